@@ -1,0 +1,153 @@
+"""The form as frozen value types: stages, roles, questions, traceability, front page."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One MLOps lifecycle stage (Scoping, Data, Modeling, Deployment)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role a question is addressed to, e.g. "Legal team"."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TraceItem:
+    """A challenge (P1-P6) or best practice (BP1-BP4) from the thesis' section 5.1.1."""
+
+    id: str
+    kind: str
+    title: str
+    description: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A bibliography entry the traceability items cite."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One Requirement Question of the form."""
+
+    id: str
+    stage: str
+    roles: tuple[str, ...]
+    text: str
+    examples: str = ""
+    traces: tuple[str, ...] = ()
+    trace_note: str = ""
+    origin: str = "thesis"
+    roles_as_printed: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the paper form, as the front page describes it."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class FrontPage:
+    """The form's introduction (thesis figures A.2 and A.5, section 4.1.1)."""
+
+    title: str
+    purpose: str
+    practice: str = ""
+    stages: str = ""
+    stage_cycle: tuple[str, ...] = ()
+    columns: tuple[Column, ...] = ()
+
+
+@dataclass(frozen=True)
+class Form:
+    """A question set: the thesis' v1/v2/v3, or a project's own tailored copy."""
+
+    id: str
+    title: str
+    version: str
+    source: str
+    stages: tuple[Stage, ...]
+    roles: tuple[Role, ...]
+    questions: tuple[Question, ...]
+    front_page: FrontPage | None = None
+    trace_items: tuple[TraceItem, ...] = field(default=(), repr=False)
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        return {question.id: question for question in self.questions}
+
+    @cached_property
+    def _roles_by_id(self) -> dict[str, Role]:
+        return {role.id: role for role in self.roles}
+
+    @cached_property
+    def _stages_by_id(self) -> dict[str, Stage]:
+        return {stage.id: stage for stage in self.stages}
+
+    @cached_property
+    def _traces_by_id(self) -> dict[str, TraceItem]:
+        return {item.id: item for item in self.trace_items}
+
+    def question(self, question_id: str) -> Question | None:
+        return self._questions_by_id.get(question_id)
+
+    def stage(self, stage_id: str) -> Stage | None:
+        return self._stages_by_id.get(stage_id)
+
+    def role(self, role_id: str) -> Role | None:
+        return self._roles_by_id.get(role_id)
+
+    def trace(self, trace_id: str) -> TraceItem | None:
+        return self._traces_by_id.get(trace_id)
+
+    def questions_in(self, stage_id: str) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.stage == stage_id)
+
+    def questions_for(self, role_id: str) -> tuple[Question, ...]:
+        """The interviewer's view: one role's questions across all stages, in form order."""
+        return tuple(q for q in self.questions if role_id in q.roles)
+
+    def find_role(self, name: str) -> Role | None:
+        """A role by id, name or printed alias, ignoring case."""
+        wanted = name.strip().casefold()
+        for role in self.roles:
+            spellings = (role.id, role.name, *role.aliases)
+            if any(spelling.casefold() == wanted for spelling in spellings):
+                return role
+        return None
+
+    def find_stage(self, name: str) -> Stage | None:
+        wanted = name.strip().casefold()
+        for stage in self.stages:
+            if wanted in (stage.id.casefold(), stage.name.casefold()):
+                return stage
+        return None
+
+    def closest_question_ids(self, question_id: str, limit: int = 3) -> list[str]:
+        """Ids that look like a mistyped one, best first."""
+        ids = list(self._questions_by_id)
+        close = difflib.get_close_matches(question_id, ids, n=limit, cutoff=0.5)
+        if not close:
+            # A bare slug ("data-source") should still find "data.data-source".
+            close = [qid for qid in ids if qid.split(".", 1)[-1] == question_id][:limit]
+        return close

@@ -1,0 +1,49 @@
+"""Read a TOML file, turning every failure into one line that says file:line:col."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .errors import BankError
+
+_TOMLLIB_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def decode_utf8(data: bytes, path: Path | str, error: type[BankError] = BankError) -> str:
+    """Decode file bytes, naming the line of the first bad byte if they are not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise error(
+            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def tomllib_error_line(exc: tomllib.TOMLDecodeError, path: Path | str) -> str:
+    """Rewrite tomllib's "message (at line L, column C)" as "path:L:C: message"."""
+    text = str(exc)
+    match = _TOMLLIB_POSITION.search(text)
+    if match:
+        return f"{path}:{match[1]}:{match[2]}: {text[: match.start()]}"
+    return f"{path}: {text}"
+
+
+def read_toml(path: Path, error: type[BankError] = BankError) -> dict[str, Any]:
+    """Parse a TOML file into plain Python data."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror})") from None
+    text = decode_utf8(data, path, error)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(tomllib_error_line(exc, path)) from None

@@ -1,0 +1,166 @@
+"""One stage's answer file: TOML edited in place so hand-made layout and comments survive.
+
+Each question is a table keyed by its id:
+
+    ["data.data-source"]
+    status = "draft"
+    answer = \"\"\"
+    Charger telemetry ...\"\"\"
+    notes = ""
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import tomlkit
+from tomlkit.exceptions import ParseError
+from tomlkit.items import Item, Table
+from tomlkit.toml_document import TOMLDocument
+
+from bank import STATUSES
+from bank.tomlread import decode_utf8
+
+from .errors import InvalidInputError, ProjectFileError
+from .tomlstr import toml_string
+
+FIELDS = ("status", "answer", "notes")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a team recorded for one question."""
+
+    answer: str = ""
+    status: str = "open"
+    notes: str = ""
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer.strip())
+
+    def with_changes(self, **changes: str | None) -> Entry:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+EMPTY = Entry()
+
+
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise InvalidInputError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+    return status
+
+
+class AnswerFile:
+    """A parsed answer file that remembers its exact layout."""
+
+    def __init__(self, path: Path, document: TOMLDocument, text: str) -> None:
+        self.path = path
+        self.document = document
+        self._text = text
+
+    @classmethod
+    def parse(cls, path: Path, data: bytes, display: str | None = None) -> AnswerFile:
+        """Parse file bytes; broken files raise ProjectFileError with file:line:col."""
+        shown = display or str(path)
+        text = decode_utf8(data, shown, ProjectFileError)
+        try:
+            document = tomlkit.parse(text)
+        except ParseError as exc:
+            reason = str(exc).split(" at line ")[0]
+            raise ProjectFileError(f"{shown}:{exc.line}:{exc.col}: {reason}; fix the file (mlreq left it untouched)") from None
+        answer_file = cls(path, document, text)
+        answer_file.validate(shown)
+        return answer_file
+
+    @classmethod
+    def new(cls, path: Path, header: str, questions: list[tuple[str, str]]) -> AnswerFile:
+        """A fresh file with an open entry per (id, question text), each under its question."""
+        document = tomlkit.document()
+        for line in header.splitlines():
+            document.add(tomlkit.comment(line.lstrip("# ")))
+        for question_id, text in questions:
+            document.add(tomlkit.nl())
+            table = _entry_table(EMPTY)
+            table.comment(text.replace("\n", " "))
+            document.add(question_id, table)
+        return cls(path, document, tomlkit.dumps(document))
+
+    def validate(self, shown: str) -> None:
+        for key, value in self.document.items():
+            if not isinstance(value, Table):
+                raise ProjectFileError(f"{shown}:{self.line_of(key)}: {key!r} should be a table [\"question.id\"]")
+            status = value.get("status", "open")
+            if status not in STATUSES:
+                raise ProjectFileError(
+                    f"{shown}:{self.line_of(key)}: question {key!r}: unknown status {status!r} "
+                    f"(use one of {', '.join(STATUSES)})"
+                )
+            for field in FIELDS:
+                if field in value and not isinstance(value[field], str):
+                    raise ProjectFileError(f"{shown}:{self.line_of(key)}: question {key!r}: {field} must be a string")
+
+    def line_of(self, question_id: str) -> int:
+        """The 1-based line of a question's table header, for messages."""
+        pattern = re.compile(r'^\s*\[\s*["\']?' + re.escape(question_id) + r'["\']?\s*\]', re.MULTILINE)
+        match = pattern.search(self._text)
+        return self._text.count("\n", 0, match.start()) + 1 if match else 1
+
+    def question_ids(self) -> list[str]:
+        return list(self.document.keys())
+
+    def entries(self) -> dict[str, Entry]:
+        return {key: self.entry(key) for key in self.document.keys()}
+
+    def entry(self, question_id: str) -> Entry:
+        table = self.document.get(question_id)
+        if table is None:
+            return EMPTY
+        return Entry(
+            answer=str(table.get("answer", "")),
+            status=str(table.get("status", "open")),
+            notes=str(table.get("notes", "")),
+        )
+
+    def set_entry(self, question_id: str, entry: Entry) -> None:
+        """Change only the fields that differ, so `git diff` shows only those lines."""
+        table = self.document.get(question_id)
+        if table is None:
+            self.document.add(tomlkit.nl())
+            self.document.add(question_id, _entry_table(entry))
+            return
+        current = self.entry(question_id)
+        for field in FIELDS:
+            value = getattr(entry, field)
+            if value != getattr(current, field) or field not in table:
+                _set_keeping_trivia(table, field, _item(field, value))
+
+    def dumps(self) -> bytes:
+        text = self.document.as_string()
+        self._text = text
+        return text.encode("utf-8")
+
+
+def _item(field: str, value: str) -> Item:
+    return tomlkit.item(value) if field == "status" else toml_string(value)
+
+
+def _entry_table(entry: Entry) -> Table:
+    table = tomlkit.table()
+    for field in FIELDS:
+        table.add(field, _item(field, getattr(entry, field)))
+    return table
+
+
+def _set_keeping_trivia(table: Table, key: str, item: Item) -> None:
+    # A comment after the value (`status = "agreed"  # per Ana`) belongs to the line.
+    old = table.get(key)
+    if isinstance(old, Item):
+        item.trivia.indent = old.trivia.indent
+        item.trivia.comment_ws = old.trivia.comment_ws
+        item.trivia.comment = old.trivia.comment
+        item.trivia.trail = old.trivia.trail
+    table[key] = item

@@ -1,0 +1,64 @@
+"""Commit messages that read well in plain `git log` and that mlreq can parse back.
+
+Subject names the question(s); the body gives each one's stage and wording; trailers
+(`Mlreq-Question: <id>`) let history list touched questions without diffing commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bank import Form
+
+from .answers import Entry
+
+SUBJECT_LIMIT = 72
+TRAILER = "Mlreq-Question"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One question's entry before and after a save."""
+
+    question_id: str
+    before: Entry
+    after: Entry
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(f for f in ("answer", "status", "notes") if getattr(self.before, f) != getattr(self.after, f))
+
+
+def _verb(change: Change) -> str:
+    fields = change.fields
+    if "answer" in fields:
+        return "Clear answer to" if not change.after.answer.strip() else "Answer"
+    if fields == ("status",):
+        return f"Mark {change.after.status}:"
+    return "Edit notes on"
+
+
+def commit_message(changes: list[Change], form: Form) -> str:
+    if len(changes) == 1:
+        subject = f"{_verb(changes[0])} {changes[0].question_id}"
+    else:
+        subject = f"Update {len(changes)} answers: " + ", ".join(c.question_id for c in changes)
+        if len(subject) > SUBJECT_LIMIT:
+            subject = subject[: SUBJECT_LIMIT - 1].rsplit(",", 1)[0] + ", …"
+    body = []
+    for change in changes:
+        question = form.question(change.question_id)
+        stage = form.stage(question.stage) if question else None
+        label = f"{stage.name}: {question.text}" if question and stage else "(not in the question set)"
+        body.append(f"{change.question_id} ({label})")
+        details = [f"status {change.before.status} -> {change.after.status}"] if "status" in change.fields else []
+        details += [f"{field} changed" for field in change.fields if field != "status"]
+        body.append("  " + "; ".join(details))
+    trailers = [f"{TRAILER}: {change.question_id}" for change in changes]
+    return "\n".join([subject, "", *body, "", *trailers]) + "\n"
+
+
+def questions_in_message(message: str) -> list[str]:
+    """The question ids a commit touched, read from its trailers."""
+    prefix = f"{TRAILER}: "
+    return [line[len(prefix) :].strip() for line in message.splitlines() if line.startswith(prefix)]

@@ -1,0 +1,93 @@
+"""Creating a project: its folder, its own copy of the question set, its git repository."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from bank import BUILTIN_FORMS, builtin_form_path, load_form
+from bank.errors import BankError
+
+from .answers import AnswerFile
+from .atomic import atomic_write
+from .errors import CommitError, InvalidInputError, ProjectError
+from .gitrepo import GitRepo, Identity, find_git_root
+from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file
+from .project import Project, SaveResult, _header, no_identity_error, project_settings_text
+
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f/\\]")
+
+
+def check_project_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInputError("project name is empty")
+    if _BAD_NAME.search(name) or ".." in name:
+        raise InvalidInputError(f"project name {name!r} may not contain '/', '\\', '..' or control characters")
+    if len(name) > 200:
+        raise InvalidInputError("project name is longer than 200 characters")
+    return name
+
+
+def create_project(
+    path: Path, name: str | None = None, form: str = "v3", author: Identity | None = None
+) -> tuple[Project, SaveResult]:
+    """Create a project at `path` (a new repository, or a subfolder of the enclosing one)."""
+    path = path.expanduser().absolute()
+    name = check_project_name(name if name is not None else path.name)
+    form_source = _form_source(form)
+    if (path / PROJECT_FILE).exists():
+        raise ProjectError(f"{path}: already an mlreq project; open it with `mlreq {path}`")
+    if path.exists() and not path.is_dir():
+        raise ProjectError(f"{path}: exists and is not a folder")
+    if path.is_dir() and any(p.name in (FORM_FILE, "answers") for p in path.iterdir()):
+        raise ProjectError(f"{path}: already holds {FORM_FILE} or answers/; choose an empty folder")
+    try:
+        question_set = load_form(form_source)
+        path.mkdir(parents=True, exist_ok=True)
+        repo_root = find_git_root(path)
+        if repo_root is None:
+            GitRepo.init(path)
+            repo_root = path
+        atomic_write(path / PROJECT_FILE, project_settings_text(name, form).encode())
+        # The project's own copy, byte for byte, so it opens the same on any machine.
+        shutil.copyfile(form_source, path / FORM_FILE)
+        atomic_write(path / ".gitignore", f"# machine-local state of mlreq (locks, drafts)\n{STATE_DIR}/\n".encode())
+    except BankError as exc:
+        raise ProjectError(str(exc)) from None
+    except OSError as exc:
+        raise ProjectError(f"cannot create the project in {path}: {exc.strerror or exc}") from None
+    project = Project(root=path, repo_root=repo_root, name=name, form=question_set, author=author)
+    files = [PROJECT_FILE, FORM_FILE, ".gitignore"]
+    for stage in question_set.stages:
+        relative = answers_file(stage.id)
+        questions = [(q.id, q.text) for q in question_set.questions_in(stage.id)]
+        answers = AnswerFile.new(project.path_of(relative), _header(project, stage.id), questions)
+        project._write(relative, answers)
+        files.append(relative)
+    return project, _initial_commit(project, files, form)
+
+
+def _form_source(form: str) -> Path:
+    if form in BUILTIN_FORMS:
+        return builtin_form_path(form)
+    candidate = Path(form).expanduser()
+    if not candidate.is_file():
+        raise InvalidInputError(f"unknown form {form!r}: use {', '.join(BUILTIN_FORMS)} or the path of a form file")
+    return candidate
+
+
+def _initial_commit(project: Project, files: list[str], form: str) -> SaveResult:
+    author = project.author or project.identity()
+    if author is None:
+        return SaveResult(commit_error=no_identity_error())
+    repo = GitRepo(project.repo_root)
+    paths = [project.repo_path(f) for f in files]
+    message = f"Create requirements project \"{project.name}\"\n\nQuestion set: {project.form.title} ({form}), {len(project.form.questions)} questions.\n"
+    try:
+        repo.add(paths)
+        commit = repo.commit_only(paths, message, author)
+    except CommitError as exc:
+        return SaveResult(commit_error=exc)
+    return SaveResult(commit=commit)

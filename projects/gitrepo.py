@@ -1,0 +1,212 @@
+"""The narrow door to git: every git command mlreq runs goes through `GitRepo`.
+
+Commands run through GitPython's command layer with user values only after `--` (or as
+the value of an option), prompts off, stdin closed and a timeout, so git can neither
+take a user string as an option nor hang a save waiting for a passphrase.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import CommitError, GitUnavailableError
+
+if TYPE_CHECKING:
+    import git
+
+COMMAND_TIMEOUT = 30.0
+"""Seconds before a git command is stopped: a hook or signing program waiting on a
+terminal that the TUI owns would otherwise hold `index.lock` forever."""
+LOCK_WAIT = 2.0
+"""Seconds to wait for another git process's `index.lock` before reporting it."""
+_QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GCM_INTERACTIVE": "never"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The person at the keyboard, as git records them."""
+
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @classmethod
+    def parse(cls, text: str) -> Identity | None:
+        """"Name <mail>" -> Identity; None when it does not have that shape."""
+        text = text.strip()
+        if not text.endswith(">") or "<" not in text:
+            return None
+        name, _, email = text[:-1].rpartition("<")
+        name, email = name.strip(), email.strip()
+        if not name or not email or any(c in text for c in "\n\r\0"):
+            return None
+        return cls(name, email)
+
+
+@cache
+def _git_module():  # type: ignore[no-untyped-def]
+    # GitPython raises ImportError at import when git is missing; check first for a clear line.
+    if shutil.which("git") is None:
+        raise GitUnavailableError("git is not installed or not on PATH; install git and try again")
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    import git
+
+    return git
+
+
+def find_git_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `.git` (a folder or a worktree file)."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+class GitRepo:
+    """One working tree; opened per operation so no git process outlives its use."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _git(self) -> git.Git:
+        return _git_module().Git(str(self.root))
+
+    def run(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> tuple[int, str, str]:
+        """Run `git args...` and return (status, stdout, stderr)."""
+        command = ["git", *args]
+        try:
+            status, out, err = self._git().execute(
+                command,
+                with_extended_output=True,
+                with_exceptions=False,
+                kill_after_timeout=COMMAND_TIMEOUT,
+                env={**_QUIET_ENV, **(env or {})},
+                strip_newline_in_stdout=False,
+            )
+        except OSError as exc:
+            raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None
+        if check and status != 0:
+            raise CommitError(_first_line(err) or f"git {args[0]} failed with status {status}")
+        return status, out, err
+
+    @staticmethod
+    def init(folder: Path) -> GitRepo:
+        repo = GitRepo(folder)
+        repo.run("init", "--quiet")
+        return repo
+
+    def configured_identity(self) -> Identity | None:
+        """user.name and user.email from git's config, if both are set."""
+        status, out, _ = self.run("config", "--get-regexp", r"^user\.(name|email)$", check=False)
+        values: dict[str, str] = {}
+        for line in out.splitlines():
+            key, _, value = line.partition(" ")
+            values[key] = value.strip()
+        if status == 0 and values.get("user.name") and values.get("user.email"):
+            return Identity(values["user.name"], values["user.email"])
+        return None
+
+    def add(self, paths: list[str]) -> None:
+        self.run("add", "--", *paths)
+
+    def commit_only(self, paths: list[str], message: str, author: Identity) -> str:
+        """Commit exactly `paths` (staged or not), leaving the rest of the index alone.
+
+        Returns the new commit's hash. Waits up to LOCK_WAIT for a concurrent git
+        process; never removes a lock file itself.
+        """
+        env = {
+            "GIT_AUTHOR_NAME": author.name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_COMMITTER_NAME": author.name,
+            "GIT_COMMITTER_EMAIL": author.email,
+        }
+        # Policy (README "Git hooks and signing"): autosaves skip pre-commit/commit-msg
+        # hooks and GPG signing, either of which could block or prompt on every keystroke pause.
+        args = ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--only", "-m", message, "--", *paths]
+        deadline = time.monotonic() + LOCK_WAIT
+        added = False
+        while True:
+            status, _, err = self.run(*args, env=env, check=False)
+            if status == 0:
+                return self.run("rev-parse", "HEAD")[1].strip()
+            if "did not match any file" in err and not added:
+                self.add(paths)  # a file git has never seen must be added before --only
+                added = True
+                continue
+            if _is_lock_contention(err) and time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            raise CommitError(_explain_commit_failure(err, self.root))
+
+    def read_files(self, revision: str, paths: list[str]) -> dict[str, bytes | None]:
+        """The content of each path at `revision` (None where absent), in one git process."""
+        if not paths:
+            return {}
+        _git_module()
+        requests = "".join(f"{revision}:{path}\n" for path in paths).encode()
+        try:
+            result = subprocess.run(
+                ["git", "cat-file", "--batch"],
+                cwd=self.root,
+                input=requests,
+                capture_output=True,
+                timeout=COMMAND_TIMEOUT,
+                env={**os.environ, **_QUIET_ENV},
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise CommitError(f"cannot read git history in {self.root}: {exc}") from None
+        return dict(zip(paths, _parse_batch(result.stdout, len(paths))))
+
+    def has_commits(self) -> bool:
+        return self.run("rev-parse", "--verify", "--quiet", "HEAD", check=False)[0] == 0
+
+
+def _parse_batch(output: bytes, count: int) -> list[bytes | None]:
+    contents: list[bytes | None] = []
+    position = 0
+    for _ in range(count):
+        end = output.index(b"\n", position)
+        header = output[position:end].split()
+        position = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            contents.append(output[position : position + size])
+            position += size + 1
+        else:
+            contents.append(None)  # "<object> missing"
+    return contents
+
+
+def _is_lock_contention(err: str) -> bool:
+    return "index.lock" in err or "cannot lock ref" in err or "Unable to create" in err
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line.removeprefix("fatal: ").removeprefix("error: ")
+    return ""
+
+
+def _explain_commit_failure(err: str, root: Path) -> str:
+    if "index.lock" in err:
+        return (
+            f"another git process holds {root / '.git' / 'index.lock'}; if no git command is "
+            "running, remove that file by hand (mlreq never deletes it)"
+        )
+    if "Read-only file system" in err or "Permission denied" in err:
+        return f"cannot write to the git repository at {root} (read-only or no permission)"
+    if "timed out" in err or "Timeout" in err:
+        return f"git did not finish within {COMMAND_TIMEOUT:.0f}s (a hook waiting for input?)"
+    return _first_line(err) or "git commit failed"

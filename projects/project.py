@@ -1,0 +1,366 @@
+"""A requirements project: TOML answers in a folder, every saved change one git commit.
+
+Invariants:
+- A save re-reads the file it changes and touches only its own question, so edits to
+  other questions made meanwhile (another session, a hand edit, a pull) are kept.
+- A save refuses, writing nothing, when the very entry changed on disk since the caller
+  read it; both texts are returned in the ConflictError.
+- Files are replaced atomically; the commit names every question whose entry differs
+  from HEAD, so a change that could not be committed goes in with the next save.
+- Only the project's own files are committed (`git commit --only`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import tomlkit
+
+from bank import Form, Question, form_from_data
+from bank.errors import BankError
+from bank.tomlread import read_toml
+
+from .answers import EMPTY, AnswerFile, Entry, check_status
+from .atomic import atomic_write
+from .commitmessage import Change, commit_message
+from .errors import (
+    CommitError,
+    ConflictError,
+    ConflictingEntry,
+    NoIdentityError,
+    ProjectError,
+    ProjectFileError,
+    UnknownQuestionError,
+)
+from .gitrepo import GitRepo, Identity, find_git_root
+from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
+from .tomlstr import check_encodable
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What one save did: which questions it changed on disk and whether git has them."""
+
+    changed: tuple[str, ...] = ()
+    commit: str | None = None
+    commit_error: CommitError | None = None
+    committed: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.commit_error is None
+
+
+@dataclass
+class _CachedFile:
+    fingerprint: tuple[int, int, int]
+    answers: AnswerFile
+
+
+@dataclass
+class Project:
+    """An open project. Safe to share between threads; saves are serialised."""
+
+    root: Path
+    repo_root: Path
+    name: str
+    form: Form
+    author: Identity | None = None
+    """Who commits; None means git's configuration decides."""
+    _files: dict[str, _CachedFile] = field(default_factory=dict, repr=False)
+    _committed: dict[str, dict[str, Entry]] | None = field(default=None, repr=False)
+    _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: Path, author: Identity | None = None) -> Project:
+        """Open the project at or above `path`."""
+        root = find_project_root(path)
+        settings = read_toml(root / PROJECT_FILE, ProjectFileError)
+        name = str(settings.get("project", {}).get("name", root.name))
+        form_path = root / FORM_FILE
+        try:
+            form = form_from_data(read_toml(form_path, ProjectFileError), form_path)
+        except BankError as exc:
+            raise ProjectFileError(str(exc)) from None
+        repo_root = find_git_root(root)
+        if repo_root is None:
+            raise ProjectError(f"{root}: the project is not inside a git repository; run `git init` there")
+        return cls(root=root, repo_root=repo_root, name=name, form=form, author=author)
+
+    # ----------------------------------------------------------------- paths
+
+    def path_of(self, relative: str) -> Path:
+        return self.root / relative
+
+    def repo_path(self, relative: str) -> str:
+        """A project-relative path as git names it from the repository root."""
+        return (self.root / relative).relative_to(self.repo_root).as_posix()
+
+    def answer_files(self) -> list[str]:
+        """Project-relative answer files: one per stage, plus any others found on disk."""
+        files = [answers_file(stage.id) for stage in self.form.stages]
+        folder = self.root / "answers"
+        if folder.is_dir():
+            files += sorted(f"answers/{p.name}" for p in folder.glob("*.toml") if f"answers/{p.name}" not in files)
+        return files
+
+    def file_of(self, question: Question) -> str:
+        return answers_file(question.stage)
+
+    def question(self, question_id: str) -> Question:
+        question = self.form.question(question_id)
+        if question is None:
+            close = self.form.closest_question_ids(question_id)
+            hint = f"; did you mean {' or '.join(close)}?" if close else "; `mlreq status` lists the ids"
+            raise UnknownQuestionError(f"unknown question {question_id!r}{hint}")
+        return question
+
+    # ----------------------------------------------------------------- reading
+
+    def _read(self, relative: str) -> AnswerFile | None:
+        """The parsed file, re-parsed only if it changed on disk since last read."""
+        path = self.path_of(relative)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            self._files.pop(relative, None)
+            return None
+        except OSError as exc:
+            raise ProjectError(f"{relative}: cannot read ({exc.strerror})") from None
+        fingerprint = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        cached = self._files.get(relative)
+        if cached and cached.fingerprint == fingerprint:
+            return cached.answers
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ProjectError(f"{relative}: cannot read ({exc.strerror})") from None
+        answers = AnswerFile.parse(path, data, relative)
+        self._files[relative] = _CachedFile(fingerprint, answers)
+        return answers
+
+    def entries(self) -> dict[str, Entry]:
+        """Every entry on disk, keyed by question id (questions never answered are EMPTY)."""
+        with self._guard:
+            found: dict[str, Entry] = {}
+            for relative in self.answer_files():
+                answers = self._read(relative)
+                if answers is not None:
+                    found.update(answers.entries())
+            return {q.id: found.get(q.id, EMPTY) for q in self.form.questions} | {
+                qid: entry for qid, entry in found.items() if self.form.question(qid) is None
+            }
+
+    def entry(self, question_id: str) -> Entry:
+        question = self.question(question_id)
+        with self._guard:
+            answers = self._read(self.file_of(question))
+            return answers.entry(question_id) if answers else EMPTY
+
+    def orphans(self) -> list[str]:
+        """Answered ids that the project's question set no longer has (kept, never dropped)."""
+        return [qid for qid in self.entries() if self.form.question(qid) is None]
+
+    def disk_fingerprint(self) -> tuple:
+        """Changes when any project file changes on disk; cheap enough to poll."""
+        marks = []
+        for relative in (PROJECT_FILE, FORM_FILE, *self.answer_files()):
+            try:
+                stat = self.path_of(relative).stat()
+                marks.append((relative, stat.st_mtime_ns, stat.st_size, stat.st_ino))
+            except OSError:
+                marks.append((relative, None))
+        return tuple(marks)
+
+    # ----------------------------------------------------------------- saving
+
+    def save(
+        self,
+        question_id: str,
+        *,
+        answer: str | None = None,
+        status: str | None = None,
+        notes: str | None = None,
+        base: Entry | None = None,
+    ) -> SaveResult:
+        """Change one entry on disk and commit it.
+
+        `base` is the entry as the caller last read it; if the file now holds something
+        else for this question (and not what we are saving), nothing is written and a
+        ConflictError carries both versions.
+        """
+        question = self.question(question_id)
+        if status is not None:
+            check_status(status)
+        for text, what in ((answer, "answer"), (notes, "notes")):
+            if text is not None:
+                check_encodable(text, what)
+        relative = self.file_of(question)
+        with self._guard, self._locked():
+            answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
+            on_disk = answers.entry(question_id)
+            wanted = _next_entry(on_disk if base is None else base, answer, status, notes)
+            if base is not None and on_disk != base and on_disk != wanted:
+                raise ConflictError(
+                    f"{question_id} changed on disk since you opened it; both texts are kept, choose or merge them",
+                    ConflictingEntry(question_id, mine=wanted, theirs=on_disk),
+                )
+            changed: tuple[str, ...] = ()
+            if wanted != on_disk:
+                answers.set_entry(question_id, wanted)
+                self._write(relative, answers)
+                changed = (question_id,)
+            return self._commit_locked(changed)
+
+    def commit_pending(self) -> SaveResult:
+        """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
+        with self._guard, self._locked():
+            return self._commit_locked(())
+
+    def _write(self, relative: str, answers: AnswerFile) -> None:
+        path = self.path_of(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            atomic_write(path, answers.dumps())
+        except OSError as exc:
+            raise ProjectError(f"cannot write {relative}: {exc.strerror or exc}; the file on disk is unchanged") from None
+        stat = path.stat()
+        self._files[relative] = _CachedFile((stat.st_mtime_ns, stat.st_size, stat.st_ino), answers)
+
+    def uncommitted(self) -> list[Change]:
+        """Entries that differ from the last commit, in form order."""
+        with self._guard:
+            return [change for _, change in self._pending_changes()]
+
+    def _pending_changes(self) -> list[tuple[str, Change]]:
+        committed = self._committed_entries()
+        changes: list[tuple[str, Change]] = []
+        for relative in self.answer_files():
+            answers = self._read(relative)
+            now = answers.entries() if answers else {}
+            before = committed.get(relative, {})
+            for qid in dict.fromkeys([*now, *before]):
+                old, new = before.get(qid, EMPTY), now.get(qid, EMPTY)
+                if old != new:
+                    changes.append((relative, Change(qid, old, new)))
+        order = {q.id: i for i, q in enumerate(self.form.questions)}
+        changes.sort(key=lambda item: order.get(item[1].question_id, len(order)))
+        return changes
+
+    def _committed_entries(self) -> dict[str, dict[str, Entry]]:
+        if self._committed is None:
+            files = self.answer_files()
+            blobs = GitRepo(self.repo_root).read_files("HEAD", [self.repo_path(f) for f in files])
+            committed: dict[str, dict[str, Entry]] = {}
+            for relative in files:
+                blob = blobs.get(self.repo_path(relative))
+                if blob is not None:
+                    try:
+                        committed[relative] = AnswerFile.parse(self.path_of(relative), blob, f"HEAD:{relative}").entries()
+                    except ProjectFileError:
+                        committed[relative] = {}
+            self._committed = committed
+        return self._committed
+
+    def _commit_locked(self, changed: tuple[str, ...]) -> SaveResult:
+        try:
+            pending = self._pending_changes()
+        except CommitError as exc:
+            return SaveResult(changed=changed, commit_error=exc)
+        if not pending:
+            return SaveResult(changed=changed)
+        author = self.author or self.identity()
+        if author is None:
+            return SaveResult(changed=changed, commit_error=no_identity_error())
+        files = sorted({relative for relative, _ in pending})
+        message = commit_message([change for _, change in pending], self.form)
+        try:
+            commit = GitRepo(self.repo_root).commit_only([self.repo_path(f) for f in files], message, author)
+        except CommitError as exc:
+            return SaveResult(changed=changed, commit_error=exc)
+        committed = self._committed_entries()
+        for relative in files:
+            answers = self._read(relative)
+            committed[relative] = answers.entries() if answers else {}
+        return SaveResult(changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending))
+
+    def identity(self) -> Identity | None:
+        """The author for commits: MLREQ_AUTHOR, git's environment, then git config."""
+        from_env = Identity.parse(os.environ.get("MLREQ_AUTHOR", ""))
+        if from_env:
+            return from_env
+        name, email = os.environ.get("GIT_AUTHOR_NAME"), os.environ.get("GIT_AUTHOR_EMAIL")
+        if name and email:
+            return Identity(name, email)
+        self.author = GitRepo(self.repo_root).configured_identity()
+        return self.author
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One saver at a time across processes, so no commit is orphaned by a race."""
+        state = self.root / STATE_DIR
+        try:
+            state.mkdir(exist_ok=True)
+            handle = open(state / "lock", "a+b")
+        except OSError as exc:
+            raise ProjectError(f"cannot write in {self.root}: {exc.strerror or exc}; nothing was saved") from None
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def no_identity_error() -> NoIdentityError:
+    return NoIdentityError(
+        "saved on disk but not committed: git does not know who you are; run "
+        "`git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`, "
+        "or pass --author \"Name <mail>\" (or set MLREQ_AUTHOR); the next save commits it"
+    )
+
+
+def _next_entry(current: Entry, answer: str | None, status: str | None, notes: str | None) -> Entry:
+    """Apply the requested changes; typing into an open question makes it a draft."""
+    entry = current.with_changes(answer=answer, notes=notes, status=status)
+    if status is None and answer is not None:
+        if entry.answered and entry.status == "open":
+            entry = entry.with_changes(status="draft")
+        elif not entry.answered and entry.status == "draft":
+            entry = entry.with_changes(status="open")
+    return entry
+
+
+def _header(project: Project, stage_id: str) -> str:
+    stage = project.form.stage(stage_id)
+    label = stage.name if stage else stage_id
+    return (
+        f"{label}: answers of \"{project.name}\" (MLOps Requirements Form).\n"
+        "One table per question; edit freely, mlreq keeps your comments and layout.\n"
+        "status is one of: open, draft, agreed, needs-review."
+    )
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def project_settings_text(name: str, form_source: str) -> str:
+    document = tomlkit.document()
+    document.add(tomlkit.comment("mlreq project settings"))
+    table = tomlkit.table()
+    table.add("name", name)
+    table.add("form", form_source)
+    table.add("created", now_utc())
+    table.add("schema", 1)
+    document.add("project", table)
+    return tomlkit.dumps(document)

@@ -1,0 +1,30 @@
+"""Make text from files safe to print: control characters become visible, never raw.
+
+Answers arrive from other people through git; an escape sequence in one must not retitle
+or repaint the reader's terminal.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except TAB and LF, DEL, and the C1 block (0x9b is a one-byte CSI).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 block: ␀ ... ␛ ... ␟
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"<U+{code:04X}>"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character except tab and newline shown as a symbol."""
+    return _CONTROL.sub(_picture, text)
+
+
+def has_controls(text: str) -> bool:
+    return _CONTROL.search(text) is not None
