@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,7 +119,7 @@ class GitRepo:
     def add(self, paths: list[str]) -> None:
         self.run("add", "--", *paths)
 
-    def commit_only(self, paths: list[str], message: str, author: Identity) -> str:
+    def commit_only(self, paths: list[str], message: str, author: Identity, when: datetime | None = None) -> str:
         """Commit exactly `paths` (staged or not), leaving the rest of the index alone.
 
         Returns the new commit's hash. Waits up to LOCK_WAIT for a concurrent git
@@ -130,6 +131,8 @@ class GitRepo:
             "GIT_COMMITTER_NAME": author.name,
             "GIT_COMMITTER_EMAIL": author.email,
         }
+        if when is not None:
+            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when.isoformat()
         # Policy (README "Git hooks and signing"): autosaves skip pre-commit/commit-msg
         # hooks and GPG signing, either of which could block or prompt on every keystroke pause.
         args = ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--only", "-m", message, "--", *paths]

@@ -191,12 +191,13 @@ class Project:
         status: str | None = None,
         notes: str | None = None,
         base: Entry | None = None,
+        when: datetime | None = None,
     ) -> SaveResult:
         """Change one entry on disk and commit it.
 
         `base` is the entry as the caller last read it; if the file now holds something
         else for this question (and not what we are saving), nothing is written and a
-        ConflictError carries both versions.
+        ConflictError carries both versions. `when` backdates the commit (demo history).
         """
         question = self.question(question_id)
         if status is not None:
@@ -219,7 +220,7 @@ class Project:
                 answers.set_entry(question_id, wanted)
                 self._write(relative, answers)
                 changed = (question_id,)
-            return self._commit_locked(changed)
+            return self._commit_locked(changed, when)
 
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
@@ -271,7 +272,7 @@ class Project:
             self._committed = committed
         return self._committed
 
-    def _commit_locked(self, changed: tuple[str, ...]) -> SaveResult:
+    def _commit_locked(self, changed: tuple[str, ...], when: datetime | None = None) -> SaveResult:
         try:
             pending = self._pending_changes()
         except CommitError as exc:
@@ -284,7 +285,7 @@ class Project:
         files = sorted({relative for relative, _ in pending})
         message = commit_message([change for _, change in pending], self.form)
         try:
-            commit = GitRepo(self.repo_root).commit_only([self.repo_path(f) for f in files], message, author)
+            commit = GitRepo(self.repo_root).commit_only([self.repo_path(f) for f in files], message, author, when)
         except CommitError as exc:
             return SaveResult(changed=changed, commit_error=exc)
         committed = self._committed_entries()

@@ -1,0 +1,99 @@
+"""`mlreq check`: every problem in a project's files and repository, each with where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bank import form_from_data
+from bank.errors import MlreqError
+from bank.tomlread import read_toml
+
+from .answers import AnswerFile
+from .errors import ProjectFileError
+from .gitrepo import GitRepo, find_git_root
+from .layout import FORM_FILE, PROJECT_FILE, find_project_root
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "error" | "warning"
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity}: {self.message}"
+
+
+def check_project(path: Path) -> list[Finding]:
+    """Problems found, errors first; an empty list means the project is healthy."""
+    root = find_project_root(path)
+    findings: list[Finding] = []
+
+    def problem(exc: MlreqError, where: str) -> None:
+        text = str(exc)
+        # Messages already start with "file:line:"; keep them whole.
+        findings.append(Finding("error", where, text.removeprefix(f"{where}:").lstrip()))
+
+    try:
+        read_toml(root / PROJECT_FILE, ProjectFileError)
+    except MlreqError as exc:
+        problem(exc, PROJECT_FILE)
+    form = None
+    try:
+        form = form_from_data(read_toml(root / FORM_FILE, ProjectFileError), root / FORM_FILE)
+    except MlreqError as exc:
+        problem(exc, FORM_FILE)
+    repo_root = find_git_root(root)
+    if repo_root is None:
+        findings.append(Finding("error", str(root), "not inside a git repository"))
+    if form is None or repo_root is None:
+        return findings
+    project = Project(root=root, repo_root=repo_root, name=root.name, form=form)
+    seen: dict[str, str] = {}
+    for relative in project.answer_files():
+        path = root / relative
+        if not path.exists():
+            findings.append(Finding("warning", relative, "missing; it is created on the first answer"))
+            continue
+        try:
+            answers = AnswerFile.parse(path, path.read_bytes(), relative)
+        except MlreqError as exc:
+            problem(exc, relative)
+            continue
+        for qid in answers.question_ids():
+            where = f"{relative}:{answers.line_of(qid)}"
+            if qid in seen:
+                findings.append(Finding("error", where, f"question {qid!r} also appears in {seen[qid]}"))
+            seen[qid] = relative
+            question = form.question(qid)
+            if question is None:
+                findings.append(Finding("warning", where, f"{qid!r} is not in the question set (kept as an orphan)"))
+            elif project.file_of(question) != relative:
+                findings.append(Finding("warning", where, f"{qid!r} belongs in {project.file_of(question)}"))
+    if not any(f.severity == "error" for f in findings):
+        try:
+            pending = project.uncommitted()
+        except MlreqError as exc:
+            findings.append(Finding("error", str(repo_root), str(exc)))
+        else:
+            if pending:
+                ids = ", ".join(c.question_id for c in pending)
+                findings.append(Finding("warning", str(root), f"not committed yet: {ids} (the next save commits them)"))
+    lock = _git_dir(repo_root) / "index.lock"
+    if lock.exists():
+        findings.append(Finding("warning", str(lock), "git's lock file exists; if no git command is running, remove it"))
+    status, _, err = GitRepo(repo_root).run("fsck", "--no-dangling", "--no-progress", check=False)
+    if status != 0:
+        findings.append(Finding("error", str(repo_root), f"git fsck: {err.strip().splitlines()[0] if err.strip() else 'failed'}"))
+    findings.sort(key=lambda f: f.severity != "error")
+    return findings
+
+
+def _git_dir(repo_root: Path) -> Path:
+    dot_git = repo_root / ".git"
+    if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
+        target = dot_git.read_text().partition("gitdir:")[2].strip()
+        return (repo_root / target).resolve()
+    return dot_git

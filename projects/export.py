@@ -1,0 +1,103 @@
+"""The form with its answers as Markdown (like the thesis' tables), JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+
+from .answers import Entry
+from .project import Project
+from .safetext import visible
+
+EXPORT_FORMATS = ("md", "json", "csv")
+JSON_SCHEMA = "mlreq.export/1"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_rows(project: Project, entries: dict[str, Entry] | None = None) -> list[dict]:
+    """One dict per question in form order: the JSON export's `questions` items."""
+    entries = entries if entries is not None else project.entries()
+    form = project.form
+    rows = []
+    for question in form.questions:
+        entry = entries[question.id]
+        stage = form.stage(question.stage)
+        rows.append(
+            {
+                "id": question.id,
+                "stage": question.stage,
+                "stage_name": stage.name if stage else question.stage,
+                "question": question.text,
+                "roles": [form.role(r).name for r in question.roles if form.role(r)],
+                "role_ids": list(question.roles),
+                "examples": question.examples,
+                "answer": entry.answer,
+                "status": entry.status,
+                "notes": entry.notes,
+                "traces": list(question.traces),
+                "origin": question.origin,
+            }
+        )
+    return rows
+
+
+def export_json(project: Project) -> str:
+    form = project.form
+    document = {
+        "schema": JSON_SCHEMA,
+        "project": project.name,
+        "form": {"id": form.id, "title": form.title, "version": form.version},
+        "questions": export_rows(project),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _csv_cell(value: str) -> str:
+    # A leading =, +, -, @ makes spreadsheets run the cell as a formula: quote it as text.
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def export_csv(project: Project) -> str:
+    out = io.StringIO()
+    columns = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples"]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in export_rows(project):
+        row = {**row, "stage": row["stage_name"], "roles": ", ".join(row["roles"])}
+        writer.writerow([_csv_cell(str(row[c])) for c in columns])
+    return out.getvalue()
+
+
+def _md_cell(text: str) -> str:
+    text = html.escape(visible(text), quote=False).replace("|", "\\|")
+    return "<br>".join(line.strip() for line in text.splitlines()) if text else ""
+
+
+def export_markdown(project: Project) -> str:
+    form = project.form
+    rows = export_rows(project)
+    answered = sum(1 for row in rows if row["answer"].strip())
+    lines = [
+        f"# {_md_cell(project.name)}",
+        "",
+        f"{form.title} ({form.id}): {answered} of {len(rows)} questions answered.",
+    ]
+    for stage in form.stages:
+        lines += [
+            "",
+            f"## {stage.name}",
+            "",
+            "| Roles to ask | Requirement Question | Requirement Question Answer | Status | Examples |",
+            "|---|---|---|---|---|",
+        ]
+        for row in rows:
+            if row["stage"] == stage.id:
+                cells = [", ".join(row["roles"]), row["question"], row["answer"], row["status"], row["examples"]]
+                lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def export(project: Project, fmt: str) -> str:
+    return {"md": export_markdown, "json": export_json, "csv": export_csv}[fmt](project)

@@ -1,0 +1,89 @@
+"""Completeness of a project: per stage, per role, and what is still open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bank import Question, Role, Stage
+
+from .answers import Entry
+from .commitmessage import Change
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How many of a group's questions have an answer."""
+
+    label: str
+    answered: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 100
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    name: str
+    form_title: str
+    overall: Progress
+    stages: tuple[Progress, ...]
+    roles: tuple[Progress, ...]
+    open_questions: tuple[Question, ...]
+    needs_review: tuple[Question, ...]
+    status_counts: dict[str, int]
+    uncommitted: tuple[Change, ...]
+    orphans: tuple[str, ...]
+
+
+def _progress(label: str, questions: tuple[Question, ...], entries: dict[str, Entry]) -> Progress:
+    return Progress(label, sum(entries[q.id].answered for q in questions), len(questions))
+
+
+def stage_progress(stage: Stage, project: Project, entries: dict[str, Entry]) -> Progress:
+    return _progress(stage.name, project.form.questions_in(stage.id), entries)
+
+
+def role_progress(role: Role, project: Project, entries: dict[str, Entry]) -> Progress:
+    return _progress(role.name, project.form.questions_for(role.id), entries)
+
+
+def project_status(project: Project, entries: dict[str, Entry] | None = None, with_git: bool = True) -> ProjectStatus:
+    entries = entries if entries is not None else project.entries()
+    form = project.form
+    counts = {status: 0 for status in ("open", "draft", "agreed", "needs-review")}
+    for question in form.questions:
+        counts[entries[question.id].status] = counts.get(entries[question.id].status, 0) + 1
+    return ProjectStatus(
+        name=project.name,
+        form_title=f"{form.title} ({form.id})" if form.id else form.title,
+        overall=_progress("All stages", form.questions, entries),
+        stages=tuple(stage_progress(stage, project, entries) for stage in form.stages),
+        roles=tuple(role_progress(role, project, entries) for role in form.roles),
+        open_questions=tuple(q for q in form.questions if not entries[q.id].answered),
+        needs_review=tuple(q for q in form.questions if entries[q.id].status == "needs-review"),
+        status_counts=counts,
+        uncommitted=tuple(project.uncommitted()) if with_git else (),
+        orphans=tuple(qid for qid in entries if form.question(qid) is None),
+    )
+
+
+def status_json(status: ProjectStatus) -> dict:
+    def progress(p: Progress) -> dict:
+        return {"name": p.label, "answered": p.answered, "total": p.total}
+
+    return {
+        "project": status.name,
+        "form": status.form_title,
+        "answered": status.overall.answered,
+        "total": status.overall.total,
+        "statuses": status.status_counts,
+        "stages": [progress(p) for p in status.stages],
+        "roles": [progress(p) for p in status.roles],
+        "open": [{"id": q.id, "stage": q.stage, "question": q.text} for q in status.open_questions],
+        "needs_review": [q.id for q in status.needs_review],
+        "uncommitted": [c.question_id for c in status.uncommitted],
+        "orphans": list(status.orphans),
+    }

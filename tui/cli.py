@@ -1,0 +1,309 @@
+"""The `mlreq` command line: the same operations as the app, for people, scripts and CI.
+
+Exit codes: 0 done; 1 failed; 2 bad usage or input; 3 not a project or a broken file;
+4 conflict (nothing written); 5 saved on disk but not committed to git.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bank import BUILTIN_FORMS, STATUSES
+from bank.errors import MlreqError
+from projects import ConflictError, Identity, InvalidInputError, Project, SaveResult, create_project
+from projects.check import check_project
+from projects.export import EXPORT_FORMATS, export
+from projects.safetext import visible
+from projects.status import ProjectStatus, project_status, status_json
+
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "export", "check")
+
+EPILOG = """\
+commands:
+  mlreq [PATH]                      open the form in the terminal app (default: this project)
+  mlreq new PATH [--name N] [--form v3|v2|v1|FILE]
+                                    create a project (its own git repository, or a
+                                    subfolder of the repository PATH is in)
+  mlreq demo [PATH]                 create (once) and open a filled-in demo project
+  mlreq status [PATH] [--json]      completeness per stage and role, open questions
+  mlreq show QID [--json]           one question with its answer
+  mlreq answer QID [--status S] (--text T | --file F | -)
+                                    write one answer (or just its status); one git commit
+  mlreq export [--format md|json|csv] [--output F]
+  mlreq check [PATH]                validate files and repository, saying what is wrong where
+
+PATH defaults to the current folder; like git, mlreq searches upwards for the project.
+Commits are authored by --author "Name <mail>", else $MLREQ_AUTHOR, else git config.
+
+exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not a project or broken file,
+4 conflict (nothing written), 5 saved on disk but not committed (retried next save)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, as for every bad input
+        raise InvalidInputError(f"{message} (see `mlreq --help`)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mlreq",
+        description="The MLOps Requirements Form in your terminal, every change versioned in git.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--author", help='commit as "Name <mail>" (default: $MLREQ_AUTHOR, then git config)')
+    parser.add_argument("--version", action="version", version="mlreq 0.1.0")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def command(name: str, help_text: str, path: bool = True) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        if path:
+            cmd.add_argument("path", nargs="?", default=".", type=Path, help="project folder (default: here)")
+        return cmd
+
+    new = command("new", "create a requirements project", path=False)
+    new.add_argument("path", type=Path, help="folder to create the project in")
+    new.add_argument("--name", help="the project's display name (default: the folder name)")
+    new.add_argument("--form", default="v3", help=f"question set: {', '.join(BUILTIN_FORMS)} or a form file (default v3)")
+
+    demo = command("demo", "create (once) and open a filled-in demo project", path=False)
+    demo.add_argument("path", nargs="?", type=Path, help="where (default: ~/.local/share/mlreq/demo)")
+    demo.add_argument("--no-open", action="store_true", help="only create it and print its status")
+
+    command("open", "open the form in the terminal app")
+
+    status = command("status", "completeness per stage and role, and the open questions")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+
+    show = command("show", "show one question and its answer", path=False)
+    show.add_argument("question", help="question id, e.g. data.data-source")
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+
+    answer = command("answer", "write one answer (or its status) and commit it", path=False)
+    answer.add_argument("question", help="question id, e.g. scoping.business-problems")
+    answer.add_argument("source", nargs="?", help="'-' to read the answer from standard input")
+    answer.add_argument("--text", help="the answer text")
+    answer.add_argument("--file", type=Path, help="read the answer from this UTF-8 file")
+    answer.add_argument("--status", help=f"one of {', '.join(STATUSES)}")
+    answer.add_argument("--notes", help="notes on the answer")
+    answer.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+
+    exp = command("export", "the whole form with its answers")
+    exp.add_argument("--format", default="md", choices=EXPORT_FORMATS)
+    exp.add_argument("--output", type=Path, help="write to this file instead of standard output")
+
+    command("check", "validate the project's files and repository")
+    return parser
+
+
+def _author(args: argparse.Namespace) -> Identity | None:
+    if not args.author:
+        return None
+    identity = Identity.parse(args.author)
+    if identity is None:
+        raise InvalidInputError(f"--author {args.author!r}: expected \"Name <mail>\"")
+    return identity
+
+
+def _report_save(result: SaveResult, out: TextIO) -> int:
+    if result.commit_error is not None:
+        print(f"mlreq: {result.commit_error}", file=sys.stderr)
+        return result.commit_error.exit_code
+    if result.commit:
+        print(f"committed {result.commit[:10]}: {', '.join(result.committed)}", file=out)
+    elif not result.changed:
+        print("nothing changed", file=out)
+    return 0
+
+
+def _print_status(status: ProjectStatus, out: TextIO) -> None:
+    o = status.overall
+    print(f"{visible(status.name)}: {o.answered}/{o.total} answered ({status.form_title})", file=out)
+    counts = ", ".join(f"{n} {s}" for s, n in status.status_counts.items() if n)
+    print(f"status: {counts}", file=out)
+    print("\nBy stage:", file=out)
+    for p in status.stages:
+        print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {_bar(p.answered, p.total)}", file=out)
+    print("\nBy role:", file=out)
+    for p in status.roles:
+        print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {_bar(p.answered, p.total)}", file=out)
+    if status.needs_review:
+        print("\nNeeds review:", file=out)
+        for q in status.needs_review:
+            print(f"  {q.id:<36} {visible(q.text)}", file=out)
+    if status.open_questions:
+        print(f"\nOpen ({len(status.open_questions)}):", file=out)
+        for q in status.open_questions:
+            print(f"  {q.id:<36} {visible(q.text)}", file=out)
+    if status.uncommitted:
+        print(f"\nNot committed yet: {', '.join(c.question_id for c in status.uncommitted)}", file=out)
+    if status.orphans:
+        print(f"\nAnswers to questions no longer in the form (kept): {', '.join(status.orphans)}", file=out)
+
+
+def _bar(done: int, total: int, width: int = 20) -> str:
+    filled = round(width * done / total) if total else width
+    return "#" * filled + "." * (width - filled)
+
+
+def _read_answer(args: argparse.Namespace) -> str | None:
+    given = [name for name, value in (("--text", args.text), ("--file", args.file), ("-", args.source)) if value is not None]
+    if len(given) > 1:
+        raise InvalidInputError(f"give the answer once: {' and '.join(given)} were both given")
+    if args.source is not None and args.source != "-":
+        raise InvalidInputError(f"unexpected argument {args.source!r}; use --text, --file or - for standard input")
+    if args.text is not None:
+        return args.text
+    if args.file is not None:
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise InvalidInputError(f"{args.file}: cannot read ({exc.strerror})") from None
+    elif args.source == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"{args.file or 'standard input'}: not valid UTF-8 at byte {exc.start}") from None
+
+
+def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> None:
+    question = project.question(question_id)
+    entry = project.entry(question_id)
+    form = project.form
+    roles = [form.role(r).name for r in question.roles if form.role(r)]
+    stage = form.stage(question.stage)
+    if as_json:
+        data = {
+            "id": question.id,
+            "stage": question.stage,
+            "question": question.text,
+            "roles": roles,
+            "examples": question.examples,
+            "answer": entry.answer,
+            "status": entry.status,
+            "notes": entry.notes,
+            "traces": list(question.traces),
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        return
+    print(f"{question.id}  [{entry.status}]", file=out)
+    print(f"{stage.name if stage else question.stage}: {question.text}", file=out)
+    print(f"Roles: {', '.join(roles)}", file=out)
+    if question.examples:
+        print(f"Examples: {question.examples}", file=out)
+    if question.traces:
+        titles = [f"{t} {form.trace(t).title}" for t in question.traces if form.trace(t)]
+        print(f"Traces to: {', '.join(titles)}", file=out)
+    print("", file=out)
+    print(visible(entry.answer) if entry.answer else "(no answer yet)", file=out)
+    if entry.notes:
+        print(f"\nNotes: {visible(entry.notes)}", file=out)
+
+
+def default_demo_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mlreq" / "demo"
+
+
+def run(argv: list[str], out: TextIO = sys.stdout) -> int:
+    """Run one command; returns the exit code. Raises MlreqError for the caller to print."""
+    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        argv = ["open", *argv]  # `mlreq PATH` opens the app
+    parser = _parser()
+    args = parser.parse_args(argv)
+    author = _author(args)
+    command = args.command or "open"
+    if command == "new":
+        project, result = create_project(args.path, name=args.name, form=args.form, author=author)
+        print(f"created {project.name!r} in {project.root} ({len(project.form.questions)} questions)", file=out)
+        if result.commit_error is not None:
+            print(f"mlreq: {result.commit_error}", file=sys.stderr)
+            return result.commit_error.exit_code
+        return 0
+    if command == "demo":
+        from projects.demo import ensure_demo
+
+        project = ensure_demo(args.path or default_demo_path())
+        if args.no_open:
+            print(f"demo project: {project.root}", file=out)
+            _print_status(project_status(project), out)
+            return 0
+        return _open_app(project)
+    if command == "open":
+        return _open_app(Project.open(args.path if getattr(args, "path", None) else Path("."), author=author))
+    if command in ("show", "answer"):
+        project = Project.open(args.project, author=author)
+    elif command == "check":
+        findings = check_project(args.path)
+        for finding in findings:
+            print(visible(str(finding)), file=out)
+        errors = sum(f.severity == "error" for f in findings)
+        print(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no problems found", file=out)
+        return 1 if errors else 0
+    else:
+        project = Project.open(args.path, author=author)
+    if command == "status":
+        status = project_status(project)
+        if args.json:
+            print(json.dumps(status_json(status), ensure_ascii=False, indent=2), file=out)
+        else:
+            _print_status(status, out)
+        return 0
+    if command == "show":
+        _show(project, args.question, args.json, out)
+        return 0
+    if command == "answer":
+        text = _read_answer(args)
+        if text is None and args.status is None and args.notes is None:
+            raise InvalidInputError("nothing to write: give --text, --file, - (stdin), --status or --notes")
+        project.question(args.question)
+        result = project.save(args.question, answer=text, status=args.status, notes=args.notes)
+        return _report_save(result, out)
+    if command == "export":
+        text = export(project, args.format)
+        if args.output:
+            from projects.atomic import atomic_write
+
+            try:
+                atomic_write(args.output, text.encode("utf-8"))
+            except OSError as exc:
+                raise InvalidInputError(f"{args.output}: cannot write ({exc.strerror})") from None
+            print(f"wrote {args.output}", file=out)
+        else:
+            out.write(text)
+        return 0
+    raise InvalidInputError(f"unknown command {command!r}")
+
+
+def _open_app(project: Project) -> int:
+    from tui.app import run_app
+
+    return run_app(project)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = run(sys.argv[1:] if argv is None else argv)
+    except ConflictError as exc:
+        conflict = exc.conflict
+        print(f"mlreq: {exc}", file=sys.stderr)
+        print(f"--- on disk now:\n{visible(conflict.theirs.answer)}\n--- yours (not written):\n{visible(conflict.mine.answer)}", file=sys.stderr)
+        code = exc.exit_code
+    except MlreqError as exc:
+        print(f"mlreq: {visible(str(exc))}", file=sys.stderr)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    sys.exit(code)
