@@ -11,7 +11,7 @@ from bank.tomlread import read_toml
 
 from .answers import AnswerFile
 from .errors import ProjectFileError
-from .gitrepo import GitRepo, find_git_root
+from .gitrepo import GitRepo, find_git_root, git_dir
 from .layout import FORM_FILE, PROJECT_FILE, find_project_root
 from .project import Project
 
@@ -81,7 +81,7 @@ def check_project(path: Path) -> list[Finding]:
             if pending:
                 ids = ", ".join(c.question_id for c in pending)
                 findings.append(Finding("warning", str(root), f"not committed yet: {ids} (the next save commits them)"))
-    lock = _git_dir(repo_root) / "index.lock"
+    lock = git_dir(repo_root) / "index.lock"
     if lock.exists():
         findings.append(Finding("warning", str(lock), "git's lock file exists; if no git command is running, remove it"))
     status, _, err = GitRepo(repo_root).run("fsck", "--no-dangling", "--no-progress", check=False)
@@ -89,11 +89,3 @@ def check_project(path: Path) -> list[Finding]:
         findings.append(Finding("error", str(repo_root), f"git fsck: {err.strip().splitlines()[0] if err.strip() else 'failed'}"))
     findings.sort(key=lambda f: f.severity != "error")
     return findings
-
-
-def _git_dir(repo_root: Path) -> Path:
-    dot_git = repo_root / ".git"
-    if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
-        target = dot_git.read_text().partition("gitdir:")[2].strip()
-        return (repo_root / target).resolve()
-    return dot_git

@@ -33,7 +33,7 @@ def _verb(change: Change) -> str:
     fields = change.fields
     if "answer" in fields:
         return "Clear answer to" if not change.after.answer.strip() else "Answer"
-    if fields == ("status",):
+    if "status" in fields:  # a status change (with or without a note) names the new status
         return f"Mark {change.after.status}:"
     return "Edit notes on"
 
@@ -56,6 +56,11 @@ def commit_message(changes: list[Change], form: Form) -> str:
         body.append("  " + "; ".join(details))
     trailers = [f"{TRAILER}: {change.question_id}" for change in changes]
     return "\n".join([subject, "", *body, "", *trailers]) + "\n"
+
+
+def creation_message(name: str, form: Form, source: str) -> str:
+    """The first commit of a project: its name and the question set it was created from."""
+    return f"Create requirements project \"{name}\"\n\nQuestion set: {form.title} ({source}), {len(form.questions)} questions.\n"
 
 
 def questions_in_message(message: str) -> list[str]:

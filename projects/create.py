@@ -11,6 +11,7 @@ from bank.errors import BankError
 
 from .answers import AnswerFile
 from .atomic import atomic_write
+from .commitmessage import creation_message
 from .errors import CommitError, InvalidInputError, ProjectError
 from .gitrepo import GitRepo, Identity, find_git_root
 from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file
@@ -84,7 +85,7 @@ def _initial_commit(project: Project, files: list[str], form: str) -> SaveResult
         return SaveResult(commit_error=no_identity_error())
     repo = GitRepo(project.repo_root)
     paths = [project.repo_path(f) for f in files]
-    message = f"Create requirements project \"{project.name}\"\n\nQuestion set: {project.form.title} ({form}), {len(project.form.questions)} questions.\n"
+    message = creation_message(project.name, project.form, form)
     try:
         repo.add(paths)
         commit = repo.commit_only(paths, message, author)

@@ -8,6 +8,7 @@ take a user string as an option nor hang a save waiting for a passphrase.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -27,6 +28,7 @@ COMMAND_TIMEOUT = 30.0
 terminal that the TUI owns would otherwise hold `index.lock` forever."""
 LOCK_WAIT = 2.0
 """Seconds to wait for another git process's `index.lock` before reporting it."""
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GCM_INTERACTIVE": "never"}
 
 
@@ -170,8 +172,35 @@ class GitRepo:
             raise CommitError(f"cannot read git history in {self.root}: {exc}") from None
         return dict(zip(paths, _parse_batch(result.stdout, len(paths))))
 
+    def head_id(self) -> str | None:
+        """HEAD's commit id (None before the first commit), read from the ref files when
+        they are plain, so checking "did anyone commit?" before each save costs no process."""
+        try:
+            folder = git_dir(self.root)
+            head = (folder / "HEAD").read_text().strip()
+            if head.startswith("ref: "):
+                common = folder
+                if (folder / "commondir").is_file():  # a linked worktree keeps refs in the main one
+                    common = folder / (folder / "commondir").read_text().strip()
+                head = (common / head[len("ref: ") :]).read_text().strip()
+            if _OBJECT_ID.fullmatch(head):
+                return head
+        except (OSError, UnicodeDecodeError):
+            pass  # packed ref, reftable, unborn branch: ask git
+        status, out, _ = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+        return out.strip() if status == 0 else None
+
     def has_commits(self) -> bool:
         return self.run("rev-parse", "--verify", "--quiet", "HEAD", check=False)[0] == 0
+
+
+def git_dir(repo_root: Path) -> Path:
+    """The repository's git folder: `.git`, or where a worktree's `.git` file points."""
+    dot_git = repo_root / ".git"
+    if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
+        target = dot_git.read_text().partition("gitdir:")[2].strip()
+        return (repo_root / target).resolve()
+    return dot_git
 
 
 def _parse_batch(output: bytes, count: int) -> list[bytes | None]:

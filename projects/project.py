@@ -29,7 +29,7 @@ from bank.tomlread import read_toml
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
 from .atomic import atomic_write
-from .commitmessage import Change, commit_message
+from .commitmessage import Change, commit_message, creation_message
 from .errors import (
     CommitError,
     ConflictError,
@@ -76,6 +76,10 @@ class Project:
     """Who commits; None means git's configuration decides."""
     _files: dict[str, _CachedFile] = field(default_factory=dict, repr=False)
     _committed: dict[str, dict[str, Entry]] | None = field(default=None, repr=False)
+    _committed_head: str | None = field(default=None, repr=False)
+    """The commit `_committed` was read from: another process's commit makes it stale."""
+    _unborn: bool = field(default=False, repr=False)
+    """The project's own files are not in HEAD yet (the commit creating it failed)."""
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # ----------------------------------------------------------------- opening
@@ -209,7 +213,7 @@ class Project:
         with self._guard, self._locked():
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
             on_disk = answers.entry(question_id)
-            wanted = _next_entry(on_disk if base is None else base, answer, status, notes)
+            wanted = next_entry(on_disk if base is None else base, answer, status, notes)
             if base is not None and on_disk != base and on_disk != wanted:
                 raise ConflictError(
                     f"{question_id} changed on disk since you opened it; both texts are kept, choose or merge them",
@@ -258,9 +262,12 @@ class Project:
         return changes
 
     def _committed_entries(self) -> dict[str, dict[str, Entry]]:
-        if self._committed is None:
+        repo = GitRepo(self.repo_root)
+        head = repo.head_id()
+        if self._committed is None or head != self._committed_head:
             files = self.answer_files()
-            blobs = GitRepo(self.repo_root).read_files("HEAD", [self.repo_path(f) for f in files])
+            paths = [self.repo_path(f) for f in (*files, PROJECT_FILE)]
+            blobs = repo.read_files(head, paths) if head else {}
             committed: dict[str, dict[str, Entry]] = {}
             for relative in files:
                 blob = blobs.get(self.repo_path(relative))
@@ -269,7 +276,8 @@ class Project:
                         committed[relative] = AnswerFile.parse(self.path_of(relative), blob, f"HEAD:{relative}").entries()
                     except ProjectFileError:
                         committed[relative] = {}
-            self._committed = committed
+            self._committed, self._committed_head = committed, head
+            self._unborn = blobs.get(self.repo_path(PROJECT_FILE)) is None
         return self._committed
 
     def _commit_locked(self, changed: tuple[str, ...], when: datetime | None = None) -> SaveResult:
@@ -277,21 +285,29 @@ class Project:
             pending = self._pending_changes()
         except CommitError as exc:
             return SaveResult(changed=changed, commit_error=exc)
-        if not pending:
+        if not pending and not self._unborn:
             return SaveResult(changed=changed)
         author = self.author or self.identity()
         if author is None:
             return SaveResult(changed=changed, commit_error=no_identity_error())
         files = sorted({relative for relative, _ in pending})
-        message = commit_message([change for _, change in pending], self.form)
+        message = commit_message([change for _, change in pending], self.form) if pending else ""
+        if self._unborn:  # commit what creating the project could not, with this change
+            project_files = (PROJECT_FILE, FORM_FILE, ".gitignore", *self.answer_files())
+            files = sorted({*files, *(f for f in project_files if self.path_of(f).exists())})
+            details = message.partition("\n\n")[2]  # the questions' lines and trailers, if any
+            message = creation_message(self.name, self.form, self.form.id or FORM_FILE) + ("\n" + details if details else "")
         try:
             commit = GitRepo(self.repo_root).commit_only([self.repo_path(f) for f in files], message, author, when)
         except CommitError as exc:
             return SaveResult(changed=changed, commit_error=exc)
-        committed = self._committed_entries()
+        committed = self._committed if self._committed is not None else {}
         for relative in files:
+            if relative in (PROJECT_FILE, FORM_FILE, ".gitignore"):
+                continue
             answers = self._read(relative)
             committed[relative] = answers.entries() if answers else {}
+        self._committed_head, self._unborn = commit, False
         return SaveResult(changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending))
 
     def identity(self) -> Identity | None:
@@ -330,7 +346,7 @@ def no_identity_error() -> NoIdentityError:
     )
 
 
-def _next_entry(current: Entry, answer: str | None, status: str | None, notes: str | None) -> Entry:
+def next_entry(current: Entry, answer: str | None, status: str | None, notes: str | None) -> Entry:
     """Apply the requested changes; typing into an open question makes it a draft."""
     entry = current.with_changes(answer=answer, notes=notes, status=status)
     if status is None and answer is not None:

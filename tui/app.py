@@ -1,0 +1,194 @@
+"""The mlreq terminal app: opens a project on the form screen and keeps it safe.
+
+Safety nets: drafts of what is typed are written to disk moments after each edit and
+offered back on the next start; SIGHUP (a dropped SSH session) and SIGTERM write the
+draft before exiting; workers never take the app down; quitting waits for queued saves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from projects import Entry, Project
+from projects.drafts import DraftStore
+from projects.safetext import visible
+
+from .commands import FormCommands, QuestionCommands
+from .messages import DiskChanged
+from .modals.identity_prompt import IdentityPrompt
+from .modals.recover_drafts import RecoverDrafts
+from .screens.form_screen import FormScreen
+from .screens.help_screen import HelpScreen
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+POLL_INTERVAL = 2.0
+"""Seconds between looks at the project's files for changes made elsewhere."""
+QUIT_WAIT = 15.0
+"""Seconds quitting waits for queued saves; unsaved text stays in drafts beyond that."""
+
+
+class MlreqApp(App[int]):
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "mlreq"
+    COMMANDS = App.COMMANDS | {FormCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help", tooltip="Keys and the form's front page"),
+        Binding("ctrl+g", "goto_question", "Go to", id="goto", priority=True, tooltip="Find a question by words"),
+        Binding("ctrl+q", "save_and_quit", "Quit", id="quit", priority=True, tooltip="Save and quit"),
+    ]
+
+    def __init__(self, project: Project, entries: dict[str, Entry], *, poll_interval: float = POLL_INTERVAL) -> None:
+        super().__init__()
+        self.project = project
+        self.entries = entries
+        self.poll_interval = poll_interval
+        self._fingerprint = project.disk_fingerprint()
+
+    @property
+    def form_screen(self) -> FormScreen:
+        return self.get_screen("form")  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.install_screen(FormScreen(self.project, self.entries), "form")
+        self.push_screen("form")
+        self._install_signal_handlers()
+        self.set_interval(self.poll_interval, self._watch_disk)
+        self._check_identity()
+        self.call_after_refresh(self._offer_drafts)
+
+    # -------------------------------------------------------------- terminal size
+
+    def on_resize(self) -> None:
+        too_small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        self.set_class(too_small, "-too-small")
+        if too_small:
+            self.notify(
+                f"mlreq needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {self.size.width}x{self.size.height}",
+                severity="warning",
+                timeout=3,
+            )
+
+    # -------------------------------------------------------------- safety nets
+
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, self._on_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (tests) or no signals here
+
+    def _on_signal(self, signum: int) -> None:
+        self.form_screen.write_draft_now()
+        if signum == signal.SIGHUP:
+            os._exit(128 + signum)  # the terminal is gone: nothing left to draw on
+        self.form_screen.save_editor()
+        self.exit(128 + signum)
+
+    def _offer_drafts(self) -> None:
+        store = DraftStore(self.project.root)
+        screen = self.form_screen
+        pending = [
+            d for d in store.all()
+            if d.question_id in screen.expected and d.text not in (screen.expected[d.question_id].answer, visible(screen.expected[d.question_id].answer))
+        ]
+        for draft in store.all():
+            if draft not in pending:
+                store.discard(draft.question_id)  # already saved: nothing to offer
+        if not pending:
+            return
+
+        def decided(restore: bool | None) -> None:
+            if restore is None:
+                return
+            for draft in pending:
+                if restore:
+                    screen.expected[draft.question_id] = draft.base  # conflict-checked against what it was typed over
+                    wanted = screen.entries[draft.question_id].with_changes(answer=draft.text)
+                    if wanted.status == "open":
+                        wanted = wanted.with_changes(status="draft")
+                    screen.request_save(draft.question_id, wanted)
+                else:
+                    store.discard(draft.question_id)
+            if restore:
+                screen._show(pending[0].question_id)
+
+        self.push_screen(RecoverDrafts(pending), decided)
+
+    @work(thread=True, group="identity", exit_on_error=False, description="finding your git identity")
+    def _check_identity(self) -> None:
+        if self.project.author is None and self.project.identity() is None:
+            self.call_from_thread(self._ask_identity)
+
+    def _ask_identity(self) -> None:
+        def chosen(identity) -> None:  # type: ignore[no-untyped-def]
+            if identity is not None:
+                self.project.author = identity
+                self.form_screen.queue.retry_commit()
+
+        self.push_screen(IdentityPrompt(), chosen)
+
+    @work(thread=True, group="watch", exclusive=True, exit_on_error=False, description="watching for outside changes")
+    def _watch_disk(self) -> None:
+        fingerprint = self.project.disk_fingerprint()
+        if fingerprint == self._fingerprint:
+            return
+        if not self.project.root.is_dir() or any(mark[1] is None for mark in fingerprint[:2]):
+            message = DiskChanged(None, error=_gone(self.project))
+        else:
+            try:
+                message = DiskChanged(self.project.entries())
+            except Exception as exc:  # noqa: BLE001 - any unreadable state is reported, not raised
+                from bank.errors import MlreqError
+
+                message = DiskChanged(None, error=exc if isinstance(exc, MlreqError) else MlreqError(str(exc)))
+        if message.error is None:
+            self._fingerprint = fingerprint
+        self.form_screen.post_message(message)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(f"{event.worker.description}: {event.worker.error}", severity="error", timeout=10)
+
+    # -------------------------------------------------------------- actions
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.project.form))
+
+    def action_goto_question(self) -> None:
+        from textual.command import CommandPalette
+
+        if isinstance(self.screen, FormScreen) and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(providers=[QuestionCommands], placeholder="Go to question: type words…"))
+
+    async def action_save_and_quit(self) -> None:
+        screen = self.form_screen
+        screen.write_draft_now()
+        screen.save_editor()
+        if screen.queue.busy:
+            self.notify("Saving before quitting…")
+            await asyncio.to_thread(screen.queue.wait, QUIT_WAIT)
+        self.exit(0)
+
+
+def _gone(project: Project):  # type: ignore[no-untyped-def]
+    from projects.errors import ProjectError
+
+    return ProjectError(f"{project.root}: the project folder or its files are gone; your text stays in the editor")
+
+
+def run_app(project: Project) -> int:
+    from .locations import remember_project
+
+    entries = project.entries()  # a broken file stops here with file:line, before the screen opens
+    remember_project(project.root)
+    result = MlreqApp(project, entries).run()
+    return result or 0

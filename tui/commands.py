@@ -1,0 +1,90 @@
+"""Command palette providers: every action of the form, and "go to question" by words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from projects.safetext import visible
+
+
+def _form_screen(provider: Provider):  # type: ignore[no-untyped-def]
+    from .screens.form_screen import FormScreen
+
+    screen = provider.screen
+    return screen if isinstance(screen, FormScreen) else None
+
+
+class FormCommands(Provider):
+    """Category-prefixed commands that apply on the form screen."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        screen = _form_screen(self)
+        if screen is None:
+            return []
+        form = screen.form
+        commands: list[tuple[str, Callable[[], object], str]] = [
+            ("go: next question", screen.action_next_question, "ctrl+n"),
+            ("go: previous question", screen.action_previous_question, "ctrl+r"),
+            ("go: next open question", screen.action_next_open, "the next question without an answer (ctrl+o)"),
+            ("status: mark agreed", partial(screen.action_mark, "agreed"), "ctrl+t, or a in the list"),
+            ("status: mark draft", partial(screen.action_mark, "draft"), "d in the list"),
+            ("status: mark needs review", partial(screen.action_mark, "needs-review"), "r in the list"),
+            ("status: reopen", partial(screen.action_mark, "open"), "o in the list"),
+            ("save: save and commit now", screen.action_save_now, "ctrl+s"),
+            ("view: progress", screen.action_progress, "completeness per stage and role (f2)"),
+            ("view: help and the form's front page", self.app.action_help, "f1"),
+            ("search: questions and answers", screen.action_search, "/ in the list"),
+            ("role: clear filter", screen.action_clear_filters, "show every question (x in the list)"),
+        ]
+        for stage in form.stages:
+            first = form.questions_in(stage.id)
+            if first:
+                commands.append((f"stage: {stage.name}", partial(screen.go_to, first[0].id), f"first {stage.name} question"))
+        for role in form.roles:
+            commands.append(
+                (f"role: {role.name}", partial(setattr, screen, "role_filter", role.id), "show only this role's questions")
+            )
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class QuestionCommands(Provider):
+    """Go to any question by the words of its text, id or answer."""
+
+    def _questions(self) -> list[tuple[str, Callable[[], object], str]]:
+        screen = _form_screen(self)
+        if screen is None:
+            return []
+        items = []
+        for question in screen.form.questions:
+            entry = screen.expected.get(question.id)
+            answer = visible(entry.answer.replace("\n", " "))[:80] if entry and entry.answer else "(no answer)"
+            items.append((f"{question.id}: {visible(question.text)}", partial(screen.go_to, question.id), answer))
+        return items
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._questions():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        words = query.casefold().split()
+        for name, callback, help_text in self._questions():
+            score = matcher.match(name)
+            if score <= 0 and words and all(w in (name + " " + help_text).casefold() for w in words):
+                score = 0.5  # every word appears, though not as a fuzzy match of the title
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,35 @@
+"""Messages shared between the save queue, the watcher and the screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from bank.errors import MlreqError
+from projects import Entry, SaveResult
+from projects.errors import ConflictingEntry
+
+
+@dataclass
+class SaveStarted(Message):
+    question_id: str
+
+
+@dataclass
+class SaveFinished(Message):
+    """A save ran: `result` on success (which may carry a commit error), else `error`."""
+
+    question_id: str
+    saved: Entry
+    result: SaveResult | None = None
+    error: MlreqError | None = None
+    conflict: ConflictingEntry | None = None
+
+
+@dataclass
+class DiskChanged(Message):
+    """The project's files changed outside this app (or could not be read: `error`)."""
+
+    entries: dict[str, Entry] | None
+    error: MlreqError | None = None

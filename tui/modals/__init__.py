@@ -1,0 +1,1 @@
+"""Dialogs pushed over a screen; each returns its choice through `dismiss`."""

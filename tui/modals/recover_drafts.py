@@ -1,0 +1,50 @@
+"""Offers back what was typed but never saved (a crash, a kill, a dropped connection)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from projects.drafts import Draft
+from projects.safetext import visible
+
+
+class RecoverDrafts(ModalScreen[bool]):
+    """Dismisses True to restore the drafts as answers, False to discard them."""
+
+    BINDINGS = [Binding("escape", "decide(True)", "Restore later")]
+
+    def __init__(self, drafts: list[Draft]) -> None:
+        super().__init__()
+        self.drafts = drafts
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="recover"):
+            yield Static(
+                f"Unsaved text from an earlier session ({len(self.drafts)} answer(s)):", classes="dialog-title"
+            )
+            with VerticalScroll(id="recover-list"):
+                for draft in self.drafts:
+                    when = datetime.fromtimestamp(draft.saved_at).strftime("%Y-%m-%d %H:%M")
+                    preview = visible(draft.text.strip())[:300]
+                    yield Static(f"{draft.question_id}  (typed {when})\n{preview}", markup=False, classes="draft")
+            with Horizontal(classes="buttons"):
+                yield Button("Restore and save", id="restore", variant="primary")
+                yield Button("Discard", id="discard", variant="error")
+
+    @on(Button.Pressed, "#restore")
+    def _restore(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#discard")
+    def _discard(self) -> None:
+        self.dismiss(False)
+
+    def action_decide(self, restore: bool) -> None:
+        self.dismiss(restore)

@@ -1,0 +1,93 @@
+"""Saves run one at a time off the UI thread, latest text winning, never cancelled.
+
+Typing only records the wish to save; a single worker drains the queue, so a slow commit
+(a busy disk, a hook) never delays a keystroke and two saves never race each other.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bank.errors import MlreqError
+from projects import ConflictError, Entry, Project
+
+from .messages import SaveFinished, SaveStarted
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+RETRY = ""
+"""The question id of a request that only commits what is pending."""
+
+
+@dataclass
+class SaveRequest:
+    question_id: str
+    wanted: Entry
+    base: Entry | None
+
+
+class SaveQueue:
+    def __init__(self, app: App, project: Project) -> None:
+        self.app = app
+        self.project = project
+        self._pending: dict[str, SaveRequest] = {}
+        self._lock = threading.Lock()
+        self._running = False
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def request(self, question_id: str, wanted: Entry, base: Entry | None) -> None:
+        """Queue a save; a newer request for the same question replaces an older one."""
+        with self._lock:
+            earlier = self._pending.get(question_id)
+            # Keep the oldest base: the conflict check is against what the user started from.
+            self._pending[question_id] = SaveRequest(question_id, wanted, earlier.base if earlier else base)
+            if self._running:
+                return
+            self._running = True
+            self._idle.clear()
+        self.app.run_worker(self._drain, thread=True, group="git", exit_on_error=False, description="saving answers")
+
+    def retry_commit(self) -> None:
+        """Commit what an earlier save left uncommitted (no identity, a lock, a hook)."""
+        self.request(RETRY, Entry(), None)
+
+    @property
+    def busy(self) -> bool:
+        return not self._idle.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every queued save has run (used when quitting)."""
+        return self._idle.wait(timeout)
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._running = False
+                    self._idle.set()
+                    return
+                question_id = next(iter(self._pending))
+                request = self._pending.pop(question_id)
+            self.app.post_message(SaveStarted(question_id))
+            self.app.post_message(self._save(request))
+
+    def _save(self, request: SaveRequest) -> SaveFinished:
+        wanted = request.wanted
+        try:
+            if request.question_id == RETRY:
+                return SaveFinished(RETRY, wanted, result=self.project.commit_pending())
+            result = self.project.save(
+                request.question_id, answer=wanted.answer, status=wanted.status, notes=wanted.notes, base=request.base
+            )
+        except ConflictError as exc:
+            return SaveFinished(request.question_id, wanted, error=exc, conflict=exc.conflict)
+        except MlreqError as exc:
+            return SaveFinished(request.question_id, wanted, error=exc)
+        except OSError as exc:  # a vanished folder or a full disk: report, keep the text
+            return SaveFinished(request.question_id, wanted, error=MlreqError(f"cannot save: {exc.strerror or exc}"))
+        return SaveFinished(request.question_id, wanted, result=result)

@@ -1,0 +1,438 @@
+"""The form: questions on the left, the selected one and its answer on the right.
+
+Data flow: a keystroke changes the editor -> a draft is written shortly after (crash
+safety) -> after AUTOSAVE_DELAY of quiet, on leaving the question or on Ctrl+S the
+screen queues a save -> the SaveQueue's worker writes the file and commits -> a
+SaveFinished message updates markers and the indicator. A watcher notices changes made
+outside and reloads them, never overwriting what is being typed.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static, TextArea
+
+from bank import Question
+from projects import Entry, Project
+from projects.drafts import DraftStore
+from projects.errors import ConflictingEntry
+from projects.project import next_entry
+from projects.safetext import visible
+
+from ..messages import DiskChanged, SaveFinished, SaveStarted
+from ..modals.conflict_modal import ConflictModal
+from ..modals.role_picker import RolePicker
+from ..save_queue import SaveQueue
+from ..widgets.answer_editor import EDITOR_LIMIT, AnswerEditor
+from ..widgets.question_detail import QuestionDetail
+from ..widgets.question_nav import QuestionNav
+from ..widgets.save_indicator import SaveIndicator
+
+AUTOSAVE_DELAY = 2.0
+"""Seconds without typing before the answer is saved and committed."""
+DRAFT_DELAY = 0.3
+"""Seconds without typing before the text is copied to the crash-safe draft file."""
+
+
+class FormScreen(Screen):
+    """Answer the form in any order, stage by stage or one role at a time."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "next_question", "Next", id="next", priority=True, tooltip="Save and go to the next question"),
+        Binding("ctrl+r", "previous_question", "Prev", id="previous", priority=True, show=False, tooltip="Save and go back one question"),
+        Binding("ctrl+o", "next_open", "Next open", id="next_open", priority=True, tooltip="Next question without an answer"),
+        Binding("ctrl+t", "mark('agreed')", "Agreed", id="mark_agreed", priority=True, tooltip="Mark the answer agreed"),
+        Binding("ctrl+s", "save_now", "Save", id="save", priority=True, tooltip="Save and commit now"),
+        Binding("ctrl+f", "pick_role", "Role", id="role_filter", priority=True, tooltip="Show one role's questions"),
+        Binding("ctrl+down", "next_question", "Next", show=False, priority=True),
+        Binding("ctrl+up", "previous_question", "Prev", show=False, priority=True),
+        Binding("escape", "browse", "List", id="browse", show=False, tooltip="Leave the answer box for the question list"),
+        Binding("f2", "progress", "Progress", id="progress", show=False, tooltip="Completeness per stage and role"),
+        Binding("a", "mark('agreed')", "Agreed", show=False),
+        Binding("d", "mark('draft')", "Draft", show=False),
+        Binding("r", "mark('needs-review')", "Needs review", show=False),
+        Binding("o", "mark('open')", "Reopen", show=False),
+        Binding("u", "next_open", "Next open", show=False),
+        Binding("f", "pick_role", "Role filter", show=False),
+        Binding("x", "clear_filters", "Clear filter", show=False, id="clear_filter"),
+        Binding("slash", "search", "Search", show=False, id="search"),
+        Binding("p", "progress", "Progress", show=False),
+        Binding("e,i", "edit", "Edit answer", show=False),
+    ]
+
+    role_filter: reactive[str | None] = reactive(None, init=False)
+    search_text: reactive[str] = reactive("", init=False)
+
+    def __init__(self, project: Project, entries: dict[str, Entry]) -> None:
+        super().__init__()
+        self.project = project
+        self.form = project.form
+        self.entries = entries
+        """What the files on disk hold, as last read or saved."""
+        self.expected = dict(entries)
+        """What the files will hold once every queued save has run: the base of the next save."""
+        self.current: str | None = self.form.questions[0].id if self.form.questions else None
+        self.shown: list[str] = [q.id for q in self.form.questions]
+        self.editor_original = ""
+        self.drafts = DraftStore(project.root)
+        self.queue = SaveQueue(self.app, project)
+        self._autosave_timer: Timer | None = None
+        self._draft_timer: Timer | None = None
+        self._shown_errors: set[str] = set()
+        self._conflict_open = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with Vertical(id="nav-pane"):
+                yield Input(placeholder="search questions and answers", id="search")
+                yield Static("", id="filter-line", markup=False)
+                yield QuestionNav(id="nav")
+            yield QuestionDetail(id="detail")
+        yield SaveIndicator(id="indicator")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = f"mlreq · {visible(self.project.name)}"
+        self.query_one("#search", Input).display = False
+        self._rebuild_nav()
+        if self.current:
+            self._show(self.current)
+        self.query_one(AnswerEditor).focus()
+
+    @property
+    def editor(self) -> AnswerEditor:
+        return self.query_one(AnswerEditor)
+
+    @property
+    def nav(self) -> QuestionNav:
+        return self.query_one(QuestionNav)
+
+    @property
+    def indicator(self) -> SaveIndicator:
+        return self.query_one(SaveIndicator)
+
+    # ------------------------------------------------------------------ showing
+
+    def _rebuild_nav(self) -> None:
+        words = self.search_text.casefold().split()
+        shown = []
+        for question in self.form.questions:
+            if self.role_filter and self.role_filter not in question.roles:
+                continue
+            if words and not all(w in self._haystack(question) for w in words):
+                continue
+            shown.append(question.id)
+        self.shown = shown
+        self.nav.rebuild(self.form, self.entries, shown, self.current)
+        self._update_filter_line()
+
+    def _haystack(self, question: Question) -> str:
+        entry = self.entries.get(question.id, Entry())
+        return " ".join((question.id, question.text, question.examples, entry.answer, entry.notes)).casefold()
+
+    def _update_filter_line(self) -> None:
+        parts = []
+        if self.role_filter:
+            role = self.form.role(self.role_filter)
+            parts.append(f"Role: {role.name if role else self.role_filter}")
+        if self.search_text:
+            parts.append(f"Search: {self.search_text}")
+        line = self.query_one("#filter-line", Static)
+        line.update(" · ".join(parts) + f" ({len(self.shown)}) · x clears" if parts else "")
+        line.display = bool(parts)
+        self.sub_title = " · ".join(parts)
+
+    def _position(self, question_id: str) -> str:
+        question = self.form.question(question_id)
+        in_stage = [q.id for q in self.form.questions_in(question.stage)] if question else []
+        return f"{in_stage.index(question_id) + 1}/{len(in_stage)}" if question_id in in_stage else ""
+
+    def _show(self, question_id: str) -> None:
+        """Display a question and load its answer into the editor."""
+        question = self.form.question(question_id)
+        if question is None:
+            return
+        self.current = question_id
+        entry = self.expected.get(question_id, Entry())
+        self.query_one(QuestionDetail).show(question, entry, self.form, self._position(question_id))
+        self._load_editor(entry.answer)
+        self.nav.move_to(question_id)
+
+    def _load_editor(self, answer: str) -> None:
+        # Control characters from files are shown as symbols, never sent to the terminal.
+        shown = visible(answer)
+        self.editor_original = shown
+        editor = self.editor
+        with editor.prevent(TextArea.Changed):
+            editor.load_text(shown)
+        editor.read_only = len(answer) > EDITOR_LIMIT
+        editor.border_subtitle = (
+            f"{len(answer) // 1000} KB: too large to edit here; use an external editor" if editor.read_only else ""
+        )
+
+    def _refresh_current_heading(self) -> None:
+        if self.current and (question := self.form.question(self.current)):
+            entry = self.expected.get(self.current, Entry())
+            self.query_one(QuestionDetail).show(question, entry, self.form, self._position(self.current))
+
+    @property
+    def dirty(self) -> bool:
+        return self.current is not None and self.editor.text != self.editor_original
+
+    # ------------------------------------------------------------------ saving
+
+    @on(TextArea.Changed, "#answer")
+    def _typed(self) -> None:
+        self.indicator.state = "unsaved" if self.dirty else self.indicator.state
+        self.indicator.detail = ""
+        for timer in (self._autosave_timer, self._draft_timer):
+            if timer is not None:
+                timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self._write_draft)
+        self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self.save_editor)
+
+    def _write_draft(self) -> None:
+        if self.dirty and self.current:
+            self._store_draft(self.current, self.editor.text, self.expected.get(self.current, Entry()))
+
+    @work(thread=True, group="drafts", exit_on_error=False, description="keeping a draft")
+    def _store_draft(self, question_id: str, text: str, base: Entry) -> None:
+        try:
+            self.drafts.write(question_id, text, base)
+        except OSError:
+            pass  # the save itself reports a broken disk; a draft is only insurance
+
+    def write_draft_now(self) -> None:
+        """Synchronously keep what is being typed (signal handlers, quitting)."""
+        if self.dirty and self.current:
+            try:
+                self.drafts.write(self.current, self.editor.text, self.expected.get(self.current, Entry()))
+            except OSError:
+                pass
+
+    def save_editor(self) -> None:
+        """Queue a save of the editor's text if it changed."""
+        if not self.dirty or self.current is None or self.editor.read_only:
+            return
+        text = self.editor.text
+        self.editor_original = text
+        self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), text, None, None))
+
+    def request_save(self, question_id: str, wanted: Entry) -> None:
+        base = self.expected.get(question_id, Entry())
+        if wanted == base:
+            return
+        self.expected[question_id] = wanted
+        self.queue.request(question_id, wanted, base)
+
+    @on(SaveStarted)
+    def _save_started(self) -> None:
+        self.indicator.state = "saving"
+        self.indicator.detail = ""
+
+    @on(SaveFinished)
+    def _save_finished(self, message: SaveFinished) -> None:
+        qid = message.question_id
+        if message.conflict is not None:
+            self._resolve_conflict(message.conflict)
+            return
+        if message.error is not None:
+            self.expected[qid] = self.entries.get(qid, Entry())
+            self.indicator.state = "failed"
+            self.indicator.detail = f"{message.error} (your text is kept; the next save retries)"
+            return
+        result = message.result
+        self.entries[qid] = message.saved
+        if not (qid == self.current and self.dirty):
+            self.drafts.discard(qid)
+        self.nav.refresh_labels(self.entries)
+        if qid == self.current:
+            self._refresh_current_heading()
+        if result is not None and result.commit_error is not None:
+            self.indicator.state = "failed"
+            self.indicator.detail = f"saved on disk, not committed: {result.commit_error}"
+        else:
+            self.indicator.state = "unsaved" if self.dirty else "saved"
+            self.indicator.detail = f"committed {result.commit[:8]}" if result and result.commit else ""
+
+    def _resolve_conflict(self, conflict: ConflictingEntry) -> None:
+        qid = conflict.question_id
+        theirs: Entry = conflict.theirs  # type: ignore[assignment]
+        mine: Entry = conflict.mine  # type: ignore[assignment]
+        self.entries[qid] = theirs
+        self.expected[qid] = theirs
+        self.indicator.state = "failed"
+        self.indicator.detail = f"{qid} changed elsewhere: choose or merge"
+        if self._conflict_open:
+            return
+        self._conflict_open = True
+        question = self.form.question(qid)
+
+        def chosen(choice: str | None) -> None:
+            self._conflict_open = False
+            if choice == "mine":
+                self.request_save(qid, mine)
+            merged = {"mine": mine.answer, "theirs": theirs.answer}.get(choice or "", None)
+            if choice == "merge":
+                merged = f"{mine.answer}\n\n--- the version saved elsewhere ---\n{theirs.answer}"
+            if merged is not None and qid == self.current:
+                self._show(qid)
+                if choice == "merge":
+                    self.editor.load_text(merged)  # dirty now: saved on the next pause
+            self.nav.refresh_labels(self.entries)
+
+        self.app.push_screen(ConflictModal(question.text if question else qid, mine.answer, theirs.answer), chosen)
+
+    # ------------------------------------------------------------------ outside changes
+
+    @on(DiskChanged)
+    def _disk_changed(self, message: DiskChanged) -> None:
+        if message.error is not None:
+            text = str(message.error)
+            self.indicator.state = "failed"
+            self.indicator.detail = text
+            if text not in self._shown_errors:
+                self._shown_errors.add(text)
+                self.notify(text, title="A project file is broken; mlreq will not overwrite it", severity="error", timeout=10)
+            return
+        self._shown_errors.clear()
+        disk = message.entries or {}
+        if self.queue.busy:
+            return  # our own save is landing; look again on the next tick
+        changed = [qid for qid, entry in disk.items() if entry != self.entries.get(qid)]
+        if not changed:
+            return
+        for qid in changed:
+            theirs = disk[qid]
+            self.entries[qid] = theirs
+            if qid == self.current and self.dirty and self.editor.text != visible(theirs.answer):
+                mine = next_entry(self.expected.get(qid, Entry()), self.editor.text, None, None)
+                self._resolve_conflict(ConflictingEntry(qid, mine=mine, theirs=theirs))
+                continue
+            self.expected[qid] = theirs
+            if qid == self.current:
+                self._show(qid)
+        self.nav.refresh_labels(self.entries)
+        self.notify(f"Reloaded changes made elsewhere: {', '.join(changed[:3])}{' …' if len(changed) > 3 else ''}")
+
+    # ------------------------------------------------------------------ actions
+
+    def go_to(self, question_id: str) -> None:
+        """Save the current answer and show another question."""
+        if question_id == self.current:
+            return
+        self.save_editor()
+        if question_id not in self.shown:
+            self.role_filter = None
+            self.search_text = ""
+        self._show(question_id)
+
+    def _step(self, offset: int) -> None:
+        if not self.shown:
+            return
+        index = self.shown.index(self.current) if self.current in self.shown else -1
+        self.go_to(self.shown[(index + offset) % len(self.shown)])
+
+    def action_next_question(self) -> None:
+        self._step(1)
+
+    def action_previous_question(self) -> None:
+        self._step(-1)
+
+    def action_next_open(self) -> None:
+        self.save_editor()
+        order = self.shown or [q.id for q in self.form.questions]
+        start = order.index(self.current) + 1 if self.current in order else 0
+        for qid in order[start:] + order[:start]:
+            if not self.expected.get(qid, Entry()).answered and qid != self.current:
+                self.go_to(qid)
+                return
+        self.notify("Every question shown has an answer.")
+
+    def action_mark(self, status: str) -> None:
+        if self.current is None:
+            return
+        self.save_editor()
+        self.request_save(self.current, self.expected.get(self.current, Entry()).with_changes(status=status))
+        self._refresh_current_heading()
+        self.nav.refresh_labels(self.expected)
+
+    def action_save_now(self) -> None:
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+        self.save_editor()
+        if not self.queue.busy and self.indicator.state == "failed":
+            self.queue.retry_commit()
+
+    def action_browse(self) -> None:
+        if self.query_one("#search", Input).has_focus:
+            self.action_clear_filters()
+        self.save_editor()
+        self.nav.focus()
+
+    def action_edit(self) -> None:
+        self.editor.focus()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.nav.focus()
+
+    def watch_search_text(self) -> None:
+        self._rebuild_nav()
+
+    def watch_role_filter(self) -> None:
+        self._rebuild_nav()
+        if self.shown and self.current not in self.shown:
+            self.go_to(self.shown[0])
+
+    def action_pick_role(self) -> None:
+        def chosen(role_id: str | None) -> None:
+            if role_id is not None:
+                self.role_filter = role_id or None
+
+        self.app.push_screen(RolePicker(self.form, self.expected, self.role_filter), chosen)
+
+    def action_clear_filters(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.display = False
+        self.search_text = ""
+        self.role_filter = None
+
+    def action_progress(self) -> None:
+        from .progress_screen import ProgressScreen
+
+        def chosen(question_id: str | None) -> None:
+            if question_id:
+                self.go_to(question_id)
+                self.editor.focus()
+
+        self.app.push_screen(ProgressScreen(self.project, self.expected), chosen)
+
+    @on(QuestionNav.QuestionHighlighted)
+    def _highlighted(self, message: QuestionNav.QuestionHighlighted) -> None:
+        if message.question_id != self.current:
+            self.go_to(message.question_id)
+
+    @on(QuestionNav.QuestionChosen)
+    def _chosen(self, message: QuestionNav.QuestionChosen) -> None:
+        self.go_to(message.question_id)
+        self.editor.focus()

@@ -1,0 +1,75 @@
+"""Help: the form's own front page (thesis figure A.5, section 4.1.1) and every key."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from bank import Form
+
+KEYS = """\
+While typing an answer
+  ctrl+n / ctrl+r     next / previous question (saves first; also ctrl+down / ctrl+up)
+  ctrl+o              next question without an answer
+  ctrl+t              mark the answer agreed
+  ctrl+s              save and commit now (it also saves 2 s after you stop typing)
+  ctrl+f              show one role's questions (the interviewer's view)
+  ctrl+g              go to a question by words
+  escape              leave the answer box for the question list
+
+In the question list
+  up/down, j/k        move (the answer shows on the right)
+  enter, e, i         type the answer
+  a d r o             mark agreed, draft, needs review, open
+  u                   next question without an answer
+  f / x               role filter / clear filters and search
+  /                   search questions and answers
+
+Anywhere
+  f1 help · f2 progress · ctrl+p every command · ctrl+q save and quit
+
+Markers: ○ open  ◐ draft  ● agreed  ! needs review
+Every save is one git commit; `git log` shows who changed what, and when."""
+
+
+def front_page_text(form: Form) -> str:
+    page = form.front_page
+    if page is None:
+        return f"{form.title}\n\nThis question set has no front page."
+    parts = [page.title, "", "Form utilization and purpose", page.purpose]
+    if page.stages:
+        cycle = " → ".join(page.stage_cycle) + (" → " + page.stage_cycle[0] if page.stage_cycle else "")
+        parts += ["", "The MLOps stages", page.stages, "", f"  {cycle}"]
+    if page.practice:
+        parts += ["", "How to use it in practice", page.practice]
+    if page.columns:
+        parts += ["", "Column descriptions"] + [f"  {c.name}: {c.description}" for c in page.columns]
+    parts += ["", f"Source: Bastajic and Boman Karinen, \"Requirements Grounded MLOps\" (2023); {form.source}."]
+    return "\n".join(parts)
+
+
+class HelpScreen(Screen[None]):
+    BINDINGS = [Binding("escape,f1,q", "close", "Back", id="back")]
+
+    def __init__(self, form: Form) -> None:
+        super().__init__()
+        self.form = form
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="help"):
+            yield Static("Keys", classes="column-title")
+            yield Static(KEYS, markup=False, id="help-keys")
+            yield Static("About the form", classes="column-title")
+            yield Static(front_page_text(self.form), markup=False, id="help-front-page")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Help"
+        self.query_one("#help").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,70 @@
+"""The right pane: the question, who to ask, examples, the answer box, why it matters."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from bank import Form, Question
+from projects import Entry
+from projects.safetext import visible
+
+from ..markers import LABELS, marker
+from .answer_editor import AnswerEditor
+
+
+def _first_sentence(text: str) -> str:
+    cleaned = text.replace("**", "")
+    head, dot, _ = cleaned.partition(". ")
+    return head + dot.strip() if dot else cleaned
+
+
+def why_it_matters(question: Question, form: Form) -> str:
+    """The challenges and best practices a question answers (thesis table 5.1)."""
+    lines = []
+    for trace_id in question.traces:
+        item = form.trace(trace_id)
+        if item:
+            kind = "challenge" if item.kind == "challenge" else "best practice"
+            lines.append(f"{item.id} {item.title} ({kind}): {_first_sentence(item.description)}")
+    if question.trace_note:
+        lines.append(question.trace_note.replace("**", ""))
+    if question.origin == "mlreq":
+        lines.append("This question is mlreq's addition, not the thesis'.")
+    return "\n".join(lines) or "No traceability recorded."
+
+
+class QuestionDetail(VerticalScroll):
+    """Read-only facts about the question around an editable answer."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="q-heading", markup=False)
+        yield Static(id="q-text", markup=False)
+        yield Static(id="q-roles", markup=False)
+        yield Static(id="q-examples", markup=False)
+        yield AnswerEditor(id="answer")
+        yield Static(id="q-notes", markup=False)
+        yield Static(id="q-why", markup=False)
+
+    @property
+    def editor(self) -> AnswerEditor:
+        return self.query_one(AnswerEditor)
+
+    def show(self, question: Question, entry: Entry, form: Form, position: str) -> None:
+        stage = form.stage(question.stage)
+        roles = ", ".join(form.role(r).name for r in question.roles if form.role(r))
+        status = f"{marker(entry.status)} {LABELS.get(entry.status, entry.status)}"
+        self.query_one("#q-heading", Static).update(
+            f"{stage.name if stage else question.stage} {position} · {status} · {question.id}"
+        )
+        self.query_one("#q-text", Static).update(visible(question.text))
+        self.query_one("#q-roles", Static).update(f"Ask: {roles}")
+        examples = self.query_one("#q-examples", Static)
+        examples.update(f"Examples: {visible(question.examples)}" if question.examples else "")
+        examples.display = bool(question.examples)
+        notes = self.query_one("#q-notes", Static)
+        notes.update(f"Notes: {visible(entry.notes)}" if entry.notes else "")
+        notes.display = bool(entry.notes)
+        self.query_one("#q-why", Static).update("Why it matters\n" + why_it_matters(question, form))
+        self.editor.border_title = "Answer"

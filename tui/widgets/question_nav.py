@@ -1,0 +1,104 @@
+"""The left pane: stages and their questions, each with a status marker and progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from bank import Form
+from projects import Entry
+from projects.safetext import visible
+
+from ..markers import marker
+
+
+class QuestionNav(Tree[str]):
+    """Stages as branches, questions as leaves; node data is the question id (or None)."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    @dataclass
+    class QuestionHighlighted(Message):
+        question_id: str
+
+    @dataclass
+    class QuestionChosen(Message):
+        """Enter on a question: the user wants to type its answer."""
+
+        question_id: str
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("Questions", **kwargs)
+        self.show_root = False
+        self.guide_depth = 2
+        self._leaves: dict[str, TreeNode[str]] = {}
+        self._stage_nodes: dict[str, TreeNode[str]] = {}
+        self._form: Form | None = None
+
+    def rebuild(self, form: Form, entries: dict[str, Entry], shown: list[str], current: str | None) -> None:
+        """Show `shown` question ids grouped by stage, keeping the cursor on `current`."""
+        self._form = form
+        self.clear()
+        self._leaves.clear()
+        self._stage_nodes.clear()
+        wanted = set(shown)
+        for stage in form.stages:
+            questions = [q for q in form.questions_in(stage.id) if q.id in wanted]
+            if not questions:
+                continue
+            branch = self.root.add(self._stage_label(stage.id, entries), data=None, expand=True)
+            self._stage_nodes[stage.id] = branch
+            for question in questions:
+                self._leaves[question.id] = branch.add_leaf(self._leaf_label(question.id, entries), data=question.id)
+        if current in self._leaves:
+            self.call_after_refresh(self.move_to, current)
+
+    def _stage_label(self, stage_id: str, entries: dict[str, Entry]) -> str:
+        assert self._form is not None
+        stage = self._form.stage(stage_id)
+        questions = self._form.questions_in(stage_id)
+        answered = sum(entries[q.id].answered for q in questions)
+        return f"{stage.name if stage else stage_id} {answered}/{len(questions)}"
+
+    def _leaf_label(self, question_id: str, entries: dict[str, Entry]) -> str:
+        assert self._form is not None
+        question = self._form.question(question_id)
+        text = question.text if question else question_id
+        return f"{marker(entries[question_id].status)} {visible(text)}"
+
+    def refresh_labels(self, entries: dict[str, Entry]) -> None:
+        """Update markers and stage counts after a save or a reload."""
+        for question_id, node in self._leaves.items():
+            node.set_label(self._leaf_label(question_id, entries))
+        for stage_id, node in self._stage_nodes.items():
+            node.set_label(self._stage_label(stage_id, entries))
+
+    def move_to(self, question_id: str) -> None:
+        node = self._leaves.get(question_id)
+        if node is not None and self.cursor_node is not node:
+            self.move_cursor(node, animate=False)
+
+    def process_label(self, label: str | Text) -> Text:
+        # Labels hold question text from files: never parse them as markup.
+        return Text(label, no_wrap=True, overflow="ellipsis") if isinstance(label, str) else label
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        event.stop()
+        if event.node.data:
+            self.post_message(self.QuestionHighlighted(event.node.data))
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[str]) -> None:
+        event.stop()
+        if event.node.data:
+            self.post_message(self.QuestionChosen(event.node.data))

@@ -1,0 +1,25 @@
+"""A one-line status: saved / saving / failed (with why), plus the active filters."""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+class SaveIndicator(Static):
+    """Shows the last save's outcome; CSS classes colour it (-saving, -failed)."""
+
+    state: reactive[str] = reactive("saved")
+    detail: reactive[str] = reactive("")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+
+    def render(self) -> str:
+        symbol = {"saved": "✓ saved", "saving": "… saving", "unsaved": "✎ editing", "failed": "✗ not saved"}
+        head = symbol.get(self.state, self.state)
+        return f"{head}: {self.detail}" if self.detail else head
+
+    def watch_state(self, state: str) -> None:
+        for name in ("saved", "saving", "unsaved", "failed"):
+            self.set_class(state == name, f"-{name}")
