@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from bank import BUILTIN_FORMS, builtin_form_path, load_form
@@ -32,7 +33,11 @@ def check_project_name(name: str) -> str:
 
 
 def create_project(
-    path: Path, name: str | None = None, form: str = "v3", author: Identity | None = None
+    path: Path,
+    name: str | None = None,
+    form: str = "v3",
+    author: Identity | None = None,
+    when: datetime | None = None,
 ) -> tuple[Project, SaveResult]:
     """Create a project at `path` (a new repository, or a subfolder of the enclosing one)."""
     path = path.expanduser().absolute()
@@ -67,7 +72,7 @@ def create_project(
         answers = AnswerFile.new(project.path_of(relative), _header(project, stage.id), questions)
         project._write(relative, answers)
         files.append(relative)
-    return project, _initial_commit(project, files, form)
+    return project, _initial_commit(project, files, form, when)
 
 
 def _form_source(form: str) -> Path:
@@ -79,7 +84,7 @@ def _form_source(form: str) -> Path:
     return candidate
 
 
-def _initial_commit(project: Project, files: list[str], form: str) -> SaveResult:
+def _initial_commit(project: Project, files: list[str], form: str, when: datetime | None) -> SaveResult:
     author = project.author or project.identity()
     if author is None:
         return SaveResult(commit_error=no_identity_error())
@@ -88,7 +93,7 @@ def _initial_commit(project: Project, files: list[str], form: str) -> SaveResult
     message = creation_message(project.name, project.form, form)
     try:
         repo.add(paths)
-        commit = repo.commit_only(paths, message, author)
+        commit = repo.commit_only(paths, message, author, when)
     except CommitError as exc:
         return SaveResult(commit_error=exc)
     return SaveResult(commit=commit)

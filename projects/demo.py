@@ -18,8 +18,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -283,6 +281,12 @@ STEPS: list[tuple[int, str, str, str | None, str | None, str | None]] = [
 ]
 
 
+def default_demo_path() -> Path:
+    """~/.local/share/mlreq/demo (or under $XDG_DATA_HOME)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mlreq" / "demo"
+
+
 def ensure_demo(path: Path) -> Project:
     """The demo project at `path`: opened if it is there, else created with its history."""
     path = path.expanduser().absolute()
@@ -311,8 +315,9 @@ def ensure_demo(path: Path) -> Project:
 def _build(folder: Path) -> None:
     times = _timestamps()
     GitRepo.init(folder)  # its own repository, even inside someone else's
-    with _commit_date(times[0] - timedelta(minutes=20)):
-        project, result = create_project(folder, name=NAME, form="v3", author=PEOPLE[CREATOR])
+    project, result = create_project(
+        folder, name=NAME, form="v3", author=PEOPLE[CREATOR], when=times[0] - timedelta(minutes=20)
+    )
     _check(result, "create the project")
     for (_, who, question_id, answer, status, notes), when in zip(STEPS, times):
         project.author = PEOPLE[who]
@@ -353,19 +358,3 @@ def _workdays(last: date, count: int) -> list[date]:
             days.append(day)
         day -= timedelta(days=1)
     return days[::-1]
-
-
-@contextmanager
-def _commit_date(when: datetime) -> Iterator[None]:
-    """Backdate the commits git makes meanwhile (create_project takes no date of its own)."""
-    keys = ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE")
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ.update({key: when.isoformat() for key in keys})
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -10,22 +10,29 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import Callable
+from pathlib import Path
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from projects import Entry, Project
+from bank.errors import MlreqError
+from projects import Entry, Project, create_project
+from projects.demo import default_demo_path, ensure_demo
 from projects.drafts import DraftStore
 from projects.safetext import visible
 
 from .commands import FormCommands, QuestionCommands
 from .messages import DiskChanged
+from .locations import recent_projects, remember_project
 from .modals.identity_prompt import IdentityPrompt
+from .modals.new_project import NewProjectDialog, NewProjectRequest
 from .modals.recover_drafts import RecoverDrafts
 from .screens.form_screen import FormScreen
 from .screens.help_screen import HelpScreen
+from .screens.welcome_screen import DEMO, NEW, WelcomeScreen
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 POLL_INTERVAL = 2.0
@@ -44,24 +51,75 @@ class MlreqApp(App[int]):
         Binding("ctrl+q", "save_and_quit", "Quit", id="quit", priority=True, tooltip="Save and quit"),
     ]
 
-    def __init__(self, project: Project, entries: dict[str, Entry], *, poll_interval: float = POLL_INTERVAL) -> None:
+    def __init__(
+        self,
+        project: Project | None,
+        entries: dict[str, Entry] | None = None,
+        *,
+        poll_interval: float = POLL_INTERVAL,
+        start_dir: Path | None = None,
+    ) -> None:
         super().__init__()
-        self.project = project
+        self.project = project  # type: ignore[assignment]
         self.entries = entries
         self.poll_interval = poll_interval
-        self._fingerprint = project.disk_fingerprint()
+        self.start_dir = start_dir or Path.cwd()
+        self._fingerprint: tuple = ()
 
     @property
     def form_screen(self) -> FormScreen:
         return self.get_screen("form")  # type: ignore[return-value]
 
     def on_mount(self) -> None:
-        self.install_screen(FormScreen(self.project, self.entries), "form")
-        self.push_screen("form")
         self._install_signal_handlers()
+        if self.project is not None:
+            self.open_project(self.project, self.entries if self.entries is not None else self.project.entries())
+        else:
+            self._welcome()
+
+    def open_project(self, project: Project, entries: dict[str, Entry]) -> None:
+        """Show `project` on the form screen and start watching it."""
+        self.project = project
+        self._fingerprint = project.disk_fingerprint()
+        self.install_screen(FormScreen(project, entries), "form")
+        if isinstance(self.screen, WelcomeScreen):
+            self.switch_screen("form")
+        else:
+            self.push_screen("form")
         self.set_interval(self.poll_interval, self._watch_disk)
         self._check_identity()
         self.call_after_refresh(self._offer_drafts)
+        remember_project(project.root)
+
+    # -------------------------------------------------------------- no project yet
+
+    def _welcome(self) -> None:
+        self.push_screen(WelcomeScreen(recent_projects(), self.start_dir), self._welcome_choice)
+
+    def _welcome_choice(self, choice: str | None) -> None:
+        if choice == NEW:
+            self.push_screen(NewProjectDialog(self.start_dir), self._create_project)
+        elif choice == DEMO:
+            self._prepare_project(lambda: ensure_demo(default_demo_path()))
+        elif choice:
+            self._prepare_project(lambda: Project.open(Path(choice)))
+
+    def _create_project(self, request: NewProjectRequest | None) -> None:
+        if request is None:
+            self._welcome()
+            return
+        self._prepare_project(lambda: create_project(request.folder, name=request.name, form=request.form)[0])
+
+    @work(thread=True, group="open", exit_on_error=False, description="opening the project")
+    def _prepare_project(self, make: Callable[[], Project]) -> None:
+        try:
+            project = make()
+            entries = project.entries()
+        except MlreqError as exc:
+            self.call_from_thread(self.notify, str(exc), title=exc.title, severity="error", timeout=10)
+            self.call_from_thread(self._welcome)
+            return
+        self.call_from_thread(self.open_project, project, entries)
 
     # -------------------------------------------------------------- terminal size
 
@@ -86,6 +144,9 @@ class MlreqApp(App[int]):
                 pass  # not the main thread (tests) or no signals here
 
     def _on_signal(self, signum: int) -> None:
+        if self.project is None:
+            self.exit(128 + signum)
+            return
         self.form_screen.write_draft_now()
         if signum == signal.SIGHUP:
             os._exit(128 + signum)  # the terminal is gone: nothing left to draw on
@@ -145,10 +206,10 @@ class MlreqApp(App[int]):
         else:
             try:
                 message = DiskChanged(self.project.entries())
-            except Exception as exc:  # noqa: BLE001 - any unreadable state is reported, not raised
-                from bank.errors import MlreqError
-
-                message = DiskChanged(None, error=exc if isinstance(exc, MlreqError) else MlreqError(str(exc)))
+            except MlreqError as exc:
+                message = DiskChanged(None, error=exc)
+            except OSError as exc:
+                message = DiskChanged(None, error=MlreqError(f"cannot read the project: {exc.strerror or exc}"))
         if message.error is None:
             self._fingerprint = fingerprint
         self.form_screen.post_message(message)
@@ -170,6 +231,9 @@ class MlreqApp(App[int]):
             self.push_screen(CommandPalette(providers=[QuestionCommands], placeholder="Go to question: type words…"))
 
     async def action_save_and_quit(self) -> None:
+        if self.project is None:
+            self.exit(0)
+            return
         screen = self.form_screen
         screen.write_draft_now()
         screen.save_editor()
@@ -185,10 +249,8 @@ def _gone(project: Project):  # type: ignore[no-untyped-def]
     return ProjectError(f"{project.root}: the project folder or its files are gone; your text stays in the editor")
 
 
-def run_app(project: Project) -> int:
-    from .locations import remember_project
-
-    entries = project.entries()  # a broken file stops here with file:line, before the screen opens
-    remember_project(project.root)
-    result = MlreqApp(project, entries).run()
+def run_app(project: Project | None, start_dir: Path | None = None) -> int:
+    """Run the app on `project`, or on the welcome screen when there is none."""
+    entries = project.entries() if project else None  # a broken file stops here with file:line
+    result = MlreqApp(project, entries, start_dir=start_dir).run()
     return result or 0

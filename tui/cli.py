@@ -7,15 +7,15 @@ Exit codes: 0 done; 1 failed; 2 bad usage or input; 3 not a project or a broken 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from bank import BUILTIN_FORMS, STATUSES
 from bank.errors import MlreqError
-from projects import ConflictError, Identity, InvalidInputError, Project, SaveResult, create_project
+from projects import ConflictError, Identity, InvalidInputError, NotAProjectError, Project, SaveResult, create_project
 from projects.check import check_project
 from projects.export import EXPORT_FORMATS, export
 from projects.safetext import visible
@@ -210,14 +210,13 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
         print(f"\nNotes: {visible(entry.notes)}", file=out)
 
 
-def default_demo_path() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "mlreq" / "demo"
-
-
 def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     """Run one command; returns the exit code. Raises MlreqError for the caller to print."""
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        if not Path(argv[0]).exists():  # a mistyped command must not open the app
+            close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
+            hint = f"did you mean `mlreq {close[0]}`?" if close else "see `mlreq --help`"
+            raise InvalidInputError(f"{argv[0]!r} is neither a command nor a folder; {hint}")
         argv = ["open", *argv]  # `mlreq PATH` opens the app
     parser = _parser()
     args = parser.parse_args(argv)
@@ -231,7 +230,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
             return result.commit_error.exit_code
         return 0
     if command == "demo":
-        from projects.demo import ensure_demo
+        from projects.demo import default_demo_path, ensure_demo
 
         project = ensure_demo(args.path or default_demo_path())
         if args.no_open:
@@ -240,7 +239,14 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
             return 0
         return _open_app(project)
     if command == "open":
-        return _open_app(Project.open(args.path if getattr(args, "path", None) else Path("."), author=author))
+        path = getattr(args, "path", Path("."))  # bare `mlreq` has no path argument
+        try:
+            project = Project.open(path, author=author)
+        except NotAProjectError:
+            if path != Path("."):
+                raise
+            return _open_app(None)  # started outside a project: offer recent ones and "new"
+        return _open_app(project)
     if command in ("show", "answer"):
         project = Project.open(args.project, author=author)
     elif command == "check":
@@ -285,7 +291,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     raise InvalidInputError(f"unknown command {command!r}")
 
 
-def _open_app(project: Project) -> int:
+def _open_app(project: Project | None) -> int:
     from tui.app import run_app
 
     return run_app(project)

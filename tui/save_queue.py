@@ -17,6 +17,7 @@ from .messages import SaveFinished, SaveStarted
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.message_pump import MessagePump
 
 
 RETRY = ""
@@ -31,9 +32,11 @@ class SaveRequest:
 
 
 class SaveQueue:
-    def __init__(self, app: App, project: Project) -> None:
+    def __init__(self, app: App, project: Project, target: MessagePump | None = None) -> None:
         self.app = app
         self.project = project
+        self.target = target if target is not None else app
+        """Who hears SaveStarted / SaveFinished: the screen that handles them."""
         self._pending: dict[str, SaveRequest] = {}
         self._lock = threading.Lock()
         self._running = False
@@ -73,8 +76,8 @@ class SaveQueue:
                     return
                 question_id = next(iter(self._pending))
                 request = self._pending.pop(question_id)
-            self.app.post_message(SaveStarted(question_id))
-            self.app.post_message(self._save(request))
+            self.target.post_message(SaveStarted(question_id))
+            self.target.post_message(self._save(request))
 
     def _save(self, request: SaveRequest) -> SaveFinished:
         wanted = request.wanted

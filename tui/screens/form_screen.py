@@ -81,7 +81,7 @@ class FormScreen(Screen):
         self.shown: list[str] = [q.id for q in self.form.questions]
         self.editor_original = ""
         self.drafts = DraftStore(project.root)
-        self.queue = SaveQueue(self.app, project)
+        self.queue = SaveQueue(self.app, project, target=self)
         self._autosave_timer: Timer | None = None
         self._draft_timer: Timer | None = None
         self._shown_errors: set[str] = set()
