@@ -8,6 +8,7 @@ the project's `.mlreq/drafts/` (machine-local, never committed).
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +27,15 @@ class Draft:
     saved_at: float
 
 
+def rescue_folder() -> Path:
+    """Where drafts go when the project folder itself is gone (deleted, unmounted)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "mlreq" / "rescued"
+
+
 class DraftStore:
     def __init__(self, project_root: Path) -> None:
+        self.project_root = project_root
         self.folder = project_root / STATE_DIR / "drafts"
 
     def _path(self, question_id: str) -> Path:
@@ -40,9 +48,16 @@ class DraftStore:
             "base": {"answer": base.answer, "status": base.status, "notes": base.notes},
             "saved_at": time.time(),
         }
+        data = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        # surrogatepass above: a draft must survive even text that cannot become an answer yet.
+        if not self.project_root.is_dir():
+            # Never recreate a vanished project folder; keep the text in the user's state dir.
+            rescue = rescue_folder() / self.project_root.name
+            rescue.mkdir(parents=True, exist_ok=True)
+            atomic_write(rescue / f"{question_id}.json", data)
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
-        # surrogatepass: a draft must survive even text that cannot become an answer yet.
-        atomic_write(self._path(question_id), json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        atomic_write(self._path(question_id), data)
 
     def discard(self, question_id: str) -> None:
         self._path(question_id).unlink(missing_ok=True)

@@ -6,8 +6,11 @@ import csv
 import html
 import io
 import json
+from dataclasses import dataclass
 
-from .answers import Entry
+from bank import Form
+
+from .answers import EMPTY, Entry
 from .project import Project
 from .safetext import visible
 
@@ -16,13 +19,25 @@ JSON_SCHEMA = "mlreq.export/1"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_rows(project: Project, entries: dict[str, Entry] | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class FormState:
+    """What an export shows: a project's name, its question set and entries at one point."""
+
+    name: str
+    form: Form
+    entries: dict[str, Entry]
+
+    @classmethod
+    def now(cls, project: Project) -> FormState:
+        return cls(project.name, project.form, project.entries())
+
+
+def export_rows(state: FormState) -> list[dict]:
     """One dict per question in form order: the JSON export's `questions` items."""
-    entries = entries if entries is not None else project.entries()
-    form = project.form
+    form = state.form
     rows = []
     for question in form.questions:
-        entry = entries[question.id]
+        entry = state.entries.get(question.id, EMPTY)
         stage = form.stage(question.stage)
         rows.append(
             {
@@ -43,13 +58,13 @@ def export_rows(project: Project, entries: dict[str, Entry] | None = None) -> li
     return rows
 
 
-def export_json(project: Project) -> str:
-    form = project.form
+def export_json(state: FormState) -> str:
+    form = state.form
     document = {
         "schema": JSON_SCHEMA,
-        "project": project.name,
+        "project": state.name,
         "form": {"id": form.id, "title": form.title, "version": form.version},
-        "questions": export_rows(project),
+        "questions": export_rows(state),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -59,12 +74,12 @@ def _csv_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def export_csv(project: Project) -> str:
+def export_csv(state: FormState) -> str:
     out = io.StringIO()
     columns = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples"]
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for row in export_rows(project):
+    for row in export_rows(state):
         row = {**row, "stage": row["stage_name"], "roles": ", ".join(row["roles"])}
         writer.writerow([_csv_cell(str(row[c])) for c in columns])
     return out.getvalue()
@@ -75,12 +90,12 @@ def _md_cell(text: str) -> str:
     return "<br>".join(line.strip() for line in text.splitlines()) if text else ""
 
 
-def export_markdown(project: Project) -> str:
-    form = project.form
-    rows = export_rows(project)
+def export_markdown(state: FormState) -> str:
+    form = state.form
+    rows = export_rows(state)
     answered = sum(1 for row in rows if row["answer"].strip())
     lines = [
-        f"# {_md_cell(project.name)}",
+        f"# {_md_cell(state.name)}",
         "",
         f"{form.title} ({form.id}): {answered} of {len(rows)} questions answered.",
     ]
@@ -99,5 +114,5 @@ def export_markdown(project: Project) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(project: Project, fmt: str) -> str:
-    return {"md": export_markdown, "json": export_json, "csv": export_csv}[fmt](project)
+def export(state: FormState, fmt: str) -> str:
+    return {"md": export_markdown, "json": export_json, "csv": export_csv}[fmt](state)

@@ -155,10 +155,14 @@ class GitRepo:
 
     def read_files(self, revision: str, paths: list[str]) -> dict[str, bytes | None]:
         """The content of each path at `revision` (None where absent), in one git process."""
-        if not paths:
-            return {}
+        return dict(zip(paths, self.read_files_at([(revision, path) for path in paths])))
+
+    def read_files_at(self, wanted: list[tuple[str, str]]) -> list[bytes | None]:
+        """Contents for (revision, path) pairs, None where absent: one `cat-file --batch`."""
+        if not wanted:
+            return []
         _git_module()
-        requests = "".join(f"{revision}:{path}\n" for path in paths).encode()
+        requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
         try:
             result = subprocess.run(
                 ["git", "cat-file", "--batch"],
@@ -170,7 +174,7 @@ class GitRepo:
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise CommitError(f"cannot read git history in {self.root}: {exc}") from None
-        return dict(zip(paths, _parse_batch(result.stdout, len(paths))))
+        return _parse_batch(result.stdout, len(wanted))
 
     def head_id(self) -> str | None:
         """HEAD's commit id (None before the first commit), read from the ref files when

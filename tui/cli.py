@@ -17,11 +17,15 @@ from bank import BUILTIN_FORMS, STATUSES
 from bank.errors import MlreqError
 from projects import ConflictError, Identity, InvalidInputError, NotAProjectError, Project, SaveResult, create_project
 from projects.check import check_project
-from projects.export import EXPORT_FORMATS, export
+from projects.export import EXPORT_FORMATS, FormState, export
+from projects.history import History
 from projects.safetext import visible
 from projects.status import ProjectStatus, project_status, status_json
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "export", "check")
+from .cli_history import add_parsers as add_history_parsers
+from .cli_history import run_diff, run_iteration, run_log
+
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "export", "check", "iteration", "log", "diff")
 
 EPILOG = """\
 commands:
@@ -32,10 +36,17 @@ commands:
   mlreq demo [PATH]                 create (once) and open a filled-in demo project
   mlreq status [PATH] [--json]      completeness per stage and role, open questions
   mlreq show QID [--json]           one question with its answer
-  mlreq answer QID [--status S] (--text T | --file F | -)
+  mlreq answer QID [--status S] (--text T | --file F | - | --from REV)
                                     write one answer (or just its status); one git commit
-  mlreq export [--format md|json|csv] [--output F]
+  mlreq export [--format md|json|csv] [--output F] [--at ITERATION]
   mlreq check [PATH]                validate files and repository, saying what is wrong where
+  mlreq iteration new NAME [-m NOTE] | list
+                                    name a milestone ("Kick-off workshop"), list them
+  mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
+  mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
+                                    changed answers by question, word by word
+                                    (FROM/TO: iteration, commit or date; default: last
+                                    iteration to now)
 
 PATH defaults to the current folder; like git, mlreq searches upwards for the project.
 Commits are authored by --author "Name <mail>", else $MLREQ_AUTHOR, else git config.
@@ -93,13 +104,16 @@ def _parser() -> argparse.ArgumentParser:
     answer.add_argument("--file", type=Path, help="read the answer from this UTF-8 file")
     answer.add_argument("--status", help=f"one of {', '.join(STATUSES)}")
     answer.add_argument("--notes", help="notes on the answer")
+    answer.add_argument("--from", dest="from_revision", metavar="REV", help="restore the answer as it was at REV (iteration, commit or date)")
     answer.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
     exp = command("export", "the whole form with its answers")
     exp.add_argument("--format", default="md", choices=EXPORT_FORMATS)
     exp.add_argument("--output", type=Path, help="write to this file instead of standard output")
+    exp.add_argument("--at", metavar="ITERATION", help="the form as it was at an iteration, commit or date")
 
     command("check", "validate the project's files and repository")
+    add_history_parsers(sub, _Parser)
     return parser
 
 
@@ -247,7 +261,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
                 raise
             return _open_app(None)  # started outside a project: offer recent ones and "new"
         return _open_app(project)
-    if command in ("show", "answer"):
+    if command in ("show", "answer", "iteration", "log", "diff"):
         project = Project.open(args.project, author=author)
     elif command == "check":
         findings = check_project(args.path)
@@ -270,13 +284,26 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         return 0
     if command == "answer":
         text = _read_answer(args)
-        if text is None and args.status is None and args.notes is None:
-            raise InvalidInputError("nothing to write: give --text, --file, - (stdin), --status or --notes")
+        status = args.status
+        if args.from_revision is not None:
+            if text is not None:
+                raise InvalidInputError("give either --from or a new text, not both")
+            text = History(project).entry_at(args.question, args.from_revision).answer
+            status = status or "draft"  # restored words need agreeing again
+        if text is None and status is None and args.notes is None:
+            raise InvalidInputError("nothing to write: give --text, --file, - (stdin), --from, --status or --notes")
         project.question(args.question)
-        result = project.save(args.question, answer=text, status=args.status, notes=args.notes)
+        result = project.save(args.question, answer=text, status=status, notes=args.notes)
         return _report_save(result, out)
+    if command == "iteration":
+        return run_iteration(args, project, out)
+    if command == "log":
+        return run_log(args, project, out)
+    if command == "diff":
+        return run_diff(args, project, out)
     if command == "export":
-        text = export(project, args.format)
+        state = FormState.now(project) if args.at is None else _state_at(project, args.at)
+        text = export(state, args.format)
         if args.output:
             from projects.atomic import atomic_write
 
@@ -289,6 +316,13 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
             out.write(text)
         return 0
     raise InvalidInputError(f"unknown command {command!r}")
+
+
+def _state_at(project: Project, revision: str) -> FormState:
+    snapshot = History(project).snapshot(revision)
+    if snapshot.form is None:
+        raise InvalidInputError(f"cannot read the question set at {revision}: {'; '.join(snapshot.errors)}")
+    return FormState(project.name, snapshot.form, snapshot.entries)
 
 
 def _open_app(project: Project | None) -> int:

@@ -18,6 +18,7 @@ While typing an answer
   ctrl+s              save and commit now (it also saves 2 s after you stop typing)
   ctrl+f              show one role's questions (the interviewer's view)
   ctrl+g              go to a question by words
+  f4                  edit the answer in $EDITOR (for very long answers)
   escape              leave the answer box for the question list
 
 In the question list

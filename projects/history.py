@@ -1,0 +1,365 @@
+"""How the requirements evolved: iterations (annotated tags), the log, diffs, timelines.
+
+Reading history costs a fixed handful of git processes whatever its length: one
+`git log` (the questions a commit touched come from its `Mlreq-Question:` trailers, not
+from diffing it), one `for-each-ref` for iterations, one `cat-file --batch` for file
+contents. User strings never reach git as options: revisions are resolved to hashes
+first, behind `--end-of-options`, and anything starting with "-" is refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bank import Question, form_from_data
+from bank.errors import MlreqError
+from bank.tomlread import tomllib_error_line
+
+from .answers import EMPTY, Entry
+from .commitmessage import TRAILER
+from .errors import InvalidInputError, ProjectError
+from .gitrepo import GitRepo
+from .layout import ANSWERS_DIR, FORM_FILE
+from .project import Project
+from .semdiff import ProjectDiff, Snapshot, diff_snapshots
+
+ITERATION_TRAILER = "Mlreq-Iteration"
+NOW = "now"
+_FIELD, _RECORD = "\x1f", "\x1e"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:]+([+-]\d{2}:?\d{2}|Z)?)?$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class RevisionError(InvalidInputError):
+    title = "Unknown revision"
+
+
+@dataclass(frozen=True)
+class Iteration:
+    """A named milestone: an annotated tag on the commit it marks."""
+
+    name: str
+    tag: str
+    commit: str
+    date: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One saved change."""
+
+    commit: str
+    author: str
+    email: str
+    date: str
+    subject: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LogGroup:
+    """The saves that led up to an iteration (or, with iteration None, the work since the last)."""
+
+    iteration: Iteration | None
+    entries: tuple[LogEntry, ...]
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of one answer in its timeline."""
+
+    commit: str
+    author: str
+    date: str
+    entry: Entry
+
+
+def slugify(name: str) -> str:
+    """A readable, ASCII, ref-safe form of an iteration name ("Kick-off workshop" -> kick-off-workshop)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60]
+
+
+class History:
+    """Read-mostly access to a project's past; creates iterations."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.repo = GitRepo(project.repo_root)
+        prefix = project.repo_path(".")
+        self.scope = "" if prefix in (".", "") else prefix
+        """The project's folder relative to the repository root ("" when it is the root)."""
+        self.tag_prefix = "iteration/" + (slugify(self.scope) + "/" if self.scope else "")
+
+    # ------------------------------------------------------------------ iterations
+
+    def iterations(self) -> list[Iteration]:
+        """Oldest first."""
+        fields = ["%(refname:strip=2)", "%(*objectname)", "%(objectname)", "%(creatordate:iso-strict)", "%(contents)"]
+        _, out, _ = self.repo.run(
+            "for-each-ref", "--sort=creatordate", f"--format={_FIELD.join(fields)}{_RECORD}", f"refs/tags/{self.tag_prefix}"
+        )
+        found = []
+        for record in out.split(_RECORD):
+            parts = record.strip("\n").split(_FIELD)
+            if len(parts) != 5:
+                continue
+            tag, peeled, target, date, contents = parts
+            if tag.count("/") != self.tag_prefix.count("/"):
+                continue  # another project's iterations in a nested namespace
+            name, note = _parse_tag_message(contents, tag)
+            found.append(Iteration(name=name, tag=tag, commit=peeled or target, date=date, note=note))
+        return found
+
+    def create_iteration(self, name: str, note: str = "") -> Iteration:
+        name = name.strip()
+        if not name or _CONTROL.search(name) or len(name) > 100:
+            raise InvalidInputError("an iteration name must be 1-100 characters without control characters")
+        if _CONTROL.search(note.replace("\n", "").replace("\t", "")):
+            raise InvalidInputError("the iteration note may not contain control characters")
+        slug = slugify(name) or f"iteration-{len(self.iterations()) + 1}"
+        tag = self.tag_prefix + slug
+        for existing in self.iterations():
+            if existing.tag == tag or existing.name.casefold() == name.casefold():
+                raise InvalidInputError(
+                    f"iteration {existing.name!r} already exists (tag {existing.tag}, {existing.date[:10]}); choose another name"
+                )
+        result = self.project.commit_pending()  # the milestone includes every saved answer
+        if result.commit_error is not None:
+            raise result.commit_error
+        head = self.repo.head_id()
+        if head is None:
+            raise ProjectError("nothing committed yet: answer a question first")
+        message = f"{name}\n\n{note.strip()}\n\n{ITERATION_TRAILER}: {name}\n" if note.strip() else f"{name}\n\n{ITERATION_TRAILER}: {name}\n"
+        author = self.project.author or self.project.identity()
+        env = {"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email} if author else None
+        self.repo.run("-c", "tag.gpgSign=false", "tag", "--annotate", "-m", message, "--end-of-options", tag, head, env=env)
+        return next(i for i in self.iterations() if i.tag == tag)
+
+    def current_iteration(self) -> Iteration | None:
+        iterations = self.iterations()
+        return iterations[-1] if iterations else None
+
+    # ------------------------------------------------------------------ log
+
+    def log(self, question_id: str | None = None, limit: int | None = None) -> list[LogEntry]:
+        """Saves touching the project, newest first; with a question, only those naming it."""
+        fields = ["%H", "%an", "%ae", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
+        args = ["log", f"--format={_FIELD.join(fields)}{_RECORD}"]
+        if limit:
+            args.append(f"-n{limit}")
+        if question_id:
+            self.project.question(question_id)  # an unknown id is refused with a suggestion
+        status, out, err = self.repo.run(*args, "--", self.scope or ".", check=False)
+        if status != 0:
+            if "does not have any commits" in err or "bad default revision" in err:
+                return []
+            raise ProjectError(f"git log failed: {err.strip().splitlines()[0] if err.strip() else status}")
+        entries = []
+        for record in out.split(_RECORD):
+            parts = record.strip("\n").split(_FIELD)
+            if len(parts) != 6:
+                continue
+            commit, author, email, date, subject, trailers = parts
+            questions = tuple(q.strip() for q in trailers.split(",") if q.strip())
+            if question_id and question_id not in questions:
+                continue
+            entries.append(LogEntry(commit, author, email, date, subject, questions))
+        return entries
+
+    def grouped_log(self, question_id: str | None = None) -> list[LogGroup]:
+        """Saves grouped under the iteration they led up to; newest group first."""
+        log = self.log(question_id)
+        by_commit: dict[str, list[Iteration]] = {}
+        for iteration in self.iterations():
+            by_commit.setdefault(iteration.commit, []).append(iteration)
+        groups: list[LogGroup] = []
+        pending: list[LogEntry] = []
+        all_saves = log if not question_id else self.log()
+        wanted = {entry.commit for entry in log}
+        for entry in reversed(all_saves):  # oldest first
+            if entry.commit in wanted:
+                pending.append(entry)
+            for iteration in by_commit.get(entry.commit, []):
+                groups.append(LogGroup(iteration, tuple(reversed(pending))))
+                pending = []
+        groups.append(LogGroup(None, tuple(reversed(pending))))
+        return list(reversed(groups))
+
+    # ------------------------------------------------------------------ revisions
+
+    def resolve(self, revision: str) -> str:
+        """A commit hash for an iteration name, a tag, a commit-ish or a date."""
+        revision = revision.strip()
+        if not revision:
+            raise RevisionError("empty revision")
+        if revision.startswith("-"):
+            raise RevisionError(f"{revision!r} is not a revision (it looks like an option)")
+        iterations = self.iterations()
+        for iteration in iterations:
+            if revision.casefold() in (iteration.name.casefold(), iteration.tag.casefold(), slugify(iteration.name)):
+                return iteration.commit
+        if _DATE.match(revision):
+            return self._at_date(revision)
+        status, out, _ = self.repo.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}", check=False
+        )
+        if status == 0 and out.strip():
+            return out.strip()
+        names = [i.name for i in iterations]
+        close = difflib.get_close_matches(revision, names, n=2, cutoff=0.4)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        known = f" (iterations: {', '.join(repr(n) for n in names)})" if names and not close else ""
+        raise RevisionError(f"unknown revision or iteration {revision!r}{hint}{known}")
+
+    def _at_date(self, text: str) -> str:
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise RevisionError(f"{text!r}: not a date (use YYYY-MM-DD or an ISO date and time)") from None
+        if len(text) == 10:
+            moment += timedelta(days=1)  # a day means the state at its end
+        status, out, _ = self.repo.run(
+            "rev-list", "-1", f"--before={moment.isoformat()}", "HEAD", "--", self.scope or ".", check=False
+        )
+        if status != 0 or not out.strip():
+            raise RevisionError(f"no saved state at or before {text}")
+        return out.strip()
+
+    # ------------------------------------------------------------------ snapshots
+
+    def snapshot(self, revision: str) -> Snapshot:
+        """The project at `revision` ("now" is the files on disk, saved or not)."""
+        if revision == NOW:
+            questions = {q.id: q for q in self.project.form.questions}
+            return Snapshot("now", None, questions, self.project.entries(), list(questions), form=self.project.form)
+        commit = self.resolve(revision)
+        return self.snapshot_of_commit(commit, revision)
+
+    def snapshot_of_commit(self, commit: str, label: str) -> Snapshot:
+        prefix = f"{self.scope}/" if self.scope else ""
+        _, listing, _ = self.repo.run("ls-tree", "-r", "--name-only", commit, "--", f"{prefix}{ANSWERS_DIR}/", check=False)
+        paths = [f"{prefix}{FORM_FILE}", *sorted(p for p in listing.splitlines() if p.endswith(".toml"))]
+        blobs = self.repo.read_files(commit, paths)
+        errors: list[str] = []
+        questions: dict[str, Question] = {}
+        order: list[str] = []
+        form = None
+        entries: dict[str, Entry] = {}
+        short = commit[:10]
+        for path in paths:
+            blob = blobs.get(path)
+            shown = f"{short}:{path}"
+            if blob is None:
+                if path.endswith(FORM_FILE):
+                    errors.append(f"{shown}: missing")
+                continue
+            try:
+                data = tomllib.loads(blob.decode("utf-8"))
+            except UnicodeDecodeError:
+                errors.append(f"{shown}: not valid UTF-8; skipped")
+                continue
+            except tomllib.TOMLDecodeError as exc:
+                errors.append(tomllib_error_line(exc, shown) + "; skipped")
+                continue
+            if path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
+                try:
+                    form = form_from_data(data, shown)
+                except MlreqError as exc:
+                    errors.append(f"{exc}; question set skipped")
+                    continue
+                questions = {q.id: q for q in form.questions}
+                order = list(questions)
+                continue
+            for qid, table in data.items():
+                if isinstance(table, dict):
+                    entries[qid] = Entry(
+                        answer=str(table.get("answer", "")),
+                        status=str(table.get("status", "open")),
+                        notes=str(table.get("notes", "")),
+                    )
+        return Snapshot(label, commit, questions, entries, order, tuple(errors), form=form)
+
+    def default_from(self) -> str:
+        """The last iteration's name, or the project's first commit when there is none."""
+        iterations = self.iterations()
+        if iterations:
+            return iterations[-1].name
+        _, out, _ = self.repo.run("rev-list", "--max-parents=0", "HEAD", "--", self.scope or ".", check=False)
+        roots = out.split()
+        first = self.log()
+        return first[-1].commit if first else (roots[-1] if roots else "HEAD")
+
+    def diff(self, old: str | None = None, new: str | None = None) -> ProjectDiff:
+        old = old or self.default_from()
+        return diff_snapshots(self.snapshot(old), self.snapshot(new or NOW))
+
+    # ------------------------------------------------------------------ one answer
+
+    def timeline(self, question_id: str) -> list[Version]:
+        """Every distinct version of one answer, oldest first, with who and when."""
+        question = self.project.question(question_id)
+        path = self.project.repo_path(self.project.file_of(question))
+        fields = ["%H", "%an", "%aI", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
+        _, out, _ = self.repo.run("log", f"--format={_FIELD.join(fields)}{_RECORD}", "--", path, check=False)
+        candidates = []
+        for record in out.split(_RECORD):
+            parts = record.strip("\n").split(_FIELD)
+            if len(parts) != 4:
+                continue
+            commit, author, date, trailers = parts
+            named = [q.strip() for q in trailers.split(",") if q.strip()]
+            if not named or question_id in named:  # hand commits carry no trailer: look inside
+                candidates.append((commit, author, date))
+        candidates.reverse()
+        blobs = self.repo.read_files_at([(c, path) for c, _, _ in candidates])
+        versions: list[Version] = []
+        for (commit, author, date), blob in zip(candidates, blobs):
+            entry = _entry_in(blob, question_id)
+            if entry is None or (not versions and entry == EMPTY):
+                continue  # the blank entry a new project starts with is not a version
+            if not versions or versions[-1].entry != entry:
+                versions.append(Version(commit, author, date, entry))
+        return versions
+
+    def entry_at(self, question_id: str, revision: str) -> Entry:
+        commit = self.resolve(revision)
+        question = self.project.question(question_id)
+        path = self.project.repo_path(self.project.file_of(question))
+        entry = _entry_in(self.repo.read_files(commit, [path]).get(path), question_id)
+        if entry is None:
+            raise RevisionError(f"{question_id} has no saved entry at {revision}")
+        return entry
+
+
+def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:
+    if blob is None:
+        return None
+    try:
+        table = tomllib.loads(blob.decode("utf-8")).get(question_id)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if not isinstance(table, dict):
+        return None
+    return Entry(str(table.get("answer", "")), str(table.get("status", "open")), str(table.get("notes", "")))
+
+
+def _parse_tag_message(contents: str, tag: str) -> tuple[str, str]:
+    name = tag.rsplit("/", 1)[-1]
+    lines = contents.strip().splitlines()
+    body: list[str] = []
+    for line in lines:
+        if line.startswith(f"{ITERATION_TRAILER}: "):
+            name = line.partition(": ")[2].strip()
+        elif line.startswith("-----BEGIN PGP SIGNATURE"):
+            break
+        else:
+            body.append(line)
+    note = "\n".join(body[1:]).strip() if body else ""
+    return name, note

@@ -1,0 +1,119 @@
+"""Diffs by question, not by TOML line, with word-level changes in the text.
+
+Two snapshots of a project (its question set and its entries) are compared question by
+question: reformatting, reordering entries or editing comments is not a change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from bank import Form, Question
+
+from .answers import EMPTY, Entry
+
+_TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+@dataclass(frozen=True)
+class WordOp:
+    """One run of the word diff: "equal", "delete" or "insert"."""
+
+    op: str
+    text: str
+
+
+def word_diff(old: str, new: str) -> list[WordOp]:
+    """Words (and the whitespace between them) that stayed, went or came."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    ops: list[WordOp] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            ops.append(WordOp("equal", "".join(a[i1:i2])))
+            continue
+        if tag in ("delete", "replace"):
+            ops.append(WordOp("delete", "".join(a[i1:i2])))
+        if tag in ("insert", "replace"):
+            ops.append(WordOp("insert", "".join(b[j1:j2])))
+    return ops
+
+
+def render_word_diff(ops: list[WordOp]) -> str:
+    """Plain text in git's --word-diff=plain style: [-gone-]{+came+}."""
+    marks = {"equal": "{}", "delete": "[-{}-]", "insert": "{{+{}+}}"}
+    return "".join(marks[op.op].format(op.text) for op in ops)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The project as it was at one point: its question set and its entries."""
+
+    label: str
+    commit: str | None
+    questions: dict[str, Question]
+    entries: dict[str, Entry]
+    order: list[str] = field(default_factory=list)
+    errors: tuple[str, ...] = ()
+    """Files that could not be read at this point (broken, missing): said, then skipped."""
+    form: Form | None = None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+    def words(self) -> list[WordOp]:
+        return word_diff(self.old, self.new)
+
+
+@dataclass(frozen=True)
+class QuestionChange:
+    """How one question differs between two snapshots."""
+
+    question_id: str
+    stage: str
+    text: str
+    kind: str
+    """"changed" (entry), "added" / "removed" (question set), or "reworded"."""
+    fields: tuple[FieldChange, ...] = ()
+    old_text: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectDiff:
+    old: Snapshot
+    new: Snapshot
+    changes: tuple[QuestionChange, ...]
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        return self.old.errors + self.new.errors
+
+
+def diff_snapshots(old: Snapshot, new: Snapshot) -> ProjectDiff:
+    order = list(dict.fromkeys([*new.order, *old.order, *new.entries, *old.entries]))
+    changes: list[QuestionChange] = []
+    for qid in order:
+        before_q, after_q = old.questions.get(qid), new.questions.get(qid)
+        question = after_q or before_q
+        stage = question.stage if question else qid.split(".", 1)[0]
+        text = question.text if question else qid
+        before, after = old.entries.get(qid, EMPTY), new.entries.get(qid, EMPTY)
+        fields = tuple(
+            FieldChange(name, getattr(before, name), getattr(after, name))
+            for name in ("answer", "status", "notes")
+            if getattr(before, name) != getattr(after, name)
+        )
+        if before_q is None and after_q is not None and old.questions:
+            changes.append(QuestionChange(qid, stage, text, "added", fields))
+        elif after_q is None and before_q is not None and new.questions:
+            changes.append(QuestionChange(qid, stage, text, "removed", fields))
+        elif before_q and after_q and before_q.text != after_q.text:
+            changes.append(QuestionChange(qid, stage, text, "reworded", fields, old_text=before_q.text))
+        elif fields:
+            changes.append(QuestionChange(qid, stage, text, "changed", fields))
+    return ProjectDiff(old, new, tuple(changes))

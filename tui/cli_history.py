@@ -1,0 +1,180 @@
+"""`mlreq iteration`, `mlreq log` and `mlreq diff`: how the requirements evolved."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TextIO
+
+from projects import Project
+from projects.history import History, LogEntry
+from projects.safetext import visible
+from projects.semdiff import ProjectDiff, QuestionChange, render_word_diff
+
+
+def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
+    iteration = sub.add_parser("iteration", help="name a milestone (tag) or list them", description="Iterations are named milestones such as \"Kick-off workshop\": annotated git tags on the state of the form.")
+    iteration_sub = iteration.add_subparsers(dest="iteration_command", required=True, parser_class=parser_class)
+    new = iteration_sub.add_parser("new", help="tag the current state with a name")
+    new.add_argument("name", help='e.g. "Kick-off workshop"')
+    new.add_argument("-m", "--note", default="", help="what happened in this iteration")
+    new.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+    listing = iteration_sub.add_parser("list", help="the iterations, oldest first")
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+
+    log = sub.add_parser("log", help="saves grouped by iteration; with QID, the timeline of one answer")
+    log.add_argument("question", nargs="?", help="question id: show every version of its answer")
+    log.add_argument("--json", action="store_true")
+    log.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two points, by question",
+        description="FROM and TO are iteration names, commits or dates (YYYY-MM-DD). "
+        "Default: from the last iteration (or the first save) to now.",
+    )
+    diff.add_argument("old", nargs="?", metavar="FROM")
+    diff.add_argument("new", nargs="?", metavar="TO")
+    diff.add_argument("--stage", help="only this stage")
+    diff.add_argument("--role", help="only questions for this role")
+    diff.add_argument("--json", action="store_true")
+    diff.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+
+
+def run_iteration(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    history = History(project)
+    if args.iteration_command == "new":
+        iteration = history.create_iteration(args.name, args.note)
+        print(f"iteration {iteration.name!r} marks {iteration.commit[:10]} (tag {iteration.tag})", file=out)
+        return 0
+    iterations = history.iterations()
+    if args.json:
+        data = [{"name": i.name, "tag": i.tag, "commit": i.commit, "date": i.date, "note": i.note} for i in iterations]
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+    elif not iterations:
+        print("no iterations yet; name one with `mlreq iteration new \"Kick-off workshop\"`", file=out)
+    for i in iterations if not args.json else ():
+        print(f"{i.date[:16].replace('T', ' ')}  {i.commit[:10]}  {visible(i.name)}", file=out)
+        if i.note:
+            print(f"    {visible(i.note)}", file=out)
+    return 0
+
+
+def _entry_json(entry: LogEntry) -> dict:
+    return {
+        "commit": entry.commit,
+        "author": entry.author,
+        "email": entry.email,
+        "date": entry.date,
+        "subject": entry.subject,
+        "questions": list(entry.questions),
+    }
+
+
+def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    history = History(project)
+    if args.question:
+        versions = history.timeline(args.question)
+        if args.json:
+            data = [
+                {"commit": v.commit, "author": v.author, "date": v.date, "answer": v.entry.answer, "status": v.entry.status, "notes": v.entry.notes}
+                for v in versions
+            ]
+            print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+            return 0
+        question = project.question(args.question)
+        print(f"{args.question}: {visible(question.text)} ({len(versions)} versions, oldest first)", file=out)
+        for number, version in enumerate(versions, start=1):
+            print(f"\n#{number}  {version.date[:16].replace('T', ' ')}  {visible(version.author)}  [{version.entry.status}]  {version.commit[:10]}", file=out)
+            print(_indent(visible(version.entry.answer) or "(no answer)"), file=out)
+        return 0
+    groups = history.grouped_log()
+    if args.json:
+        data = [
+            {
+                "iteration": None if g.iteration is None else {"name": g.iteration.name, "tag": g.iteration.tag, "commit": g.iteration.commit, "date": g.iteration.date},
+                "saves": [_entry_json(e) for e in g.entries],
+            }
+            for g in groups
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        return 0
+    for group in groups:
+        if group.iteration is None:
+            if not group.entries:
+                continue
+            title = "Since the last iteration" if len(groups) > 1 else "Saves"
+        else:
+            title = f"Iteration {visible(group.iteration.name)!r} ({group.iteration.date[:10]})"
+        print(f"{title}: {len(group.entries)} saves", file=out)
+        for entry in group.entries:
+            print(f"  {entry.date[:16].replace('T', ' ')}  {visible(entry.author):<18.18}  {visible(entry.subject)}", file=out)
+    return 0
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines()) or "    "
+
+
+def _filtered(diff: ProjectDiff, project: Project, stage: str | None, role: str | None) -> list[QuestionChange]:
+    from projects import InvalidInputError
+
+    form = project.form
+    changes = list(diff.changes)
+    if stage:
+        found = form.find_stage(stage)
+        if found is None:
+            raise InvalidInputError(f"unknown stage {stage!r}: use one of {', '.join(s.name for s in form.stages)}")
+        changes = [c for c in changes if c.stage == found.id]
+    if role:
+        found_role = form.find_role(role)
+        if found_role is None:
+            raise InvalidInputError(f"unknown role {role!r}: use one of {', '.join(r.name for r in form.roles)}")
+        questions = diff.new.questions or diff.old.questions
+        changes = [c for c in changes if c.question_id in questions and found_role.id in questions[c.question_id].roles]
+    return changes
+
+
+def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    history = History(project)
+    diff = history.diff(args.old, args.new)
+    changes = _filtered(diff, project, args.stage, args.role)
+    if args.json:
+        data = {
+            "from": {"label": diff.old.label, "commit": diff.old.commit},
+            "to": {"label": diff.new.label, "commit": diff.new.commit},
+            "errors": list(diff.errors),
+            "changes": [
+                {
+                    "id": c.question_id,
+                    "stage": c.stage,
+                    "question": c.text,
+                    "kind": c.kind,
+                    "old_question": c.old_text or None,
+                    "fields": {
+                        f.field: {"old": f.old, "new": f.new, "words": [[w.op, w.text] for w in f.words()]} for f in c.fields
+                    },
+                }
+                for c in changes
+            ],
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        return 0
+    old_label = diff.old.label if not diff.old.commit else f"{diff.old.label} ({diff.old.commit[:10]})"
+    new_label = diff.new.label if not diff.new.commit else f"{diff.new.label} ({diff.new.commit[:10]})"
+    for error in diff.errors:
+        print(f"warning: {visible(error)}", file=out)
+    print(f"{len(changes)} question(s) changed from {visible(old_label)} to {visible(new_label)}", file=out)
+    for change in changes:
+        print(f"\n{change.question_id} [{change.kind}]: {visible(change.text)}", file=out)
+        if change.kind == "reworded":
+            print(f"  question was: {visible(change.old_text)}", file=out)
+        for field in change.fields:
+            if field.field == "status":
+                print(f"  status: {field.old} -> {field.new}", file=out)
+            else:
+                print(f"  {field.field}:", file=out)
+                print(_indent(visible(render_word_diff(field.words()))), file=out)
+    return 0
