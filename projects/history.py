@@ -287,14 +287,24 @@ class History:
         return Snapshot(label, commit, questions, entries, order, tuple(errors), form=form)
 
     def default_from(self) -> str:
-        """The last iteration's name, or the project's first commit when there is none."""
+        """The last iteration's name, or the project's first save when there is none."""
         iterations = self.iterations()
-        if iterations:
-            return iterations[-1].name
-        _, out, _ = self.repo.run("rev-list", "--max-parents=0", "HEAD", "--", self.scope or ".", check=False)
-        roots = out.split()
-        first = self.log()
-        return first[-1].commit if first else (roots[-1] if roots else "HEAD")
+        return iterations[-1].name if iterations else self.start_revision()
+
+    def start_revision(self) -> str:
+        """The project's first commit (its creation)."""
+        _, out, _ = self.repo.run("rev-list", "--reverse", "HEAD", "--", self.scope or ".", check=False)
+        first = out.split("\n", 1)[0].strip()
+        if not first:
+            raise RevisionError("the project has no saved history yet")
+        return first
+
+    def diff_of_commit(self, commit: str) -> ProjectDiff:
+        """What one save changed: its parent (or nothing, for the first) against it."""
+        status, out, _ = self.repo.run("rev-parse", "--verify", "--quiet", f"{commit}^1", check=False)
+        parent = out.strip() if status == 0 else None
+        old = self.snapshot_of_commit(parent, parent[:10]) if parent else Snapshot("start", None, {}, {}, [])
+        return diff_snapshots(old, self.snapshot_of_commit(commit, commit[:10]))
 
     def diff(self, old: str | None = None, new: str | None = None) -> ProjectDiff:
         old = old or self.default_from()

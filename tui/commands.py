@@ -36,6 +36,10 @@ class FormCommands(Provider):
             ("save: save and commit now", screen.action_save_now, "ctrl+s"),
             ("view: progress", screen.action_progress, "completeness per stage and role (f2)"),
             ("view: help and the form's front page", self.app.action_help, "f1"),
+            ("history: iterations, saves and diffs", screen.action_history, "f3"),
+            ("history: timeline of this answer", screen.action_timeline, "every version, restore one (t in the list)"),
+            ("history: start a new iteration", screen.action_new_iteration, "name this state, e.g. Kick-off workshop"),
+            ("edit: this answer in $EDITOR", screen.action_external_editor, "f4"),
             ("search: questions and answers", screen.action_search, "/ in the list"),
             ("role: clear filter", screen.action_clear_filters, "show every question (x in the list)"),
         ]

@@ -19,12 +19,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from bank import Question
+from bank.errors import MlreqError
 from projects import Entry, Project
 from projects.drafts import DraftStore
+from projects.history import History
 from projects.errors import ConflictingEntry
 from projects.project import next_entry
 from projects.safetext import visible
 
+from ..external_editor import edit_externally
 from ..messages import DiskChanged, SaveFinished, SaveStarted
 from ..modals.conflict_modal import ConflictModal
 from ..modals.role_picker import RolePicker
@@ -64,6 +67,9 @@ class FormScreen(Screen):
         Binding("slash", "search", "Search", show=False, id="search"),
         Binding("p", "progress", "Progress", show=False),
         Binding("e,i", "edit", "Edit answer", show=False),
+        Binding("f3", "history", "History", show=False, id="history", tooltip="Iterations, saves and what changed"),
+        Binding("t", "timeline", "Timeline", show=False, id="timeline", tooltip="Every version of this answer"),
+        Binding("f4", "external_editor", "$EDITOR", show=False, id="external_editor", tooltip="Edit the answer in $EDITOR"),
     ]
 
     role_filter: reactive[str | None] = reactive(None, init=False)
@@ -86,6 +92,8 @@ class FormScreen(Screen):
         self._draft_timer: Timer | None = None
         self._shown_errors: set[str] = set()
         self._conflict_open = False
+        self.iteration: str | None = None
+        """The name of the latest iteration, shown in the header."""
 
     # ------------------------------------------------------------------ layout
 
@@ -107,6 +115,16 @@ class FormScreen(Screen):
         if self.current:
             self._show(self.current)
         self.query_one(AnswerEditor).focus()
+        self._read_iteration()
+
+    @work(thread=True, group="history", exit_on_error=False, description="reading iterations")
+    def _read_iteration(self) -> None:
+        current = History(self.project).current_iteration()
+        self.app.call_from_thread(self._set_iteration, current.name if current else None)
+
+    def _set_iteration(self, name: str | None) -> None:
+        self.iteration = name
+        self._update_filter_line()
 
     @property
     def editor(self) -> AnswerEditor:
@@ -149,6 +167,8 @@ class FormScreen(Screen):
         line = self.query_one("#filter-line", Static)
         line.update(" · ".join(parts) + f" ({len(self.shown)}) · x clears" if parts else "")
         line.display = bool(parts)
+        if self.iteration:
+            parts.insert(0, f"after {visible(self.iteration)!r}")
         self.sub_title = " · ".join(parts)
 
     def _position(self, question_id: str) -> str:
@@ -176,7 +196,7 @@ class FormScreen(Screen):
             editor.load_text(shown)
         editor.read_only = len(answer) > EDITOR_LIMIT
         editor.border_subtitle = (
-            f"{len(answer) // 1000} KB: too large to edit here; use an external editor" if editor.read_only else ""
+            f"{len(answer) // 1000} KB: too large to edit here; F4 opens $EDITOR" if editor.read_only else ""
         )
 
     def _refresh_current_heading(self) -> None:
@@ -373,6 +393,21 @@ class FormScreen(Screen):
         if not self.queue.busy and self.indicator.state == "failed":
             self.queue.retry_commit()
 
+    def action_external_editor(self) -> None:
+        """Edit the answer in $VISUAL/$EDITOR: for very long answers, or out of habit."""
+        if self.current is None:
+            return
+        qid = self.current
+        raw = self.editor.text if self.dirty else self.expected.get(qid, Entry()).answer
+        try:
+            edited = edit_externally(raw, self.project.root, self.app)
+        except MlreqError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if edited != self.expected.get(qid, Entry()).answer:
+            self.request_save(qid, next_entry(self.expected.get(qid, Entry()), edited, None, None))
+            self._show(qid)
+
     def action_browse(self) -> None:
         if self.query_one("#search", Input).has_focus:
             self.action_clear_filters()
@@ -426,6 +461,51 @@ class FormScreen(Screen):
                 self.editor.focus()
 
         self.app.push_screen(ProgressScreen(self.project, self.expected), chosen)
+
+    def action_history(self) -> None:
+        from .history_screen import HistoryScreen
+
+        self.save_editor()
+        self.app.push_screen(HistoryScreen(self.project))
+
+    def action_timeline(self) -> None:
+        from .timeline_screen import TimelineScreen
+
+        question = self.form.question(self.current or "")
+        if question is None:
+            return
+        self.save_editor()
+
+        def restore(entry: Entry | None) -> None:
+            if entry is not None:
+                current = self.expected.get(question.id, Entry())
+                self.request_save(question.id, current.with_changes(answer=entry.answer, status="draft"))
+                self._show(question.id)
+                self.notify(f"Restored an earlier version of {question.id} as a new save.")
+
+        self.app.push_screen(TimelineScreen(self.project, question), restore)
+
+    def action_new_iteration(self) -> None:
+        from ..modals.iteration_prompt import IterationPrompt
+
+        self.save_editor()
+
+        def named(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._create_iteration(*result)
+
+        self.app.push_screen(IterationPrompt(self.iteration), named)
+
+    @work(thread=True, group="git", exit_on_error=False, description="naming the iteration")
+    def _create_iteration(self, name: str, note: str) -> None:
+        self.queue.wait(30)  # the milestone must include every queued save
+        try:
+            iteration = History(self.project).create_iteration(name, note)
+        except MlreqError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Iteration not created", severity="error")
+            return
+        self.app.call_from_thread(self._set_iteration, iteration.name)
+        self.app.call_from_thread(self.notify, f"Iteration {iteration.name!r} marks this state ({iteration.tag}).")
 
     @on(QuestionNav.QuestionHighlighted)
     def _highlighted(self, message: QuestionNav.QuestionHighlighted) -> None:

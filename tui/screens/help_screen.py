@@ -26,11 +26,13 @@ In the question list
   enter, e, i         type the answer
   a d r o             mark agreed, draft, needs review, open
   u                   next question without an answer
+  t                   timeline of this answer (every version; r restores one)
   f / x               role filter / clear filters and search
   /                   search questions and answers
 
 Anywhere
-  f1 help · f2 progress · ctrl+p every command · ctrl+q save and quit
+  f1 help · f2 progress · f3 history (space marks a start point to compare from)
+  ctrl+p every command, e.g. "history: start a new iteration" · ctrl+q save and quit
 
 Markers: ○ open  ◐ draft  ● agreed  ! needs review
 Every save is one git commit; `git log` shows who changed what, and when."""

@@ -1,0 +1,96 @@
+"""The timeline of one answer: every version with author and time; restore any of them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from bank import Question
+from bank.errors import MlreqError
+from projects import Entry, Project
+from projects.history import History, Version
+from projects.safetext import visible
+from projects.semdiff import word_diff
+
+from ..markers import marker
+from ..widgets.diff_view import word_text
+
+
+class TimelineScreen(Screen[Entry | None]):
+    """Dismisses with the entry to restore (as a new save), or None."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="back"),
+        Binding("r", "restore", "Restore this version", id="restore", tooltip="Bring this wording back as a new save"),
+    ]
+
+    def __init__(self, project: Project, question: Question) -> None:
+        super().__init__()
+        self.project = project
+        self.question = question
+        self.versions: list[Version] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield OptionList(id="timeline-versions", markup=False)
+            with VerticalScroll(id="version-view"):
+                yield Static(visible(self.question.text), id="timeline-question", markup=False)
+                yield Static("", id="version-text", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = f"Timeline: {self.question.id}"
+        versions = self.query_one(OptionList)
+        versions.loading = True
+        versions.focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False, description="reading the timeline")
+    def _load(self) -> None:
+        try:
+            versions = History(self.project).timeline(self.question.id)
+        except MlreqError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            versions = []
+        self.app.call_from_thread(self._show_versions, versions)
+
+    def _show_versions(self, versions: list[Version]) -> None:
+        self.versions = versions
+        options = self.query_one(OptionList)
+        options.loading = False
+        options.add_options(
+            Option(Text(f"#{n} {v.date[:16].replace('T', ' ')} {marker(v.entry.status)} {visible(v.author)}", no_wrap=True), id=str(n - 1))
+            for n, v in enumerate(versions, start=1)
+        )
+        self.sub_title = f"Timeline: {self.question.id} ({len(versions)} versions)"
+        if versions:
+            options.highlighted = len(versions) - 1
+        else:
+            self.query_one("#version-text", Static).update("No saved versions yet.")
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        index = int(event.option.id or 0)
+        version = self.versions[index]
+        previous = self.versions[index - 1].entry.answer if index else ""
+        text = Text(f"{version.commit[:10]} · {version.entry.status} · {visible(version.author)}\n\n", style="italic")
+        text.append(word_text(word_diff(previous, version.entry.answer), "both") if index else Text(visible(version.entry.answer)))
+        if version.entry.notes:
+            text.append(f"\n\nNotes: {visible(version.entry.notes)}")
+        self.query_one("#version-text", Static).update(text)
+
+    def action_restore(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None or not self.versions:
+            return
+        self.dismiss(self.versions[options.highlighted].entry)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
