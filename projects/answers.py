@@ -105,7 +105,7 @@ class AnswerFile:
 
     def line_of(self, question_id: str) -> int:
         """The 1-based line of a question's table header, for messages."""
-        pattern = re.compile(r'^\s*\[\s*["\']?' + re.escape(question_id) + r'["\']?\s*\]', re.MULTILINE)
+        pattern = re.compile(r'^[ \t]*\[\s*["\']?' + re.escape(question_id) + r'["\']?\s*\]', re.MULTILINE)
         match = pattern.search(self._text)
         return self._text.count("\n", 0, match.start()) + 1 if match else 1
 

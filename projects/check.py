@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +34,15 @@ def check_project(path: Path) -> list[Finding]:
 
     def problem(exc: MlreqError, where: str) -> None:
         text = str(exc)
-        # Messages already start with "file:line:"; keep them whole.
-        findings.append(Finding("error", where, text.removeprefix(f"{where}:").lstrip()))
+        # Messages start with "file:line:col:"; keep that together as the finding's place.
+        for prefix in (f"{root / where}:", f"{where}:"):
+            if text.startswith(prefix):
+                text = text[len(prefix) :]
+                place = re.match(r"(\d+(?::\d+)?): ", text)
+                if place:
+                    where, text = f"{where}:{place[1]}", text[place.end() :]
+                break
+        findings.append(Finding("error", where, text.lstrip()))
 
     try:
         read_toml(root / PROJECT_FILE, ProjectFileError)

@@ -159,7 +159,12 @@ class Project:
             for relative in self.answer_files():
                 answers = self._read(relative)
                 if answers is not None:
-                    found.update(answers.entries())
+                    for qid, entry in answers.entries().items():
+                        # A stray copy in another file (see `mlreq check`) never hides the
+                        # entry in the question's own file, which is what entry() and save() use.
+                        question = self.form.question(qid)
+                        if qid not in found or (question is not None and self.file_of(question) == relative):
+                            found[qid] = entry
             return {q.id: found.get(q.id, EMPTY) for q in self.form.questions} | {
                 qid: entry for qid, entry in found.items() if self.form.question(qid) is None
             }
@@ -285,6 +290,11 @@ class Project:
             pending = self._pending_changes()
         except CommitError as exc:
             return SaveResult(changed=changed, commit_error=exc)
+        except ProjectFileError as exc:
+            if not changed:
+                raise
+            # Another answer file is broken: this change is safe on disk, say so (exit 5).
+            return SaveResult(changed=changed, commit_error=CommitError(f"saved on disk but not committed: {exc}"))
         if not pending and not self._unborn:
             return SaveResult(changed=changed)
         author = self.author or self.identity()
