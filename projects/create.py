@@ -14,7 +14,7 @@ from .answers import AnswerFile
 from .atomic import atomic_write
 from .commitmessage import creation_message
 from .errors import CommitError, InvalidInputError, ProjectError
-from .gitrepo import GitRepo, Identity, find_git_root
+from .gitrepo import GitRepo, Identity, find_git_root, require_git
 from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file
 from .project import Project, SaveResult, _header, no_identity_error, project_settings_text
 
@@ -49,6 +49,7 @@ def create_project(
         raise ProjectError(f"{path}: exists and is not a folder")
     if path.is_dir() and any(p.name in (FORM_FILE, "answers") for p in path.iterdir()):
         raise ProjectError(f"{path}: already holds {FORM_FILE} or answers/; choose an empty folder")
+    require_git()  # before anything is written: a project without git is not a project
     try:
         question_set = load_form(form_source)
         path.mkdir(parents=True, exist_ok=True)

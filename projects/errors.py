@@ -65,6 +65,7 @@ class CommitError(ProjectError):
 
 
 class GitUnavailableError(CommitError):
+    exit_code = 1
     title = "git not found"
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 from dataclasses import dataclass
 
 from bank import Form
 
 from .answers import EMPTY, Entry
 from .project import Project
-from .safetext import visible
+from .safetext import safe_json, visible
 
 EXPORT_FORMATS = ("md", "json", "csv")
 JSON_SCHEMA = "mlreq.export/1"
@@ -66,7 +65,7 @@ def export_json(state: FormState) -> str:
         "form": {"id": form.id, "title": form.title, "version": form.version},
         "questions": export_rows(state),
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return safe_json(document) + "\n"
 
 
 def _csv_cell(value: str) -> str:

@@ -66,6 +66,11 @@ def _git_module():  # type: ignore[no-untyped-def]
     return git
 
 
+def require_git() -> None:
+    """Raise GitUnavailableError with a clear line when git is missing."""
+    _git_module()
+
+
 def find_git_root(start: Path) -> Path | None:
     """The nearest folder at or above `start` holding `.git` (a folder or a worktree file)."""
     for folder in (start, *start.parents):

@@ -28,3 +28,34 @@ def visible(text: str) -> str:
 
 def has_controls(text: str) -> bool:
     return _CONTROL.search(text) is not None
+
+
+_C1 = re.compile(r"[\x80-\x9f\u2028\u2029]")
+
+
+def safe_json(data: object) -> str:
+    """JSON that keeps Unicode readable but escapes every control character.
+
+    `json.dumps(ensure_ascii=False)` escapes C0 controls only; a raw C1 control such as
+    U+009B (a one-byte CSI) would still reach a terminal that prints the output.
+    """
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class VisibleWriter:
+    """A text stream for terminals: control characters written to it become symbols."""
+
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(visible(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return True

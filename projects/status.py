@@ -8,6 +8,7 @@ from bank import Question, Role, Stage
 
 from .answers import Entry
 from .commitmessage import Change
+from .errors import CommitError
 from .project import Project
 
 
@@ -36,6 +37,8 @@ class ProjectStatus:
     status_counts: dict[str, int]
     uncommitted: tuple[Change, ...]
     orphans: tuple[str, ...]
+    git_problem: str = ""
+    """Why uncommitted changes could not be checked (git missing, broken repository)."""
 
 
 def _progress(label: str, questions: tuple[Question, ...], entries: dict[str, Entry]) -> Progress:
@@ -53,6 +56,13 @@ def role_progress(role: Role, project: Project, entries: dict[str, Entry]) -> Pr
 def project_status(project: Project, entries: dict[str, Entry] | None = None, with_git: bool = True) -> ProjectStatus:
     entries = entries if entries is not None else project.entries()
     form = project.form
+    uncommitted: tuple[Change, ...] = ()
+    git_problem = ""
+    if with_git:
+        try:
+            uncommitted = tuple(project.uncommitted())
+        except CommitError as exc:
+            git_problem = str(exc)
     counts = {status: 0 for status in ("open", "draft", "agreed", "needs-review")}
     for question in form.questions:
         counts[entries[question.id].status] = counts.get(entries[question.id].status, 0) + 1
@@ -65,8 +75,9 @@ def project_status(project: Project, entries: dict[str, Entry] | None = None, wi
         open_questions=tuple(q for q in form.questions if not entries[q.id].answered),
         needs_review=tuple(q for q in form.questions if entries[q.id].status == "needs-review"),
         status_counts=counts,
-        uncommitted=tuple(project.uncommitted()) if with_git else (),
+        uncommitted=uncommitted,
         orphans=tuple(qid for qid in entries if form.question(qid) is None),
+        git_problem=git_problem,
     )
 
 
@@ -86,4 +97,5 @@ def status_json(status: ProjectStatus) -> dict:
         "needs_review": [q.id for q in status.needs_review],
         "uncommitted": [c.question_id for c in status.uncommitted],
         "orphans": list(status.orphans),
+        "git_problem": status.git_problem or None,
     }

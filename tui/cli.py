@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -19,7 +18,7 @@ from projects import ConflictError, Identity, InvalidInputError, NotAProjectErro
 from projects.check import check_project
 from projects.export import EXPORT_FORMATS, FormState, export
 from projects.history import History
-from projects.safetext import visible
+from projects.safetext import VisibleWriter, safe_json, visible
 from projects.status import ProjectStatus, project_status, status_json
 
 from .cli_history import add_parsers as add_history_parsers
@@ -54,6 +53,9 @@ Commits are authored by --author "Name <mail>", else $MLREQ_AUTHOR, else git con
 exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not a project or broken file,
 4 conflict (nothing written), 5 saved on disk but not committed (retried next save)
 """
+
+
+SAVED_NOT_COMMITTED = 5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -129,7 +131,7 @@ def _author(args: argparse.Namespace) -> Identity | None:
 def _report_save(result: SaveResult, out: TextIO) -> int:
     if result.commit_error is not None:
         print(f"mlreq: {result.commit_error}", file=sys.stderr)
-        return result.commit_error.exit_code
+        return SAVED_NOT_COMMITTED
     if result.commit:
         print(f"committed {result.commit[:10]}: {', '.join(result.committed)}", file=out)
     elif not result.changed:
@@ -160,6 +162,8 @@ def _print_status(status: ProjectStatus, out: TextIO) -> None:
         print(f"\nNot committed yet: {', '.join(c.question_id for c in status.uncommitted)}", file=out)
     if status.orphans:
         print(f"\nAnswers to questions no longer in the form (kept): {', '.join(status.orphans)}", file=out)
+    if status.git_problem:
+        print(f"\nCould not check git: {status.git_problem}", file=out)
 
 
 def _bar(done: int, total: int, width: int = 20) -> str:
@@ -208,7 +212,7 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
             "notes": entry.notes,
             "traces": list(question.traces),
         }
-        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        print(safe_json(data), file=out)
         return
     print(f"{question.id}  [{entry.status}]", file=out)
     print(f"{stage.name if stage else question.stage}: {question.text}", file=out)
@@ -241,7 +245,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         print(f"created {project.name!r} in {project.root} ({len(project.form.questions)} questions)", file=out)
         if result.commit_error is not None:
             print(f"mlreq: {result.commit_error}", file=sys.stderr)
-            return result.commit_error.exit_code
+            return SAVED_NOT_COMMITTED
         return 0
     if command == "demo":
         from projects.demo import default_demo_path, ensure_demo
@@ -275,7 +279,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     if command == "status":
         status = project_status(project)
         if args.json:
-            print(json.dumps(status_json(status), ensure_ascii=False, indent=2), file=out)
+            print(safe_json(status_json(status)), file=out)
         else:
             _print_status(status, out)
         return 0
@@ -333,7 +337,9 @@ def _open_app(project: Project | None) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        code = run(sys.argv[1:] if argv is None else argv)
+        # On a terminal, control characters from files are shown as symbols, never obeyed.
+        out = VisibleWriter(sys.stdout) if sys.stdout.isatty() else sys.stdout
+        code = run(sys.argv[1:] if argv is None else argv, out=out)
     except ConflictError as exc:
         conflict = exc.conflict
         print(f"mlreq: {exc}", file=sys.stderr)

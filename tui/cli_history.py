@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TextIO
 
 from projects import Project
 from projects.history import History, LogEntry
-from projects.safetext import visible
+from projects.safetext import safe_json, visible
 from projects.semdiff import ProjectDiff, QuestionChange, render_word_diff
 
 
@@ -52,7 +51,7 @@ def run_iteration(args: argparse.Namespace, project: Project, out: TextIO) -> in
     iterations = history.iterations()
     if args.json:
         data = [{"name": i.name, "tag": i.tag, "commit": i.commit, "date": i.date, "note": i.note} for i in iterations]
-        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        print(safe_json(data), file=out)
     elif not iterations:
         print("no iterations yet; name one with `mlreq iteration new \"Kick-off workshop\"`", file=out)
     for i in iterations if not args.json else ():
@@ -82,7 +81,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
                 {"commit": v.commit, "author": v.author, "date": v.date, "answer": v.entry.answer, "status": v.entry.status, "notes": v.entry.notes}
                 for v in versions
             ]
-            print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+            print(safe_json(data), file=out)
             return 0
         question = project.question(args.question)
         print(f"{args.question}: {visible(question.text)} ({len(versions)} versions, oldest first)", file=out)
@@ -99,7 +98,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             }
             for g in groups
         ]
-        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        print(safe_json(data), file=out)
         return 0
     for group in groups:
         if group.iteration is None:
@@ -160,7 +159,7 @@ def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
                 for c in changes
             ],
         }
-        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        print(safe_json(data), file=out)
         return 0
     old_label = diff.old.label if not diff.old.commit else f"{diff.old.label} ({diff.old.commit[:10]})"
     new_label = diff.new.label if not diff.new.commit else f"{diff.new.label} ({diff.new.commit[:10]})"
