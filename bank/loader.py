@@ -21,6 +21,7 @@ BUILTIN_FORMS = ("v3", "v2", "v1")
 """The thesis' three versions, newest first; v3 is the final form."""
 DEFAULT_FORM = "v3"
 STATUSES = ("open", "draft", "agreed", "needs-review")
+PRIORITIES = ("high", "medium", "low")
 ORIGINS = ("thesis", "mlreq")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")
@@ -112,6 +113,7 @@ def form_from_data(data: dict[str, Any], path: Path | str) -> Form:
         if question.origin not in ORIGINS:
             raise BankError(f"{where}: origin must be one of {', '.join(ORIGINS)}")
         questions.append(question)
+    _check_dependencies(questions, path)
     front_key = header.get("front_page")
     return Form(
         id=str(header.get("id", "")),
@@ -124,6 +126,33 @@ def form_from_data(data: dict[str, Any], path: Path | str) -> Form:
         front_page=front_pages().get(front_key) if front_key else None,
         trace_items=trace_items,
     )
+
+
+def _check_dependencies(questions: list[Question], path: Path | str) -> None:
+    """Dependencies name known questions and form no cycle."""
+    known = {q.id for q in questions}
+    for question in questions:
+        for upstream in question.depends_on:
+            if upstream not in known:
+                raise BankError(f"{path}: question {question.id!r}: depends on unknown question {upstream!r}")
+            if upstream == question.id:
+                raise BankError(f"{path}: question {question.id!r}: depends on itself")
+    upstream_of = {q.id: q.depends_on for q in questions}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(qid: str, trail: list[str]) -> None:
+        state[qid] = 1
+        for upstream in upstream_of[qid]:
+            if state.get(upstream) == 1:
+                cycle = trail[trail.index(upstream):] + [upstream] if upstream in trail else [qid, upstream]
+                raise BankError(f"{path}: dependency cycle: {' -> '.join(cycle)}")
+            if upstream not in state:
+                visit(upstream, [*trail, upstream])
+        state[qid] = 2
+
+    for question in questions:
+        if question.id not in state:
+            visit(question.id, [question.id])
 
 
 def _tables(data: dict[str, Any], key: str, path: Path | str) -> list[dict[str, Any]]:
@@ -175,6 +204,15 @@ def _question(entry: dict[str, Any], path: Path | str, number: int) -> Question:
     roles = entry.get("roles", [])
     if not isinstance(roles, list) or not roles:
         raise BankError(f"{path}: question {question_id!r}: needs at least one role")
+    ours = entry.get("mlreq", {})
+    if not isinstance(ours, dict):
+        raise BankError(f"{path}: question {question_id!r}: mlreq must be a table ([questions.mlreq])")
+    depends_on = ours.get("depends_on", [])
+    if not isinstance(depends_on, list) or not all(isinstance(d, str) for d in depends_on):
+        raise BankError(f"{path}: question {question_id!r}: depends_on must be a list of question ids")
+    priority = str(ours.get("priority", "medium"))
+    if priority not in PRIORITIES:
+        raise BankError(f"{path}: question {question_id!r}: priority must be one of {', '.join(PRIORITIES)}")
     return Question(
         id=question_id,
         stage=str(entry.get("stage", "")),
@@ -185,4 +223,8 @@ def _question(entry: dict[str, Any], path: Path | str, number: int) -> Question:
         trace_note=str(entry.get("trace_note", "")),
         origin=str(entry.get("origin", "thesis")),
         roles_as_printed=str(entry.get("roles_as_printed", "")),
+        depends_on=tuple(depends_on),
+        impact=str(ours.get("impact", "")),
+        priority=priority,
+        rationale=str(ours.get("rationale", "")),
     )

@@ -56,6 +56,14 @@ class Question:
     trace_note: str = ""
     origin: str = "thesis"
     roles_as_printed: str = ""
+    depends_on: tuple[str, ...] = ()
+    """mlreq's addition: the questions whose answers this one builds on (upstream)."""
+    impact: str = ""
+    """mlreq's addition: what goes wrong if this question stays unanswered."""
+    priority: str = "medium"
+    """mlreq's addition: "high", "medium" or "low" urgency of an answer."""
+    rationale: str = ""
+    """mlreq's addition: why the dependencies hold."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,29 @@ class Form:
 
     def trace(self, trace_id: str) -> TraceItem | None:
         return self._traces_by_id.get(trace_id)
+
+    @cached_property
+    def _dependents(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {q.id: [] for q in self.questions}
+        for question in self.questions:
+            for upstream in question.depends_on:
+                found.setdefault(upstream, []).append(question.id)
+        return {qid: tuple(ids) for qid, ids in found.items()}
+
+    def dependents_of(self, question_id: str) -> tuple[str, ...]:
+        """Questions that build directly on this one's answer."""
+        return self._dependents.get(question_id, ())
+
+    def downstream(self, question_id: str) -> list[tuple[str, int]]:
+        """Every question affected by a change to this one, with its distance, nearest first."""
+        seen = {question_id: 0}
+        queue = [question_id]
+        for current in queue:
+            for dependent in self._dependents.get(current, ()):
+                if dependent not in seen:
+                    seen[dependent] = seen[current] + 1
+                    queue.append(dependent)
+        return [(qid, depth) for qid, depth in seen.items() if qid != question_id]
 
     def questions_in(self, stage_id: str) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.stage == stage_id)
