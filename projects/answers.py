@@ -27,6 +27,8 @@ from .errors import InvalidInputError, ProjectFileError
 from .tomlstr import toml_string
 
 FIELDS = ("status", "answer", "notes")
+OPTIONAL_FIELDS = ("review",)
+"""Written only while they hold something: `review` says why an answer needs review."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Entry:
     answer: str = ""
     status: str = "open"
     notes: str = ""
+    review: str = ""
+    """Why the answer needs review (an upstream answer changed); empty otherwise."""
 
     @property
     def answered(self) -> bool:
@@ -99,7 +103,7 @@ class AnswerFile:
                     f"{shown}:{self.line_of(key)}: question {key!r}: unknown status {status!r} "
                     f"(use one of {', '.join(STATUSES)})"
                 )
-            for field in FIELDS:
+            for field in (*FIELDS, *OPTIONAL_FIELDS):
                 if field in value and not isinstance(value[field], str):
                     raise ProjectFileError(f"{shown}:{self.line_of(key)}: question {key!r}: {field} must be a string")
 
@@ -123,6 +127,7 @@ class AnswerFile:
             answer=str(table.get("answer", "")),
             status=str(table.get("status", "open")),
             notes=str(table.get("notes", "")),
+            review=str(table.get("review", "")),
         )
 
     def set_entry(self, question_id: str, entry: Entry) -> None:
@@ -136,6 +141,12 @@ class AnswerFile:
         for field in FIELDS:
             value = getattr(entry, field)
             if value != getattr(current, field) or field not in table:
+                _set_keeping_trivia(table, field, _item(field, value))
+        for field in OPTIONAL_FIELDS:
+            value = getattr(entry, field)
+            if not value and field in table:
+                del table[field]
+            elif value and value != getattr(current, field):
                 _set_keeping_trivia(table, field, _item(field, value))
 
     def dumps(self) -> bytes:
@@ -152,6 +163,9 @@ def _entry_table(entry: Entry) -> Table:
     table = tomlkit.table()
     for field in FIELDS:
         table.add(field, _item(field, getattr(entry, field)))
+    for field in OPTIONAL_FIELDS:
+        if getattr(entry, field):
+            table.add(field, _item(field, getattr(entry, field)))
     return table
 
 

@@ -38,15 +38,17 @@ def _verb(change: Change) -> str:
     return "Edit notes on"
 
 
-def commit_message(changes: list[Change], form: Form) -> str:
-    if len(changes) == 1:
-        subject = f"{_verb(changes[0])} {changes[0].question_id}"
+def commit_message(changes: list[Change], form: Form, flagged: tuple[str, ...] = ()) -> str:
+    """`flagged` questions were only marked needs-review because of the others."""
+    main = [c for c in changes if c.question_id not in flagged] or changes
+    if len(main) == 1:
+        subject = f"{_verb(main[0])} {main[0].question_id}"
     else:
-        subject = f"Update {len(changes)} answers: " + ", ".join(c.question_id for c in changes)
+        subject = f"Update {len(main)} answers: " + ", ".join(c.question_id for c in main)
         if len(subject) > SUBJECT_LIMIT:
             subject = subject[: SUBJECT_LIMIT - 1].rsplit(",", 1)[0] + ", …"
     body = []
-    for change in changes:
+    for change in main:
         question = form.question(change.question_id)
         stage = form.stage(question.stage) if question else None
         label = f"{stage.name}: {question.text}" if question and stage else "(not in the question set)"
@@ -54,6 +56,8 @@ def commit_message(changes: list[Change], form: Form) -> str:
         details = [f"status {change.before.status} -> {change.after.status}"] if "status" in change.fields else []
         details += [f"{field} changed" for field in change.fields if field != "status"]
         body.append("  " + "; ".join(details))
+    if flagged:
+        body += ["", "Flagged needs-review, as they build on the changed answer:", *(f"  {qid}" for qid in flagged)]
     trailers = [f"{TRAILER}: {change.question_id}" for change in changes]
     return "\n".join([subject, "", *body, "", *trailers]) + "\n"
 

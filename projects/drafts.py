@@ -45,7 +45,7 @@ class DraftStore:
         record = {
             "question": question_id,
             "text": text,
-            "base": {"answer": base.answer, "status": base.status, "notes": base.notes},
+            "base": {"answer": base.answer, "status": base.status, "notes": base.notes, "review": base.review},
             "saved_at": time.time(),
         }
         data = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass")
@@ -74,7 +74,12 @@ class DraftStore:
                     Draft(
                         question_id=str(record["question"]),
                         text=str(record["text"]),
-                        base=Entry(str(base.get("answer", "")), str(base.get("status", "open")), str(base.get("notes", ""))),
+                        base=Entry(
+                            str(base.get("answer", "")),
+                            str(base.get("status", "open")),
+                            str(base.get("notes", "")),
+                            str(base.get("review", "")),
+                        ),
                         saved_at=float(record.get("saved_at", 0)),
                     )
                 )

@@ -10,7 +10,9 @@ first, behind `--end-of-options`, and anything starting with "-" is refused.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
+import time
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from bank.tomlread import tomllib_error_line
 from .answers import EMPTY, Entry
 from .commitmessage import TRAILER
 from .errors import InvalidInputError, ProjectError
-from .gitrepo import GitRepo
+from .gitrepo import GitRepo, git_dir
 from .layout import ANSWERS_DIR, FORM_FILE
 from .project import Project
 from .semdiff import ProjectDiff, Snapshot, diff_snapshots
@@ -95,7 +97,7 @@ class History:
         prefix = project.repo_path(".")
         self.scope = "" if prefix in (".", "") else prefix
         """The project's folder relative to the repository root ("" when it is the root)."""
-        self.tag_prefix = "iteration/" + (slugify(self.scope) + "/" if self.scope else "")
+        self.tag_prefix = "iteration/" + (_scope_slug(self.scope) + "/" if self.scope else "")
 
     # ------------------------------------------------------------------ iterations
 
@@ -123,9 +125,18 @@ class History:
             raise InvalidInputError("an iteration name must be 1-100 characters without control characters")
         if _CONTROL.search(note.replace("\n", "").replace("\t", "")):
             raise InvalidInputError("the iteration note may not contain control characters")
-        slug = slugify(name) or f"iteration-{len(self.iterations()) + 1}"
+        if name.casefold() in (NOW, "head"):
+            raise InvalidInputError(f"{name!r} already means something in `mlreq diff`; choose another iteration name")
+        iterations = self.iterations()
+        slug = slugify(name)
+        if not slug:  # nothing ASCII to keep ("ワークショップ"): the first free number
+            taken = {i.tag for i in iterations}
+            number = len(iterations) + 1
+            while f"{self.tag_prefix}iteration-{number}" in taken:
+                number += 1
+            slug = f"iteration-{number}"
         tag = self.tag_prefix + slug
-        for existing in self.iterations():
+        for existing in iterations:
             if existing.tag == tag or existing.name.casefold() == name.casefold():
                 raise InvalidInputError(
                     f"iteration {existing.name!r} already exists (tag {existing.tag}, {existing.date[:10]}); choose another name"
@@ -136,10 +147,16 @@ class History:
         head = self.repo.head_id()
         if head is None:
             raise ProjectError("nothing committed yet: answer a question first")
+        if self.scope:  # in a larger repository, HEAD may be someone's code commit: mark the project's last save
+            _, out, _ = self.repo.run("rev-list", "-1", head, "--", self.scope, check=False)
+            head = out.strip() or head
         message = f"{name}\n\n{note.strip()}\n\n{ITERATION_TRAILER}: {name}\n" if note.strip() else f"{name}\n\n{ITERATION_TRAILER}: {name}\n"
         author = self.project.author or self.project.identity()
-        env = {"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email} if author else None
-        self.repo.run("-c", "tag.gpgSign=false", "tag", "--annotate", "-m", message, "--end-of-options", tag, head, env=env)
+        env = {"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email} if author else {}
+        env.update(_after_latest(iterations))
+        self.repo.run(
+            "-c", "tag.gpgSign=false", "tag", "--annotate", "--cleanup=whitespace", "-m", message, "--end-of-options", tag, head, env=env
+        )
         return next(i for i in self.iterations() if i.tag == tag)
 
     def current_iteration(self) -> Iteration | None:
@@ -199,12 +216,12 @@ class History:
         revision = revision.strip()
         if not revision:
             raise RevisionError("empty revision")
-        if revision.startswith("-"):
-            raise RevisionError(f"{revision!r} is not a revision (it looks like an option)")
         iterations = self.iterations()
-        for iteration in iterations:
+        for iteration in iterations:  # matched here, never given to git: "-rf" may name one
             if revision.casefold() in (iteration.name.casefold(), iteration.tag.casefold(), slugify(iteration.name)):
                 return iteration.commit
+        if revision.startswith("-"):
+            raise RevisionError(f"{revision!r} is not a revision (it looks like an option)")
         if _DATE.match(revision):
             return self._at_date(revision)
         status, out, _ = self.repo.run(
@@ -215,8 +232,14 @@ class History:
         names = [i.name for i in iterations]
         close = difflib.get_close_matches(revision, names, n=2, cutoff=0.4)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        known = f" (iterations: {', '.join(repr(n) for n in names)})" if names and not close else ""
-        raise RevisionError(f"unknown revision or iteration {revision!r}{hint}{known}")
+        latest = ", ".join(repr(n) for n in names[-5:])
+        known = f" (iterations: {'…, ' if len(names) > 5 else ''}{latest})" if names and not close else ""
+        raise RevisionError(f"unknown revision or iteration {revision!r}{hint}{known}{self._shallow_hint()}")
+
+    def _shallow_hint(self) -> str:
+        if not (git_dir(self.repo.root) / "shallow").exists():
+            return ""
+        return "; this is a shallow clone, so older history is not here (`git fetch --unshallow` brings it)"
 
     def _at_date(self, text: str) -> str:
         try:
@@ -229,7 +252,7 @@ class History:
             "rev-list", "-1", f"--before={moment.isoformat()}", "HEAD", "--", self.scope or ".", check=False
         )
         if status != 0 or not out.strip():
-            raise RevisionError(f"no saved state at or before {text}")
+            raise RevisionError(f"no saved state at or before {text}{self._shallow_hint()}")
         return out.strip()
 
     # ------------------------------------------------------------------ snapshots
@@ -252,6 +275,7 @@ class History:
         order: list[str] = []
         form = None
         entries: dict[str, Entry] = {}
+        skipped: set[str] = set()
         short = commit[:10]
         for path in paths:
             blob = blobs.get(path)
@@ -264,9 +288,11 @@ class History:
                 data = tomllib.loads(blob.decode("utf-8"))
             except UnicodeDecodeError:
                 errors.append(f"{shown}: not valid UTF-8; skipped")
+                skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
                 continue
             except tomllib.TOMLDecodeError as exc:
                 errors.append(tomllib_error_line(exc, shown) + "; skipped")
+                skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
                 continue
             if path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
                 try:
@@ -283,8 +309,9 @@ class History:
                         answer=str(table.get("answer", "")),
                         status=str(table.get("status", "open")),
                         notes=str(table.get("notes", "")),
+                        review=str(table.get("review", "")),
                     )
-        return Snapshot(label, commit, questions, entries, order, tuple(errors), form=form)
+        return Snapshot(label, commit, questions, entries, order, tuple(errors), form=form, skipped=frozenset(skipped))
 
     def default_from(self) -> str:
         """The last iteration's name, or the project's first save when there is none."""
@@ -348,6 +375,23 @@ class History:
         return entry
 
 
+def _scope_slug(scope: str) -> str:
+    """The tag namespace of a project in a subfolder; a stable hash when nothing ASCII is left."""
+    return slugify(scope) or "project-" + hashlib.sha1(scope.encode()).hexdigest()[:8]
+
+
+def _after_latest(iterations: list[Iteration]) -> dict[str, str]:
+    """A tagger date one second after the latest iteration when the clock has not moved past
+    it, so iterations made within one second still list in the order they were made."""
+    if not iterations:
+        return {}
+    latest = max(datetime.fromisoformat(i.date) for i in iterations)
+    if int(time.time()) > int(latest.timestamp()):
+        return {}
+    offset = latest.strftime("%z") or "+0000"
+    return {"GIT_COMMITTER_DATE": f"@{int(latest.timestamp()) + 1} {offset}"}
+
+
 def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:
     if blob is None:
         return None
@@ -357,7 +401,9 @@ def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:
         return None
     if not isinstance(table, dict):
         return None
-    return Entry(str(table.get("answer", "")), str(table.get("status", "open")), str(table.get("notes", "")))
+    return Entry(
+        str(table.get("answer", "")), str(table.get("status", "open")), str(table.get("notes", "")), str(table.get("review", ""))
+    )
 
 
 def _parse_tag_message(contents: str, tag: str) -> tuple[str, str]:

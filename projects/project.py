@@ -40,6 +40,7 @@ from .errors import (
     UnknownQuestionError,
 )
 from .gitrepo import GitRepo, Identity, find_git_root
+from .impact import flags_for
 from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
 from .tomlstr import check_encodable
 
@@ -52,6 +53,8 @@ class SaveResult:
     commit: str | None = None
     commit_error: CommitError | None = None
     committed: tuple[str, ...] = ()
+    flagged: tuple[str, ...] = ()
+    """Answers this save marked needs-review because they build on the changed one."""
 
     @property
     def ok(self) -> bool:
@@ -298,10 +301,13 @@ class Project:
         if not pending and not self._unborn:
             return SaveResult(changed=changed)
         author = self.author or self.identity()
+        flagged = self._flag_dependents(pending, author.name if author else "unknown author", when)
+        if flagged:
+            pending = self._pending_changes()
         if author is None:
-            return SaveResult(changed=changed, commit_error=no_identity_error())
+            return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged)
         files = sorted({relative for relative, _ in pending})
-        message = commit_message([change for _, change in pending], self.form) if pending else ""
+        message = commit_message([change for _, change in pending], self.form, flagged) if pending else ""
         if self._unborn:  # commit what creating the project could not, with this change
             project_files = (PROJECT_FILE, FORM_FILE, ".gitignore", *self.answer_files())
             files = sorted({*files, *(f for f in project_files if self.path_of(f).exists())})
@@ -310,7 +316,7 @@ class Project:
         try:
             commit = GitRepo(self.repo_root).commit_only([self.repo_path(f) for f in files], message, author, when)
         except CommitError as exc:
-            return SaveResult(changed=changed, commit_error=exc)
+            return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
         committed = self._committed if self._committed is not None else {}
         for relative in files:
             if relative in (PROJECT_FILE, FORM_FILE, ".gitignore"):
@@ -318,7 +324,29 @@ class Project:
             answers = self._read(relative)
             committed[relative] = answers.entries() if answers else {}
         self._committed_head, self._unborn = commit, False
-        return SaveResult(changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending))
+        return SaveResult(
+            changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending), flagged=flagged
+        )
+
+    def _flag_dependents(self, pending: list[tuple[str, Change]], author: str, when: datetime | None) -> tuple[str, ...]:
+        """Mark answered downstream questions needs-review; returns the flagged ids."""
+        changed_answers = [change.question_id for _, change in pending if "answer" in change.fields]
+        if not changed_answers:
+            return ()
+        flags = flags_for(self.form, changed_answers, self.entries(), author, when)
+        by_file: dict[str, list[str]] = {}
+        for qid in flags:
+            question = self.form.question(qid)
+            if question is not None:
+                by_file.setdefault(self.file_of(question), []).append(qid)
+        for relative, ids in by_file.items():
+            answers = self._read(relative)
+            if answers is None:
+                continue
+            for qid in ids:
+                answers.set_entry(qid, flags[qid])
+            self._write(relative, answers)
+        return tuple(flags)
 
     def identity(self) -> Identity | None:
         """The author for commits: MLREQ_AUTHOR, git's environment, then git config."""
@@ -357,8 +385,13 @@ def no_identity_error() -> NoIdentityError:
 
 
 def next_entry(current: Entry, answer: str | None, status: str | None, notes: str | None) -> Entry:
-    """Apply the requested changes; typing into an open question makes it a draft."""
+    """Apply the requested changes; typing into an open question makes it a draft.
+
+    Editing a flagged answer, or setting its status, settles the review.
+    """
     entry = current.with_changes(answer=answer, notes=notes, status=status)
+    if current.status == "needs-review" and (status is not None or (answer is not None and answer != current.answer)):
+        entry = entry.with_changes(review="", status=status or "draft")
     if status is None and answer is not None:
         if entry.answered and entry.status == "open":
             entry = entry.with_changes(status="draft")

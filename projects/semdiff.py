@@ -58,6 +58,8 @@ class Snapshot:
     errors: tuple[str, ...] = ()
     """Files that could not be read at this point (broken, missing): said, then skipped."""
     form: Form | None = None
+    skipped: frozenset[str] = frozenset()
+    """Stages whose answer file could not be read here: their questions are not compared."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> ProjectDiff:
         before_q, after_q = old.questions.get(qid), new.questions.get(qid)
         question = after_q or before_q
         stage = question.stage if question else qid.split(".", 1)[0]
+        if stage in old.skipped or stage in new.skipped:
+            continue  # unknown at one end (said in `errors`), not emptied
         text = question.text if question else qid
         before, after = old.entries.get(qid, EMPTY), new.entries.get(qid, EMPTY)
         fields = tuple(

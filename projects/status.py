@@ -9,6 +9,7 @@ from bank import Question, Role, Stage
 from .answers import Entry
 from .commitmessage import Change
 from .errors import CommitError
+from .impact import ranked
 from .project import Project
 
 
@@ -72,8 +73,8 @@ def project_status(project: Project, entries: dict[str, Entry] | None = None, wi
         overall=_progress("All stages", form.questions, entries),
         stages=tuple(stage_progress(stage, project, entries) for stage in form.stages),
         roles=tuple(role_progress(role, project, entries) for role in form.roles),
-        open_questions=tuple(q for q in form.questions if not entries[q.id].answered),
-        needs_review=tuple(q for q in form.questions if entries[q.id].status == "needs-review"),
+        open_questions=tuple(ranked([q for q in form.questions if not entries[q.id].answered])),
+        needs_review=tuple(ranked([q for q in form.questions if entries[q.id].status == "needs-review"])),
         status_counts=counts,
         uncommitted=uncommitted,
         orphans=tuple(qid for qid in entries if form.question(qid) is None),
@@ -93,7 +94,10 @@ def status_json(status: ProjectStatus) -> dict:
         "statuses": status.status_counts,
         "stages": [progress(p) for p in status.stages],
         "roles": [progress(p) for p in status.roles],
-        "open": [{"id": q.id, "stage": q.stage, "question": q.text} for q in status.open_questions],
+        "open": [
+            {"id": q.id, "stage": q.stage, "question": q.text, "priority": q.priority, "impact": q.impact}
+            for q in status.open_questions
+        ],
         "needs_review": [q.id for q in status.needs_review],
         "uncommitted": [c.question_id for c in status.uncommitted],
         "orphans": list(status.orphans),

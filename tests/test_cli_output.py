@@ -91,8 +91,8 @@ def test_status_lists_progress_and_open_questions(cli, project_dir):
 
     assert outcome.code == 0
     assert outcome.out.startswith("Test project: 2/37 answered")
-    assert "Needs review:" in outcome.out and "scoping.end-user" in outcome.out
-    assert "Open (35):" in outcome.out
+    assert "Needs review (most urgent first):" in outcome.out and "scoping.end-user" in outcome.out
+    assert "Open (35), most urgent first:" in outcome.out
 
     as_json = json.loads(cli("status", "--json", cwd=project_dir).out)
     assert as_json["answered"] == 2 and as_json["total"] == 37

@@ -43,7 +43,8 @@ def _trailer_counts(repo) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     "questions",
-    [("scoping.end-user", "deployment.software-metrics"), ("data.data-source", "data.labelers")],
+    [("scoping.resources", "deployment.software-metrics"), ("data.labelers", "data.metadata")],
+    # leaves of the dependency graph: neither save flags the other question for review,
     ids=["different-files", "same-file"],
 )
 def test_two_processes_saving_at_once_lose_nothing(project_dir, tmp_path, questions):

@@ -136,12 +136,13 @@ def test_hand_edit_survives_the_next_save_byte_for_byte(cli, project_dir):
     path.write_text(HAND_EDITED)
     git(project_dir, "commit", "-q", "-am", "Hand edit")
 
-    outcome = cli("answer", "data.data-source", "--text", "Charger telemetry\nand the repair log", cwd=project_dir)
+    # data.data-format builds on data.data-source, not the other way round: no review flags.
+    outcome = cli("answer", "data.data-format", "--text", "Parquet files\nper day", cwd=project_dir)
 
     assert outcome.code == 0, outcome
-    expected = HAND_EDITED.replace("and the service log", "and the repair log")
+    expected = HAND_EDITED.replace('answer = "Parquet"', 'answer = """\nParquet files\nper day"""')
     assert path.read_text() == expected
-    assert git(project_dir, "diff", "HEAD~1", "HEAD", "--stat").count("1 insertion(+), 1 deletion(-)") == 1
+    assert git(project_dir, "diff", "HEAD~1", "HEAD", "--stat").count("3 insertions(+), 1 deletion(-)") == 1
 
     # A status change keeps the trailing comment on its line.
     cli("answer", "data.data-format", "--status", "needs-review", cwd=project_dir)
@@ -224,21 +225,21 @@ def test_same_text_on_both_sides_is_not_a_conflict(project_dir):
 def test_different_question_changed_on_disk_is_merged(project_dir):
     mine = Project.open(project_dir)
     mine.entries()  # the app has everything loaded
-    base = mine.entry("data.data-source")
+    base = mine.entry("data.labelers")
     other = Project.open(project_dir)
-    other.save("data.data-format", answer="Parquet (other session)")
+    other.save("data.data-source", answer="Telemetry (other session)")
 
-    result = mine.save("data.data-source", answer="Telemetry (this session)", base=base)
+    result = mine.save("data.labelers", answer="In-house (this session)", base=base)
 
     assert result.ok and result.commit
     answers = read_answers(project_dir / "answers" / "data.toml")
-    assert answers["data.data-format"]["answer"] == "Parquet (other session)"
-    assert answers["data.data-source"]["answer"] == "Telemetry (this session)"
+    assert answers["data.data-source"]["answer"] == "Telemetry (other session)"
+    assert answers["data.labelers"]["answer"] == "In-house (this session)"
     committed = tomllib.loads(git(project_dir, "show", "HEAD:answers/data.toml"))
-    assert committed["data.data-format"]["answer"] == "Parquet (other session)"
-    assert committed["data.data-source"]["answer"] == "Telemetry (this session)"
-    assert trailers_of(project_dir) == ["data.data-source"]
-    assert trailers_of(project_dir, "HEAD~1") == ["data.data-format"]
+    assert committed["data.data-source"]["answer"] == "Telemetry (other session)"
+    assert committed["data.labelers"]["answer"] == "In-house (this session)"
+    assert trailers_of(project_dir) == ["data.labelers"]
+    assert trailers_of(project_dir, "HEAD~1") == ["data.data-source"]
     assert git(project_dir, "status", "--porcelain") == ""
 
 

@@ -18,13 +18,14 @@ from projects import ConflictError, Identity, InvalidInputError, NotAProjectErro
 from projects.check import check_project
 from projects.export import EXPORT_FORMATS, FormState, export
 from projects.history import History
+from projects.impact import affected_by
 from projects.safetext import VisibleWriter, safe_json, visible
 from projects.status import ProjectStatus, project_status, status_json
 
 from .cli_history import add_parsers as add_history_parsers
 from .cli_history import run_diff, run_iteration, run_log
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "export", "check", "iteration", "log", "diff")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff")
 
 EPILOG = """\
 commands:
@@ -37,6 +38,7 @@ commands:
   mlreq show QID [--json]           one question with its answer
   mlreq answer QID [--status S] (--text T | --file F | - | --from REV)
                                     write one answer (or just its status); one git commit
+  mlreq impact QID [--json]         the answers a change to QID would put in doubt
   mlreq export [--format md|json|csv] [--output F] [--at ITERATION]
   mlreq check [PATH]                validate files and repository, saying what is wrong where
   mlreq iteration new NAME [-m NOTE] | list
@@ -109,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     answer.add_argument("--from", dest="from_revision", metavar="REV", help="restore the answer as it was at REV (iteration, commit or date)")
     answer.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
+    impact = command("impact", "the answers a change to one answer would put in doubt", path=False)
+    impact.add_argument("question", help="question id, e.g. data.data-source")
+    impact.add_argument("--json", action="store_true")
+    impact.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+
     exp = command("export", "the whole form with its answers")
     exp.add_argument("--format", default="md", choices=EXPORT_FORMATS)
     exp.add_argument("--output", type=Path, help="write to this file instead of standard output")
@@ -151,13 +158,15 @@ def _print_status(status: ProjectStatus, out: TextIO) -> None:
     for p in status.roles:
         print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {_bar(p.answered, p.total)}", file=out)
     if status.needs_review:
-        print("\nNeeds review:", file=out)
+        print("\nNeeds review (most urgent first):", file=out)
         for q in status.needs_review:
-            print(f"  {q.id:<36} {visible(q.text)}", file=out)
+            print(f"  {q.priority:<6} {q.id:<34} {visible(q.text)}", file=out)
     if status.open_questions:
-        print(f"\nOpen ({len(status.open_questions)}):", file=out)
+        print(f"\nOpen ({len(status.open_questions)}), most urgent first:", file=out)
         for q in status.open_questions:
-            print(f"  {q.id:<36} {visible(q.text)}", file=out)
+            print(f"  {q.priority:<6} {q.id:<34} {visible(q.text)}", file=out)
+            if q.impact:
+                print(f"         if unanswered: {visible(q.impact)}", file=out)
     if status.uncommitted:
         print(f"\nNot committed yet: {', '.join(c.question_id for c in status.uncommitted)}", file=out)
     if status.orphans:
@@ -211,6 +220,11 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
             "status": entry.status,
             "notes": entry.notes,
             "traces": list(question.traces),
+            "depends_on": list(question.depends_on),
+            "needed_by": list(form.dependents_of(question.id)),
+            "review": entry.review,
+            "priority": question.priority,
+            "impact": question.impact,
         }
         print(safe_json(data), file=out)
         return
@@ -222,6 +236,12 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
     if question.traces:
         titles = [f"{t} {form.trace(t).title}" for t in question.traces if form.trace(t)]
         print(f"Traces to: {', '.join(titles)}", file=out)
+    if question.depends_on:
+        print(f"Builds on: {', '.join(question.depends_on)}", file=out)
+    if form.dependents_of(question.id):
+        print(f"Needed by: {', '.join(form.dependents_of(question.id))}", file=out)
+    if entry.review:
+        print(f"Needs review: {visible(entry.review)}", file=out)
     print("", file=out)
     print(visible(entry.answer) if entry.answer else "(no answer yet)", file=out)
     if entry.notes:
@@ -265,7 +285,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
                 raise
             return _open_app(None)  # started outside a project: offer recent ones and "new"
         return _open_app(project)
-    if command in ("show", "answer", "iteration", "log", "diff"):
+    if command in ("show", "answer", "impact", "iteration", "log", "diff"):
         project = Project.open(args.project, author=author)
     elif command == "check":
         findings = check_project(args.path)
@@ -299,6 +319,8 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         project.question(args.question)
         result = project.save(args.question, answer=text, status=status, notes=args.notes)
         return _report_save(result, out)
+    if command == "impact":
+        return _impact(project, args.question, args.json, out)
     if command == "iteration":
         return run_iteration(args, project, out)
     if command == "log":
@@ -320,6 +342,28 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
             out.write(text)
         return 0
     raise InvalidInputError(f"unknown command {command!r}")
+
+
+def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> int:
+    question = project.question(question_id)
+    affected = affected_by(project.form, question.id, project.entries())
+    if as_json:
+        data = [
+            {"id": a.question_id, "depth": a.depth, "status": a.entry.status, "would_be_flagged": a.would_be_flagged}
+            for a in affected
+        ]
+        print(safe_json(data), file=out)
+        return 0
+    if not affected:
+        print(f"No question builds on {question.id}: changing it flags nothing.", file=out)
+        return 0
+    flagged = [a for a in affected if a.would_be_flagged]
+    print(f"A change to {question.id} affects {len(affected)} question(s); {len(flagged)} answered one(s) would need review:", file=out)
+    for a in affected:
+        mark = "flag" if a.would_be_flagged else "    "
+        text = project.form.question(a.question_id).text
+        print(f"  {mark} {'  ' * (a.depth - 1)}{a.question_id:<34} [{a.entry.status}] {visible(text)}", file=out)
+    return 0
 
 
 def _state_at(project: Project, revision: str) -> FormState:

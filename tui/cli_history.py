@@ -57,7 +57,7 @@ def run_iteration(args: argparse.Namespace, project: Project, out: TextIO) -> in
     for i in iterations if not args.json else ():
         print(f"{i.date[:16].replace('T', ' ')}  {i.commit[:10]}  {visible(i.name)}", file=out)
         if i.note:
-            print(f"    {visible(i.note)}", file=out)
+            print(_indent(visible(i.note)), file=out)
     return 0
 
 

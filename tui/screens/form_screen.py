@@ -23,6 +23,7 @@ from bank.errors import MlreqError
 from projects import Entry, Project
 from projects.drafts import DraftStore
 from projects.history import History
+from projects.impact import affected_by
 from projects.errors import ConflictingEntry
 from projects.project import next_entry
 from projects.safetext import visible
@@ -31,7 +32,7 @@ from ..external_editor import edit_externally
 from ..messages import DiskChanged, SaveFinished, SaveStarted
 from ..modals.conflict_modal import ConflictModal
 from ..modals.role_picker import RolePicker
-from ..save_queue import SaveQueue
+from ..save_queue import RETRY, SaveQueue
 from ..widgets.answer_editor import EDITOR_LIMIT, AnswerEditor
 from ..widgets.question_detail import QuestionDetail
 from ..widgets.question_nav import QuestionNav
@@ -214,6 +215,9 @@ class FormScreen(Screen):
     def _typed(self) -> None:
         self.indicator.state = "unsaved" if self.dirty else self.indicator.state
         self.indicator.detail = ""
+        if self.current:
+            ripple = [a.question_id for a in affected_by(self.form, self.current, self.expected) if a.would_be_flagged]
+            self.query_one(QuestionDetail).show_ripple(ripple if self.dirty else [])
         for timer in (self._autosave_timer, self._draft_timer):
             if timer is not None:
                 timer.stop()
@@ -267,11 +271,20 @@ class FormScreen(Screen):
             return
         if message.error is not None:
             self.expected[qid] = self.entries.get(qid, Entry())
+            if qid == self.current:
+                # The text is still unsaved: compare it with the file again, so Ctrl+S,
+                # leaving the question or the next pause retries the save.
+                self.editor_original = visible(self.expected[qid].answer)
             self.indicator.state = "failed"
             self.indicator.detail = f"{message.error} (your text is kept; the next save retries)"
             return
         result = message.result
-        self.entries[qid] = message.saved
+        if qid != RETRY:
+            self.entries[qid] = message.saved
+        for flagged in result.flagged if result else ():
+            self.entries[flagged] = self.expected[flagged] = self.project.entry(flagged)
+        if result and result.flagged:
+            self.notify(f"Needs review now: {', '.join(result.flagged)} (they build on {qid})", severity="warning")
         if not (qid == self.current and self.dirty):
             self.drafts.discard(qid)
         self.nav.refresh_labels(self.entries)
@@ -324,6 +337,10 @@ class FormScreen(Screen):
                 self._shown_errors.add(text)
                 self.notify(text, title="A project file is broken; mlreq will not overwrite it", severity="error", timeout=10)
             return
+        if any(error in self.indicator.detail for error in self._shown_errors):
+            # The broken file was repaired: stop saying it is broken.
+            self.indicator.state = "unsaved" if self.dirty else "saved"
+            self.indicator.detail = ""
         self._shown_errors.clear()
         disk = message.entries or {}
         if self.queue.busy:

@@ -43,8 +43,11 @@ class QuestionDetail(VerticalScroll):
         yield Static(id="q-text", markup=False)
         yield Static(id="q-roles", markup=False)
         yield Static(id="q-examples", markup=False)
+        yield Static(id="q-review", markup=False)
         yield AnswerEditor(id="answer")
+        yield Static(id="q-ripple", markup=False)
         yield Static(id="q-notes", markup=False)
+        yield Static(id="q-links", markup=False)
         yield Static(id="q-why", markup=False)
 
     @property
@@ -66,5 +69,31 @@ class QuestionDetail(VerticalScroll):
         notes = self.query_one("#q-notes", Static)
         notes.update(f"Notes: {visible(entry.notes)}" if entry.notes else "")
         notes.display = bool(entry.notes)
-        self.query_one("#q-why", Static).update("Why it matters\n" + why_it_matters(question, form))
+        review = self.query_one("#q-review", Static)
+        review.update(f"Needs review: {visible(entry.review)}. Edit the answer, or press ctrl+t if it still holds." if entry.status == "needs-review" else "")
+        review.display = entry.status == "needs-review"
+        self.query_one("#q-links", Static).update(_links(question, form))
+        why = "Why it matters\n" + why_it_matters(question, form)
+        if question.impact:
+            why += f"\nIf unanswered ({question.priority} priority, mlreq's assessment): {question.impact}"
+        self.query_one("#q-why", Static).update(why)
+        self.show_ripple([])
         self.editor.border_title = "Answer"
+
+    def show_ripple(self, affected: list[str]) -> None:
+        """Before a save: the answered questions it will flag for review."""
+        ripple = self.query_one("#q-ripple", Static)
+        ripple.update(f"Saving this will flag for review: {', '.join(affected)}" if affected else "")
+        ripple.display = bool(affected)
+
+
+def _links(question: Question, form: Form) -> str:
+    def names(ids: tuple[str, ...]) -> str:
+        return "; ".join(f"{qid} ({visible(form.question(qid).text)})" for qid in ids if form.question(qid))
+
+    lines = []
+    if question.depends_on:
+        lines.append(f"Builds on: {names(question.depends_on)}")
+    if form.dependents_of(question.id):
+        lines.append(f"Needed by: {names(form.dependents_of(question.id))}")
+    return "\n".join(lines)

@@ -82,10 +82,14 @@ class QuestionNav(Tree[str]):
         for stage_id, node in self._stage_nodes.items():
             node.set_label(self._stage_label(stage_id, entries))
 
-    def move_to(self, question_id: str) -> None:
+    def move_to(self, question_id: str, retry: bool = True) -> None:
         node = self._leaves.get(question_id)
-        if node is not None and self.cursor_node is not node:
-            self.move_cursor(node, animate=False)
+        if node is None or self.cursor_node is node:
+            return
+        if node.line < 0 and retry:  # added by a rebuild just now: it has a line after the refresh
+            self.call_after_refresh(self.move_to, question_id, False)
+            return
+        self.move_cursor(node, animate=False)
 
     def process_label(self, label: str | Text) -> Text:
         # Labels hold question text from files: never parse them as markup.
