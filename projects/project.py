@@ -249,6 +249,25 @@ class Project:
         stat = path.stat()
         self._files[relative] = _CachedFile((stat.st_mtime_ns, stat.st_size, stat.st_ino), answers)
 
+    def write_file(self, relative: str, data: bytes) -> None:
+        """Atomically replace one of the project's non-answer files (form.toml)."""
+        try:
+            atomic_write(self.path_of(relative), data)
+        except OSError as exc:
+            raise ProjectError(f"cannot write {relative}: {exc.strerror or exc}; the file on disk is unchanged") from None
+
+    def commit_files(self, files: list[str], message: str) -> SaveResult:
+        """Commit exactly these project files (the caller holds the lock) with `message`."""
+        author = self.author or self.identity()
+        if author is None:
+            return SaveResult(commit_error=no_identity_error())
+        try:
+            commit = GitRepo(self.repo_root).commit_only([self.repo_path(f) for f in files], message, author)
+        except CommitError as exc:
+            return SaveResult(commit_error=exc)
+        self._committed = None  # re-read the baseline from the new HEAD when next needed
+        return SaveResult(commit=commit)
+
     def uncommitted(self) -> list[Change]:
         """Entries that differ from the last commit, in form order."""
         with self._guard:

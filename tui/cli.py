@@ -22,10 +22,12 @@ from projects.impact import affected_by
 from projects.safetext import VisibleWriter, safe_json, visible
 from projects.status import ProjectStatus, project_status, status_json
 
+from .cli_form import add_parsers as add_form_parsers
+from .cli_form import run_form
 from .cli_history import add_parsers as add_history_parsers
 from .cli_history import run_diff, run_iteration, run_log
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form")
 
 EPILOG = """\
 commands:
@@ -43,6 +45,8 @@ commands:
   mlreq check [PATH]                validate files and repository, saying what is wrong where
   mlreq iteration new NAME [-m NOTE] | list
                                     name a milestone ("Kick-off workshop"), list them
+  mlreq form add|reword|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
+                                    tailor the question set (each change one commit)
   mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
   mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
                                     changed answers by question, word by word
@@ -123,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
 
     command("check", "validate the project's files and repository")
     add_history_parsers(sub, _Parser)
+    add_form_parsers(sub, _Parser)
     return parser
 
 
@@ -285,7 +290,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
                 raise
             return _open_app(None)  # started outside a project: offer recent ones and "new"
         return _open_app(project)
-    if command in ("show", "answer", "impact", "iteration", "log", "diff"):
+    if command in ("show", "answer", "impact", "iteration", "log", "diff", "form"):
         project = Project.open(args.project, author=author)
     elif command == "check":
         findings = check_project(args.path)
@@ -323,6 +328,8 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         return _impact(project, args.question, args.json, out)
     if command == "iteration":
         return run_iteration(args, project, out)
+    if command == "form":
+        return run_form(args, project, out)
     if command == "log":
         return run_log(args, project, out)
     if command == "diff":
