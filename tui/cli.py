@@ -16,12 +16,13 @@ from bank import BUILTIN_FORMS, STATUSES
 from bank.errors import MlreqError
 from projects import ConflictError, Identity, InvalidInputError, NotAProjectError, Project, SaveResult, create_project
 from projects.check import check_project
-from projects.export import EXPORT_FORMATS, FormState, export
 from projects.history import History
 from projects.impact import affected_by
 from projects.safetext import VisibleWriter, safe_json, visible
 from projects.status import ProjectStatus, project_status, status_json
 
+from .cli_export import add_parsers as add_export_parsers
+from .cli_export import run_export
 from .cli_form import add_parsers as add_form_parsers
 from .cli_form import run_form
 from .cli_history import add_parsers as add_history_parsers
@@ -120,11 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     impact.add_argument("--json", action="store_true")
     impact.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
-    exp = command("export", "the whole form with its answers")
-    exp.add_argument("--format", default="md", choices=EXPORT_FORMATS)
-    exp.add_argument("--output", type=Path, help="write to this file instead of standard output")
-    exp.add_argument("--at", metavar="ITERATION", help="the form as it was at an iteration, commit or date")
-
+    add_export_parsers(sub, _Parser)
     command("check", "validate the project's files and repository")
     add_history_parsers(sub, _Parser)
     add_form_parsers(sub, _Parser)
@@ -335,19 +332,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     if command == "diff":
         return run_diff(args, project, out)
     if command == "export":
-        state = FormState.now(project) if args.at is None else _state_at(project, args.at)
-        text = export(state, args.format)
-        if args.output:
-            from projects.atomic import atomic_write
-
-            try:
-                atomic_write(args.output, text.encode("utf-8"))
-            except OSError as exc:
-                raise InvalidInputError(f"{args.output}: cannot write ({exc.strerror})") from None
-            print(f"wrote {args.output}", file=out)
-        else:
-            out.write(text)
-        return 0
+        return run_export(args, project, out)
     raise InvalidInputError(f"unknown command {command!r}")
 
 
@@ -371,13 +356,6 @@ def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> i
         text = project.form.question(a.question_id).text
         print(f"  {mark} {'  ' * (a.depth - 1)}{a.question_id:<34} [{a.entry.status}] {visible(text)}", file=out)
     return 0
-
-
-def _state_at(project: Project, revision: str) -> FormState:
-    snapshot = History(project).snapshot(revision)
-    if snapshot.form is None:
-        raise InvalidInputError(f"cannot read the question set at {revision}: {'; '.join(snapshot.errors)}")
-    return FormState(project.name, snapshot.form, snapshot.entries)
 
 
 def _open_app(project: Project | None) -> int:
