@@ -27,8 +27,9 @@ from .errors import InvalidInputError, ProjectFileError
 from .tomlstr import toml_string
 
 FIELDS = ("status", "answer", "notes")
-OPTIONAL_FIELDS = ("review",)
-"""Written only while they hold something: `review` says why an answer needs review."""
+OPTIONAL_FIELDS = ("review", "conflict")
+"""Written only while they hold something: `review` says why an answer needs review;
+`conflict` holds the other side's answer when both sides of a sync changed it."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Entry:
     notes: str = ""
     review: str = ""
     """Why the answer needs review (an upstream answer changed); empty otherwise."""
+    conflict: str = ""
+    """The other side's answer after a sync changed it on both sides; empty otherwise."""
 
     @property
     def answered(self) -> bool:
@@ -128,6 +131,7 @@ class AnswerFile:
             status=str(table.get("status", "open")),
             notes=str(table.get("notes", "")),
             review=str(table.get("review", "")),
+            conflict=str(table.get("conflict", "")),
         )
 
     def set_entry(self, question_id: str, entry: Entry) -> None:

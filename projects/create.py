@@ -12,6 +12,7 @@ from bank.errors import BankError
 
 from .answers import AnswerFile
 from .atomic import atomic_write
+from .mergedriver import ATTRIBUTES, configure_merge_driver
 from .commitmessage import creation_message
 from .errors import CommitError, InvalidInputError, ProjectError
 from .gitrepo import GitRepo, Identity, find_git_root, require_git
@@ -61,18 +62,20 @@ def create_project(
         # The project's own copy, byte for byte, so it opens the same on any machine.
         shutil.copyfile(form_source, path / FORM_FILE)
         atomic_write(path / ".gitignore", f"# machine-local state of mlreq (locks, drafts)\n{STATE_DIR}/\n".encode())
+        atomic_write(path / ".gitattributes", ATTRIBUTES.encode())
     except BankError as exc:
         raise ProjectError(str(exc)) from None
     except OSError as exc:
         raise ProjectError(f"cannot create the project in {path}: {exc.strerror or exc}") from None
     project = Project(root=path, repo_root=repo_root, name=name, form=question_set, author=author)
-    files = [PROJECT_FILE, FORM_FILE, ".gitignore"]
+    files = [PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes"]
     for stage in question_set.stages:
         relative = answers_file(stage.id)
         questions = [(q.id, q.text) for q in question_set.questions_in(stage.id)]
         answers = AnswerFile.new(project.path_of(relative), _header(project, stage.id), questions)
         project._write(relative, answers)
         files.append(relative)
+    configure_merge_driver(GitRepo(repo_root))
     return project, _initial_commit(project, files, form, when)
 
 

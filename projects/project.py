@@ -328,7 +328,7 @@ class Project:
         files = sorted({relative for relative, _ in pending})
         message = commit_message([change for _, change in pending], self.form, flagged) if pending else ""
         if self._unborn:  # commit what creating the project could not, with this change
-            project_files = (PROJECT_FILE, FORM_FILE, ".gitignore", *self.answer_files())
+            project_files = (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes", *self.answer_files())
             files = sorted({*files, *(f for f in project_files if self.path_of(f).exists())})
             details = message.partition("\n\n")[2]  # the questions' lines and trailers, if any
             message = creation_message(self.name, self.form, self.form.id or FORM_FILE) + ("\n" + details if details else "")
@@ -338,7 +338,7 @@ class Project:
             return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
         committed = self._committed if self._committed is not None else {}
         for relative in files:
-            if relative in (PROJECT_FILE, FORM_FILE, ".gitignore"):
+            if relative in (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes"):
                 continue
             answers = self._read(relative)
             committed[relative] = answers.entries() if answers else {}
@@ -411,6 +411,8 @@ def next_entry(current: Entry, answer: str | None, status: str | None, notes: st
     entry = current.with_changes(answer=answer, notes=notes, status=status)
     if current.status == "needs-review" and (status is not None or (answer is not None and answer != current.answer)):
         entry = entry.with_changes(review="", status=status or "draft")
+    if current.conflict and answer is not None:
+        entry = entry.with_changes(conflict="")  # the text saved is the resolution
     if status is None and answer is not None:
         if entry.answered and entry.status == "open":
             entry = entry.with_changes(status="draft")

@@ -38,6 +38,8 @@ class ProjectStatus:
     status_counts: dict[str, int]
     uncommitted: tuple[Change, ...]
     orphans: tuple[str, ...]
+    conflicts: tuple[str, ...] = ()
+    """Answers changed on both sides of a sync; both versions are kept until resolved."""
     git_problem: str = ""
     """Why uncommitted changes could not be checked (git missing, broken repository)."""
 
@@ -78,6 +80,7 @@ def project_status(project: Project, entries: dict[str, Entry] | None = None, wi
         status_counts=counts,
         uncommitted=uncommitted,
         orphans=tuple(qid for qid in entries if form.question(qid) is None),
+        conflicts=tuple(qid for qid, entry in entries.items() if entry.conflict),
         git_problem=git_problem,
     )
 
@@ -101,5 +104,6 @@ def status_json(status: ProjectStatus) -> dict:
         "needs_review": [q.id for q in status.needs_review],
         "uncommitted": [c.question_id for c in status.uncommitted],
         "orphans": list(status.orphans),
+        "conflicts": list(status.conflicts),
         "git_problem": status.git_problem or None,
     }

@@ -19,6 +19,7 @@ from conftest import (
 )
 
 PROJECT_FILES = [
+    ".gitattributes",  # answers merge by question (mlreq's merge driver)
     ".gitignore",
     "answers/data.toml",
     "answers/deployment.toml",

@@ -26,9 +26,11 @@ from .cli_export import run_export
 from .cli_form import add_parsers as add_form_parsers
 from .cli_form import run_form
 from .cli_history import add_parsers as add_history_parsers
+from .cli_sync import add_parsers as add_sync_parsers
+from .cli_sync import run_clone, run_remote, run_resolve, run_sync
 from .cli_history import run_diff, run_iteration, run_log
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve")
 
 EPILOG = """\
 commands:
@@ -48,6 +50,11 @@ commands:
                                     name a milestone ("Kick-off workshop"), list them
   mlreq form add|reword|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
                                     tailor the question set (each change one commit)
+  mlreq remote set URL | show       the git remote to share through
+  mlreq sync [--push|--no-push]     fetch, merge by question, push
+  mlreq clone URL PATH              get a shared project
+  mlreq resolve QID --mine|--theirs|--text T
+                                    settle an answer changed on both sides
   mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
   mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
                                     changed answers by question, word by word
@@ -125,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     command("check", "validate the project's files and repository")
     add_history_parsers(sub, _Parser)
     add_form_parsers(sub, _Parser)
+    add_sync_parsers(sub, _Parser)
     return parser
 
 
@@ -159,6 +167,10 @@ def _print_status(status: ProjectStatus, out: TextIO) -> None:
     print("\nBy role:", file=out)
     for p in status.roles:
         print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {_bar(p.answered, p.total)}", file=out)
+    if status.conflicts:
+        print("\nChanged on both sides of a sync (both versions kept; `mlreq resolve QID`):", file=out)
+        for qid in status.conflicts:
+            print(f"  {qid}", file=out)
     if status.needs_review:
         print("\nNeeds review (most urgent first):", file=out)
         for q in status.needs_review:
@@ -225,6 +237,7 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
             "depends_on": list(question.depends_on),
             "needed_by": list(form.dependents_of(question.id)),
             "review": entry.review,
+            "conflict": entry.conflict or None,
             "priority": question.priority,
             "impact": question.impact,
         }
@@ -248,6 +261,8 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
     print(visible(entry.answer) if entry.answer else "(no answer yet)", file=out)
     if entry.notes:
         print(f"\nNotes: {visible(entry.notes)}", file=out)
+    if entry.conflict:
+        print(f"\nThe other side's version (changed on both sides of a sync):\n{visible(entry.conflict)}", file=out)
 
 
 def run(argv: list[str], out: TextIO = sys.stdout) -> int:
@@ -287,7 +302,9 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
                 raise
             return _open_app(None)  # started outside a project: offer recent ones and "new"
         return _open_app(project)
-    if command in ("show", "answer", "impact", "iteration", "log", "diff", "form"):
+    if command == "clone":
+        return run_clone(args, out)
+    if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
         project = Project.open(args.project, author=author)
     elif command == "check":
         findings = check_project(args.path)
@@ -327,6 +344,12 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         return run_iteration(args, project, out)
     if command == "form":
         return run_form(args, project, out)
+    if command == "remote":
+        return run_remote(args, project, out)
+    if command == "sync":
+        return run_sync(args, project, out)
+    if command == "resolve":
+        return run_resolve(args, project, out)
     if command == "log":
         return run_log(args, project, out)
     if command == "diff":

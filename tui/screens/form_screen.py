@@ -19,20 +19,18 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from bank import Question
-from bank.errors import MlreqError
 from projects import Entry, Project
 from projects.drafts import DraftStore
-from projects.history import History
 from projects.impact import affected_by
 from projects.errors import ConflictingEntry
 from projects.project import next_entry
 from projects.safetext import visible
 
-from ..external_editor import edit_externally
 from ..messages import DiskChanged, SaveFinished, SaveStarted
 from ..modals.conflict_modal import ConflictModal
 from ..modals.role_picker import RolePicker
 from ..save_queue import RETRY, SaveQueue
+from .project_actions import ProjectActions
 from ..widgets.answer_editor import EDITOR_LIMIT, AnswerEditor
 from ..widgets.question_detail import QuestionDetail
 from ..widgets.question_nav import QuestionNav
@@ -44,7 +42,7 @@ DRAFT_DELAY = 0.3
 """Seconds without typing before the text is copied to the crash-safe draft file."""
 
 
-class FormScreen(Screen):
+class FormScreen(ProjectActions, Screen):
     """Answer the form in any order, stage by stage or one role at a time."""
 
     BINDINGS = [
@@ -70,6 +68,7 @@ class FormScreen(Screen):
         Binding("e,i", "edit", "Edit answer", show=False),
         Binding("f3", "history", "History", show=False, id="history", tooltip="Iterations, saves and what changed"),
         Binding("t", "timeline", "Timeline", show=False, id="timeline", tooltip="Every version of this answer"),
+        Binding("v", "resolve_versions", "Versions", show=False, id="versions", tooltip="Choose between two versions after a sync"),
         Binding("f4", "external_editor", "$EDITOR", show=False, id="external_editor", tooltip="Edit the answer in $EDITOR"),
     ]
 
@@ -93,8 +92,6 @@ class FormScreen(Screen):
         self._draft_timer: Timer | None = None
         self._shown_errors: set[str] = set()
         self._conflict_open = False
-        self.iteration: str | None = None
-        """The name of the latest iteration, shown in the header."""
 
     # ------------------------------------------------------------------ layout
 
@@ -116,16 +113,7 @@ class FormScreen(Screen):
         if self.current:
             self._show(self.current)
         self.query_one(AnswerEditor).focus()
-        self._read_iteration()
-
-    @work(thread=True, group="history", exit_on_error=False, description="reading iterations")
-    def _read_iteration(self) -> None:
-        current = History(self.project).current_iteration()
-        self.app.call_from_thread(self._set_iteration, current.name if current else None)
-
-    def _set_iteration(self, name: str | None) -> None:
-        self.iteration = name
-        self._update_filter_line()
+        self.refresh_project_state()
 
     @property
     def editor(self) -> AnswerEditor:
@@ -168,9 +156,7 @@ class FormScreen(Screen):
         line = self.query_one("#filter-line", Static)
         line.update(" · ".join(parts) + f" ({len(self.shown)}) · x clears" if parts else "")
         line.display = bool(parts)
-        if self.iteration:
-            parts.insert(0, f"after {visible(self.iteration)!r}")
-        self.sub_title = " · ".join(parts)
+        self.sub_title = visible(" · ".join([*self.header_parts(), *parts]))
 
     def _position(self, question_id: str) -> str:
         question = self.form.question(question_id)
@@ -410,21 +396,6 @@ class FormScreen(Screen):
         if not self.queue.busy and self.indicator.state == "failed":
             self.queue.retry_commit()
 
-    def action_external_editor(self) -> None:
-        """Edit the answer in $VISUAL/$EDITOR: for very long answers, or out of habit."""
-        if self.current is None:
-            return
-        qid = self.current
-        raw = self.editor.text if self.dirty else self.expected.get(qid, Entry()).answer
-        try:
-            edited = edit_externally(raw, self.project.root, self.app)
-        except MlreqError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        if edited != self.expected.get(qid, Entry()).answer:
-            self.request_save(qid, next_entry(self.expected.get(qid, Entry()), edited, None, None))
-            self._show(qid)
-
     def action_browse(self) -> None:
         if self.query_one("#search", Input).has_focus:
             self.action_clear_filters()
@@ -478,51 +449,6 @@ class FormScreen(Screen):
                 self.editor.focus()
 
         self.app.push_screen(ProgressScreen(self.project, self.expected), chosen)
-
-    def action_history(self) -> None:
-        from .history_screen import HistoryScreen
-
-        self.save_editor()
-        self.app.push_screen(HistoryScreen(self.project))
-
-    def action_timeline(self) -> None:
-        from .timeline_screen import TimelineScreen
-
-        question = self.form.question(self.current or "")
-        if question is None:
-            return
-        self.save_editor()
-
-        def restore(entry: Entry | None) -> None:
-            if entry is not None:
-                current = self.expected.get(question.id, Entry())
-                self.request_save(question.id, current.with_changes(answer=entry.answer, status="draft"))
-                self._show(question.id)
-                self.notify(f"Restored an earlier version of {question.id} as a new save.")
-
-        self.app.push_screen(TimelineScreen(self.project, question), restore)
-
-    def action_new_iteration(self) -> None:
-        from ..modals.iteration_prompt import IterationPrompt
-
-        self.save_editor()
-
-        def named(result: tuple[str, str] | None) -> None:
-            if result is not None:
-                self._create_iteration(*result)
-
-        self.app.push_screen(IterationPrompt(self.iteration), named)
-
-    @work(thread=True, group="git", exit_on_error=False, description="naming the iteration")
-    def _create_iteration(self, name: str, note: str) -> None:
-        self.queue.wait(30)  # the milestone must include every queued save
-        try:
-            iteration = History(self.project).create_iteration(name, note)
-        except MlreqError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Iteration not created", severity="error")
-            return
-        self.app.call_from_thread(self._set_iteration, iteration.name)
-        self.app.call_from_thread(self.notify, f"Iteration {iteration.name!r} marks this state ({iteration.tag}).")
 
     @on(QuestionNav.QuestionHighlighted)
     def _highlighted(self, message: QuestionNav.QuestionHighlighted) -> None:

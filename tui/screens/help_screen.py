@@ -27,6 +27,7 @@ In the question list
   a d r o             mark agreed, draft, needs review, open
   u                   next question without an answer
   t                   timeline of this answer (every version; r restores one)
+  v                   after a sync changed this answer on both sides: choose or merge
   f / x               role filter / clear filters and search
   /                   search questions and answers
 

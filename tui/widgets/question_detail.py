@@ -70,8 +70,11 @@ class QuestionDetail(VerticalScroll):
         notes.update(f"Notes: {visible(entry.notes)}" if entry.notes else "")
         notes.display = bool(entry.notes)
         review = self.query_one("#q-review", Static)
-        review.update(f"Needs review: {visible(entry.review)}. Edit the answer, or press ctrl+t if it still holds." if entry.status == "needs-review" else "")
-        review.display = entry.status == "needs-review"
+        if entry.conflict:
+            review.update(f"Changed on both sides of a sync; the other version:\n{visible(entry.conflict)}\nPress v (in the list) to choose or merge.")
+        elif entry.status == "needs-review":
+            review.update(f"Needs review: {visible(entry.review)}. Edit the answer, or press ctrl+t if it still holds.")
+        review.display = bool(entry.conflict) or entry.status == "needs-review"
         self.query_one("#q-links", Static).update(_links(question, form))
         why = "Why it matters\n" + why_it_matters(question, form)
         if question.impact:

@@ -1,0 +1,269 @@
+"""Sharing a project through an ordinary git remote: fetch, merge by question, push.
+
+Git is the distributed engine; mlreq adds only what keeps the non-negotiables: remotes
+limited to safe transports with no credentials in the URL, git that never prompts (the
+TUI owns the terminal), a merge driver so answers merge by question whether the user
+runs `mlreq sync` or a plain `git pull`, and a push whose rejection is reported.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .atomic import atomic_write
+from .commitmessage import Change
+from .errors import InvalidInputError, ProjectError
+from .gitrepo import GitRepo, Identity
+from .layout import STATE_DIR
+from .mergedriver import ATTRIBUTES, configure_merge_driver
+from .project import Project, no_identity_error
+
+NETWORK_TIMEOUT = 120.0
+REMOTE = "origin"
+_SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$")
+_NO_PROMPT = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=15",
+    "GCM_INTERACTIVE": "never",
+}
+
+
+class SyncError(ProjectError):
+    title = "Sync failed"
+
+
+def check_remote_url(url: str) -> str:
+    """Accept https://, ssh://, user@host:path and local paths; refuse everything else."""
+    url = url.strip()
+    if not url or url.startswith("-"):
+        raise InvalidInputError(f"{url!r} is not a remote (it looks like an option)")
+    if any(ord(c) < 32 for c in url):
+        raise InvalidInputError("a remote URL may not contain control characters")
+    if "::" in url.split("/", 1)[0]:
+        raise InvalidInputError(f"{url!r}: transport helpers such as ext:: are not allowed")
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in ("https", "ssh"):
+        authority = url.split("://", 1)[1].split("/", 1)[0]
+        userinfo = authority.rpartition("@")[0]
+        if ":" in userinfo or (scheme == "https" and userinfo):
+            raise InvalidInputError(
+                "credentials in a remote URL end up in .git/config and logs; remove them and use a "
+                "credential helper (git config --global credential.helper store|cache|libsecret) or an SSH key"
+            )
+        return url
+    if scheme == "file":
+        return url
+    if scheme:
+        raise InvalidInputError(f"{scheme}:// remotes are not allowed: use https://, ssh://, user@host:path or a local path")
+    if _SCP_LIKE.match(url):
+        return url
+    if url.startswith(("/", "./", "../", "~")) or Path(url).exists():
+        return url
+    raise InvalidInputError(f"{url!r} is not a remote mlreq accepts: use https://, ssh://, user@host:path or a local path")
+
+
+@dataclass(frozen=True)
+class SyncState:
+    remote: str | None
+    branch: str | None
+    ahead: int = 0
+    behind: int = 0
+    last_sync: float | None = None
+
+
+@dataclass
+class SyncReport:
+    merged: bool = False
+    fetched_commits: int = 0
+    pushed: bool = False
+    conflicts: list[str] = field(default_factory=list)
+    flagged: tuple[str, ...] = ()
+    not_pushed: list[str] = field(default_factory=list)
+    """Commits that would go, when a project inside a larger repository was not pushed."""
+
+
+class Sync:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.repo = GitRepo(project.repo_root)
+
+    # ------------------------------------------------------------------ set-up
+
+    def set_remote(self, url: str) -> None:
+        url = check_remote_url(url)
+        if self.remote_url() is None:
+            self.repo.run("remote", "add", "--", REMOTE, url)
+        else:
+            self.repo.run("remote", "set-url", "--", REMOTE, url)
+        self.install_merge_driver()
+
+    def remote_url(self) -> str | None:
+        status, out, _ = self.repo.run("config", "--get", f"remote.{REMOTE}.url", check=False)
+        return out.strip() or None if status == 0 else None
+
+    def install_merge_driver(self) -> bool:
+        """Configure the driver in this clone and commit `.gitattributes` if it is new."""
+        configure_merge_driver(self.repo)
+        attributes = self.project.root / ".gitattributes"
+        current = attributes.read_text("utf-8") if attributes.exists() else ""
+        if ATTRIBUTES.strip() in current:
+            return False
+        atomic_write(attributes, (current + ("\n" if current and not current.endswith("\n") else "") + ATTRIBUTES).encode())
+        with self.project._guard, self.project._locked():
+            result = self.project.commit_files([".gitattributes"], "Merge answers by question (mlreq merge driver)\n")
+        if result.commit_error is not None:
+            raise result.commit_error
+        return True
+
+    # ------------------------------------------------------------------ state
+
+    def branch(self) -> str | None:
+        status, out, _ = self.repo.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+        return out.strip() if status == 0 else None
+
+    def state(self) -> SyncState:
+        remote, branch = self.remote_url(), self.branch()
+        ahead = behind = 0
+        if remote and branch:
+            status, out, _ = self.repo.run(
+                "rev-list", "--left-right", "--count", f"HEAD...refs/remotes/{REMOTE}/{branch}", check=False
+            )
+            if status == 0 and len(out.split()) == 2:
+                ahead, behind = (int(n) for n in out.split())
+        return SyncState(remote, branch, ahead, behind, self._last_sync())
+
+    def _last_sync_file(self) -> Path:
+        return self.project.root / STATE_DIR / "last-sync"
+
+    def _last_sync(self) -> float | None:
+        try:
+            return float(self._last_sync_file().read_text())
+        except (OSError, ValueError):
+            return None
+
+    # ------------------------------------------------------------------ sync
+
+    def _network(self, *args: str) -> tuple[int, str, str]:
+        status, out, err = self.repo.run(*args, env=_NO_PROMPT, check=False)
+        if status != 0 and _is_auth_failure(err):
+            raise SyncError(
+                f"authentication to {self.remote_url()} failed; mlreq never asks for passwords: set up an SSH key "
+                "or a credential helper (git config --global credential.helper ...) and try again"
+            )
+        return status, out, err
+
+    def sync(self, push: bool | None = None) -> SyncReport:
+        """Fetch, merge by question, push. `push=None`: push unless the project shares its repository."""
+        project = self.project
+        remote, branch = self.remote_url(), self.branch()
+        if remote is None:
+            raise SyncError("no remote set: run `mlreq remote set URL` first")
+        if branch is None:
+            raise SyncError("HEAD is not on a branch (detached); check out a branch first")
+        author = project.author or project.identity()
+        if author is None:
+            raise no_identity_error()
+        pending = project.commit_pending()
+        if pending.commit_error is not None:
+            raise SyncError(f"cannot commit your latest answers before syncing: {pending.commit_error}")
+        self.install_merge_driver()
+        report = SyncReport()
+        status, _, err = self._network("fetch", "--quiet", "--tags", "--prune", "--", REMOTE)
+        if status != 0:
+            raise SyncError(f"fetch from {remote} failed: {_first(err)}")
+        upstream = f"refs/remotes/{REMOTE}/{branch}"
+        has_upstream = self.repo.run("rev-parse", "--verify", "--quiet", upstream, check=False)[0] == 0
+        if has_upstream:
+            report.fetched_commits = int(self.repo.run("rev-list", "--count", f"HEAD..{upstream}")[1].strip() or 0)
+        if report.fetched_commits:
+            before = project.entries()
+            self._merge(upstream, author, remote)
+            report.merged = True
+            after = project.entries()
+            report.conflicts = [qid for qid, entry in after.items() if entry.conflict and not before.get(qid, entry).conflict]
+            report.flagged = self._flag_after_merge(before, after)
+        shared = project.root != project.repo_root
+        if push is None:
+            push = not shared
+        ahead = self.repo.run("rev-list", "--oneline", f"{upstream}..HEAD" if has_upstream else "HEAD", check=False)[1]
+        if not push:
+            report.not_pushed = [line for line in ahead.splitlines() if line.strip()]
+        elif ahead.strip() or not has_upstream:
+            status, out, err = self._network("push", "--porcelain", "--follow-tags", "--", REMOTE, f"HEAD:refs/heads/{branch}")
+            rejected = [line for line in out.splitlines() if line.startswith("!")]
+            if status != 0 or rejected:
+                reason = rejected[0].split("\t")[-1] if rejected else _first(err)
+                raise SyncError(f"push to {remote} was rejected ({reason}); someone pushed meanwhile: run sync again")
+            report.pushed = True
+        try:
+            atomic_write(self._last_sync_file(), str(time.time()).encode())
+        except OSError:
+            pass
+        return report
+
+    def _merge(self, upstream: str, author: Identity, remote: str) -> None:
+        env = {
+            "GIT_AUTHOR_NAME": author.name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_COMMITTER_NAME": author.name,
+            "GIT_COMMITTER_EMAIL": author.email,
+        }
+        message = f"Sync with {remote}\n\nMerged answers by question (mlreq).\n"
+        status, _, err = self.repo.run(
+            "-c", "commit.gpgsign=false", "merge", "--no-edit", "--no-verify", "-m", message, upstream, env=env, check=False
+        )
+        if status == 0:
+            return
+        unmerged = self.repo.run("diff", "--name-only", "--diff-filter=U", check=False)[1].split()
+        self.repo.run("merge", "--abort", check=False)
+        where = f" in {', '.join(unmerged)}" if unmerged else ""
+        raise SyncError(f"the merge stopped{where}: {_first(err)}; nothing was changed, your work is as it was")
+
+    def _flag_after_merge(self, before: dict, after: dict) -> tuple[str, ...]:
+        """Answers changed by the merge put their dependents in doubt, like any other change."""
+        changes = [("", Change(qid, before.get(qid, entry), entry)) for qid, entry in after.items() if before.get(qid) != entry]
+        author = self.project.author or self.project.identity()
+        with self.project._guard, self.project._locked():
+            flagged = self.project._flag_dependents(changes, f"sync from {REMOTE}", None)
+            if flagged:
+                message = "Flag answers for review after sync\n\n" + "\n".join(f"Mlreq-Question: {q}" for q in flagged) + "\n"
+                files = sorted({self.project.file_of(self.project.form.question(q)) for q in flagged})
+                result = self.project.commit_files(files, message) if author else None
+                if result is not None and result.commit_error is not None:
+                    raise result.commit_error
+        return flagged
+
+
+def clone(url: str, path: Path) -> Project:
+    """`mlreq clone URL PATH`: a project from a remote, with the merge driver set up."""
+    url = check_remote_url(url)
+    path = path.expanduser().absolute()
+    if path.exists() and any(path.iterdir()):
+        raise InvalidInputError(f"{path} exists and is not empty")
+    repo = GitRepo(path.parent if path.parent.exists() else Path.cwd())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    status, _, err = repo.run("clone", "--quiet", "--", url, str(path), env=_NO_PROMPT, check=False)
+    if status != 0:
+        if _is_auth_failure(err):
+            raise SyncError(f"authentication to {url} failed; set up an SSH key or a credential helper")
+        raise SyncError(f"clone of {url} failed: {_first(err)}")
+    project = Project.open(path)
+    configure_merge_driver(GitRepo(project.repo_root))
+    return project
+
+
+def _is_auth_failure(err: str) -> bool:
+    signs = ("Authentication failed", "Permission denied", "could not read Username", "terminal prompts disabled", "Host key verification failed")
+    return any(sign in err for sign in signs)
+
+
+def _first(err: str) -> str:
+    for line in err.splitlines():
+        line = line.strip().removeprefix("fatal: ").removeprefix("error: ")
+        if line:
+            return line
+    return "git failed"
+

@@ -1,0 +1,97 @@
+"""`mlreq remote`, `mlreq sync`, `mlreq clone` and `mlreq resolve`: one project, many machines."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from projects import InvalidInputError, Project
+from projects.safetext import visible
+from projects.sync import Sync, clone
+
+
+def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
+    remote = sub.add_parser("remote", help="the git remote the project syncs with")
+    actions = remote.add_subparsers(dest="remote_command", required=True, parser_class=parser_class)
+    set_remote = actions.add_parser("set", help="https://, ssh://, user@host:path or a local path")
+    set_remote.add_argument("url")
+    set_remote.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+    show = actions.add_parser("show", help="the remote, ahead/behind and the last sync")
+    show.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+
+    sync = sub.add_parser(
+        "sync",
+        help="fetch, merge by question, push",
+        description="Edits to different questions merge silently; the same answer changed on both sides keeps "
+        "both versions until resolved (mlreq resolve). A project inside a larger repository pushes only with --push.",
+    )
+    sync.add_argument("--push", action="store_true", default=None, help="push even when the project shares its repository")
+    sync.add_argument("--no-push", dest="push", action="store_false", help="fetch and merge only")
+    sync.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+
+    clone_cmd = sub.add_parser("clone", help="get a project from a remote, with merging by question set up")
+    clone_cmd.add_argument("url")
+    clone_cmd.add_argument("path", type=Path)
+
+    resolve = sub.add_parser("resolve", help="settle an answer changed on both sides of a sync")
+    resolve.add_argument("question")
+    choice = resolve.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--mine", action="store_true", help="keep this machine's version")
+    choice.add_argument("--theirs", action="store_true", help="take the other side's version")
+    choice.add_argument("--text", help="the merged text")
+    resolve.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+
+
+def run_clone(args: argparse.Namespace, out: TextIO) -> int:
+    project = clone(args.url, args.path)
+    print(f"cloned {project.name!r} into {project.root}; answers merge by question on sync and git pull", file=out)
+    return 0
+
+
+def run_remote(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    sync = Sync(project)
+    if args.remote_command == "set":
+        sync.set_remote(args.url)
+        print(f"remote set: {sync.remote_url()}; run `mlreq sync` to share", file=out)
+        return 0
+    state = sync.state()
+    if state.remote is None:
+        print("no remote set; use `mlreq remote set URL`", file=out)
+        return 0
+    last = datetime.fromtimestamp(state.last_sync).strftime("%Y-%m-%d %H:%M") if state.last_sync else "never"
+    print(f"{state.remote} ({state.branch}): {state.ahead} ahead, {state.behind} behind; last sync {last}", file=out)
+    return 0
+
+
+def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    report = Sync(project).sync(push=args.push)
+    parts = [f"fetched {report.fetched_commits} commit(s)" if report.fetched_commits else "nothing new on the remote"]
+    if report.merged:
+        parts.append("merged by question")
+    if report.pushed:
+        parts.append("pushed")
+    print("; ".join(parts), file=out)
+    if report.flagged:
+        print(f"needs review now (they build on answers changed elsewhere): {', '.join(report.flagged)}", file=out)
+    if report.conflicts:
+        print(f"changed on both sides, both versions kept: {', '.join(report.conflicts)}", file=out)
+        print("settle each with `mlreq resolve QID --mine|--theirs|--text TEXT` or in the app", file=out)
+    if report.not_pushed:
+        print("not pushed (the project shares its repository); these commits would go with `mlreq sync --push`:", file=out)
+        for line in report.not_pushed:
+            print(f"  {visible(line)}", file=out)
+    return 0
+
+
+def run_resolve(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    entry = project.entry(args.question)
+    if not entry.conflict:
+        raise InvalidInputError(f"{args.question} has no conflict to resolve")
+    text = entry.answer if args.mine else entry.conflict if args.theirs else args.text
+    result = project.save(args.question, answer=text, status="draft")
+    if result.commit_error is not None:
+        raise result.commit_error
+    print(f"resolved {args.question} (commit {result.commit[:10] if result.commit else '-'})", file=out)
+    return 0

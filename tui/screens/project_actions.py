@@ -1,0 +1,157 @@
+"""The form screen's actions on the project as a whole: history, iterations, sync.
+
+A mixin of FormScreen, kept apart so the screen module stays about answering questions.
+It relies on FormScreen's `project`, `form`, `current`, `expected`, `queue`, `editor`,
+`save_editor`, `request_save`, `_show` and `_update_filter_line`.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import work
+
+from bank.errors import MlreqError
+from projects import Entry
+from projects.history import History
+from projects.project import next_entry
+from projects.sync import Sync, SyncState
+
+from ..external_editor import edit_externally
+from ..modals.conflict_modal import ConflictModal
+
+
+class ProjectActions:
+    iteration: str | None = None
+    """The name of the latest iteration, shown in the header."""
+    sync_state: SyncState | None = None
+
+    # ------------------------------------------------------------------ header
+
+    @work(thread=True, group="header", exclusive=True, exit_on_error=False, description="reading iterations and sync state")
+    def refresh_project_state(self) -> None:
+        current = History(self.project).current_iteration()
+        sync = Sync(self.project)
+        state = sync.state() if sync.remote_url() else None
+        self.app.call_from_thread(self._set_project_state, current.name if current else None, state)
+
+    def _set_project_state(self, iteration: str | None, state: SyncState | None) -> None:
+        self.iteration, self.sync_state = iteration, state
+        self._update_filter_line()
+
+    def header_parts(self) -> list[str]:
+        parts = [f"after {self.iteration!r}"] if self.iteration else []
+        state = self.sync_state
+        if state is not None:
+            when = time.strftime("%H:%M", time.localtime(state.last_sync)) if state.last_sync else "never"
+            parts.append(f"↑{state.ahead} ↓{state.behind} synced {when}")
+        return parts
+
+    # ------------------------------------------------------------------ history
+
+    def action_history(self) -> None:
+        from .history_screen import HistoryScreen
+
+        self.save_editor()
+        self.app.push_screen(HistoryScreen(self.project))
+
+    def action_timeline(self) -> None:
+        from .timeline_screen import TimelineScreen
+
+        question = self.form.question(self.current or "")
+        if question is None:
+            return
+        self.save_editor()
+
+        def restore(entry: Entry | None) -> None:
+            if entry is not None:
+                current = self.expected.get(question.id, Entry())
+                self.request_save(question.id, current.with_changes(answer=entry.answer, status="draft"))
+                self._show(question.id)
+                self.notify(f"Restored an earlier version of {question.id} as a new save.")
+
+        self.app.push_screen(TimelineScreen(self.project, question), restore)
+
+    def action_new_iteration(self) -> None:
+        from ..modals.iteration_prompt import IterationPrompt
+
+        self.save_editor()
+
+        def named(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._create_iteration(*result)
+
+        self.app.push_screen(IterationPrompt(self.iteration), named)
+
+    @work(thread=True, group="git", exit_on_error=False, description="naming the iteration")
+    def _create_iteration(self, name: str, note: str) -> None:
+        self.queue.wait(30)  # the milestone must include every queued save
+        try:
+            iteration = History(self.project).create_iteration(name, note)
+        except MlreqError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Iteration not created", severity="error")
+            return
+        self.app.call_from_thread(self.refresh_project_state)
+        self.app.call_from_thread(self.notify, f"Iteration {iteration.name!r} marks this state ({iteration.tag}).")
+
+    # ------------------------------------------------------------------ sync
+
+    def action_sync(self) -> None:
+        self.save_editor()
+        self.notify("Syncing…")
+        self._run_sync()
+
+    @work(thread=True, group="git", exit_on_error=False, description="syncing")
+    def _run_sync(self) -> None:
+        self.queue.wait(30)  # push what was typed, not what was typed minus the last pause
+        try:
+            report = Sync(self.project).sync()
+        except MlreqError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Sync failed", severity="error", timeout=10)
+            return
+        summary = f"Synced: {report.fetched_commits} commit(s) in" + (", pushed" if report.pushed else "")
+        if report.conflicts:
+            summary += f"; changed on both sides, both kept: {', '.join(report.conflicts)} (press v on one)"
+        if report.not_pushed:
+            summary += f"; {len(report.not_pushed)} commit(s) not pushed (shared repository: mlreq sync --push)"
+        self.app.call_from_thread(self.notify, summary, timeout=8)
+        self.app.call_from_thread(self.refresh_project_state)
+
+    def action_resolve_versions(self) -> None:
+        """Choose between this machine's answer and the other side's after a sync."""
+        qid = self.current
+        entry = self.expected.get(qid or "", Entry())
+        if qid is None or not entry.conflict:
+            self.notify("This answer has only one version.")
+            return
+        question = self.form.question(qid)
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            merged = {
+                "mine": entry.answer,
+                "theirs": entry.conflict,
+                "merge": f"{entry.answer}\n\n--- the other side's version ---\n{entry.conflict}",
+            }[choice]
+            self.request_save(qid, next_entry(entry, merged, "draft" if choice != "merge" else None, None))
+            self._show(qid)
+
+        self.app.push_screen(ConflictModal(question.text if question else qid, entry.answer, entry.conflict), chosen)
+
+    # ------------------------------------------------------------------ editing elsewhere
+
+    def action_external_editor(self) -> None:
+        """Edit the answer in $VISUAL/$EDITOR: for very long answers, or out of habit."""
+        if self.current is None:
+            return
+        qid = self.current
+        raw = self.editor.text if self.dirty else self.expected.get(qid, Entry()).answer
+        try:
+            edited = edit_externally(raw, self.project.root, self.app)
+        except MlreqError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if edited != self.expected.get(qid, Entry()).answer:
+            self.request_save(qid, next_entry(self.expected.get(qid, Entry()), edited, None, None))
+            self._show(qid)
