@@ -148,7 +148,7 @@ class GitRepo:
         while True:
             status, _, err = self.run(*args, env=env, check=False)
             if status == 0:
-                return self.run("rev-parse", "HEAD")[1].strip()
+                return self.head_id() or self.run("rev-parse", "HEAD")[1].strip()
             if "did not match any file" in err and not added:
                 self.add(paths)  # a file git has never seen must be added before --only
                 added = True

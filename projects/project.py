@@ -82,6 +82,9 @@ class Project:
     _committed_head: str | None = field(default=None, repr=False)
     """The commit `_committed` was read from: another process's commit makes it stale."""
     _unborn: bool = field(default=False, repr=False)
+    _clean: dict[str, tuple[int, int, int]] = field(default_factory=dict, repr=False)
+    """Answer files known to equal the committed baseline, by fingerprint: skipped when
+    looking for uncommitted changes, so a save compares only the file it wrote."""
     """The project's own files are not in HEAD yet (the commit creating it failed)."""
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -266,6 +269,7 @@ class Project:
         except CommitError as exc:
             return SaveResult(commit_error=exc)
         self._committed = None  # re-read the baseline from the new HEAD when next needed
+        self._clean.clear()
         return SaveResult(commit=commit)
 
     def uncommitted(self) -> list[Change]:
@@ -278,12 +282,18 @@ class Project:
         changes: list[tuple[str, Change]] = []
         for relative in self.answer_files():
             answers = self._read(relative)
+            cached = self._files.get(relative)
+            if cached is not None and self._clean.get(relative) == cached.fingerprint:
+                continue
             now = answers.entries() if answers else {}
             before = committed.get(relative, {})
+            found = len(changes)
             for qid in dict.fromkeys([*now, *before]):
                 old, new = before.get(qid, EMPTY), now.get(qid, EMPTY)
                 if old != new:
                     changes.append((relative, Change(qid, old, new)))
+            if len(changes) == found and cached is not None:
+                self._clean[relative] = cached.fingerprint
         order = {q.id: i for i, q in enumerate(self.form.questions)}
         changes.sort(key=lambda item: order.get(item[1].question_id, len(order)))
         return changes
@@ -304,6 +314,7 @@ class Project:
                     except ProjectFileError:
                         committed[relative] = {}
             self._committed, self._committed_head = committed, head
+            self._clean.clear()
             self._unborn = blobs.get(self.repo_path(PROJECT_FILE)) is None
         return self._committed
 
@@ -342,6 +353,8 @@ class Project:
                 continue
             answers = self._read(relative)
             committed[relative] = answers.entries() if answers else {}
+            if relative in self._files:
+                self._clean[relative] = self._files[relative].fingerprint
         self._committed_head, self._unborn = commit, False
         return SaveResult(
             changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending), flagged=flagged
@@ -350,7 +363,7 @@ class Project:
     def _flag_dependents(self, pending: list[tuple[str, Change]], author: str, when: datetime | None) -> tuple[str, ...]:
         """Mark answered downstream questions needs-review; returns the flagged ids."""
         changed_answers = [change.question_id for _, change in pending if "answer" in change.fields]
-        if not changed_answers:
+        if not any(self.form.downstream(qid) for qid in changed_answers):
             return ()
         flags = flags_for(self.form, changed_answers, self.entries(), author, when)
         by_file: dict[str, list[str]] = {}
