@@ -12,19 +12,20 @@ Each question is a table keyed by its id:
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import tomlkit
-from tomlkit.exceptions import ParseError
-from tomlkit.items import Item, Table
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING, Any
 
 from bank import STATUSES
-from bank.tomlread import decode_utf8
+from bank.tomlread import decode_utf8, tomllib_error_line
 
 from .errors import InvalidInputError, ProjectFileError
 from .tomlstr import toml_string
+
+if TYPE_CHECKING:
+    from tomlkit.items import Item, Table
+    from tomlkit.toml_document import TOMLDocument
 
 FIELDS = ("status", "answer", "notes")
 OPTIONAL_FIELDS = ("review", "conflict")
@@ -62,12 +63,26 @@ def check_status(status: str) -> str:
 
 
 class AnswerFile:
-    """A parsed answer file that remembers its exact layout."""
+    """A parsed answer file that remembers its exact layout.
 
-    def __init__(self, path: Path, document: TOMLDocument, text: str) -> None:
+    Reading uses the fast stdlib parser; the tomlkit document that keeps comments and
+    layout is built only when the file is about to be changed (tomlkit is slow to import
+    and to parse, and most files are only read).
+    """
+
+    def __init__(self, path: Path, text: str, data: dict[str, Any], document: TOMLDocument | None = None) -> None:
         self.path = path
-        self.document = document
         self._text = text
+        self._data = data
+        self._document = document
+
+    @property
+    def document(self) -> TOMLDocument:
+        if self._document is None:
+            import tomlkit
+
+            self._document = tomlkit.parse(self._text)
+        return self._document
 
     @classmethod
     def parse(cls, path: Path, data: bytes, display: str | None = None) -> AnswerFile:
@@ -75,17 +90,18 @@ class AnswerFile:
         shown = display or str(path)
         text = decode_utf8(data, shown, ProjectFileError)
         try:
-            document = tomlkit.parse(text)
-        except ParseError as exc:
-            reason = str(exc).split(" at line ")[0]
-            raise ProjectFileError(f"{shown}:{exc.line}:{exc.col}: {reason}; fix the file (mlreq left it untouched)") from None
-        answer_file = cls(path, document, text)
+            parsed = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ProjectFileError(f"{tomllib_error_line(exc, shown)}; fix the file (mlreq left it untouched)") from None
+        answer_file = cls(path, text, parsed)
         answer_file.validate(shown)
         return answer_file
 
     @classmethod
     def new(cls, path: Path, header: str, questions: list[tuple[str, str]]) -> AnswerFile:
         """A fresh file with an open entry per (id, question text), each under its question."""
+        import tomlkit
+
         document = tomlkit.document()
         for line in header.splitlines():
             document.add(tomlkit.comment(line.lstrip("# ")))
@@ -94,11 +110,12 @@ class AnswerFile:
             table = _entry_table(EMPTY)
             table.comment(text.replace("\n", " "))
             document.add(question_id, table)
-        return cls(path, document, tomlkit.dumps(document))
+        text = tomlkit.dumps(document)
+        return cls(path, text, {qid: _fields(EMPTY) for qid, _ in questions}, document)
 
     def validate(self, shown: str) -> None:
-        for key, value in self.document.items():
-            if not isinstance(value, Table):
+        for key, value in self._data.items():
+            if not isinstance(value, dict):
                 raise ProjectFileError(f"{shown}:{self.line_of(key)}: {key!r} should be a table [\"question.id\"]")
             status = value.get("status", "open")
             if status not in STATUSES:
@@ -117,31 +134,29 @@ class AnswerFile:
         return self._text.count("\n", 0, match.start()) + 1 if match else 1
 
     def question_ids(self) -> list[str]:
-        return list(self.document.keys())
+        return list(self._data.keys())
 
     def entries(self) -> dict[str, Entry]:
-        return {key: self.entry(key) for key in self.document.keys()}
+        return {key: self.entry(key) for key in self._data}
 
     def entry(self, question_id: str) -> Entry:
-        table = self.document.get(question_id)
+        table = self._data.get(question_id)
         if table is None:
             return EMPTY
-        return Entry(
-            answer=str(table.get("answer", "")),
-            status=str(table.get("status", "open")),
-            notes=str(table.get("notes", "")),
-            review=str(table.get("review", "")),
-            conflict=str(table.get("conflict", "")),
-        )
+        return Entry(**{field: str(table.get(field, default)) for field, default in _DEFAULTS.items()})
 
     def set_entry(self, question_id: str, entry: Entry) -> None:
         """Change only the fields that differ, so `git diff` shows only those lines."""
-        table = self.document.get(question_id)
+        import tomlkit
+
+        document = self.document
+        table = document.get(question_id)
+        self._data[question_id] = _fields(entry)
         if table is None:
-            self.document.add(tomlkit.nl())
-            self.document.add(question_id, _entry_table(entry))
+            document.add(tomlkit.nl())
+            document.add(question_id, _entry_table(entry))
             return
-        current = self.entry(question_id)
+        current = Entry(**{field: str(table.get(field, default)) for field, default in _DEFAULTS.items()})
         for field in FIELDS:
             value = getattr(entry, field)
             if value != getattr(current, field) or field not in table:
@@ -159,11 +174,22 @@ class AnswerFile:
         return text.encode("utf-8")
 
 
+_DEFAULTS = {"answer": "", "status": "open", "notes": "", "review": "", "conflict": ""}
+
+
+def _fields(entry: Entry) -> dict[str, str]:
+    return {field: getattr(entry, field) for field in _DEFAULTS if field in FIELDS or getattr(entry, field)}
+
+
 def _item(field: str, value: str) -> Item:
+    import tomlkit
+
     return tomlkit.item(value) if field == "status" else toml_string(value)
 
 
 def _entry_table(entry: Entry) -> Table:
+    import tomlkit
+
     table = tomlkit.table()
     for field in FIELDS:
         table.add(field, _item(field, getattr(entry, field)))
@@ -175,6 +201,8 @@ def _entry_table(entry: Entry) -> Table:
 
 def _set_keeping_trivia(table: Table, key: str, item: Item) -> None:
     # A comment after the value (`status = "agreed"  # per Ana`) belongs to the line.
+    from tomlkit.items import Item
+
     old = table.get(key)
     if isinstance(old, Item):
         item.trivia.indent = old.trivia.indent

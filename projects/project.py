@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import tomlkit
-
 from bank import Form, Question, form_from_data
 from bank.errors import BankError
 from bank.tomlread import read_toml
@@ -449,6 +447,8 @@ def now_utc() -> datetime:
 
 
 def project_settings_text(name: str, form_source: str) -> str:
+    import tomlkit
+
     document = tomlkit.document()
     document.add(tomlkit.comment("mlreq project settings"))
     table = tomlkit.table()

@@ -8,10 +8,12 @@ was typed), so mlreq writes the string's source text itself.
 from __future__ import annotations
 
 import re
-
-from tomlkit.items import String, StringType, Trivia
+from typing import TYPE_CHECKING
 
 from .errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from tomlkit.items import String
 
 # Everything TOML's basic strings cannot hold raw, except LF and TAB which read well.
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x08\x0a-\x1f\x7f\\"]')
@@ -52,6 +54,8 @@ def toml_string_source(text: str, multiline: bool) -> str:
 
 def toml_string(text: str) -> String:
     """A tomlkit string item for `text`: multi-line when it has line breaks."""
+    from tomlkit.items import String, StringType, Trivia
+
     check_encodable(text)
     multiline = "\n" in text
     kind = StringType.MLB if multiline else StringType.SLB

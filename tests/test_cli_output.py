@@ -205,7 +205,7 @@ def test_check_reports_file_and_line(cli, project_dir):
     outcome = cli("check", project_dir)
 
     assert outcome.code == 1
-    assert "answers/modeling.toml:7:23: error: " in outcome.out
+    assert "answers/modeling.toml:7:24: error: " in outcome.out
     assert "1 error(s)" in outcome.out
     assert path.read_text() == "".join(lines)
 

@@ -24,7 +24,6 @@ from projects.demo import default_demo_path, ensure_demo
 from projects.drafts import DraftStore
 from projects.safetext import visible
 
-from .commands import FormCommands, QuestionCommands
 from .messages import DiskChanged
 from .locations import recent_projects, remember_project
 from .modals.identity_prompt import IdentityPrompt
@@ -41,10 +40,17 @@ QUIT_WAIT = 15.0
 """Seconds quitting waits for queued saves; unsaved text stays in drafts beyond that."""
 
 
+def _form_commands():  # type: ignore[no-untyped-def]
+    """The palette's provider, imported when the palette first opens, not at start-up."""
+    from .commands import FormCommands
+
+    return FormCommands
+
+
 class MlreqApp(App[int]):
     CSS_PATH = "styles/app.tcss"
     TITLE = "mlreq"
-    COMMANDS = App.COMMANDS | {FormCommands}
+    COMMANDS = App.COMMANDS | {_form_commands}
     BINDINGS = [
         Binding("f1", "help", "Help", id="help", tooltip="Keys and the form's front page"),
         Binding("ctrl+g", "goto_question", "Go to", id="goto", priority=True, tooltip="Find a question by words"),
@@ -226,6 +232,8 @@ class MlreqApp(App[int]):
 
     def action_goto_question(self) -> None:
         from textual.command import CommandPalette
+
+        from .commands import QuestionCommands
 
         if isinstance(self.screen, FormScreen) and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(providers=[QuestionCommands], placeholder="Go to question: type words…"))

@@ -10,16 +10,15 @@ import argparse
 import difflib
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bank import BUILTIN_FORMS, STATUSES
 from bank.errors import MlreqError
 from projects import ConflictError, Identity, InvalidInputError, NotAProjectError, Project, SaveResult, create_project
-from projects.check import check_project
-from projects.history import History
-from projects.impact import affected_by
 from projects.safetext import VisibleWriter, safe_json, visible
-from projects.status import ProjectStatus, project_status, status_json
+
+if TYPE_CHECKING:
+    from projects.status import ProjectStatus
 
 from .cli_export import add_parsers as add_export_parsers
 from .cli_export import run_export
@@ -44,7 +43,9 @@ commands:
   mlreq answer QID [--status S] (--text T | --file F | - | --from REV)
                                     write one answer (or just its status); one git commit
   mlreq impact QID [--json]         the answers a change to QID would put in doubt
-  mlreq export [--format md|json|csv] [--output F] [--at ITERATION]
+  mlreq export [--format md|html|csv|xlsx|json|reqif] [--output F] [--at ITERATION]
+               [--stage S] [--role R] [--status S]
+                                    the form with its answers, for people and tools
   mlreq check [PATH]                validate files and repository, saying what is wrong where
   mlreq iteration new NAME [-m NOTE] | list
                                     name a milestone ("Kick-off workshop"), list them
@@ -290,6 +291,8 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         project = ensure_demo(args.path or default_demo_path())
         if args.no_open:
             print(f"demo project: {project.root}", file=out)
+            from projects.status import project_status
+
             _print_status(project_status(project), out)
             return 0
         return _open_app(project)
@@ -307,6 +310,8 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
         project = Project.open(args.project, author=author)
     elif command == "check":
+        from projects.check import check_project
+
         findings = check_project(args.path)
         for finding in findings:
             print(visible(str(finding)), file=out)
@@ -316,8 +321,12 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     else:
         project = Project.open(args.path, author=author)
     if command == "status":
+        from projects.status import project_status
+
         status = project_status(project)
         if args.json:
+            from projects.status import status_json
+
             print(safe_json(status_json(status)), file=out)
         else:
             _print_status(status, out)
@@ -331,6 +340,8 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         if args.from_revision is not None:
             if text is not None:
                 raise InvalidInputError("give either --from or a new text, not both")
+            from projects.history import History
+
             text = History(project).entry_at(args.question, args.from_revision).answer
             status = status or "draft"  # restored words need agreeing again
         if text is None and status is None and args.notes is None:
@@ -361,6 +372,8 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
 
 def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> int:
     question = project.question(question_id)
+    from projects.impact import affected_by
+
     affected = affected_by(project.form, question.id, project.entries())
     if as_json:
         data = [

@@ -7,16 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from projects import Project
-from projects.formdiff import diff_forms
 from projects.safetext import visible
-from projects.tailoring import (
-    FormEditor,
-    export_form,
-    form_message,
-    optional_questions,
-    resolve_form,
-    upgrade,
-)
 
 
 def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -71,6 +62,16 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
 
 
 def run_form(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    from projects.formdiff import diff_forms
+    from projects.tailoring import (
+        FormEditor,
+        export_form,
+        form_message,
+        optional_questions,
+        resolve_form,
+        upgrade,
+    )
+
     command = args.form_command
     if command == "diff":
         old_name, old = resolve_form(args.old, project)

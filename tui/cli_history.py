@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from projects import Project
-from projects.history import History, LogEntry
 from projects.safetext import safe_json, visible
-from projects.semdiff import ProjectDiff, QuestionChange, render_word_diff
+
+if TYPE_CHECKING:
+    from projects.history import LogEntry
+    from projects.semdiff import ProjectDiff, QuestionChange
 
 
 def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -43,6 +45,8 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
 
 
 def run_iteration(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    from projects.history import History
+
     history = History(project)
     if args.iteration_command == "new":
         iteration = history.create_iteration(args.name, args.note)
@@ -73,6 +77,8 @@ def _entry_json(entry: LogEntry) -> dict:
 
 
 def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    from projects.history import History
+
     history = History(project)
     if args.question:
         versions = history.timeline(args.question)
@@ -137,6 +143,9 @@ def _filtered(diff: ProjectDiff, project: Project, stage: str | None, role: str 
 
 
 def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    from projects.history import History
+    from projects.semdiff import render_word_diff
+
     history = History(project)
     diff = history.diff(args.old, args.new)
     changes = _filtered(diff, project, args.stage, args.role)

@@ -9,7 +9,6 @@ from typing import TextIO
 
 from projects import InvalidInputError, Project
 from projects.safetext import visible
-from projects.sync import Sync, clone
 
 
 def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -45,12 +44,16 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
 
 
 def run_clone(args: argparse.Namespace, out: TextIO) -> int:
+    from projects.sync import clone
+
     project = clone(args.url, args.path)
     print(f"cloned {project.name!r} into {project.root}; answers merge by question on sync and git pull", file=out)
     return 0
 
 
 def run_remote(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    from projects.sync import Sync
+
     sync = Sync(project)
     if args.remote_command == "set":
         sync.set_remote(args.url)
@@ -66,6 +69,8 @@ def run_remote(args: argparse.Namespace, project: Project, out: TextIO) -> int:
 
 
 def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    from projects.sync import Sync
+
     report = Sync(project).sync(push=args.push)
     parts = [f"fetched {report.fetched_commits} commit(s)" if report.fetched_commits else "nothing new on the remote"]
     if report.merged:

@@ -8,17 +8,19 @@ It relies on FormScreen's `project`, `form`, `current`, `expected`, `queue`, `ed
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from textual import work
 
 from bank.errors import MlreqError
 from projects import Entry
-from projects.history import History
 from projects.project import next_entry
-from projects.sync import Sync, SyncState
 
 from ..external_editor import edit_externally
 from ..modals.conflict_modal import ConflictModal
+
+if TYPE_CHECKING:
+    from projects.sync import SyncState
 
 
 class ProjectActions:
@@ -30,6 +32,9 @@ class ProjectActions:
 
     @work(thread=True, group="header", exclusive=True, exit_on_error=False, description="reading iterations and sync state")
     def refresh_project_state(self) -> None:
+        from projects.history import History
+        from projects.sync import Sync
+
         current = History(self.project).current_iteration()
         sync = Sync(self.project)
         state = sync.state() if sync.remote_url() else None
@@ -85,6 +90,8 @@ class ProjectActions:
 
     @work(thread=True, group="git", exit_on_error=False, description="naming the iteration")
     def _create_iteration(self, name: str, note: str) -> None:
+        from projects.history import History
+
         self.queue.wait(30)  # the milestone must include every queued save
         try:
             iteration = History(self.project).create_iteration(name, note)
@@ -103,6 +110,8 @@ class ProjectActions:
 
     @work(thread=True, group="git", exit_on_error=False, description="syncing")
     def _run_sync(self) -> None:
+        from projects.sync import Sync
+
         self.queue.wait(30)  # push what was typed, not what was typed minus the last pause
         try:
             report = Sync(self.project).sync()
