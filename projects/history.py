@@ -152,7 +152,12 @@ class History:
             head = out.strip() or head
         message = f"{name}\n\n{note.strip()}\n\n{ITERATION_TRAILER}: {name}\n" if note.strip() else f"{name}\n\n{ITERATION_TRAILER}: {name}\n"
         author = self.project.author or self.project.identity()
-        env = {"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email} if author else {}
+        if author is None:  # git would only say "Committer identity unknown"
+            raise ProjectError(
+                "git does not know who you are, so no iteration was made; run `git config --global user.name "
+                '"Your Name"` and `git config --global user.email you@example.com`, or pass --author "Name <mail>"'
+            )
+        env = {"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email}
         env.update(_after_latest(iterations))
         self.repo.run(
             "-c", "tag.gpgSign=false", "tag", "--annotate", "--cleanup=whitespace", "-m", message, "--end-of-options", tag, head, env=env

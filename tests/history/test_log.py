@@ -1,0 +1,142 @@
+"""`mlreq log [QID] [--json]`: saves grouped under iterations, and one answer's timeline."""
+
+from __future__ import annotations
+
+import json
+
+from projects import Project
+from projects.history import History
+
+from .conftest import ADA, BEN, CAI, OWNERSHIP, RESOURCES, UI, assert_one_line_error, git, head, save
+
+
+def test_log_groups_saves_under_the_iteration_they_led_to(evolved):
+    groups = evolved.history.grouped_log()
+
+    assert [g.iteration.name if g.iteration else None for g in groups] == [None, "Review 2", "Kick-off workshop"]
+    s1, s2, s3, s4, s5 = evolved.saves
+    commits = [[e.commit for e in g.entries] for g in groups]
+    assert commits == [[s5, s4], [s3], [s2, s1, evolved.creation]]  # newest first; the creation belongs to the first
+    since = groups[0].entries
+    assert [e.author for e in since] == [BEN.name, ADA.name]
+    assert [e.email for e in since] == [BEN.email, ADA.email]
+    assert since[0].questions == (OWNERSHIP,) and since[1].questions == (RESOURCES,)
+    assert groups[2].entries[-1].questions == ()
+
+
+def test_log_text_output(cli, evolved):
+    outcome = cli("log", cwd=evolved.path)
+
+    assert outcome.code == 0
+    lines = outcome.out.splitlines()
+    headings = [line for line in lines if not line.startswith("  ")]
+    assert headings[0] == "Since the last iteration: 2 saves"
+    assert headings[1].startswith("Iteration 'Review 2' (") and headings[1].endswith("): 1 saves")
+    assert headings[2].startswith("Iteration 'Kick-off workshop' (") and headings[2].endswith("): 3 saves")
+    assert len(lines) == 3 + 6
+    assert "Ben Builder" in lines[1] and f"Answer {OWNERSHIP}" in lines[1]
+    assert "Ada Analyst" in lines[2] and f"Answer {RESOURCES}" in lines[2]
+    assert 'Create requirements project "Test project"' in lines[-1]
+
+
+def test_log_with_nothing_since_the_last_iteration(cli, evolved):
+    evolved.history.create_iteration("Sign-off")
+
+    outcome = cli("log", cwd=evolved.path)
+
+    assert outcome.out.splitlines()[0].startswith("Iteration 'Sign-off' (")
+    assert "Since the last iteration" not in outcome.out
+
+
+def test_log_without_iterations(cli, project_dir):
+    save(Project.open(project_dir), UI, "one")
+
+    outcome = cli("log", cwd=project_dir)
+
+    assert outcome.out.splitlines()[0] == "Saves: 2 saves"
+
+
+def test_log_json_structure(cli, evolved):
+    data = json.loads(cli("log", "--json", cwd=evolved.path).out)
+
+    assert [g["iteration"] and g["iteration"]["name"] for g in data] == [None, "Review 2", "Kick-off workshop"]
+    assert set(data[1]["iteration"]) == {"name", "tag", "commit", "date"}
+    assert data[1]["iteration"]["tag"] == "iteration/review-2"
+    assert data[1]["iteration"]["commit"] == evolved.saves[2]
+    save_entry = data[0]["saves"][0]
+    assert set(save_entry) == {"commit", "author", "email", "date", "subject", "questions"}
+    assert save_entry == {
+        "commit": evolved.saves[4],
+        "author": BEN.name,
+        "email": BEN.email,
+        "date": save_entry["date"],
+        "subject": f"Answer {OWNERSHIP}",
+        "questions": [OWNERSHIP],
+    }
+    assert sum(len(g["saves"]) for g in data) == 6
+
+
+def test_timeline_lists_every_version_oldest_first_with_authors(cli, evolved):
+    versions = evolved.history.timeline(UI)
+
+    assert [v.author for v in versions] == [ADA.name, CAI.name]
+    assert [v.commit for v in versions] == [evolved.saves[0], evolved.saves[2]]
+    assert versions[0].entry.answer == "A web dashboard for field engineers."
+    assert versions[1].entry.answer == "A mobile dashboard for field engineers."
+
+    outcome = cli("log", UI, cwd=evolved.path)
+    assert outcome.code == 0
+    text = evolved.project.question(UI).text
+    assert outcome.out.startswith(f"{UI}: {text} (2 versions, oldest first)")
+    first, second = outcome.out.index("#1 "), outcome.out.index("#2 ")
+    assert first < second
+    assert "Ada Analyst  [draft]" in outcome.out[first:second] and "Cai Owner  [draft]" in outcome.out[second:]
+
+
+def test_timeline_skips_saves_that_left_the_answer_unchanged(cli, project_dir):
+    project = Project.open(project_dir)
+    save(project, UI, "v1", author=ADA)
+    save(project, RESOURCES, "other question, same file", author=BEN)
+    # A hand commit rewriting the whole stage file without changing this answer (no trailer).
+    path = project_dir / "answers" / "scoping.toml"
+    path.write_text(path.read_text() + "\n# a comment added by hand\n")
+    git(project_dir, "commit", "-qam", "Comment by hand")
+    save(project, UI, "v1", author=CAI, status="agreed")  # same words, new status: a version
+    save(project, UI, "v2", author=BEN)
+
+    versions = History(Project.open(project_dir)).timeline(UI)
+
+    assert [(v.entry.answer, v.entry.status, v.author) for v in versions] == [
+        ("v1", "draft", ADA.name),
+        ("v1", "agreed", CAI.name),
+        ("v2", "agreed", BEN.name),
+    ]
+    data = json.loads(cli("log", UI, "--json", cwd=project_dir).out)
+    assert [d["answer"] for d in data] == ["v1", "v1", "v2"]
+    assert set(data[0]) == {"commit", "author", "date", "answer", "status", "notes"}
+
+
+def test_timeline_sees_an_answer_changed_by_a_hand_commit(project_dir):
+    project = Project.open(project_dir)
+    save(project, UI, "typed in mlreq")
+    path = project_dir / "answers" / "scoping.toml"
+    path.write_text(path.read_text().replace('"typed in mlreq"', '"edited in an editor"'))
+    git(project_dir, "commit", "-qam", "Edit by hand")
+
+    versions = History(Project.open(project_dir)).timeline(UI)
+
+    assert [v.entry.answer for v in versions] == ["typed in mlreq", "edited in an editor"]
+    assert versions[-1].commit == head(project_dir)
+
+
+def test_timeline_of_a_question_never_answered_is_empty(cli, project_dir):
+    outcome = cli("log", RESOURCES, cwd=project_dir)
+
+    assert outcome.code == 0 and "(0 versions" in outcome.out
+
+
+def test_log_of_an_unknown_question_suggests_the_closest(cli, project_dir):
+    outcome = cli("log", "scoping.user-interfac", cwd=project_dir)
+
+    line = assert_one_line_error(outcome, 2)
+    assert "'scoping.user-interfac'" in line and UI in line
