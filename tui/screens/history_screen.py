@@ -27,6 +27,12 @@ from projects.semdiff import ProjectDiff
 from ..widgets.diff_view import DiffView
 
 
+FIRST_SCREEN = 300
+"""Saves listed at first; a long history loads the rest on request (OptionList measures
+every row, so 10,000 rows would take seconds)."""
+MORE = "__more__"
+
+
 @dataclass(frozen=True)
 class Point:
     """A place in the history one can diff from or to."""
@@ -63,22 +69,24 @@ class HistoryScreen(Screen[None]):
         points = self.query_one("#history-points", OptionList)
         points.loading = True
         points.focus()
-        self._load()
+        self._load(FIRST_SCREEN)
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False, description="reading the history")
-    def _load(self) -> None:
+    def _load(self, limit: int | None) -> None:
         try:
-            groups = self.history.grouped_log()
+            groups = self.history.grouped_log(limit=limit)
         except MlreqError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             groups = []
-        self.app.call_from_thread(self._show_points, groups)
+        complete = limit is None or sum(len(g.entries) for g in groups) < limit
+        latest = self.history.current_iteration()
+        self.app.call_from_thread(self._show_points, groups, complete, latest.name if latest else None)
 
-    def _show_points(self, groups: list[LogGroup]) -> None:
+    def _show_points(self, groups: list[LogGroup], complete: bool, last: str | None) -> None:
+        self.points.clear()
         options: list[Option | None] = []
         iterations = [g.iteration for g in groups if g.iteration is not None]
         previous_of = {it.commit: (iterations[i + 1].commit if i + 1 < len(iterations) else None) for i, it in enumerate(iterations)}
-        last = iterations[0].name if iterations else None
         self._add(options, Point(NOW, "Now: work since " + (repr(last) if last else "the start"), previous=last))
         for group in groups:
             if group.iteration is not None:
@@ -88,12 +96,15 @@ class HistoryScreen(Screen[None]):
             for entry in group.entries:
                 label = f"  {entry.date[5:16].replace('T', ' ')} {visible(entry.author)[:14]:<14} {visible(entry.subject)}"
                 self._add(options, Point(entry.commit, label, is_save=True))
+        if not complete:
+            options.append(Option(f"… older saves (only the newest {FIRST_SCREEN} are shown): Enter loads all", id=MORE))
         points = self.query_one("#history-points", OptionList)
         points.clear_options()
         points.add_options([o for o in options if o is not None])
         points.loading = False
         total = sum(len(g.entries) for g in groups)
-        self.sub_title = f"History: {len(iterations)} iterations, {total} saves"
+        shown = f"{total} saves" if complete else f"the newest {total} saves"
+        self.sub_title = f"History: {len(iterations)} iterations, {shown}"
         if options:
             points.highlighted = 0
             self._diff(self.points[NOW], None)
@@ -106,6 +117,10 @@ class HistoryScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#history-points")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == MORE:
+            event.option_list.loading = True
+            self._load(None)
+            return
         point = self.points[str(event.option.id)]
         self._diff(point, self.mark)
         self.mark = None
@@ -115,6 +130,8 @@ class HistoryScreen(Screen[None]):
         if points.highlighted is None:
             return
         option = points.get_option_at_index(points.highlighted)
+        if option.id == MORE:
+            return
         self.mark = self.points[str(option.id)]
         self.notify(f"Start: {self.mark.label.strip()}. Choose the end point.")
 
