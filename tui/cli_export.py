@@ -3,40 +3,103 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from projects import InvalidInputError, Project
 from projects.atomic import atomic_write
-from projects.export import EXPORT_FORMATS, FormState, export
-from projects.history import History
+from projects.exports import BINARY_FORMATS, EXPORT_FORMATS, SUFFIXES, Filters, load_state, render
+
+DESCRIPTION = """\
+the form with its answers, for stakeholders and for other tools
+
+formats:
+  md     Markdown, one table per stage like the thesis' paper form (default)
+  html   one self-contained page: progress per stage and role, filters, prints well
+  csv    one row per question (formula-looking cells quoted as text)
+  xlsx   a Summary sheet and one sheet per stage (binary: needs --output or a redirect)
+  json   the documented mlreq.export/1 schema (see README)
+  reqif  ReqIF 1.2 for DOORS, Polarion, Jama, StrictDoc: one SPEC-OBJECT per answered
+         question (--include-unanswered: every question)
+
+Without --format, the format follows the --output file's suffix (.md .html .csv .xlsx
+.json .reqif), else Markdown. --stage, --role and --status narrow every format; each may
+be repeated or given a comma list (names or ids, any case); a question must match one
+value of each option given.
+
+examples:
+  mlreq export --output requirements.html
+  mlreq export --format xlsx --output requirements.xlsx --at "Kick-off workshop"
+  mlreq export --role "Legal team" --status open,draft
+  mlreq export --format reqif --stage Data --output data.reqif
+"""
 
 
 def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
     del parser_class  # no nested commands
-    exp = sub.add_parser("export", help="the whole form with its answers", description="the whole form with its answers")
+    exp = sub.add_parser(
+        "export",
+        help="the whole form with its answers (md, html, csv, xlsx, json, reqif)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     exp.add_argument("path", nargs="?", default=".", type=Path, help="project folder (default: here)")
-    exp.add_argument("--format", default="md", choices=EXPORT_FORMATS)
-    exp.add_argument("--output", type=Path, help="write to this file instead of standard output")
+    exp.add_argument("--format", choices=EXPORT_FORMATS, help="output format (default: from --output's suffix, else md)")
+    exp.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
     exp.add_argument("--at", metavar="ITERATION", help="the form as it was at an iteration, commit or date")
+    exp.add_argument("--stage", action="append", default=[], metavar="S", help="only this stage (name or id)")
+    exp.add_argument("--role", action="append", default=[], metavar="R", help="only questions for this role")
+    exp.add_argument("--status", action="append", default=[], metavar="S", help="only open, draft, agreed or needs-review")
+    exp.add_argument(
+        "--include-unanswered", action="store_true", help="reqif: a SPEC-OBJECT for every question, not only answered ones"
+    )
 
 
-def state_at(project: Project, revision: str) -> FormState:
-    snapshot = History(project).snapshot(revision)
-    if snapshot.form is None:
-        raise InvalidInputError(f"cannot read the question set at {revision}: {'; '.join(snapshot.errors)}")
-    return FormState(project.name, snapshot.form, snapshot.entries)
+def export_format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    if args.output is not None:
+        suffix = args.output.suffix.lower()
+        for fmt, known in SUFFIXES.items():
+            if suffix == known or (fmt == "md" and suffix == ".markdown") or (fmt == "html" and suffix == ".htm"):
+                return fmt
+    return "md"
 
 
 def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
-    state = FormState.now(project) if args.at is None else state_at(project, args.at)
-    text = export(state, args.format)
-    if not args.output:
-        out.write(text)
+    fmt = export_format(args)
+    if args.include_unanswered and fmt != "reqif":
+        raise InvalidInputError("--include-unanswered applies to --format reqif only (the other formats list every question)")
+    binary = fmt in BINARY_FORMATS
+    stream = None
+    if binary and args.output is None:
+        stream = getattr(out, "buffer", None)
+        if stream is None or out.isatty():
+            raise InvalidInputError(f"{fmt} is a binary format: give --output FILE (or redirect standard output to a file)")
+    if args.output is not None and args.output.is_dir():
+        raise InvalidInputError(f"{args.output}: is a folder; give a file name, e.g. {args.output / ('requirements' + SUFFIXES[fmt])}")
+    state = load_state(project, args.at, with_times=fmt == "reqif")
+    filters = Filters.parse(state.form, args.stage, args.role, args.status)
+    if filters.active:
+        state = replace(state, filters=filters)
+        if not state.questions:
+            print(f"mlreq: note: no question matches {filters.describe(state.form)}; the export lists none", file=sys.stderr)
+    data = render(state, fmt, include_unanswered=args.include_unanswered)
+    if args.output is None:
+        if stream is not None:
+            out.flush()
+            stream.write(data)
+            stream.flush()
+        else:
+            out.write(data.decode("utf-8"))
         return 0
     try:
-        atomic_write(args.output, text.encode("utf-8"))
+        atomic_write(args.output, data)
     except OSError as exc:
-        raise InvalidInputError(f"{args.output}: cannot write ({exc.strerror})") from None
-    print(f"wrote {args.output}", file=out)
+        raise InvalidInputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    questions = state.questions
+    shown = len(questions) if fmt != "reqif" or args.include_unanswered else sum(state.entry(q.id).answered for q in questions)
+    print(f"wrote {args.output} ({fmt}, {shown} question{'s' if shown != 1 else ''})", file=out)
     return 0

@@ -1,0 +1,242 @@
+"""ReqIF 1.2 (OMG ReqIF 1.2, namespace http://www.omg.org/spec/ReqIF/20110401/reqif.xsd):
+the interchange format of DOORS, Polarion, Jama and StrictDoc.
+
+One SPEC-OBJECT per answered question (every exported question with
+`include_unanswered`), of the SPEC-OBJECT-TYPE "Requirement Question" with string attributes
+ID, Stage, Roles, Question, Answer, Traces, Examples, Notes and the enumeration Status; one
+SPEC-OBJECT per stage as a heading (ReqIF.ChapterName); one SPECIFICATION whose
+SPEC-HIERARCHY holds each stage with its questions beneath.
+
+Identifiers are stable across exports, clones and renames: "mlreq-<project key>-<question
+id>", where the project key hashes the project's creation time (see `project_key`), so a
+tool re-importing a later export updates its objects instead of duplicating them.
+LAST-CHANGE is the time of the last commit that touched the question (else the export's
+time). Control characters XML 1.0 forbids are written as visible symbols (␛, <U+009B>),
+never raw; line breaks inside attribute values are written as &#10; so they survive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+
+from bank import STATUSES
+
+from ..safetext import visible
+from .model import FormState
+
+NAMESPACE = "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"
+TOOL_ID = "mlreq"
+TYPES_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc).isoformat()
+"""LAST-CHANGE of the data types and spec types: changes only when they do."""
+STRING_TYPE = "mlreq-datatype-string"
+STATUS_TYPE = "mlreq-datatype-status"
+QUESTION_TYPE = "mlreq-type-question"
+STAGE_TYPE = "mlreq-type-stage"
+SPECIFICATION_TYPE = "mlreq-type-specification"
+STATUS_ATTRIBUTE = "mlreq-attr-status"
+CHAPTER_ATTRIBUTE = "mlreq-attr-chapter-name"
+STRING_ATTRIBUTES = (  # identifier, LONG-NAME, description
+    ("mlreq-attr-id", "ID", "The question's id in the mlreq project"),
+    ("mlreq-attr-stage", "Stage", "The MLOps lifecycle stage"),
+    ("mlreq-attr-roles", "Roles", "The roles the question is addressed to, comma-separated"),
+    ("mlreq-attr-question", "Question", "The Requirement Question"),
+    ("mlreq-attr-answer", "Answer", "The team's answer: the informal requirement"),
+    ("mlreq-attr-traces", "Traces", "The thesis' challenges (P1-P6) and best practices (BP1-BP4) it answers"),
+    ("mlreq-attr-examples", "Examples", "Example answers from the form"),
+    ("mlreq-attr-notes", "Notes", "Notes on the answer"),
+)
+STATUS_NAMES = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
+
+_FORBIDDEN = re.compile(r"[\ufffe\uffff\ud800-\udfff]")
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
+)
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def xml_safe(text: str) -> str:
+    """Text without any character XML 1.0 forbids or discourages: those become visible symbols."""
+    text = visible(text.replace("\r\n", "\n"))
+    return _FORBIDDEN.sub(lambda m: f"<U+{ord(m.group()):04X}>", text) if _FORBIDDEN.search(text) else text
+
+
+def attr(text: str) -> str:
+    """A value for an XML attribute, line breaks and tabs kept as character references."""
+    return xml_safe(text).translate(_ATTRIBUTE_ESCAPES)
+
+
+def elem(text: str) -> str:
+    return xml_safe(text).translate(_TEXT_ESCAPES)
+
+
+def object_identifier(key: str, question_id: str) -> str:
+    """The SPEC-OBJECT IDENTIFIER of a question (an XML NCName: question ids are [a-z0-9.-])."""
+    return f"mlreq-{key}-{question_id}"
+
+
+def _key(state: FormState) -> str:
+    return state.key or hashlib.sha256(f"name:{state.name}".encode()).hexdigest()[:8]
+
+
+def _time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.replace(microsecond=0).isoformat()
+
+
+def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
+    form = state.form
+    key = _key(state)
+    fallback = state.moment
+    questions = [q for q in state.questions if include_unanswered or state.entry(q.id).answered]
+    changed = {q.id: state.changed.get(q.id, fallback) for q in questions}
+    stage_changed: dict[str, datetime] = {}
+    for question in questions:
+        when = changed[question.id]
+        if question.stage not in stage_changed or when > stage_changed[question.stage]:
+            stage_changed[question.stage] = when
+    stages = [s for s in form.stages if s.id in stage_changed]
+    latest = max(stage_changed.values(), default=fallback)
+
+    out: list[str] = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<REQ-IF xmlns="{NAMESPACE}" xml:lang="en">',
+        "  <THE-HEADER>",
+        f'    <REQ-IF-HEADER IDENTIFIER="mlreq-{key}-header">',
+    ]
+    scope = state.summary_line()
+    comment = f"{form.title} ({form.id}, version {form.version}) exported by mlreq"
+    comment += f"; {scope}" if scope else ""
+    comment += "; answered questions only" if not include_unanswered else ""
+    out += [
+        f"      <COMMENT>{elem(comment)}</COMMENT>",
+        f"      <CREATION-TIME>{_time(state.exported_at)}</CREATION-TIME>",
+        f"      <REPOSITORY-ID>mlreq-{key}</REPOSITORY-ID>",
+        f"      <REQ-IF-TOOL-ID>{TOOL_ID}</REQ-IF-TOOL-ID>",
+        "      <REQ-IF-VERSION>1.0</REQ-IF-VERSION>",
+        f"      <SOURCE-TOOL-ID>{TOOL_ID}</SOURCE-TOOL-ID>",
+        f"      <TITLE>{elem(state.name)}</TITLE>",
+        "    </REQ-IF-HEADER>",
+        "  </THE-HEADER>",
+        "  <CORE-CONTENT>",
+        "    <REQ-IF-CONTENT>",
+        "      <DATATYPES>",
+        f'        <DATATYPE-DEFINITION-STRING IDENTIFIER="{STRING_TYPE}" LONG-NAME="Text" LAST-CHANGE="{TYPES_DATE}" MAX-LENGTH="1000000"/>',
+        f'        <DATATYPE-DEFINITION-ENUMERATION IDENTIFIER="{STATUS_TYPE}" LONG-NAME="Status" LAST-CHANGE="{TYPES_DATE}">',
+        "          <SPECIFIED-VALUES>",
+    ]
+    for index, status in enumerate(STATUSES):
+        out += [
+            f'            <ENUM-VALUE IDENTIFIER="mlreq-status-{status}" LONG-NAME="{status}" LAST-CHANGE="{TYPES_DATE}">',
+            f'              <PROPERTIES><EMBEDDED-VALUE KEY="{index}" OTHER-CONTENT="{STATUS_NAMES[status]}"/></PROPERTIES>',
+            "            </ENUM-VALUE>",
+        ]
+    out += [
+        "          </SPECIFIED-VALUES>",
+        "        </DATATYPE-DEFINITION-ENUMERATION>",
+        "      </DATATYPES>",
+        "      <SPEC-TYPES>",
+        f'        <SPEC-OBJECT-TYPE IDENTIFIER="{QUESTION_TYPE}" LONG-NAME="Requirement Question" LAST-CHANGE="{TYPES_DATE}">',
+        "          <SPEC-ATTRIBUTES>",
+    ]
+    for identifier, name, description in STRING_ATTRIBUTES:
+        out.append(
+            f'            <ATTRIBUTE-DEFINITION-STRING IDENTIFIER="{identifier}" LONG-NAME="{name}" DESC="{attr(description)}" '
+            f'LAST-CHANGE="{TYPES_DATE}"><TYPE><DATATYPE-DEFINITION-STRING-REF>{STRING_TYPE}</DATATYPE-DEFINITION-STRING-REF></TYPE>'
+            "</ATTRIBUTE-DEFINITION-STRING>"
+        )
+    out += [
+        f'            <ATTRIBUTE-DEFINITION-ENUMERATION IDENTIFIER="{STATUS_ATTRIBUTE}" LONG-NAME="Status" '
+        f'DESC="open, draft, agreed or needs-review" LAST-CHANGE="{TYPES_DATE}" MULTI-VALUED="false">'
+        f"<TYPE><DATATYPE-DEFINITION-ENUMERATION-REF>{STATUS_TYPE}</DATATYPE-DEFINITION-ENUMERATION-REF></TYPE>"
+        "</ATTRIBUTE-DEFINITION-ENUMERATION>",
+        "          </SPEC-ATTRIBUTES>",
+        "        </SPEC-OBJECT-TYPE>",
+        f'        <SPEC-OBJECT-TYPE IDENTIFIER="{STAGE_TYPE}" LONG-NAME="Stage" LAST-CHANGE="{TYPES_DATE}">',
+        "          <SPEC-ATTRIBUTES>",
+        f'            <ATTRIBUTE-DEFINITION-STRING IDENTIFIER="{CHAPTER_ATTRIBUTE}" LONG-NAME="ReqIF.ChapterName" '
+        f'LAST-CHANGE="{TYPES_DATE}"><TYPE><DATATYPE-DEFINITION-STRING-REF>{STRING_TYPE}</DATATYPE-DEFINITION-STRING-REF></TYPE>'
+        "</ATTRIBUTE-DEFINITION-STRING>",
+        "          </SPEC-ATTRIBUTES>",
+        "        </SPEC-OBJECT-TYPE>",
+        f'        <SPECIFICATION-TYPE IDENTIFIER="{SPECIFICATION_TYPE}" LONG-NAME="MLOps Requirements Form" LAST-CHANGE="{TYPES_DATE}"/>',
+        "      </SPEC-TYPES>",
+        "      <SPEC-OBJECTS>",
+    ]
+
+    def string_value(definition: str, value: str) -> str:
+        return (
+            f'<ATTRIBUTE-VALUE-STRING THE-VALUE="{attr(value)}"><DEFINITION>'
+            f"<ATTRIBUTE-DEFINITION-STRING-REF>{definition}</ATTRIBUTE-DEFINITION-STRING-REF></DEFINITION></ATTRIBUTE-VALUE-STRING>"
+        )
+
+    for stage in stages:
+        out += [
+            f'        <SPEC-OBJECT IDENTIFIER="mlreq-{key}-stage-{stage.id}" LONG-NAME="{attr(stage.name)}" '
+            f'LAST-CHANGE="{_time(stage_changed[stage.id])}">',
+            f"          <VALUES>{string_value(CHAPTER_ATTRIBUTE, stage.name)}</VALUES>",
+            f"          <TYPE><SPEC-OBJECT-TYPE-REF>{STAGE_TYPE}</SPEC-OBJECT-TYPE-REF></TYPE>",
+            "        </SPEC-OBJECT>",
+        ]
+    for question in questions:
+        entry = state.entry(question.id)
+        values = (
+            question.id,
+            state.stage_name(question.stage),
+            ", ".join(state.role_names(question)),
+            question.text,
+            entry.answer,
+            ", ".join(question.traces),
+            question.examples,
+            entry.notes,
+        )
+        out.append(
+            f'        <SPEC-OBJECT IDENTIFIER="{object_identifier(key, question.id)}" LONG-NAME="{attr(question.id)}" '
+            f'LAST-CHANGE="{_time(changed[question.id])}">'
+        )
+        out.append("          <VALUES>")
+        for (definition, _, _), value in zip(STRING_ATTRIBUTES, values):
+            out.append(f"            {string_value(definition, value)}")
+        status = entry.status if entry.status in STATUSES else "open"
+        out.append(
+            "            <ATTRIBUTE-VALUE-ENUMERATION><DEFINITION>"
+            f"<ATTRIBUTE-DEFINITION-ENUMERATION-REF>{STATUS_ATTRIBUTE}</ATTRIBUTE-DEFINITION-ENUMERATION-REF></DEFINITION>"
+            f"<VALUES><ENUM-VALUE-REF>mlreq-status-{status}</ENUM-VALUE-REF></VALUES></ATTRIBUTE-VALUE-ENUMERATION>"
+        )
+        out.append("          </VALUES>")
+        out.append(f"          <TYPE><SPEC-OBJECT-TYPE-REF>{QUESTION_TYPE}</SPEC-OBJECT-TYPE-REF></TYPE>")
+        out.append("        </SPEC-OBJECT>")
+    out += [
+        "      </SPEC-OBJECTS>",
+        "      <SPECIFICATIONS>",
+        f'        <SPECIFICATION IDENTIFIER="mlreq-{key}-specification" LONG-NAME="{attr(state.name)}" LAST-CHANGE="{_time(latest)}">',
+    ]
+    if stages:
+        out.append("          <CHILDREN>")
+        by_stage: dict[str, list] = {}
+        for question in questions:
+            by_stage.setdefault(question.stage, []).append(question)
+        for stage in stages:
+            out += [
+                f'            <SPEC-HIERARCHY IDENTIFIER="mlreq-{key}-h-stage-{stage.id}" LAST-CHANGE="{_time(stage_changed[stage.id])}">',
+                f"              <OBJECT><SPEC-OBJECT-REF>mlreq-{key}-stage-{stage.id}</SPEC-OBJECT-REF></OBJECT>",
+                "              <CHILDREN>",
+            ]
+            for question in by_stage[stage.id]:
+                out.append(
+                    f'                <SPEC-HIERARCHY IDENTIFIER="mlreq-{key}-h-{question.id}" LAST-CHANGE="{_time(changed[question.id])}">'
+                    f"<OBJECT><SPEC-OBJECT-REF>{object_identifier(key, question.id)}</SPEC-OBJECT-REF></OBJECT></SPEC-HIERARCHY>"
+                )
+            out += ["              </CHILDREN>", "            </SPEC-HIERARCHY>"]
+        out.append("          </CHILDREN>")
+    out += [
+        f"          <TYPE><SPECIFICATION-TYPE-REF>{SPECIFICATION_TYPE}</SPECIFICATION-TYPE-REF></TYPE>",
+        "        </SPECIFICATION>",
+        "      </SPECIFICATIONS>",
+        "    </REQ-IF-CONTENT>",
+        "  </CORE-CONTENT>",
+        "</REQ-IF>",
+    ]
+    return "\n".join(out) + "\n"

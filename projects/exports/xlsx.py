@@ -1,0 +1,179 @@
+"""XLSX: a Summary sheet (progress per stage and role) and one sheet per stage, for managers.
+
+Every text cell is stored as a string cell, never as a formula or an error value, whatever it
+starts with ("=cmd|' /C calc'!A0" stays text), and carries Excel's quote prefix so editing it
+keeps it text. Control characters are shown as symbols (XML forbids most of them raw).
+Written with openpyxl's streaming (write-only) workbook.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from copy import copy
+
+from bank import STATUSES
+
+from .csvfile import FORMULA_START
+from .model import FormState, Tally, overall_tally, role_tallies, shown, stage_tallies
+
+MAX_CELL = 32767
+"""Excel's limit on the characters in one cell."""
+
+COLUMNS = (  # header, width in characters
+    ("ID", 26),
+    ("Roles to ask", 22),
+    ("Requirement Question", 42),
+    ("Requirement Question Answer", 64),
+    ("Status", 13),
+    ("Examples", 40),
+    ("Notes", 30),
+    ("Traces to", 12),
+)
+SUMMARY_SHEET = "Summary"
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_EDGES = re.compile(r"^[\s']+|[\s']+$")  # a sheet name may not start or end with an apostrophe
+STATUS_NAMES = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
+
+
+def sheet_titles(names: list[str]) -> list[str]:
+    """Valid, unique worksheet names (at most 31 characters, none of []:*?/\\), never "Summary"."""
+    taken = {SUMMARY_SHEET.casefold()}
+    titles = []
+    for name in names:
+        base = _SHEET_EDGES.sub("", _SHEET_FORBIDDEN.sub("-", shown(name))[:31]) or "Stage"
+        title, number = base, 2
+        while title.casefold() in taken:
+            suffix = f" ({number})"
+            title = base[: 31 - len(suffix)] + suffix
+            number += 1
+        taken.add(title.casefold())
+        titles.append(title)
+    return titles
+
+
+def cell_text(text: str) -> str:
+    text = shown(text)
+    if len(text) > MAX_CELL:
+        note = f" [… cut at {MAX_CELL} characters of {len(text)}; the JSON export has all]"
+        text = text[: MAX_CELL - len(note)] + note
+    return text
+
+
+def export_xlsx(state: FormState) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    bold = Font(bold=True)
+    title_font = Font(bold=True, size=14)
+    header_fill = PatternFill("solid", start_color="DDE4EC")
+
+    workbook = Workbook(write_only=True)
+
+    styles: dict[tuple, object] = {}
+
+    def styled(cell, font, fill, align, quote: bool):  # type: ignore[no-untyped-def]
+        # Setting a style attribute hashes it into the workbook's tables; doing that once
+        # per distinct style and copying the result halves the time for 2,000 questions.
+        key = (id(font), id(fill), id(align), quote, cell.number_format)
+        style = styles.get(key)
+        if style is None:
+            cell.alignment = align
+            if font is not None:
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            if quote:
+                cell.quotePrefix = True
+            styles[key] = style = copy(cell._style)
+        else:
+            cell._style = copy(style)
+        return cell
+
+    def text(sheet, value: str, *, font=None, fill=None, align=wrap):  # type: ignore[no-untyped-def]
+        cell = WriteOnlyCell(sheet, value=None)
+        cell._value = cell_text(value)  # set directly: never inferred as a formula or an error
+        cell.data_type = "s"
+        return styled(cell, font, fill, align, value.startswith(FORMULA_START))
+
+    def number(sheet, value: float, fmt: str = "0", font=None):  # type: ignore[no-untyped-def]
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = fmt
+        return styled(cell, font, None, top, False)
+
+    # ---------------------------------------------------------------- Summary
+    summary = workbook.create_sheet(SUMMARY_SHEET)
+    for letter, width in zip("ABCDEFGH", (30, 11, 9, 11, 9, 9, 9, 13)):
+        summary.column_dimensions[letter].width = width
+    total = overall_tally(state)
+    form = state.form
+
+    def heading(first: str) -> list:
+        names = [first, "Answered", "Total", "Progress", *(STATUS_NAMES.get(s, s) for s in STATUSES)]
+        return [text(summary, name, font=bold, fill=header_fill, align=top) for name in names]
+
+    def tally_row(tally: Tally, font=None) -> list:  # type: ignore[no-untyped-def]
+        return [
+            text(summary, tally.name, font=font, align=top),
+            number(summary, tally.answered, font=font),
+            number(summary, tally.total, font=font),
+            number(summary, tally.fraction, "0%", font=font),
+            *(number(summary, tally.statuses.get(s, 0), font=font) for s in STATUSES),
+        ]
+
+    summary.append([text(summary, state.name, font=title_font, align=top)])
+    summary.append([text(summary, f"{form.title} ({form.id}, version {form.version})", align=top)])
+    scope = state.summary_line()
+    summary.append([text(summary, scope[0].upper() + scope[1:] if scope else "All questions", align=top)])
+    summary.append([text(summary, f"Exported {state.exported_at.strftime('%Y-%m-%d %H:%M UTC')}", align=top)])
+    summary.append([])
+    summary.append(heading("Stage"))
+    for tally in stage_tallies(state):
+        summary.append(tally_row(tally))
+    summary.append(tally_row(total, font=bold))
+    summary.append([])
+    summary.append(heading("Role"))
+    for tally in role_tallies(state):
+        summary.append(tally_row(tally))
+
+    # ---------------------------------------------------------------- one sheet per stage
+    stages = stage_tallies(state)
+    by_stage: dict[str, list] = {}
+    for question in state.questions:
+        by_stage.setdefault(question.stage, []).append(question)
+    for tally, title in zip(stages, sheet_titles([t.name for t in stages])):
+        sheet = workbook.create_sheet(title)
+        for index, (_, width) in enumerate(COLUMNS):
+            sheet.column_dimensions["ABCDEFGH"[index]].width = width
+        sheet.freeze_panes = "A2"
+        questions = by_stage[tally.id]
+        sheet.auto_filter.ref = f"A1:H{len(questions) + 1}"
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.append([text(sheet, name, font=bold, fill=header_fill) for name, _ in COLUMNS])
+        for question in questions:
+            entry = state.entry(question.id)
+            values = (
+                question.id,
+                ", ".join(state.role_names(question)),
+                question.text,
+                entry.answer,
+                entry.status,
+                question.examples,
+                entry.notes,
+                ", ".join(question.traces),
+            )
+            sheet.append([text(sheet, value) for value in values])
+    if not stages:
+        sheet = workbook.create_sheet("No questions")
+        sheet.append([text(sheet, "No question matches the filters of this export.")])
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Exports: every format read back by an independent reader."""
