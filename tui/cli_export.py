@@ -10,7 +10,7 @@ from typing import TextIO
 
 from projects import InvalidInputError, Project
 from projects.atomic import atomic_write
-from projects.exports import BINARY_FORMATS, EXPORT_FORMATS, SUFFIXES, Filters, load_state, render
+from projects.exports import BINARY_FORMATS, EXPORT_FORMATS, SUFFIXES
 
 DESCRIPTION = """\
 the form with its answers, for stakeholders and for other tools
@@ -69,6 +69,8 @@ def export_format(args: argparse.Namespace) -> str:
 
 
 def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    from projects.exports import Filters, load_state, render
+
     fmt = export_format(args)
     if args.include_unanswered and fmt != "reqif":
         raise InvalidInputError("--include-unanswered applies to --format reqif only (the other formats list every question)")

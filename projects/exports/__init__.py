@@ -6,58 +6,56 @@ at one point, narrowed by `Filters`). Text formats come back as `str`, XLSX as `
 
 from __future__ import annotations
 
-from .csvfile import export_csv
-from .htmlpage import export_html
-from .jsonfile import JSON_SCHEMA, export_json
-from .markdown import export_markdown
-from .model import Filters, FormState, Tally, export_rows, overall_tally, project_key, role_tallies, stage_tallies
-from .reqifxml import export_reqif
-from .source import load_state
-from .xlsx import export_xlsx
+from importlib import import_module
+from typing import Any
 
 EXPORT_FORMATS = ("md", "html", "csv", "xlsx", "json", "reqif")
 BINARY_FORMATS = ("xlsx",)
 SUFFIXES = {"md": ".md", "html": ".html", "csv": ".csv", "xlsx": ".xlsx", "json": ".json", "reqif": ".reqif"}
 
-_TEXT = {"md": export_markdown, "html": export_html, "csv": export_csv, "json": export_json, "reqif": export_reqif}
+# Formats and helpers load on first use: `mlreq` builds its argument parser from the
+# constants above on every start, and openpyxl alone takes longer than the whole app.
+_LAZY = {
+    "export_csv": "csvfile",
+    "export_html": "htmlpage",
+    "JSON_SCHEMA": "jsonfile",
+    "export_json": "jsonfile",
+    "export_markdown": "markdown",
+    "Filters": "model",
+    "FormState": "model",
+    "Tally": "model",
+    "export_rows": "model",
+    "overall_tally": "model",
+    "project_key": "model",
+    "role_tallies": "model",
+    "stage_tallies": "model",
+    "export_reqif": "reqifxml",
+    "load_state": "source",
+    "export_xlsx": "xlsx",
+}
+_TEXT = {"md": "export_markdown", "html": "export_html", "csv": "export_csv", "json": "export_json"}
 
 
-def export(state: FormState, fmt: str, *, include_unanswered: bool = False) -> str:
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def export(state: Any, fmt: str, *, include_unanswered: bool = False) -> str:
     """A text format as a string (`render` gives bytes for every format)."""
     if fmt == "reqif":
-        return export_reqif(state, include_unanswered=include_unanswered)
+        return __getattr__("export_reqif")(state, include_unanswered=include_unanswered)
     if fmt not in _TEXT:
         raise ValueError(f"{fmt!r} is not a text export format")
-    return _TEXT[fmt](state)
+    return __getattr__(_TEXT[fmt])(state)
 
 
-def render(state: FormState, fmt: str, *, include_unanswered: bool = False) -> bytes:
+def render(state: Any, fmt: str, *, include_unanswered: bool = False) -> bytes:
     """Any format as the bytes of its file (text formats in UTF-8)."""
     if fmt == "xlsx":
-        return export_xlsx(state)
+        return __getattr__("export_xlsx")(state)
     return export(state, fmt, include_unanswered=include_unanswered).encode("utf-8")
 
 
-__all__ = [
-    "BINARY_FORMATS",
-    "EXPORT_FORMATS",
-    "JSON_SCHEMA",
-    "SUFFIXES",
-    "Filters",
-    "FormState",
-    "Tally",
-    "export",
-    "export_csv",
-    "export_html",
-    "export_json",
-    "export_markdown",
-    "export_reqif",
-    "export_rows",
-    "export_xlsx",
-    "load_state",
-    "overall_tally",
-    "project_key",
-    "render",
-    "role_tallies",
-    "stage_tallies",
-]
+__all__ = ["BINARY_FORMATS", "EXPORT_FORMATS", "SUFFIXES", "export", "render", *_LAZY]
