@@ -88,17 +88,29 @@ class GitRepo:
     def _git(self) -> git.Git:
         return _git_module().Git(str(self.root))
 
-    def run(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> tuple[int, str, str]:
-        """Run `git args...` and return (status, stdout, stderr)."""
+    def run(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        check: bool = True,
+        timeout: float = COMMAND_TIMEOUT,
+        detach: bool = False,
+    ) -> tuple[int, str, str]:
+        """Run `git args...` and return (status, stdout, stderr).
+
+        `detach` runs git without a controlling terminal, so nothing it starts (ssh, a
+        credential helper) can ask for a password on the terminal the TUI owns.
+        """
         command = ["git", *args]
         try:
             status, out, err = self._git().execute(
                 command,
                 with_extended_output=True,
                 with_exceptions=False,
-                kill_after_timeout=COMMAND_TIMEOUT,
+                kill_after_timeout=timeout,
                 env={**_QUIET_ENV, **(env or {})},
                 strip_newline_in_stdout=False,
+                start_new_session=detach,
             )
         except OSError as exc:
             raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None

@@ -48,6 +48,8 @@ def merge_entries(base: Entry, ours: Entry, theirs: Entry) -> tuple[Entry, bool]
         notes = f"{ours.notes}\n--- the other side's notes ---\n{theirs.notes}"
     if status_conflict:
         status = "needs-review"
+        if not review:  # keep both choices visible, as with answers
+            review = f"status set to {ours.status!r} here and to {theirs.status!r} on the other side of a sync"
     if answer_conflict:
         status, review, conflict = "needs-review", CONFLICT_REVIEW, theirs.answer
     return Entry(answer=answer, status=status, notes=notes, review=review, conflict=conflict), answer_conflict
@@ -83,6 +85,10 @@ def configure_merge_driver(repo: GitRepo) -> None:
     """Tell this clone's git how to run the driver (git never shares config through a remote)."""
     repo.run("config", f"merge.{DRIVER_NAME}.name", "mlreq: merge answers by question")
     repo.run("config", f"merge.{DRIVER_NAME}.driver", driver_command())
+    if repo.run("config", "--get-regexp", r"^pull\.(rebase|ff)$", check=False)[0] != 0:
+        # No preference anywhere: a plain `git pull` merges (by question) instead of stopping
+        # at "Need to specify how to reconcile divergent branches".
+        repo.run("config", "pull.rebase", "false")
 
 
 def main(argv: list[str]) -> int:

@@ -8,6 +8,7 @@ runs `mlreq sync` or a plain `git pull`, and a push whose rejection is reported.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,22 @@ _NO_PROMPT = {
     "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=15",
     "GCM_INTERACTIVE": "never",
 }
+_REJECTED_TAG = re.compile(r"^\s*! \[rejected\]\s+(\S+)\s+->\s+\S+\s+\(would clobber existing tag\)", re.MULTILINE)
+_REMOTE_MOVED = ("fetch first", "non-fast-forward", "stale info", "failed to lock", "failed to update ref", "cannot lock ref")
+
+
+def network_env(repo: GitRepo) -> dict[str, str]:
+    """Prompts off; BatchMode ssh unless the user configured their own ssh command.
+
+    A user's GIT_SSH_COMMAND, GIT_SSH or core.sshCommand (keys, ports, jump hosts) is
+    respected as it is; git then runs detached from the terminal (see `GitRepo.run`), so
+    that ssh cannot prompt either.
+    """
+    env = dict(_NO_PROMPT)
+    configured = repo.run("config", "--get", "core.sshCommand", check=False)[1].strip()
+    if os.environ.get("GIT_SSH_COMMAND") or os.environ.get("GIT_SSH") or configured:
+        del env["GIT_SSH_COMMAND"]
+    return env
 
 
 class SyncError(ProjectError):
@@ -47,7 +64,9 @@ def check_remote_url(url: str) -> str:
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in ("https", "ssh"):
         authority = url.split("://", 1)[1].split("/", 1)[0]
-        userinfo = authority.rpartition("@")[0]
+        userinfo, _, host = authority.rpartition("@")
+        if host.startswith("-") or host.startswith("[-"):
+            raise InvalidInputError(f"{url!r}: a host name may not start with '-' (it would reach ssh as an option)")
         if ":" in userinfo or (scheme == "https" and userinfo):
             raise InvalidInputError(
                 "credentials in a remote URL end up in .git/config and logs; remove them and use a "
@@ -59,10 +78,20 @@ def check_remote_url(url: str) -> str:
     if scheme:
         raise InvalidInputError(f"{scheme}:// remotes are not allowed: use https://, ssh://, user@host:path or a local path")
     if _SCP_LIKE.match(url):
+        if url.split("@", 1)[1].startswith("-"):
+            raise InvalidInputError(f"{url!r}: a host name may not start with '-' (it would reach ssh as an option)")
         return url
     if url.startswith(("/", "./", "../", "~")) or Path(url).exists():
         return url
     raise InvalidInputError(f"{url!r} is not a remote mlreq accepts: use https://, ssh://, user@host:path or a local path")
+
+
+def _absolute_if_local(url: str) -> str:
+    """A local path as an absolute one: git resolves a relative path from where it runs
+    (the repository root, or the clone's parent folder), not from the user's folder."""
+    if "://" in url or _SCP_LIKE.match(url):
+        return url
+    return os.path.abspath(os.path.expanduser(url))
 
 
 @dataclass(frozen=True)
@@ -83,6 +112,8 @@ class SyncReport:
     flagged: tuple[str, ...] = ()
     not_pushed: list[str] = field(default_factory=list)
     """Commits that would go, when a project inside a larger repository was not pushed."""
+    tag_clashes: list[str] = field(default_factory=list)
+    """Iteration tags named the same on both sides with different content: each side keeps its own."""
 
 
 class Sync:
@@ -93,7 +124,7 @@ class Sync:
     # ------------------------------------------------------------------ set-up
 
     def set_remote(self, url: str) -> None:
-        url = check_remote_url(url)
+        url = _absolute_if_local(check_remote_url(url))
         if self.remote_url() is None:
             self.repo.run("remote", "add", "--", REMOTE, url)
         else:
@@ -147,7 +178,9 @@ class Sync:
     # ------------------------------------------------------------------ sync
 
     def _network(self, *args: str) -> tuple[int, str, str]:
-        status, out, err = self.repo.run(*args, env=_NO_PROMPT, check=False)
+        status, out, err = self.repo.run(
+            *args, env=network_env(self.repo), check=False, timeout=NETWORK_TIMEOUT, detach=True
+        )
         if status != 0 and _is_auth_failure(err):
             raise SyncError(
                 f"authentication to {self.remote_url()} failed; mlreq never asks for passwords: set up an SSH key "
@@ -171,8 +204,13 @@ class Sync:
             raise SyncError(f"cannot commit your latest answers before syncing: {pending.commit_error}")
         self.install_merge_driver()
         report = SyncReport()
-        status, _, err = self._network("fetch", "--quiet", "--tags", "--prune", "--", REMOTE)
-        if status != 0:
+        status, _, err = self._network("fetch", "--no-progress", "--tags", "--prune", "--", REMOTE)
+        # A tag named the same on both sides with other content is refused alone: each side
+        # keeps its own, the branches are fetched all the same, and the clash is reported.
+        report.tag_clashes = _REJECTED_TAG.findall(err)
+        problems = [line for line in err.splitlines() if line.lstrip().startswith(("!", "fatal:", "error:"))
+                    and "would clobber existing tag" not in line]
+        if status != 0 and (problems or not report.tag_clashes):
             raise SyncError(f"fetch from {remote} failed: {_first(err)}")
         upstream = f"refs/remotes/{REMOTE}/{branch}"
         has_upstream = self.repo.run("rev-parse", "--verify", "--quiet", upstream, check=False)[0] == 0
@@ -188,16 +226,25 @@ class Sync:
         shared = project.root != project.repo_root
         if push is None:
             push = not shared
-        ahead = self.repo.run("rev-list", "--oneline", f"{upstream}..HEAD" if has_upstream else "HEAD", check=False)[1]
         if not push:
+            ahead = self.repo.run("rev-list", "--oneline", f"{upstream}..HEAD" if has_upstream else "HEAD", check=False)[1]
             report.not_pushed = [line for line in ahead.splitlines() if line.strip()]
-        elif ahead.strip() or not has_upstream:
+        else:  # even with no new commit: an iteration made since the last sync must travel
             status, out, err = self._network("push", "--porcelain", "--follow-tags", "--", REMOTE, f"HEAD:refs/heads/{branch}")
-            rejected = [line for line in out.splitlines() if line.startswith("!")]
-            if status != 0 or rejected:
-                reason = rejected[0].split("\t")[-1] if rejected else _first(err)
-                raise SyncError(f"push to {remote} was rejected ({reason}); someone pushed meanwhile: run sync again")
-            report.pushed = True
+            lines = [line.split("\t") for line in out.splitlines() if line[:1] in " +-*!=" and line.count("\t") >= 2]
+            rejected = [line for line in lines if line[0] == "!"]
+            clashes = [line for line in rejected if ":refs/tags/" in line[1] and "already exists" in line[2]]
+            names = [*report.tag_clashes, *(line[1].rpartition(":refs/tags/")[2] for line in clashes)]
+            report.tag_clashes = list(dict.fromkeys(names))
+            refused = [line for line in rejected if line not in clashes]
+            if refused or (status != 0 and not rejected):
+                reason = refused[0][2].replace("[", "").replace("]", "") if refused else _first(err)
+                if any(sign in reason for sign in _REMOTE_MOVED):
+                    advice = "someone pushed meanwhile; your work is kept here: run sync again"
+                else:
+                    advice = "your work is kept here; nothing was pushed"
+                raise SyncError(f"push to {remote} was rejected ({reason}); {advice}")
+            report.pushed = any(line[0] in " +-*" for line in lines)
         try:
             atomic_write(self._last_sync_file(), str(time.time()).encode())
         except OSError:
@@ -213,7 +260,8 @@ class Sync:
         }
         message = f"Sync with {remote}\n\nMerged answers by question (mlreq).\n"
         status, _, err = self.repo.run(
-            "-c", "commit.gpgsign=false", "merge", "--no-edit", "--no-verify", "-m", message, upstream, env=env, check=False
+            "-c", "commit.gpgsign=false", "merge", "--ff", "--no-edit", "--no-verify", "-m", message, upstream,
+            env=env, check=False,
         )
         if status == 0:
             return
@@ -239,13 +287,15 @@ class Sync:
 
 def clone(url: str, path: Path) -> Project:
     """`mlreq clone URL PATH`: a project from a remote, with the merge driver set up."""
-    url = check_remote_url(url)
+    url = _absolute_if_local(check_remote_url(url))
     path = path.expanduser().absolute()
     if path.exists() and any(path.iterdir()):
         raise InvalidInputError(f"{path} exists and is not empty")
     repo = GitRepo(path.parent if path.parent.exists() else Path.cwd())
     path.parent.mkdir(parents=True, exist_ok=True)
-    status, _, err = repo.run("clone", "--quiet", "--", url, str(path), env=_NO_PROMPT, check=False)
+    status, _, err = repo.run(
+        "clone", "--quiet", "--", url, str(path), env=network_env(repo), check=False, timeout=NETWORK_TIMEOUT, detach=True
+    )
     if status != 0:
         if _is_auth_failure(err):
             raise SyncError(f"authentication to {url} failed; set up an SSH key or a credential helper")
@@ -261,9 +311,9 @@ def _is_auth_failure(err: str) -> bool:
 
 
 def _first(err: str) -> str:
-    for line in err.splitlines():
-        line = line.strip().removeprefix("fatal: ").removeprefix("error: ")
-        if line:
-            return line
+    """git's own reason: its first fatal/error line, else its first line."""
+    lines = [line.strip() for line in err.splitlines() if line.strip()]
+    for line in [*(text for text in lines if text.startswith(("fatal: ", "error: "))), *lines]:
+        return line.removeprefix("fatal: ").removeprefix("error: ")
     return "git failed"
 

@@ -83,6 +83,10 @@ def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     if report.conflicts:
         print(f"changed on both sides, both versions kept: {', '.join(report.conflicts)}", file=out)
         print("settle each with `mlreq resolve QID --mine|--theirs|--text TEXT` or in the app", file=out)
+    if report.tag_clashes:
+        names = ", ".join(visible(t) for t in report.tag_clashes)
+        print(f"iterations named the same here and on the remote, each side keeps its own: {names} "
+              "(to take the remote's instead: git tag -d NAME, then sync)", file=out)
     if report.not_pushed:
         print("not pushed (the project shares its repository); these commits would go with `mlreq sync --push`:", file=out)
         for line in report.not_pushed:

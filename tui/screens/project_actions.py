@@ -121,6 +121,8 @@ class ProjectActions:
         summary = f"Synced: {report.fetched_commits} commit(s) in" + (", pushed" if report.pushed else "")
         if report.conflicts:
             summary += f"; changed on both sides, both kept: {', '.join(report.conflicts)} (press v on one)"
+        if report.tag_clashes:
+            summary += f"; iteration names used on both sides (each keeps its own): {', '.join(report.tag_clashes)}"
         if report.not_pushed:
             summary += f"; {len(report.not_pushed)} commit(s) not pushed (shared repository: mlreq sync --push)"
         self.app.call_from_thread(self.notify, summary, timeout=8)
