@@ -58,8 +58,7 @@ class Identity:
 @cache
 def _git_module():  # type: ignore[no-untyped-def]
     # GitPython raises ImportError at import when git is missing; check first for a clear line.
-    if shutil.which("git") is None:
-        raise GitUnavailableError("git is not installed or not on PATH; install git and try again")
+    require_git()
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     import git
 
@@ -68,7 +67,26 @@ def _git_module():  # type: ignore[no-untyped-def]
 
 def require_git() -> None:
     """Raise GitUnavailableError with a clear line when git is missing."""
-    _git_module()
+    if shutil.which("git") is None:
+        raise GitUnavailableError("git is not installed or not on PATH; install git and try again")
+
+
+def _run_plain(command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool) -> tuple[int, str, str]:
+    """One git process with stdin closed, English messages (they are parsed) and a timeout."""
+    require_git()
+    try:
+        result = subprocess.run(
+            command,
+            cwd=cwd,
+            env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **env},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            start_new_session=detach,
+        )
+    except subprocess.TimeoutExpired:
+        return -9, "", f"git {command[1]} timed out after {timeout:.0f}s"
+    return result.returncode, result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace")
 
 
 def find_git_root(start: Path) -> Path | None:
@@ -95,23 +113,30 @@ class GitRepo:
         check: bool = True,
         timeout: float = COMMAND_TIMEOUT,
         detach: bool = False,
+        via_gitpython: bool = False,
     ) -> tuple[int, str, str]:
         """Run `git args...` and return (status, stdout, stderr).
 
         `detach` runs git without a controlling terminal, so nothing it starts (ssh, a
-        credential helper) can ask for a password on the terminal the TUI owns.
+        credential helper) can ask for a password on the terminal the TUI owns. Reads run
+        as a plain subprocess; commits go through GitPython's command layer
+        (`via_gitpython`), whose import is deferred until the first commit.
         """
         command = ["git", *args]
+        environment = {**_QUIET_ENV, **(env or {})}
         try:
-            status, out, err = self._git().execute(
-                command,
-                with_extended_output=True,
-                with_exceptions=False,
-                kill_after_timeout=timeout,
-                env={**_QUIET_ENV, **(env or {})},
-                strip_newline_in_stdout=False,
-                start_new_session=detach,
-            )
+            if via_gitpython:
+                status, out, err = self._git().execute(
+                    command,
+                    with_extended_output=True,
+                    with_exceptions=False,
+                    kill_after_timeout=timeout,
+                    env=environment,
+                    strip_newline_in_stdout=False,
+                    start_new_session=detach,
+                )
+            else:
+                status, out, err = _run_plain(command, self.root, environment, timeout, detach)
         except OSError as exc:
             raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None
         if check and status != 0:
@@ -158,7 +183,7 @@ class GitRepo:
         deadline = time.monotonic() + LOCK_WAIT
         added = False
         while True:
-            status, _, err = self.run(*args, env=env, check=False)
+            status, _, err = self.run(*args, env=env, check=False, via_gitpython=True)
             if status == 0:
                 return self.head_id() or self.run("rev-parse", "HEAD")[1].strip()
             if "did not match any file" in err and not added:
@@ -178,7 +203,7 @@ class GitRepo:
         """Contents for (revision, path) pairs, None where absent: one `cat-file --batch`."""
         if not wanted:
             return []
-        _git_module()
+        require_git()
         requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
         try:
             result = subprocess.run(
