@@ -41,6 +41,7 @@ class FormCommands(Provider):
             ("history: start a new iteration", screen.action_new_iteration, "name this state, e.g. Kick-off workshop"),
             ("edit: this answer in $EDITOR", screen.action_external_editor, "f4"),
             ("sync: fetch, merge by question, push", screen.action_sync, "share through the project's git remote"),
+            ("export: HTML, spreadsheet, Markdown, CSV, JSON or ReqIF", screen.action_export, "the role filter in use applies"),
             ("sync: choose between the two versions of this answer", screen.action_resolve_versions, "after a sync changed it on both sides (v)"),
             ("search: questions and answers", screen.action_search, "/ in the list"),
             ("role: clear filter", screen.action_clear_filters, "show every question (x in the list)"),

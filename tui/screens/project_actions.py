@@ -8,6 +8,7 @@ It relies on FormScreen's `project`, `form`, `current`, `expected`, `queue`, `ed
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -149,6 +150,40 @@ class ProjectActions:
             self._show(qid)
 
         self.app.push_screen(ConflictModal(question.text if question else qid, entry.answer, entry.conflict), chosen)
+
+    # ------------------------------------------------------------------ export
+
+    def action_export(self) -> None:
+        from ..modals.export_dialog import ExportDialog
+
+        self.save_editor()
+        role = self.form.role(self.role_filter) if self.role_filter else None
+        scope = f"the {role.name}'s questions (the role filter in use)" if role else "the whole form"
+        stem = "-".join(self.project.name.lower().split())[:40] or "requirements"
+
+        def chosen(request) -> None:  # type: ignore[no-untyped-def]
+            if request is not None:
+                self._write_export(request.fmt, request.path, self.role_filter)
+
+        self.app.push_screen(ExportDialog(Path.cwd(), stem, scope), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False, description="exporting")
+    def _write_export(self, fmt: str, path: Path, role_id: str | None) -> None:
+        from dataclasses import replace
+
+        from projects.atomic import atomic_write
+        from projects.exports import Filters, load_state, render
+
+        self.queue.wait(30)  # export what was typed, saved
+        try:
+            state = load_state(self.project, None, with_times=fmt == "reqif")
+            if role_id:
+                state = replace(state, filters=Filters(roles=(role_id,)))
+            atomic_write(path, render(state, fmt))
+        except (MlreqError, OSError) as exc:
+            self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"Wrote {path}", timeout=8)
 
     # ------------------------------------------------------------------ editing elsewhere
 
