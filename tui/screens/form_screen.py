@@ -324,9 +324,11 @@ class FormScreen(ProjectActions, Screen):
                 self.notify(text, title="A project file is broken; mlreq will not overwrite it", severity="error", timeout=10)
             return
         if any(error in self.indicator.detail for error in self._shown_errors):
-            # The broken file was repaired: stop saying it is broken.
+            # The broken file was repaired: stop saying it is broken, and commit what it held back.
             self.indicator.state = "unsaved" if self.dirty else "saved"
             self.indicator.detail = ""
+            if not self.dirty:
+                self.queue.retry_commit()
         self._shown_errors.clear()
         disk = message.entries or {}
         if self.queue.busy:

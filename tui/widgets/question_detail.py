@@ -73,7 +73,8 @@ class QuestionDetail(VerticalScroll):
         if entry.conflict:
             review.update(f"Changed on both sides of a sync; the other version:\n{visible(entry.conflict)}\nPress v (in the list) to choose or merge.")
         elif entry.status == "needs-review":
-            review.update(f"Needs review: {visible(entry.review)}. Edit the answer, or press ctrl+t if it still holds.")
+            reason = f": {visible(entry.review)}" if entry.review else ""  # flagged by hand: no reason recorded
+            review.update(f"Needs review{reason}. Edit the answer, or press ctrl+t if it still holds.")
         review.display = bool(entry.conflict) or entry.status == "needs-review"
         self.query_one("#q-links", Static).update(_links(question, form))
         why = "Why it matters\n" + why_it_matters(question, form)
