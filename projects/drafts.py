@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,64 +26,125 @@ class Draft:
     base: Entry
     """The entry the draft was typed over, to tell a stale draft from a conflict."""
     saved_at: float
+    path: Path | None = None
+    session: str = ""
+    """"<pid>-<token>" of the app session that typed it ("" for drafts of older versions)."""
+    project: str = ""
+    """The project folder it belongs to (rescued drafts of several projects share a folder)."""
+
+    @property
+    def from_live_session(self) -> bool:
+        """Whether the process that typed it still runs (then it is not left behind)."""
+        pid = self.session.split("-", 1)[0]
+        if not pid.isdigit():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # someone else's live process
+        try:  # a killed process waits as a zombie until its parent reaps it: it is gone
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return True
 
 
 def rescue_folder() -> Path:
-    """Where drafts go when the project folder itself is gone (deleted, unmounted)."""
+    """Where drafts go when the project folder is gone or cannot be written."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "mlreq" / "rescued"
 
 
 class DraftStore:
+    """One app session's drafts; every session's drafts can be listed.
+
+    Each session writes its own files (`<question>@<pid>-<token>.json`), so one session's
+    successful save never deletes another session's unsaved typing.
+    """
+
     def __init__(self, project_root: Path) -> None:
         self.project_root = project_root
         self.folder = project_root / STATE_DIR / "drafts"
+        self.session = f"{os.getpid()}-{secrets.token_hex(3)}"
 
-    def _path(self, question_id: str) -> Path:
-        return self.folder / f"{question_id}.json"
+    def _name(self, question_id: str) -> str:
+        return f"{question_id}@{self.session}.json"
 
-    def write(self, question_id: str, text: str, base: Entry) -> None:
+    def write(self, question_id: str, text: str, base: Entry) -> Path:
+        """Keep `text` on disk; where the project cannot be written, in the rescue folder."""
         record = {
             "question": question_id,
             "text": text,
             "base": {"answer": base.answer, "status": base.status, "notes": base.notes, "review": base.review},
             "saved_at": time.time(),
+            "session": self.session,
+            "project": str(self.project_root),
         }
+        # surrogatepass: a draft must survive even text that cannot become an answer yet.
         data = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        # surrogatepass above: a draft must survive even text that cannot become an answer yet.
-        if not self.project_root.is_dir():
-            # Never recreate a vanished project folder; keep the text in the user's state dir.
-            rescue = rescue_folder() / self.project_root.name
-            rescue.mkdir(parents=True, exist_ok=True)
-            atomic_write(rescue / f"{question_id}.json", data)
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(self._path(question_id), data)
+        if self.project_root.is_dir():  # never recreate a vanished project folder
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                path = self.folder / self._name(question_id)
+                atomic_write(path, data)
+                return path
+            except OSError:
+                pass  # read-only or full: fall through to the user's own state folder
+        rescue = rescue_folder() / self.project_root.name
+        rescue.mkdir(parents=True, exist_ok=True)
+        path = rescue / self._name(question_id)
+        atomic_write(path, data)
+        return path
 
     def discard(self, question_id: str) -> None:
-        self._path(question_id).unlink(missing_ok=True)
+        """Drop this session's draft of a question (its text is now in the answer file)."""
+        for folder in (self.folder, rescue_folder() / self.project_root.name):
+            try:
+                (folder / self._name(question_id)).unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def remove(self, draft: Draft) -> None:
+        """Drop a draft of any session (after it was restored or declined)."""
+        if draft.path is not None:
+            try:
+                draft.path.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def all(self) -> list[Draft]:
+        """Every session's drafts for this project, oldest first."""
         drafts = []
-        if not self.folder.is_dir():
-            return drafts
-        for path in sorted(self.folder.glob("*.json")):
-            try:
-                record = json.loads(path.read_bytes().decode("utf-8", "surrogatepass"))
-                base = record.get("base", {})
-                drafts.append(
-                    Draft(
-                        question_id=str(record["question"]),
-                        text=str(record["text"]),
-                        base=Entry(
-                            str(base.get("answer", "")),
-                            str(base.get("status", "open")),
-                            str(base.get("notes", "")),
-                            str(base.get("review", "")),
-                        ),
-                        saved_at=float(record.get("saved_at", 0)),
-                    )
-                )
-            except (OSError, ValueError, KeyError, TypeError):
-                continue  # a torn or foreign file is not a draft; leave it for a human
-        return drafts
+        for folder in (self.folder, rescue_folder() / self.project_root.name):
+            if folder.is_dir():
+                drafts += [d for d in (_read(path) for path in sorted(folder.glob("*.json"))) if d]
+        mine = str(self.project_root)
+        ours = (d for d in drafts if d.path and (d.path.parent == self.folder or d.project == mine))
+        return sorted(ours, key=lambda d: d.saved_at)
+
+    def left_behind(self) -> list[Draft]:
+        """Drafts of sessions that ended without saving them: what to offer back."""
+        return [d for d in self.all() if not d.from_live_session]
+
+
+def _read(path: Path) -> Draft | None:
+    try:
+        record = json.loads(path.read_bytes().decode("utf-8", "surrogatepass"))
+        base = record.get("base", {})
+        return Draft(
+            question_id=str(record["question"]),
+            text=str(record["text"]),
+            base=Entry(
+                str(base.get("answer", "")),
+                str(base.get("status", "open")),
+                str(base.get("notes", "")),
+                str(base.get("review", "")),
+            ),
+            saved_at=float(record.get("saved_at", 0)),
+            path=path,
+            session=str(record.get("session", "")),
+            project=str(record.get("project", "")),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # a torn or foreign file is not a draft; leave it for a human

@@ -21,7 +21,6 @@ from textual.worker import Worker, WorkerState
 from bank.errors import MlreqError
 from projects import Entry, Project, create_project
 from projects.demo import default_demo_path, ensure_demo
-from projects.drafts import DraftStore
 from projects.safetext import visible
 
 from .messages import DiskChanged
@@ -160,21 +159,25 @@ class MlreqApp(App[int]):
         self.exit(128 + signum)
 
     def _offer_drafts(self) -> None:
-        store = DraftStore(self.project.root)
+        """Offer back what sessions that ended (crash, kill, hangup) typed but never saved."""
         screen = self.form_screen
-        pending = [
-            d for d in store.all()
-            if d.question_id in screen.expected and d.text not in (screen.expected[d.question_id].answer, visible(screen.expected[d.question_id].answer))
-        ]
-        for draft in store.all():
+        store = screen.drafts
+        left = store.left_behind()
+
+        def unsaved(draft) -> bool:  # type: ignore[no-untyped-def]
+            entry = screen.expected.get(draft.question_id)
+            return entry is not None and draft.text not in (entry.answer, visible(entry.answer))
+
+        pending = [d for d in left if unsaved(d)]
+        for draft in left:
             if draft not in pending:
-                store.discard(draft.question_id)  # already saved: nothing to offer
+                store.remove(draft)  # its text reached the answer file: nothing to offer
         if not pending:
             return
 
         def decided(restore: bool | None) -> None:
             if restore is None:
-                return
+                return  # decide later: the drafts stay on disk
             for draft in pending:
                 if restore:
                     screen.expected[draft.question_id] = draft.base  # conflict-checked against what it was typed over
@@ -182,8 +185,7 @@ class MlreqApp(App[int]):
                     if wanted.status == "open":
                         wanted = wanted.with_changes(status="draft")
                     screen.request_save(draft.question_id, wanted)
-                else:
-                    store.discard(draft.question_id)
+                store.remove(draft)
             if restore:
                 screen._show(pending[0].question_id)
 

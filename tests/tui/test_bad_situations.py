@@ -91,9 +91,9 @@ async def test_project_folder_deleted_while_open(fresh: Project, make_app, app_t
         assert not root.exists(), f"the app recreated {root}: {sorted(p.name for p in root.rglob('*'))}"
     assert not root.exists()
     # What was typed after the folder went is kept outside it, in the user's state folder.
-    rescued = rescue_folder() / root.name / f"{FIRST}.json"
-    assert rescued.is_file()
-    assert json.loads(rescued.read_text("utf-8"))["text"] == "first words, then gone"
+    rescued = sorted((rescue_folder() / root.name).glob(f"{FIRST}@*.json"))  # one file per app session
+    assert len(rescued) == 1
+    assert json.loads(rescued[0].read_text("utf-8"))["text"] == "first words, then gone"
 
 
 # --------------------------------------------------------------------------- read-only
@@ -167,13 +167,6 @@ async def test_project_folder_read_only_while_open(fresh: Project, make_app) -> 
     assert git_status(root) == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when writing the file fails (read-only folder, broken TOML in that stage's file) and the user "
-    "has moved on with ctrl+n, FormScreen._save_finished resets expected[qid] to the old entry and the "
-    "typed text is kept nowhere: not on screen when coming back, not in a draft (none is written after "
-    "leaving the question, and none can be written on a read-only folder)",
-)
 @pytest.mark.parametrize("cause", ["read-only", "broken-toml"])
 async def test_a_failed_save_of_a_question_left_behind_keeps_its_text(
     fresh: Project, make_app, slow_autosave, cause: str
@@ -358,11 +351,6 @@ async def test_two_apps_editing_the_same_question_show_a_conflict(
     assert log(fresh.root, "%s")[:2] == [f"Answer {FIRST}", f"Answer {FIRST}"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="drafts are keyed by question id only (.mlreq/drafts/<qid>.json), shared by every session "
-    "on the machine: session one's successful save of a question deletes session two's unsaved draft of it",
-)
 async def test_a_save_in_one_session_keeps_the_other_sessions_draft(fresh: Project, make_app, slow_autosave) -> None:
     other = Project.open(fresh.root)
     app1, app2 = make_app(fresh), make_app(other, poll_interval=600.0)
@@ -428,17 +416,21 @@ async def test_killed_while_typing_the_answer_is_offered_on_the_next_start(
         assert tmux.wait_for("Can the business problems be solved"), tmux.capture()
         tmux.type("typed just before the kill")
         assert tmux.wait_for("typed just before the kill"), tmux.capture()
-        draft = root / ".mlreq" / "drafts" / f"{SECOND}.json"
+        drafts = root / ".mlreq" / "drafts"
+
+        def draft_written() -> bool:  # one file per app session: <question>@<pid>-<token>.json
+            return any(drafts.glob(f"{SECOND}@*.json"))
+
         if signum == signal.SIGKILL:
             deadline = time.monotonic() + 1.5  # the draft lands 0.3 s after typing; the autosave at 2 s
-            while not draft.exists() and time.monotonic() < deadline:
+            while not draft_written() and time.monotonic() < deadline:
                 time.sleep(0.05)
         tmux.kill_app(signum)
         assert tmux.wait_exit(), tmux.capture()
     assert subjects(root)[0] == f"Answer {FIRST}", "the second answer was saved before the kill: the test proves nothing"
     assert committed_answer(root, "scoping", FIRST)["answer"] == "autosaved before the kill"
     assert Project.open(root).entry(SECOND).answer == ""
-    assert draft.exists()
+    assert draft_written()
 
     restarted = Project.open(root)
     app = make_app(restarted)
@@ -458,4 +450,4 @@ async def test_killed_while_typing_the_answer_is_offered_on_the_next_start(
         assert form(app).editor.text == "typed just before the kill"
     assert log(root)[:2] == ["Test Person", f"Answer {SECOND}"]
     assert committed_answer(root, "scoping", FIRST)["answer"] == "autosaved before the kill"
-    assert not draft.exists()
+    assert not draft_written()

@@ -15,10 +15,10 @@ from projects.drafts import Draft
 from projects.safetext import visible
 
 
-class RecoverDrafts(ModalScreen[bool]):
-    """Dismisses True to restore the drafts as answers, False to discard them."""
+class RecoverDrafts(ModalScreen[bool | None]):
+    """Dismisses True to restore the drafts as answers, False to discard them, None to decide later."""
 
-    BINDINGS = [Binding("escape", "decide(True)", "Restore later")]
+    BINDINGS = [Binding("escape", "later", "Decide later")]
 
     def __init__(self, drafts: list[Draft]) -> None:
         super().__init__()
@@ -37,6 +37,7 @@ class RecoverDrafts(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Restore and save", id="restore", variant="primary")
                 yield Button("Discard", id="discard", variant="error")
+                yield Button("Later (esc)", id="later")
 
     @on(Button.Pressed, "#restore")
     def _restore(self) -> None:
@@ -46,5 +47,9 @@ class RecoverDrafts(ModalScreen[bool]):
     def _discard(self) -> None:
         self.dismiss(False)
 
-    def action_decide(self, restore: bool) -> None:
-        self.dismiss(restore)
+    @on(Button.Pressed, "#later")
+    def _later(self) -> None:
+        self.dismiss(None)
+
+    def action_later(self) -> None:
+        self.dismiss(None)  # the drafts stay on disk and are offered again next time

@@ -91,6 +91,8 @@ class FormScreen(ProjectActions, Screen):
         self._autosave_timer: Timer | None = None
         self._draft_timer: Timer | None = None
         self._shown_errors: set[str] = set()
+        self.unsaved: dict[str, Entry] = {}
+        """Answers whose save failed after the user moved on: shown again on return."""
         self._conflict_open = False
 
     # ------------------------------------------------------------------ layout
@@ -172,6 +174,12 @@ class FormScreen(ProjectActions, Screen):
         entry = self.expected.get(question_id, Entry())
         self.query_one(QuestionDetail).show(question, entry, self.form, self._position(question_id))
         self._load_editor(entry.answer)
+        if question_id in self.unsaved:  # a save that failed after the user moved on
+            with self.editor.prevent(TextArea.Changed):
+                self.editor.load_text(visible(self.unsaved[question_id].answer))
+            self.indicator.state = "unsaved"
+            self.indicator.detail = "this answer was not saved yet; it is saved again now"
+            self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self.save_editor)
         self.nav.move_to(question_id)
 
     def _load_editor(self, answer: str) -> None:
@@ -261,12 +269,17 @@ class FormScreen(ProjectActions, Screen):
                 # The text is still unsaved: compare it with the file again, so Ctrl+S,
                 # leaving the question or the next pause retries the save.
                 self.editor_original = visible(self.expected[qid].answer)
+            elif qid != RETRY:
+                # The user moved on: keep the words for when they come back, and on disk.
+                self.unsaved[qid] = message.saved
+                self._store_draft(qid, message.saved.answer, self.expected[qid])
             self.indicator.state = "failed"
             self.indicator.detail = f"{message.error} (your text is kept; the next save retries)"
             return
         result = message.result
         if qid != RETRY:
             self.entries[qid] = message.saved
+            self.unsaved.pop(qid, None)
         for flagged in result.flagged if result else ():
             self.entries[flagged] = self.expected[flagged] = self.project.entry(flagged)
         if result and result.flagged:
