@@ -151,6 +151,68 @@ class ProjectActions:
 
         self.app.push_screen(ConflictModal(question.text if question else qid, entry.answer, entry.conflict), chosen)
 
+    # ------------------------------------------------------------------ tailoring
+
+    def action_enable_optional(self) -> None:
+        """Offer the questions interviewees proposed that the final form left out."""
+        from projects.tailoring import optional_questions
+
+        from ..modals.choice_modal import ChoiceModal
+
+        available = [q for q in optional_questions() if self.form.question(q.id) is None]
+        if not available:
+            self.notify("Every optional question is already in the form.")
+            return
+
+        def chosen(question_id: str | None) -> None:
+            if question_id:
+                self._tailor("enable_optional", (question_id,), f"switched on {question_id}", ("enable optional", question_id))
+
+        options = [(f"{q.id}: {q.text}", q.id) for q in available]
+        self.app.push_screen(ChoiceModal("Switch on a question (mlreq's additions, proposed by the thesis' interviewees)", options), chosen)
+
+    def action_remove_question(self) -> None:
+        """Take the current question out of the form; its answer and history are kept."""
+        qid = self.current
+        if qid is None:
+            return
+        from ..modals.choice_modal import ChoiceModal
+
+        def chosen(answer: str | None) -> None:
+            if answer == "remove":
+                self._tailor("remove", (qid,), f"removed {qid} (its answer is kept)", ("remove", qid))
+
+        question = self.form.question(qid)
+        options = [(f"Remove {qid} from this project's form", "remove"), ("Keep it", "keep")]
+        self.app.push_screen(ChoiceModal(f"{question.text if question else qid}\nIts answer and history stay in the files and in git.", options), chosen)
+
+    @work(thread=True, group="git", exit_on_error=False, description="changing the question set")
+    def _tailor(self, operation: str, arguments: tuple, done: str, message: tuple[str, str]) -> None:
+        from projects.tailoring import FormEditor, form_message
+
+        self.queue.wait(30)
+        try:
+            editor = FormEditor.open(self.project)
+            getattr(editor, operation)(*arguments)
+            result = editor.save(form_message(*message))
+        except MlreqError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="The question set is unchanged", severity="error", timeout=10)
+            return
+        note = done if result.commit_error is None else f"{done}; not committed: {result.commit_error}"
+        self.app.call_from_thread(self.form_changed, note)
+
+    def form_changed(self, note: str) -> None:
+        """The project's question set changed: show the new one."""
+        self.form = self.project.form
+        for question in self.form.questions:
+            self.entries.setdefault(question.id, Entry())
+            self.expected.setdefault(question.id, Entry())
+        if self.current not in {q.id for q in self.form.questions} and self.form.questions:
+            self.current = self.form.questions[0].id
+        self._rebuild_nav()
+        self._show(self.current)
+        self.notify(note)
+
     # ------------------------------------------------------------------ export
 
     def action_export(self) -> None:

@@ -1,0 +1,74 @@
+"""The form screen's project-wide actions, driven from the keyboard: tailoring, export,
+iterations and history. Each test checks what lands on disk and in git."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from projects import Project
+from tui.modals.choice_modal import ChoiceModal
+from tui.modals.export_dialog import ExportDialog
+from tui.modals.iteration_prompt import IterationPrompt
+from tui.screens.history_screen import HistoryScreen
+
+from tui_helpers import git, settle, subjects, wait_until
+
+
+def form_ids(root: Path) -> list[str]:
+    return [q["id"] for q in tomllib.loads((root / "form.toml").read_text("utf-8"))["questions"]]
+
+
+async def test_switching_on_an_optional_question_and_removing_one(fresh: Project, make_app) -> None:
+    app = make_app(fresh)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.action_enable_optional()
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal))
+        await pilot.press("down", "enter")  # the second offered: data.data-leakage
+        assert await wait_until(pilot, lambda: "data.data-leakage" in screen.shown)
+        await settle(app, pilot)
+        screen.go_to("scoping.resources")
+        screen.action_remove_question()
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal))
+        await pilot.press("enter")  # "Remove ..."
+        assert await wait_until(pilot, lambda: "scoping.resources" not in screen.shown)
+        await settle(app, pilot)
+    ids = form_ids(fresh.root)
+    assert "data.data-leakage" in ids and "scoping.resources" not in ids
+    assert subjects(fresh.root)[:2] == ["Form: remove scoping.resources", "Form: enable optional data.data-leakage"]
+    assert git(fresh.root, "status", "--porcelain").strip() == ""
+
+
+async def test_export_from_the_palette_writes_the_file(fresh: Project, make_app, tmp_path: Path, monkeypatch) -> None:
+    fresh.save("data.data-source", answer="Charger telemetry")
+    monkeypatch.chdir(tmp_path)
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.screen.action_export()
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # from the format to the file name; enter exports
+        assert await wait_until(pilot, lambda: any(tmp_path.glob("*.html")))
+        await settle(app, pilot)
+    page = next(tmp_path.glob("*.html")).read_text("utf-8")
+    assert "Charger telemetry" in page and "<script" in page  # the page's own filter script
+    assert os.path.getsize(next(tmp_path.glob("*.html"))) > 1000
+
+
+async def test_naming_an_iteration_and_opening_the_history(fresh: Project, make_app) -> None:
+    fresh.save("data.data-source", answer="Charger telemetry")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        screen.action_new_iteration()
+        assert await wait_until(pilot, lambda: isinstance(app.screen, IterationPrompt))
+        await pilot.press(*"Kick-off workshop", "enter")
+        assert await wait_until(pilot, lambda: "Kick-off workshop" in (screen.sub_title or ""))
+        await pilot.press("escape", "f3")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        assert await wait_until(pilot, lambda: "1 iterations" in (app.screen.sub_title or ""))
+    tags = git(fresh.root, "tag", "--list").split()
+    assert tags == ["iteration/kick-off-workshop"]
+    assert "Kick-off workshop" in git(fresh.root, "tag", "-n1", "--list")
