@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_one_line_error, commit_count, console, git, trailers_of
+from helpers import assert_one_line_error, commit_count, console, git, trailers_of
 
 BROKEN_TOML = b'''# hand edited
 ["data.data-source"]

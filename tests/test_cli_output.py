@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, assert_one_line_error, console, git
+from helpers import ROOT, assert_one_line_error, console, git
 from projects import Project
 
 V3 = tomllib.loads((ROOT / "bank" / "data" / "forms" / "v3.toml").read_text())

@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from conftest import ROOT, assert_fsck_clean, git
+from helpers import ROOT, assert_fsck_clean, git
 
 SAVES = 15
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
+from helpers import (
     TEST_EMAIL,
     TEST_NAME,
     assert_fsck_clean,

@@ -8,7 +8,7 @@ import stat
 import tomllib
 from pathlib import Path
 
-from conftest import (
+from helpers import (
     VENV_BIN,
     assert_fsck_clean,
     assert_one_line_error,

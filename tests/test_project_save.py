@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from conftest import TEST_EMAIL, TEST_NAME, commit_count, files_in_commit, git, read_answers, trailers_of
+from helpers import TEST_EMAIL, TEST_NAME, commit_count, files_in_commit, git, read_answers, trailers_of
 from projects import ConflictError, Entry, Project
 
 

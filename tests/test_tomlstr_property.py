@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import commit_count, git
+from helpers import commit_count, git
 from projects import Entry, InvalidInputError, Project, create_project
 from projects.answers import AnswerFile
 from projects.tomlstr import toml_string

@@ -351,23 +351,19 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         return _report_save(result, out)
     if command == "impact":
         return _impact(project, args.question, args.json, out)
-    if command == "iteration":
-        return run_iteration(args, project, out)
-    if command == "form":
-        return run_form(args, project, out)
-    if command == "remote":
-        return run_remote(args, project, out)
-    if command == "sync":
-        return run_sync(args, project, out)
-    if command == "resolve":
-        return run_resolve(args, project, out)
-    if command == "log":
-        return run_log(args, project, out)
-    if command == "diff":
-        return run_diff(args, project, out)
-    if command == "export":
-        return run_export(args, project, out)
-    raise InvalidInputError(f"unknown command {command!r}")
+    handlers = {
+        "iteration": run_iteration,
+        "log": run_log,
+        "diff": run_diff,
+        "form": run_form,
+        "remote": run_remote,
+        "sync": run_sync,
+        "resolve": run_resolve,
+        "export": run_export,
+    }
+    if command not in handlers:
+        raise InvalidInputError(f"unknown command {command!r}")
+    return handlers[command](args, project, out)
 
 
 def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> int:

@@ -17,10 +17,34 @@ def _form_screen(provider: Provider):  # type: ignore[no-untyped-def]
     return screen if isinstance(screen, FormScreen) else None
 
 
-class FormCommands(Provider):
+class _ListedCommands(Provider):
+    """A provider over a list of (title, callback, help) built when the palette opens."""
+
+    match_words = False
+    """Also offer items whose title and help contain every typed word (not just fuzzy)."""
+
+    def _items(self) -> list[tuple[str, Callable[[], object], str]]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._items():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        words = query.casefold().split()
+        for name, callback, help_text in self._items():
+            score = matcher.match(name)
+            if score <= 0 and self.match_words and words and all(w in f"{name} {help_text}".casefold() for w in words):
+                score = 0.5  # every word appears, though not as a fuzzy match of the title
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class FormCommands(_ListedCommands):
     """Category-prefixed commands that apply on the form screen."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def _items(self) -> list[tuple[str, Callable[[], object], str]]:
         screen = _form_screen(self)
         if screen is None:
             return []
@@ -58,22 +82,13 @@ class FormCommands(Provider):
             )
         return commands
 
-    async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
 
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, callback, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
-
-
-class QuestionCommands(Provider):
+class QuestionCommands(_ListedCommands):
     """Go to any question by the words of its text, id or answer."""
 
-    def _questions(self) -> list[tuple[str, Callable[[], object], str]]:
+    match_words = True
+
+    def _items(self) -> list[tuple[str, Callable[[], object], str]]:
         screen = _form_screen(self)
         if screen is None:
             return []
@@ -83,17 +98,3 @@ class QuestionCommands(Provider):
             answer = visible(entry.answer.replace("\n", " "))[:80] if entry and entry.answer else "(no answer)"
             items.append((f"{question.id}: {visible(question.text)}", partial(screen.go_to, question.id), answer))
         return items
-
-    async def discover(self) -> Hits:
-        for name, callback, help_text in self._questions():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        words = query.casefold().split()
-        for name, callback, help_text in self._questions():
-            score = matcher.match(name)
-            if score <= 0 and words and all(w in (name + " " + help_text).casefold() for w in words):
-                score = 0.5  # every word appears, though not as a fuzzy match of the title
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MLREQ_SCRIPT, assert_one_line_error, console, git
+from helpers import MLREQ_SCRIPT, assert_one_line_error, console, git
 from projects import Project
 from projects.history import History
 

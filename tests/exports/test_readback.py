@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git
+from helpers import git
 
 from .conftest import (
     AMPERSAND,

@@ -1,18 +1,13 @@
 """Fixtures for history, iterations and diffs: real projects with a few saves and tags.
 
-Reuses tests/conftest.py: its fixtures (the autouse `git_config` isolating HOME and git's
-config, `cli` running `mlreq` in-process, `project_dir`) come through pytest, and its
-helpers are re-exported here. They are loaded from the file itself, not as the module
-`conftest`: that name belongs to whichever conftest pytest imported last (tests/tui's,
-when that folder is named on the command line). This folder is a package for the same
-reason: its own conftest must not take the name `conftest` from the others.
+Reuses tests/conftest.py's fixtures (the autouse `git_config` isolating HOME and git's
+config, `cli` running `mlreq` in-process, `project_dir`) through pytest, and re-exports
+the shared helpers of tests/helpers.py for this folder's tests.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,23 +18,7 @@ from projects import Identity, Project
 from projects.history import History
 
 
-def _root_conftest():  # type: ignore[no-untyped-def]
-    name = "_mlreq_tests_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "conftest.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_root = _root_conftest()
-assert_one_line_error = _root.assert_one_line_error
-commit_count = _root.commit_count
-console = _root.console
-git = _root.git
-read_answers = _root.read_answers
-trailers_of = _root.trailers_of
+from helpers import assert_one_line_error, commit_count, console, git, read_answers, trailers_of  # noqa: F401, E402
 
 ADA = Identity("Ada Analyst", "ada@example.com")
 BEN = Identity("Ben Builder", "ben@example.com")

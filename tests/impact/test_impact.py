@@ -11,7 +11,7 @@ from bank import load_form
 from projects import Project, create_project
 from projects.status import project_status
 
-from conftest import git, trailers_of
+from helpers import git, trailers_of
 
 FORM = """\
 schema = 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Outcome, assert_fsck_clean, assert_one_line_error, console, git, read_answers
+from helpers import Outcome, assert_fsck_clean, assert_one_line_error, console, git, read_answers
 
 __all__ = ["Outcome", "assert_fsck_clean", "assert_one_line_error", "console", "git", "read_answers"]  # re-exported
 

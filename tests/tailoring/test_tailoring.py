@@ -9,7 +9,7 @@ import pytest
 
 from projects import Project
 
-from conftest import commit_count, git
+from helpers import commit_count, git
 
 
 def form_ids(project_dir: Path) -> list[str]:
