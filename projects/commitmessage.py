@@ -65,9 +65,3 @@ def commit_message(changes: list[Change], form: Form, flagged: tuple[str, ...] =
 def creation_message(name: str, form: Form, source: str) -> str:
     """The first commit of a project: its name and the question set it was created from."""
     return f"Create requirements project \"{name}\"\n\nQuestion set: {form.title} ({source}), {len(form.questions)} questions.\n"
-
-
-def questions_in_message(message: str) -> list[str]:
-    """The question ids a commit touched, read from its trailers."""
-    prefix = f"{TRAILER}: "
-    return [line[len(prefix) :].strip() for line in message.splitlines() if line.startswith(prefix)]

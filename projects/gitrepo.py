@@ -236,9 +236,6 @@ class GitRepo:
         status, out, _ = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
         return out.strip() if status == 0 else None
 
-    def has_commits(self) -> bool:
-        return self.run("rev-parse", "--verify", "--quiet", "HEAD", check=False)[0] == 0
-
 
 def git_dir(repo_root: Path) -> Path:
     """The repository's git folder: `.git`, or where a worktree's `.git` file points."""

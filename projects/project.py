@@ -179,10 +179,6 @@ class Project:
             answers = self._read(self.file_of(question))
             return answers.entry(question_id) if answers else EMPTY
 
-    def orphans(self) -> list[str]:
-        """Answered ids that the project's question set no longer has (kept, never dropped)."""
-        return [qid for qid in self.entries() if self.form.question(qid) is None]
-
     def disk_fingerprint(self) -> tuple:
         """Changes when any project file changes on disk; cheap enough to poll."""
         marks = []

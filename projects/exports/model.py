@@ -132,9 +132,7 @@ class FormState:
     @classmethod
     def now(cls, project) -> FormState:  # type: ignore[no-untyped-def]
         """The project's files as they are on disk now."""
-        from .source import read_entries
-
-        return cls(project.name, project.form, read_entries(project), key=project_key(project))
+        return cls(project.name, project.form, project.entries(), key=project_key(project))
 
     def entry(self, question_id: str) -> Entry:
         return self.entries.get(question_id, EMPTY)

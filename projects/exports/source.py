@@ -103,32 +103,6 @@ def _entries_of(data: dict) -> dict[str, Entry] | None:
     return found
 
 
-def read_entries(project) -> dict[str, Entry]:  # type: ignore[no-untyped-def]
-    """What `project.entries()` returns, read with tomllib."""
-    form = project.form
-    found: dict[str, Entry] = {}
-    for relative in project.answer_files():
-        path = project.path_of(relative)
-        try:
-            data = tomllib.loads(path.read_bytes().decode("utf-8"))
-        except FileNotFoundError:
-            continue
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return project.entries()  # says what is wrong, and where
-        entries = _entries_of(data)
-        if entries is None:
-            return project.entries()
-        for question_id, entry in entries.items():
-            # As Project.entries(): a stray copy in another file never hides the entry in
-            # the question's own file.
-            question = form.question(question_id)
-            if question_id not in found or (question is not None and project.file_of(question) == relative):
-                found[question_id] = entry
-    return {q.id: found.get(q.id, EMPTY) for q in form.questions} | {
-        qid: entry for qid, entry in found.items() if form.question(qid) is None
-    }
-
-
 def _changed_on_disk(project, history: History, state: FormState) -> list[str]:  # type: ignore[no-untyped-def]
     """Questions whose entry on disk differs from the last commit (saved, not committed)."""
     prefix = f"{history.scope}/" if history.scope else ""
