@@ -97,12 +97,18 @@ class History:
         prefix = project.repo_path(".")
         self.scope = "" if prefix in (".", "") else prefix
         """The project's folder relative to the repository root ("" when it is the root)."""
+        self._iterations: list[Iteration] | None = None
         self.tag_prefix = "iteration/" + (_scope_slug(self.scope) + "/" if self.scope else "")
 
     # ------------------------------------------------------------------ iterations
 
     def iterations(self) -> list[Iteration]:
-        """Oldest first."""
+        """Oldest first (read once per History; creating an iteration re-reads them)."""
+        if self._iterations is None:
+            self._iterations = self._read_iterations()
+        return list(self._iterations)
+
+    def _read_iterations(self) -> list[Iteration]:
         fields = ["%(refname:strip=2)", "%(*objectname)", "%(objectname)", "%(creatordate:iso-strict)", "%(contents)"]
         _, out, _ = self.repo.run(
             "for-each-ref", "--sort=creatordate", f"--format={_FIELD.join(fields)}{_RECORD}", f"refs/tags/{self.tag_prefix}"
@@ -162,6 +168,7 @@ class History:
         self.repo.run(
             "-c", "tag.gpgSign=false", "tag", "--annotate", "--cleanup=whitespace", "-m", message, "--end-of-options", tag, head, env=env
         )
+        self._iterations = None
         return next(i for i in self.iterations() if i.tag == tag)
 
     def current_iteration(self) -> Iteration | None:
@@ -347,12 +354,17 @@ class History:
 
     # ------------------------------------------------------------------ one answer
 
-    def timeline(self, question_id: str) -> list[Version]:
-        """Every distinct version of one answer, oldest first, with who and when."""
+    def timeline(self, question_id: str, window: int | None = None) -> list[Version]:
+        """Every distinct version of one answer, oldest first, with who and when.
+
+        With `window`, only versions among the newest `window` saves of its stage file:
+        a first screen for a long history, in a fraction of the time.
+        """
         question = self.project.question(question_id)
         path = self.project.repo_path(self.project.file_of(question))
         fields = ["%H", "%an", "%aI", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
-        _, out, _ = self.repo.run("log", f"--format={_FIELD.join(fields)}{_RECORD}", "--", path, check=False)
+        limit = [f"-n{window}"] if window else []
+        _, out, _ = self.repo.run("log", *limit, f"--format={_FIELD.join(fields)}{_RECORD}", "--", path, check=False)
         candidates = []
         for record in out.split(_RECORD):
             parts = record.strip("\n").split(_FIELD)

@@ -22,6 +22,10 @@ from ..markers import marker
 from ..widgets.diff_view import word_text
 
 
+FIRST_WINDOW = 200
+"""Saves of the stage file read for the first screen of a timeline."""
+
+
 class TimelineScreen(Screen[Entry | None]):
     """Dismisses with the entry to restore (as a new save), or None."""
 
@@ -54,17 +58,24 @@ class TimelineScreen(Screen[Entry | None]):
 
     @work(thread=True, exclusive=True, group="timeline", exit_on_error=False, description="reading the timeline")
     def _load(self) -> None:
-        try:
-            versions = History(self.project).timeline(self.question.id)
-        except MlreqError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            versions = []
-        self.app.call_from_thread(self._show_versions, versions)
+        # The newest saves first, for a quick first screen; then the whole history.
+        history = History(self.project)
+        shown = None
+        for window in (FIRST_WINDOW, None):
+            try:
+                versions = history.timeline(self.question.id, window=window)
+            except MlreqError as exc:
+                self.app.call_from_thread(self.notify, str(exc), severity="error")
+                versions = []
+            if versions != shown:
+                self.app.call_from_thread(self._show_versions, versions)
+                shown = versions
 
     def _show_versions(self, versions: list[Version]) -> None:
         self.versions = versions
         options = self.query_one(OptionList)
         options.loading = False
+        options.clear_options()
         options.add_options(
             Option(Text(f"#{n} {v.date[:16].replace('T', ' ')} {marker(v.entry.status)} {visible(v.author)}", no_wrap=True), id=str(n - 1))
             for n, v in enumerate(versions, start=1)
