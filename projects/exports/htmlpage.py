@@ -233,6 +233,8 @@ def export_html(state: FormState) -> str:
                 out.append('<div class="answer empty">No answer yet.</div>')
             if entry.review.strip():
                 out.append(f'<p class="review">Needs review: {h(entry.review)}</p>')
+            if entry.conflict:
+                out.append(_detail("The other version (changed on both sides of a sync, not yet resolved)", entry.conflict))
             out.append(_detail("Notes", entry.notes))
             out.append(_detail("Examples", question.examples))
             if question.traces:

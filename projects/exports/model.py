@@ -205,6 +205,8 @@ def export_rows(state: FormState) -> list[dict]:
                 "answer": entry.answer,
                 "status": entry.status,
                 "notes": entry.notes,
+                "review": entry.review,
+                "conflict": entry.conflict or None,
                 "traces": list(question.traces),
                 "origin": question.origin,
             }
