@@ -68,6 +68,8 @@ class FormCommands(_ListedCommands):
             ("export: HTML, spreadsheet, Markdown, CSV, JSON or ReqIF", screen.action_export, "the role filter in use applies"),
             ("form: switch on an optional question", screen.action_enable_optional, "data leakage, where preprocessing runs, is ML right at all…"),
             ("form: remove this question from the project's form", screen.action_remove_question, "its answer and history are kept"),
+            ("form: add a question to this stage", screen.action_add_question, "text, roles and examples; one commit"),
+            ("form: reword this question", screen.action_reword_question, "for this project only; one commit"),
             ("sync: choose between the two versions of this answer", screen.action_resolve_versions, "after a sync changed it on both sides (v)"),
             ("search: questions and answers", screen.action_search, "/ in the list"),
             ("role: clear filter", screen.action_clear_filters, "show every question (x in the list)"),

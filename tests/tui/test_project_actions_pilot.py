@@ -10,6 +10,7 @@ from pathlib import Path
 from projects import Project
 from tui.modals.choice_modal import ChoiceModal
 from tui.modals.export_dialog import ExportDialog
+from tui.modals.fields_prompt import FieldsPrompt
 from tui.modals.iteration_prompt import IterationPrompt
 from tui.screens.history_screen import HistoryScreen
 
@@ -72,3 +73,27 @@ async def test_naming_an_iteration_and_opening_the_history(fresh: Project, make_
     tags = git(fresh.root, "tag", "--list").split()
     assert tags == ["iteration/kick-off-workshop"]
     assert "Kick-off workshop" in git(fresh.root, "tag", "-n1", "--list")
+
+
+async def test_adding_and_rewording_a_question_from_the_app(fresh: Project, make_app) -> None:
+    app = make_app(fresh)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.go_to("data.data-source")
+        await pilot.pause()
+        screen.action_add_question()
+        assert await wait_until(pilot, lambda: isinstance(app.screen, FieldsPrompt) and bool(app.screen.query("#field-text")))
+        await pilot.press(*"Which checks run at ingestion?", "tab", *"Data engineer, legal", "enter")
+        assert await wait_until(pilot, lambda: "data.which-checks-run-at-ingestion" in screen.shown)
+        await settle(app, pilot)
+        screen.action_reword_question()
+        assert await wait_until(pilot, lambda: isinstance(app.screen, FieldsPrompt) and bool(app.screen.query("#field-text")))
+        app.screen.query_one("#field-text").value = "Where does the data come from, and who owns it?"
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: screen.form.question("data.data-source").text.endswith("who owns it?"))
+        await settle(app, pilot)
+    reopened = Project.open(fresh.root)
+    added = reopened.form.question("data.which-checks-run-at-ingestion")
+    assert added is not None and added.origin == "mlreq" and added.roles == ("data-engineer", "legal-team")
+    assert reopened.form.question("data.data-source").text == "Where does the data come from, and who owns it?"
+    assert subjects(fresh.root)[:2] == ["Form: reword data.data-source", "Form: add data.which-checks-run-at-ingestion"]

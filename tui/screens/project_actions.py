@@ -171,6 +171,41 @@ class ProjectActions:
         options = [(f"{q.id}: {q.text}", q.id) for q in available]
         self.app.push_screen(ChoiceModal("Switch on a question (mlreq's additions, proposed by the thesis' interviewees)", options), chosen)
 
+    def action_add_question(self) -> None:
+        """Add a question to the current question's stage (each change one commit)."""
+        from ..modals.fields_prompt import Field, FieldsPrompt
+
+        current = self.form.question(self.current or "")
+        stage = self.form.stage(current.stage) if current else self.form.stages[0]
+        roles = ", ".join(r.name for r in self.form.roles)
+        fields = [
+            Field("text", "the question, e.g. Which data quality checks run at ingestion?", required="Write the question."),
+            Field("roles", f"roles to ask, comma-separated ({roles})", required="Name at least one role."),
+            Field("examples", "example answers (optional)"),
+        ]
+
+        def added(values: dict[str, str] | None) -> None:
+            if values:
+                role_names = [r.strip() for r in values["roles"].split(",") if r.strip()]
+                arguments = (stage.id, role_names, values["text"], values["examples"])
+                self._tailor("add_question", arguments, "added the question", ("add", "", values["text"]))
+
+        self.app.push_screen(FieldsPrompt(f"New question in {stage.name} (mlreq marks it as the project's, not the thesis')", fields, "Add"), added)
+
+    def action_reword_question(self) -> None:
+        from ..modals.fields_prompt import Field, FieldsPrompt
+
+        question = self.form.question(self.current or "")
+        if question is None:
+            return
+
+        def reworded(values: dict[str, str] | None) -> None:
+            if values and values["text"] != question.text:
+                self._tailor("reword", (question.id, values["text"]), f"reworded {question.id}", ("reword", question.id, values["text"]))
+
+        field = Field("text", "the question", value=question.text, required="The question needs a text.")
+        self.app.push_screen(FieldsPrompt(f"Reword {question.id} for this project", [field], "Reword"), reworded)
+
     def action_remove_question(self) -> None:
         """Take the current question out of the form; its answer and history are kept."""
         qid = self.current
@@ -187,14 +222,18 @@ class ProjectActions:
         self.app.push_screen(ChoiceModal(f"{question.text if question else qid}\nIts answer and history stay in the files and in git.", options), chosen)
 
     @work(thread=True, group="git", exit_on_error=False, description="changing the question set")
-    def _tailor(self, operation: str, arguments: tuple, done: str, message: tuple[str, str]) -> None:
+    def _tailor(self, operation: str, arguments: tuple, done: str, message: tuple[str, ...]) -> None:
+        """Run one FormEditor operation and commit it; `message` is (action, subject, detail),
+        with an empty subject meaning the id the operation returns."""
         from projects.tailoring import FormEditor, form_message
 
         self.queue.wait(30)
         try:
             editor = FormEditor.open(self.project)
-            getattr(editor, operation)(*arguments)
-            result = editor.save(form_message(*message))
+            made = getattr(editor, operation)(*arguments)
+            action, subject, *detail = message
+            subject = subject or str(made)  # an added question's id is known only now
+            result = editor.save(form_message(action, subject, *detail))
         except MlreqError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="The question set is unchanged", severity="error", timeout=10)
             return
