@@ -1,8 +1,9 @@
 """The narrow door to git: every git command mlreq runs goes through `GitRepo`.
 
-Commands run through GitPython's command layer with user values only after `--` (or as
-the value of an option), prompts off, stdin closed and a timeout, so git can neither
-take a user string as an option nor hang a save waiting for a passphrase.
+Commits run through GitPython's command layer, reads as plain subprocesses; both with
+user values only after `--` (or as the value of an option), prompts off, stdin closed
+and a timeout, so git can neither take a user string as an option nor hang a save
+waiting for a passphrase.
 """
 
 from __future__ import annotations
