@@ -47,8 +47,16 @@ class NewProjectDialog(ModalScreen[NewProjectRequest | None]):
 
     @on(Input.Changed, "#name")
     def _suggest_folder(self, event: Input.Changed) -> None:
+        folder = self.query_one("#folder", Input)
+        if folder.has_class("-edited"):
+            return  # the user chose a folder: typing the name no longer moves it
         slug = "-".join(event.value.lower().split())[:60]
-        self.query_one("#folder", Input).value = str(self.start / slug) if slug else str(self.start)
+        folder.value = str(self.start / slug) if slug else str(self.start)
+
+    @on(Input.Changed, "#folder")
+    def _folder_edited(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            event.input.add_class("-edited")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#create")
