@@ -13,6 +13,7 @@ Invariants:
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import threading
 from collections.abc import Iterator
@@ -61,7 +62,9 @@ class SaveResult:
 
 @dataclass
 class _CachedFile:
-    fingerprint: tuple[int, int, int]
+    fingerprint: bytes
+    """A digest of the file's bytes. Not its stat: two writes within one clock tick can
+    leave the same size, mtime and (reused) inode, and a stale cache would overwrite."""
     answers: AnswerFile
 
 
@@ -80,7 +83,7 @@ class Project:
     _committed_head: str | None = field(default=None, repr=False)
     """The commit `_committed` was read from: another process's commit makes it stale."""
     _unborn: bool = field(default=False, repr=False)
-    _clean: dict[str, tuple[int, int, int]] = field(default_factory=dict, repr=False)
+    _clean: dict[str, bytes] = field(default_factory=dict, repr=False)
     """Answer files known to equal the committed baseline, by fingerprint: skipped when
     looking for uncommitted changes, so a save compares only the file it wrote."""
     """The project's own files are not in HEAD yet (the commit creating it failed)."""
@@ -135,23 +138,19 @@ class Project:
     # ----------------------------------------------------------------- reading
 
     def _read(self, relative: str) -> AnswerFile | None:
-        """The parsed file, re-parsed only if it changed on disk since last read."""
+        """The parsed file, re-parsed only if its bytes changed since last read."""
         path = self.path_of(relative)
         try:
-            stat = path.stat()
+            data = path.read_bytes()
         except FileNotFoundError:
             self._files.pop(relative, None)
             return None
         except OSError as exc:
             raise ProjectError(f"{relative}: cannot read ({exc.strerror})") from None
-        fingerprint = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        fingerprint = _digest(data)
         cached = self._files.get(relative)
         if cached and cached.fingerprint == fingerprint:
             return cached.answers
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ProjectError(f"{relative}: cannot read ({exc.strerror})") from None
         answers = AnswerFile.parse(path, data, relative)
         self._files[relative] = _CachedFile(fingerprint, answers)
         return answers
@@ -180,12 +179,11 @@ class Project:
             return answers.entry(question_id) if answers else EMPTY
 
     def disk_fingerprint(self) -> tuple:
-        """Changes when any project file changes on disk; cheap enough to poll."""
+        """Changes when any project file changes on disk; cheap enough to poll (a few KB)."""
         marks = []
         for relative in (PROJECT_FILE, FORM_FILE, *self.answer_files()):
             try:
-                stat = self.path_of(relative).stat()
-                marks.append((relative, stat.st_mtime_ns, stat.st_size, stat.st_ino))
+                marks.append((relative, _digest(self.path_of(relative).read_bytes())))
             except OSError:
                 marks.append((relative, None))
         return tuple(marks)
@@ -239,12 +237,12 @@ class Project:
     def _write(self, relative: str, answers: AnswerFile) -> None:
         path = self.path_of(relative)
         path.parent.mkdir(parents=True, exist_ok=True)
+        data = answers.dumps()
         try:
-            atomic_write(path, answers.dumps())
+            atomic_write(path, data)
         except OSError as exc:
             raise ProjectError(f"cannot write {relative}: {exc.strerror or exc}; the file on disk is unchanged") from None
-        stat = path.stat()
-        self._files[relative] = _CachedFile((stat.st_mtime_ns, stat.st_size, stat.st_ino), answers)
+        self._files[relative] = _CachedFile(_digest(data), answers)
 
     def write_file(self, relative: str, data: bytes) -> None:
         """Atomically replace one of the project's non-answer files (form.toml)."""
@@ -393,6 +391,8 @@ class Project:
             state.mkdir(exist_ok=True)
             handle = open(state / "lock", "a+b")
         except OSError as exc:
+            if not self.root.is_dir():
+                raise ProjectError(f"the project folder {self.root} is gone; nothing was saved") from None
             raise ProjectError(f"cannot write in {self.root}: {exc.strerror or exc}; nothing was saved") from None
         with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
@@ -400,6 +400,10 @@ class Project:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def no_identity_error() -> NoIdentityError:

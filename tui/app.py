@@ -218,9 +218,13 @@ class MlreqApp(App[int]):
                 message = DiskChanged(None, error=exc)
             except OSError as exc:
                 message = DiskChanged(None, error=MlreqError(f"cannot read the project: {exc.strerror or exc}"))
-        if message.error is None:
-            self._fingerprint = fingerprint
+        # Remember even a broken state: repairing the file back to what it was is a change.
+        self._fingerprint = fingerprint
         self.form_screen.post_message(message)
+
+    def look_again(self) -> None:
+        """Report the files on the next tick even if they do not change meanwhile."""
+        self._fingerprint = ()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:

@@ -345,7 +345,8 @@ class FormScreen(ProjectActions, Screen):
         self._shown_errors.clear()
         disk = message.entries or {}
         if self.queue.busy:
-            return  # our own save is landing; look again on the next tick
+            self.app.look_again()  # our own save is landing; read the files again next tick
+            return
         changed = [qid for qid, entry in disk.items() if entry != self.entries.get(qid)]
         if not changed:
             return
