@@ -97,3 +97,25 @@ async def test_adding_and_rewording_a_question_from_the_app(fresh: Project, make
     assert added is not None and added.origin == "mlreq" and added.roles == ("data-engineer", "legal-team")
     assert reopened.form.question("data.data-source").text == "Where does the data come from, and who owns it?"
     assert subjects(fresh.root)[:2] == ["Form: reword data.data-source", "Form: add data.which-checks-run-at-ingestion"]
+
+
+async def test_typing_over_an_answer_others_build_on_warns_then_flags_them(fresh: Project, make_app) -> None:
+    fresh.save("data.data-source", answer="Charger telemetry")
+    fresh.save("data.data-format", answer="Parquet", status="agreed")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.go_to("data.data-source")
+        await pilot.pause()
+        screen.editor.focus()
+        await pilot.press("end", *" and the service log")
+        ripple = screen.query_one("#q-ripple")
+        assert await wait_until(pilot, lambda: "data.data-format" in str(ripple.render()) and ripple.display)
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: Project.open(fresh.root).entry("data.data-format").status == "needs-review")
+        await settle(app, pilot)
+        assert screen.expected["data.data-format"].status == "needs-review"
+        assert not ripple.display  # saved: nothing more to warn about
+    flagged = Project.open(fresh.root).entry("data.data-format")
+    assert "data.data-source changed" in flagged.review
+    assert subjects(fresh.root)[0] == "Answer data.data-source"

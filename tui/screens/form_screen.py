@@ -91,6 +91,8 @@ class FormScreen(ProjectActions, Screen):
         self._autosave_timer: Timer | None = None
         self._draft_timer: Timer | None = None
         self._shown_errors: set[str] = set()
+        self._ripple_shown = False
+        """Whether the 'saving this will flag…' line is up for the current question."""
         self.unsaved: dict[str, Entry] = {}
         """Answers whose save failed after the user moved on: shown again on return."""
         self._conflict_open = False
@@ -173,6 +175,7 @@ class FormScreen(ProjectActions, Screen):
         self.current = question_id
         entry = self.expected.get(question_id, Entry())
         self.query_one(QuestionDetail).show(question, entry, self.form, self._position(question_id))
+        self._ripple_shown = False  # show() cleared the line
         self._load_editor(entry.answer)
         if question_id in self.unsaved:  # a save that failed after the user moved on
             with self.editor.prevent(TextArea.Changed):
@@ -198,6 +201,7 @@ class FormScreen(ProjectActions, Screen):
         if self.current and (question := self.form.question(self.current)):
             entry = self.expected.get(self.current, Entry())
             self.query_one(QuestionDetail).show(question, entry, self.form, self._position(self.current))
+            self._ripple_shown = False  # show() cleared the line; the next keystroke redraws it
 
     @property
     def dirty(self) -> bool:
@@ -209,9 +213,12 @@ class FormScreen(ProjectActions, Screen):
     def _typed(self) -> None:
         self.indicator.state = "unsaved" if self.dirty else self.indicator.state
         self.indicator.detail = ""
-        if self.current:
+        dirty = self.dirty
+        if self.current and dirty != self._ripple_shown:
+            # Only when the answer turns changed or unchanged, never on every keystroke.
+            self._ripple_shown = dirty
             ripple = [a.question_id for a in affected_by(self.form, self.current, self.expected) if a.would_be_flagged]
-            self.query_one(QuestionDetail).show_ripple(ripple if self.dirty else [])
+            self.query_one(QuestionDetail).show_ripple(ripple if dirty else [])
         for timer in (self._autosave_timer, self._draft_timer):
             if timer is not None:
                 timer.stop()
