@@ -50,26 +50,17 @@ class Filters:
 
         An unknown value raises InvalidInputError naming it and the choices.
         """
-        stage_ids = []
-        for value in _split(stages, lambda v: form.find_stage(v) is not None):
+        def stage_id(value: str) -> str | None:
             stage = form.find_stage(value)
-            if stage is None:
-                choices = ", ".join(s.name for s in form.stages)
-                raise InvalidInputError(f"unknown stage {value!r}: use one of {choices} (name or id)")
-            stage_ids.append(stage.id)
-        role_ids = []
-        for value in _split(roles, lambda v: form.find_role(v) is not None):
+            return stage.id if stage else None
+
+        def role_id(value: str) -> str | None:
             role = form.find_role(value)
-            if role is None:
-                choices = ", ".join(r.name for r in form.roles)
-                raise InvalidInputError(f"unknown role {value!r}: use one of {choices} (name or id)")
-            role_ids.append(role.id)
-        status_ids = []
-        for value in _split(statuses, lambda v: _status(v) is not None):
-            status = _status(value)
-            if status is None:
-                raise InvalidInputError(f"unknown status {value!r}: use one of {', '.join(STATUSES)}")
-            status_ids.append(status)
+            return role.id if role else None
+
+        stage_ids = _resolve(stages, stage_id, "stage", ", ".join(s.name for s in form.stages) + " (name or id)")
+        role_ids = _resolve(roles, role_id, "role", ", ".join(r.name for r in form.roles) + " (name or id)")
+        status_ids = _resolve(statuses, _status, "status", ", ".join(STATUSES))
         return cls(_unique(stage_ids), _unique(role_ids), _unique(status_ids))
 
     def describe(self, form: Form) -> str:
@@ -87,6 +78,17 @@ class Filters:
 
     def as_json(self) -> dict:
         return {"stages": list(self.stages), "roles": list(self.roles), "statuses": list(self.statuses)}
+
+
+def _resolve(values: Iterable[str], find, what: str, choices: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The ids `find` gives for what a user typed; an unknown value names the choices."""
+    found = []
+    for value in _split(values, lambda v: find(v) is not None):
+        resolved = find(value)
+        if resolved is None:
+            raise InvalidInputError(f"unknown {what} {value!r}: use one of {choices}")
+        found.append(resolved)
+    return found
 
 
 def _status(value: str) -> str | None:

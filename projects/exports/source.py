@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import datetime
 
-from bank import STATUSES
-
-from ..answers import EMPTY, Entry
 from ..commitmessage import TRAILER
 from ..errors import InvalidInputError
 from ..history import History
-from ..layout import ANSWERS_DIR
 from .model import FormState, _now, project_key
-
-_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 
 _FIELD, _RECORD = "\x1f", "\x1e"
 
@@ -62,8 +55,8 @@ def with_change_times(project, state: FormState, commit: str | None) -> FormStat
                 if question_id and question_id not in changed:
                     changed[question_id] = when  # newest first: the first seen is the last change
     if commit is None:
-        for question_id in _changed_on_disk(project, history, state):
-            changed[question_id] = _now()
+        for change in project.uncommitted():  # saved on disk, not committed yet
+            changed[change.question_id] = _now()
     if oldest is not None:
         for question in state.form.questions:
             changed.setdefault(question.id, oldest)
@@ -75,53 +68,3 @@ def _parse(text: str) -> datetime | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
     except ValueError:
         return None
-
-
-# --------------------------------------------------------------------------- fast reading
-#
-# An export only reads. `Project.entries()` parses with tomlkit, which keeps every comment
-# for the next save but takes about 0.4 ms per question (0.8 s for 2,000); tomllib reads
-# the same files some ten times faster. Any file tomllib or the checks below do not accept
-# falls back to `Project.entries()`, which reports the problem as file:line.
-
-
-def _entries_of(data: dict) -> dict[str, Entry] | None:
-    """The entries of one parsed answer file, or None if it is not plainly valid."""
-    found = {}
-    for question_id, table in data.items():
-        if not isinstance(table, dict) or table.get("status", "open") not in STATUSES:
-            return None
-        values = {}
-        for name in _ENTRY_FIELDS:
-            value = table.get(name)
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                return None
-            values[name] = value
-        found[question_id] = Entry(**values)
-    return found
-
-
-def _changed_on_disk(project, history: History, state: FormState) -> list[str]:  # type: ignore[no-untyped-def]
-    """Questions whose entry on disk differs from the last commit (saved, not committed)."""
-    prefix = f"{history.scope}/" if history.scope else ""
-    status, out, _ = history.repo.run("diff", "--name-only", "HEAD", "--", f"{prefix}{ANSWERS_DIR}/", check=False)
-    paths = [line for line in out.splitlines() if line.strip()] if status == 0 else []
-    if not paths:
-        return []
-    blobs = history.repo.read_files("HEAD", paths)
-    committed: dict[str, Entry] = {}
-    for path in paths:
-        blob = blobs.get(path)
-        try:
-            entries = _entries_of(tomllib.loads(blob.decode("utf-8"))) if blob else {}
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-            entries = {}
-        committed.update(entries or {})
-    touched = {path.removeprefix(prefix) for path in paths}
-    return [
-        question.id
-        for question in state.form.questions
-        if project.file_of(question) in touched and committed.get(question.id, EMPTY) != state.entry(question.id)
-    ]
