@@ -143,7 +143,7 @@ class AnswerFile:
         table = self._data.get(question_id)
         if table is None:
             return EMPTY
-        return Entry(**{field: str(table.get(field, default)) for field, default in _DEFAULTS.items()})
+        return entry_from_table(table)
 
     def set_entry(self, question_id: str, entry: Entry) -> None:
         """Change only the fields that differ, so `git diff` shows only those lines."""
@@ -156,7 +156,7 @@ class AnswerFile:
             document.add(tomlkit.nl())
             document.add(question_id, _entry_table(entry))
             return
-        current = Entry(**{field: str(table.get(field, default)) for field, default in _DEFAULTS.items()})
+        current = entry_from_table(table)
         for field in FIELDS:
             value = getattr(entry, field)
             if value != getattr(current, field) or field not in table:
@@ -175,6 +175,11 @@ class AnswerFile:
 
 
 _DEFAULTS = {"answer": "", "status": "open", "notes": "", "review": "", "conflict": ""}
+
+
+def entry_from_table(table: Any) -> Entry:
+    """An Entry from one question's parsed table (tomllib dict or tomlkit Table)."""
+    return Entry(**{field: str(table.get(field, default)) for field, default in _DEFAULTS.items()})
 
 
 def _fields(entry: Entry) -> dict[str, str]:

@@ -22,7 +22,7 @@ from bank import Question, form_from_data
 from bank.errors import MlreqError
 from bank.tomlread import tomllib_error_line
 
-from .answers import EMPTY, Entry
+from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER
 from .errors import InvalidInputError, ProjectError
 from .gitrepo import GitRepo, git_dir
@@ -320,12 +320,7 @@ class History:
                 continue
             for qid, table in data.items():
                 if isinstance(table, dict):
-                    entries[qid] = Entry(
-                        answer=str(table.get("answer", "")),
-                        status=str(table.get("status", "open")),
-                        notes=str(table.get("notes", "")),
-                        review=str(table.get("review", "")),
-                    )
+                    entries[qid] = entry_from_table(table)
         return Snapshot(label, commit, questions, entries, order, tuple(errors), form=form, skipped=frozenset(skipped))
 
     def default_from(self) -> str:
@@ -433,10 +428,9 @@ def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:
             return None
     if not isinstance(table, dict):
         return None
-    return Entry(*(str(table.get(field, default)) for field, default in _ENTRY_DEFAULTS))
+    return entry_from_table(table)
 
 
-_ENTRY_DEFAULTS = (("answer", ""), ("status", "open"), ("notes", ""), ("review", ""), ("conflict", ""))
 _TABLE_START = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
 
