@@ -21,6 +21,11 @@ class Progress:
     answered: int
     total: int
 
+    def bar(self, width: int, full: str = "#", empty: str = ".") -> str:
+        """A text progress bar: full cells for the answered share."""
+        filled = round(width * self.answered / self.total) if self.total else width
+        return full * filled + empty * (width - filled)
+
     @property
     def percent(self) -> int:
         return round(100 * self.answered / self.total) if self.total else 100

@@ -164,10 +164,10 @@ def _print_status(status: ProjectStatus, out: TextIO) -> None:
     print(f"status: {counts}", file=out)
     print("\nBy stage:", file=out)
     for p in status.stages:
-        print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {_bar(p.answered, p.total)}", file=out)
+        print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {p.bar(20)}", file=out)
     print("\nBy role:", file=out)
     for p in status.roles:
-        print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {_bar(p.answered, p.total)}", file=out)
+        print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {p.bar(20)}", file=out)
     if status.conflicts:
         print("\nChanged on both sides of a sync (both versions kept; `mlreq resolve QID`):", file=out)
         for qid in status.conflicts:
@@ -188,11 +188,6 @@ def _print_status(status: ProjectStatus, out: TextIO) -> None:
         print(f"\nAnswers to questions no longer in the form (kept): {', '.join(status.orphans)}", file=out)
     if status.git_problem:
         print(f"\nCould not check git: {status.git_problem}", file=out)
-
-
-def _bar(done: int, total: int, width: int = 20) -> str:
-    filled = round(width * done / total) if total else width
-    return "#" * filled + "." * (width - filled)
 
 
 def _read_answer(args: argparse.Namespace) -> str | None:

@@ -211,9 +211,9 @@ class FormScreen(ProjectActions, Screen):
 
     @on(TextArea.Changed, "#answer")
     def _typed(self) -> None:
-        self.indicator.state = "unsaved" if self.dirty else self.indicator.state
+        dirty = self.dirty  # once per keystroke: it copies the whole text out of the editor
+        self.indicator.state = "unsaved" if dirty else self.indicator.state
         self.indicator.detail = ""
-        dirty = self.dirty
         if self.current and dirty != self._ripple_shown:
             # Only when the answer turns changed or unchanged, never on every keystroke.
             self._ripple_shown = dirty

@@ -17,13 +17,8 @@ from projects.status import Progress, project_status
 from ..markers import marker
 
 
-def _bar(progress: Progress, width: int = 10) -> str:
-    filled = round(width * progress.answered / progress.total) if progress.total else width
-    return "█" * filled + "░" * (width - filled)
-
-
 def _rows(items: tuple[Progress, ...]) -> str:
-    return "\n".join(f"{p.label[:20]:<20} {p.answered:>2}/{p.total:<2} {_bar(p)}" for p in items)
+    return "\n".join(f"{p.label[:20]:<20} {p.answered:>2}/{p.total:<2} {p.bar(10, '█', '░')}" for p in items)
 
 
 class ProgressScreen(Screen[str | None]):
