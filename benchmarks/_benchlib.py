@@ -136,7 +136,7 @@ def make_project(repo: Path, history: int, *, extra_files: dict[str, str] | None
     (round robin) or edit one code file. The working tree is then reset to HEAD.
     Returns the number of commits on the branch.
     """
-    from projects import create_project
+    from mlreq.projects import create_project
 
     project, result = create_project(repo, name="Bench project")
     if result.commit_error is not None:
@@ -227,7 +227,7 @@ def _code(module: int, revision: int) -> str:
 
 def fill_all_answers(repo: Path) -> None:
     """Answer every question through Project.save (one commit each)."""
-    from projects import Project
+    from mlreq.projects import Project
 
     project = Project.open(repo)
     for i, question in enumerate(project.form.questions):

@@ -38,8 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from projects import Project, create_project  # noqa: E402
-from projects.exports import EXPORT_FORMATS, export_rows, load_state, render  # noqa: E402
+from mlreq.projects import Project, create_project  # noqa: E402
+from mlreq.projects.exports import EXPORT_FORMATS, export_rows, load_state, render  # noqa: E402
 
 AIM_MS = 1000.0
 ANSWER = (

@@ -65,8 +65,8 @@ TIMELINE_FORMAT = "--format=%H%x1f%an%x1f%aI%x1f%(trailers:key=Mlreq-Question,va
 
 def build(repo: Path, saves: int, every: int, seed: int = 4) -> tuple[int, int]:
     """Create the project and its history; returns (commits, iterations)."""
-    from projects import Change, Entry, create_project
-    from projects.commitmessage import commit_message
+    from mlreq.projects import Change, Entry, create_project
+    from mlreq.projects.commitmessage import commit_message
 
     project, result = create_project(repo, name="Bench history")
     if result.commit_error is not None:
@@ -128,7 +128,7 @@ _PLACEHOLDER = re.compile(r"@@(status|answer|notes):([a-z0-9.-]+)@@")
 
 
 def _render(template: str, entries) -> str:  # type: ignore[no-untyped-def]
-    from projects.tomlstr import toml_string
+    from mlreq.projects.tomlstr import toml_string
 
     return _PLACEHOLDER.sub(lambda m: toml_string(getattr(entries[m.group(2)], m.group(1))).as_string(), template)
 
@@ -195,9 +195,9 @@ def tui_first_screen(repo: Path, runs: int, profiler: cProfile.Profile | None = 
     """Seconds from pushing the history screen until its list of points is filled."""
     import asyncio
 
-    from projects import Project
-    from tui.app import MlreqApp
-    from tui.screens.history_screen import HistoryScreen
+    from mlreq.projects import Project
+    from mlreq.tui.app import MlreqApp
+    from mlreq.tui.screens.history_screen import HistoryScreen
     from textual.widgets import OptionList
 
     times: list[float] = []
@@ -281,8 +281,8 @@ def main() -> None:
 
 
 def run_all(repo: Path, env: dict[str, str], runs: int, args: argparse.Namespace) -> None:
-    from projects import Project
-    from projects.history import History
+    from mlreq.projects import Project
+    from mlreq.projects.history import History
 
     project = Project.open(repo)
     history = History(project)
@@ -317,7 +317,7 @@ def run_all(repo: Path, env: dict[str, str], runs: int, args: argparse.Namespace
         ("screen", "timeline first screen (window=200)", timed_call(lambda: History(project).timeline(QID, window=200)), "git log -n200 --format -- stage file", git_timeline_first),
         ("screen", f"mlreq log {QID} (process)", timed_process([mlreq, "log", QID], repo, env), "git log --format -- stage file", git_timeline),
         ("info", "mlreq --version (process floor)", timed_process([mlreq, "--version"], repo, env), "git --version", timed_process(["git", "--version"], repo, env)),
-        ("info", "python -c 'import tui.cli, git' (imports)", timed_process([sys.executable, "-c", "import tui.cli, git"], repo, env),
+        ("info", "python -c 'import mlreq.tui.cli, git' (imports)", timed_process([sys.executable, "-c", "import mlreq.tui.cli, git"], repo, env),
          "python -c pass", timed_process([sys.executable, "-c", "pass"], repo, env)),
     ]
     rows = measure(pairs, runs)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from projects import create_project  # noqa: E402
-from projects.impact import flags_for  # noqa: E402
+from mlreq.projects import create_project  # noqa: E402
+from mlreq.projects.impact import flags_for  # noqa: E402
 
 QUESTIONS, DEPENDENCIES, STAGES = 1000, 5000, 4
 

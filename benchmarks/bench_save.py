@@ -85,7 +85,7 @@ def main() -> None:
 
 
 def run_size(tmp: Path, size: int, args: argparse.Namespace, env: dict[str, str], profile: bool):  # type: ignore[no-untyped-def]
-    from projects import Project
+    from mlreq.projects import Project
 
     repo = tmp / f"repo-{size}"
     started = time.perf_counter()
@@ -187,8 +187,8 @@ def run_size(tmp: Path, size: int, args: argparse.Namespace, env: dict[str, str]
 
 def _breakdown(project, repo: Path, env: dict[str, str], reps: int) -> None:  # type: ignore[no-untyped-def]
     """Median cost of each part of a save, timed alone, so the parts can be compared."""
-    from projects.atomic import atomic_write
-    from projects.gitrepo import GitRepo
+    from mlreq.projects.atomic import atomic_write
+    from mlreq.projects.gitrepo import GitRepo
 
     relative = "answers/data.toml"
     path = repo / relative

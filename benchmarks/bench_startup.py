@@ -238,7 +238,7 @@ class SaveLoad:
     """
 
     def __init__(self, app, size: int) -> None:  # type: ignore[no-untyped-def]
-        from projects import Entry
+        from mlreq.projects import Entry
 
         self.app = app
         self.queue = app.form_screen.queue
@@ -294,8 +294,8 @@ async def latency(repo: Path, env: dict[str, str], args: argparse.Namespace) -> 
     from textual import events
     from textual.widgets import TextArea
 
-    from projects import Project
-    from tui.app import MlreqApp
+    from mlreq.projects import Project
+    from mlreq.tui.app import MlreqApp
 
     project = Project.open(repo)
     app = MlreqApp(project, project.entries())

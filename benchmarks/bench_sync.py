@@ -55,7 +55,7 @@ def run(cwd: Path, *argv: str) -> None:
 
 def one_new_commit_each_side(a: Path, b: Path, n: int) -> tuple[str, str]:
     """`a` pushes a new answer; `b` commits another one locally. Nothing here is timed."""
-    from projects import Project
+    from mlreq.projects import Project
 
     run(a, "git", "pull", "--quiet", "--no-rebase")
     text_a, text_b = f"{bench.answer_text(n)} (a, run {n})", f"{bench.answer_text(n + 1)} (b, run {n})"
@@ -90,8 +90,8 @@ def main() -> None:
     bench.isolate_git(tmp)
     print(f"start: {bench.load_line()}")
     try:
-        from projects import Project
-        from projects.sync import Sync, clone
+        from mlreq.projects import Project
+        from mlreq.projects.sync import Sync, clone
 
         built = time.perf_counter()
         origin = tmp / "origin"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bank import STATUSES
-from bank.tomlread import decode_utf8, tomllib_error_line
+from mlreq.bank import STATUSES
+from mlreq.bank.tomlread import decode_utf8, tomllib_error_line
 
 from .errors import InvalidInputError, ProjectFileError
 from .tomlstr import toml_string

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bank import form_from_data
-from bank.errors import MlreqError
-from bank.tomlread import read_toml
+from mlreq.bank import form_from_data
+from mlreq.bank.errors import MlreqError
+from mlreq.bank.tomlread import read_toml
 
 from .answers import AnswerFile
 from .errors import ProjectFileError

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bank import Form
+from mlreq.bank import Form
 
 from .answers import Entry
 

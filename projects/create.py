@@ -7,8 +7,8 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from bank import BUILTIN_FORMS, builtin_form_path, load_form
-from bank.errors import BankError
+from mlreq.bank import BUILTIN_FORMS, builtin_form_path, load_form
+from mlreq.bank.errors import BankError
 
 from .answers import AnswerFile
 from .atomic import atomic_write

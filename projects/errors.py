@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bank.errors import MlreqError
+from mlreq.bank.errors import MlreqError
 
 
 class ProjectError(MlreqError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from bank import Form
+from mlreq.bank import Form
 
 
 @dataclass(frozen=True)

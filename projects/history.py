@@ -18,9 +18,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bank import Question, form_from_data
-from bank.errors import MlreqError
-from bank.tomlread import tomllib_error_line
+from mlreq.bank import Question, form_from_data
+from mlreq.bank.errors import MlreqError
+from mlreq.bank.tomlread import tomllib_error_line
 
 from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from bank import Form, Question
+from mlreq.bank import Form, Question
 
 from .answers import EMPTY, Entry
 

@@ -8,7 +8,7 @@ project's `.gitattributes`, so `mlreq sync` and a plain `git pull` merge alike:
 - the same answer changed differently on both sides keeps ours as the answer, theirs in
   `conflict`, and marks it needs-review: both texts stay until someone resolves it.
 
-Usage (by git): python -m projects.mergedriver %O %A %B %P
+Usage (by git): python -I -m mlreq.projects.mergedriver %O %A %B %P
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from bank.errors import MlreqError
+from mlreq.bank.errors import MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry
 from .atomic import atomic_write
@@ -78,7 +78,7 @@ def merge_files(base: bytes, ours: bytes, theirs: bytes, label: str) -> tuple[by
 
 def driver_command(python: str | None = None) -> str:
     """The command git runs; quoted, since git passes it to a shell."""
-    return f"{shlex.quote(python or sys.executable)} -m projects.mergedriver %O %A %B %P"
+    return f"{shlex.quote(python or sys.executable)} -I -m mlreq.projects.mergedriver %O %A %B %P"
 
 
 def configure_merge_driver(repo: GitRepo) -> None:
@@ -93,7 +93,7 @@ def configure_merge_driver(repo: GitRepo) -> None:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 4:
-        print("usage: python -m projects.mergedriver BASE OURS THEIRS PATH", file=sys.stderr)
+        print("usage: python -I -m mlreq.projects.mergedriver BASE OURS THEIRS PATH", file=sys.stderr)
         return 2
     base, ours, theirs, label = argv
     try:

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bank import Form, Question, form_from_data
-from bank.errors import BankError
-from bank.tomlread import read_toml
+from mlreq.bank import Form, Question, form_from_data
+from mlreq.bank.errors import BankError
+from mlreq.bank.tomlread import read_toml
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
 from .atomic import atomic_write

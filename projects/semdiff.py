@@ -10,7 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from bank import Form, Question
+from mlreq.bank import Form, Question
 
 from .answers import EMPTY, Entry
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bank import Question, Role, Stage
+from mlreq.bank import Question, Role, Stage
 
 from .answers import Entry
 from .commitmessage import Change

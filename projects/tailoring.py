@@ -18,10 +18,10 @@ import tomlkit
 from tomlkit.items import AoT
 from tomlkit.toml_document import TOMLDocument
 
-from bank import Form, builtin_form_path, form_from_data, load_form
-from bank.errors import BankError, MlreqError
-from bank.loader import BUILTIN_FORMS, DATA_DIR
-from bank.model import Question
+from mlreq.bank import Form, builtin_form_path, form_from_data, load_form
+from mlreq.bank.errors import BankError, MlreqError
+from mlreq.bank.loader import BUILTIN_FORMS, DATA_DIR
+from mlreq.bank.model import Question
 
 from .answers import EMPTY, AnswerFile
 from .errors import InvalidInputError, ProjectError
@@ -224,7 +224,7 @@ def _ensure_entry(project: Project, question: Question) -> str:
 
 def optional_questions() -> list[Question]:
     """The questions interviewees proposed that did not make the final form (mlreq's offer)."""
-    from bank import builtin_form
+    from mlreq.bank import builtin_form
 
     base = builtin_form("v3")
     data = tomllib.loads(OPTIONAL_QUESTIONS.read_text("utf-8"))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bank.errors import MlreqError
+from mlreq.bank.errors import MlreqError
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -139,7 +139,7 @@ class Outcome:
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch):
     """Run `mlreq` in-process, like `main()` does, from a chosen working directory."""
-    from tui.cli import run
+    from mlreq.tui.cli import run
 
     def invoke(*argv: str | os.PathLike, cwd: Path | None = None, stdin: bytes | None = None) -> Outcome:
         if cwd is not None:
@@ -191,7 +191,7 @@ def assert_one_line_error(outcome: Outcome, code: int | None = None) -> str:
 @pytest.fixture
 def project_dir(tmp_path: Path) -> Path:
     """A freshly created v3 project, its own git repository, with one commit."""
-    from projects import create_project
+    from mlreq.projects import create_project
 
     path = tmp_path / "proj"
     _, result = create_project(path, name="Test project")
@@ -201,7 +201,7 @@ def project_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def project(project_dir: Path):
-    from projects import Project
+    from mlreq.projects import Project
 
     return Project.open(project_dir)
 

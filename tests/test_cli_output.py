@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, assert_one_line_error, console, git
-from projects import Project
+from mlreq.projects import Project
 
 V3 = tomllib.loads((ROOT / "bank" / "data" / "forms" / "v3.toml").read_text())
 EVIL = "Title: \x1b]2;PWNED\x07 red: \x1b[31mRED\x1b[0m C1-CSI: \x9b2J end"

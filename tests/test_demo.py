@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from projects.demo import ensure_demo
-from projects.errors import ProjectError
-from projects.project import Project
-from projects.status import project_status
+from mlreq.projects.demo import ensure_demo
+from mlreq.projects.errors import ProjectError
+from mlreq.projects.project import Project
+from mlreq.projects.status import project_status
 
 RETRAINING = "deployment.retraining-frequency"
 

@@ -19,7 +19,7 @@ SAVES = 15
 WORKER = r"""
 import json, sys, time
 from pathlib import Path
-from projects import Project
+from mlreq.projects import Project
 
 root, qid, count, start_file = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 project = Project.open(root)

@@ -7,7 +7,7 @@ import tomllib
 import pytest
 
 from helpers import TEST_EMAIL, TEST_NAME, commit_count, files_in_commit, git, read_answers, trailers_of
-from projects import ConflictError, Entry, Project
+from mlreq.projects import ConflictError, Entry, Project
 
 
 def test_each_answer_is_one_commit_naming_the_question(cli, project_dir):

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from helpers import commit_count, git
-from projects import Entry, InvalidInputError, Project, create_project
-from projects.answers import AnswerFile
-from projects.tomlstr import toml_string
+from mlreq.projects import Entry, InvalidInputError, Project, create_project
+from mlreq.projects.answers import AnswerFile
+from mlreq.projects.tomlstr import toml_string
 
 QID = "data.data-source"
 OTHER = "data.data-format"

@@ -18,10 +18,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from bank.errors import MlreqError
-from projects import Entry, Project, create_project
-from projects.demo import default_demo_path, ensure_demo
-from projects.safetext import visible
+from mlreq.bank.errors import MlreqError
+from mlreq.projects import Entry, Project, create_project
+from mlreq.projects.demo import default_demo_path, ensure_demo
+from mlreq.projects.safetext import visible
 
 from .messages import DiskChanged
 from .locations import recent_projects, remember_project
@@ -258,7 +258,7 @@ class MlreqApp(App[int]):
 
 
 def _gone(project: Project):  # type: ignore[no-untyped-def]
-    from projects.errors import ProjectError
+    from mlreq.projects.errors import ProjectError
 
     return ProjectError(f"{project.root}: the project folder or its files are gone; your text stays in the editor")
 

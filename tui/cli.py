@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bank import BUILTIN_FORMS, STATUSES
-from bank.errors import MlreqError
-from projects import ConflictError, Identity, InvalidInputError, NotAProjectError, Project, SaveResult, create_project
-from projects.safetext import VisibleWriter, safe_json, visible
+from mlreq.bank import BUILTIN_FORMS, STATUSES
+from mlreq.bank.errors import MlreqError
+from mlreq.projects import ConflictError, Identity, InvalidInputError, NotAProjectError, Project, SaveResult, create_project
+from mlreq.projects.safetext import VisibleWriter, safe_json, visible
 
 if TYPE_CHECKING:
-    from projects.status import ProjectStatus
+    from mlreq.projects.status import ProjectStatus
 
 from .cli_export import add_parsers as add_export_parsers
 from .cli_export import run_export
@@ -281,12 +281,12 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
             return SAVED_NOT_COMMITTED
         return 0
     if command == "demo":
-        from projects.demo import default_demo_path, ensure_demo
+        from mlreq.projects.demo import default_demo_path, ensure_demo
 
         project = ensure_demo(args.path or default_demo_path())
         if args.no_open:
             print(f"demo project: {project.root}", file=out)
-            from projects.status import project_status
+            from mlreq.projects.status import project_status
 
             _print_status(project_status(project), out)
             return 0
@@ -305,7 +305,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
         project = Project.open(args.project, author=author)
     elif command == "check":
-        from projects.check import check_project
+        from mlreq.projects.check import check_project
 
         findings = check_project(args.path)
         for finding in findings:
@@ -316,11 +316,11 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     else:
         project = Project.open(args.path, author=author)
     if command == "status":
-        from projects.status import project_status
+        from mlreq.projects.status import project_status
 
         status = project_status(project)
         if args.json:
-            from projects.status import status_json
+            from mlreq.projects.status import status_json
 
             print(safe_json(status_json(status)), file=out)
         else:
@@ -335,7 +335,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         if args.from_revision is not None:
             if text is not None:
                 raise InvalidInputError("give either --from or a new text, not both")
-            from projects.history import History
+            from mlreq.projects.history import History
 
             text = History(project).entry_at(args.question, args.from_revision).answer
             status = status or "draft"  # restored words need agreeing again
@@ -363,7 +363,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
 
 def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> int:
     question = project.question(question_id)
-    from projects.impact import affected_by
+    from mlreq.projects.impact import affected_by
 
     affected = affected_by(project.form, question.id, project.entries())
     if as_json:
@@ -386,7 +386,7 @@ def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> i
 
 
 def _open_app(project: Project | None) -> int:
-    from tui.app import run_app
+    from mlreq.tui.app import run_app
 
     return run_app(project)
 

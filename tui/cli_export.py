@@ -8,9 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from projects import InvalidInputError, Project
-from projects.atomic import atomic_write
-from projects.exports import BINARY_FORMATS, EXPORT_FORMATS, SUFFIXES
+from mlreq.projects import InvalidInputError, Project
+from mlreq.projects.atomic import atomic_write
+from mlreq.projects.exports import BINARY_FORMATS, EXPORT_FORMATS, SUFFIXES
 
 DESCRIPTION = """\
 the form with its answers, for stakeholders and for other tools
@@ -69,7 +69,7 @@ def export_format(args: argparse.Namespace) -> str:
 
 
 def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
-    from projects.exports import Filters, load_state, render
+    from mlreq.projects.exports import Filters, load_state, render
 
     fmt = export_format(args)
     if args.include_unanswered and fmt != "reqif":

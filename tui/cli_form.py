@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from projects import Project
-from projects.safetext import visible
+from mlreq.projects import Project
+from mlreq.projects.safetext import visible
 
 
 def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -62,8 +62,8 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
 
 
 def run_form(args: argparse.Namespace, project: Project, out: TextIO) -> int:
-    from projects.formdiff import diff_forms
-    from projects.tailoring import (
+    from mlreq.projects.formdiff import diff_forms
+    from mlreq.projects.tailoring import (
         FormEditor,
         export_form,
         form_message,

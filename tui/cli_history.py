@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from projects import Project
-from projects.safetext import safe_json, visible
+from mlreq.projects import Project
+from mlreq.projects.safetext import safe_json, visible
 
 if TYPE_CHECKING:
-    from projects.history import LogEntry
-    from projects.semdiff import ProjectDiff, QuestionChange
+    from mlreq.projects.history import LogEntry
+    from mlreq.projects.semdiff import ProjectDiff, QuestionChange
 
 
 def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -45,7 +45,7 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
 
 
 def run_iteration(args: argparse.Namespace, project: Project, out: TextIO) -> int:
-    from projects.history import History
+    from mlreq.projects.history import History
 
     history = History(project)
     if args.iteration_command == "new":
@@ -77,7 +77,7 @@ def _entry_json(entry: LogEntry) -> dict:
 
 
 def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
-    from projects.history import History
+    from mlreq.projects.history import History
 
     history = History(project)
     if args.question:
@@ -124,7 +124,7 @@ def _indent(text: str) -> str:
 
 
 def _filtered(diff: ProjectDiff, project: Project, stage: str | None, role: str | None) -> list[QuestionChange]:
-    from projects import InvalidInputError
+    from mlreq.projects import InvalidInputError
 
     form = project.form
     changes = list(diff.changes)
@@ -143,8 +143,8 @@ def _filtered(diff: ProjectDiff, project: Project, stage: str | None, role: str 
 
 
 def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
-    from projects.history import History
-    from projects.semdiff import render_word_diff
+    from mlreq.projects.history import History
+    from mlreq.projects.semdiff import render_word_diff
 
     history = History(project)
     diff = history.diff(args.old, args.new)

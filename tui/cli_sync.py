@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from projects import InvalidInputError, Project
-from projects.safetext import visible
+from mlreq.projects import InvalidInputError, Project
+from mlreq.projects.safetext import visible
 
 
 def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -44,7 +44,7 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
 
 
 def run_clone(args: argparse.Namespace, out: TextIO) -> int:
-    from projects.sync import clone
+    from mlreq.projects.sync import clone
 
     project = clone(args.url, args.path)
     print(f"cloned {project.name!r} into {project.root}; answers merge by question on sync and git pull", file=out)
@@ -52,7 +52,7 @@ def run_clone(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_remote(args: argparse.Namespace, project: Project, out: TextIO) -> int:
-    from projects.sync import Sync
+    from mlreq.projects.sync import Sync
 
     sync = Sync(project)
     if args.remote_command == "set":
@@ -69,7 +69,7 @@ def run_remote(args: argparse.Namespace, project: Project, out: TextIO) -> int:
 
 
 def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
-    from projects.sync import Sync
+    from mlreq.projects.sync import Sync
 
     report = Sync(project).sync(push=args.push)
     parts = [f"fetched {report.fetched_commits} commit(s)" if report.fetched_commits else "nothing new on the remote"]

@@ -7,7 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from projects.safetext import visible
+from mlreq.projects.safetext import visible
 
 
 def _form_screen(provider: Provider):  # type: ignore[no-untyped-def]

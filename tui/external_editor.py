@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bank.errors import MlreqError
-from projects.layout import STATE_DIR
+from mlreq.bank.errors import MlreqError
+from mlreq.projects.layout import STATE_DIR
 
 if TYPE_CHECKING:
     from textual.app import App

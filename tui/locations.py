@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from projects.atomic import atomic_write
+from mlreq.projects.atomic import atomic_write
 
 RECENT_LIMIT = 10
 

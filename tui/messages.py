@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from bank.errors import MlreqError
-from projects import Entry, SaveResult
-from projects.errors import ConflictingEntry
+from mlreq.bank.errors import MlreqError
+from mlreq.projects import Entry, SaveResult
+from mlreq.projects.errors import ConflictingEntry
 
 
 @dataclass

@@ -10,8 +10,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bank.errors import MlreqError
-from projects import ConflictError, Entry, Project
+from mlreq.bank.errors import MlreqError
+from mlreq.projects import ConflictError, Entry, Project
 
 from .messages import SaveFinished, SaveStarted
 

@@ -12,7 +12,7 @@ import base64
 import hashlib
 from html import escape
 
-from bank import STATUSES
+from mlreq.bank import STATUSES
 
 from .model import FormState, Tally, overall_tally, role_tallies, shown, stage_tallies
 

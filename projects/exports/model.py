@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 
-from bank import STATUSES, Form, Question
+from mlreq.bank import STATUSES, Form, Question
 
 from ..answers import EMPTY, Entry
 from ..errors import InvalidInputError

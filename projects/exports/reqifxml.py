@@ -21,7 +21,7 @@ import hashlib
 import re
 from datetime import datetime, timezone
 
-from bank import STATUSES
+from mlreq.bank import STATUSES
 
 from ..safetext import visible
 from .model import FormState

@@ -12,7 +12,7 @@ import io
 import re
 from copy import copy
 
-from bank import STATUSES
+from mlreq.bank import STATUSES
 
 from .csvfile import FORMULA_START
 from .model import FormState, Tally, overall_tally, role_tallies, shown, stage_tallies

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import Project, create_project
+from mlreq.projects import Project, create_project
 
 SCRIPT = (
     '<script>document.title = "PWNED"; document.body.insertAdjacentHTML("beforeend", "<p id=pwned>ran</p>")</script>'

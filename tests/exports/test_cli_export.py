@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from helpers import MLREQ_SCRIPT, assert_one_line_error, console, git
-from projects import Project
-from projects.history import History
+from mlreq.projects import Project
+from mlreq.projects.history import History
 
 from .conftest import export_file
 

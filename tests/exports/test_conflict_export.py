@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from projects import Project
-from projects.exports import FormState, export
+from mlreq.projects import Project
+from mlreq.projects.exports import FormState, export
 
 
 def test_json_and_html_show_the_other_version_of_a_conflicted_answer(project_dir: Path) -> None:

@@ -8,11 +8,11 @@ import xml.etree.ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects.exports.csvfile import csv_cell
-from projects.exports.htmlpage import h
-from projects.exports.markdown import md_cell
-from projects.exports.reqifxml import attr, elem, xml_safe
-from projects.exports.xlsx import cell_text, sheet_titles
+from mlreq.projects.exports.csvfile import csv_cell
+from mlreq.projects.exports.htmlpage import h
+from mlreq.projects.exports.markdown import md_cell
+from mlreq.projects.exports.reqifxml import attr, elem, xml_safe
+from mlreq.projects.exports.xlsx import cell_text, sheet_titles
 
 # Every code point Python strings can hold that TOML can carry, with the nasty ones often.
 NASTY = st.sampled_from(list("|\\<>&\"'\n\r\t=+-@`*_#[]") + ["\x1b", "\x07", "\x9b", "\x00", "\x7f", "\u2028", "\ufffe"])

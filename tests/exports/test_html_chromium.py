@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from projects.demo import ensure_demo
+from mlreq.projects.demo import ensure_demo
 
 from .conftest import NAME, chromium, export_file, keep_artifact
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from projects import Identity, Project
-from projects.history import History
+from mlreq.projects import Identity, Project
+from mlreq.projects.history import History
 
 
 from helpers import assert_one_line_error, commit_count, console, git, read_answers, trailers_of  # noqa: F401, E402

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from projects import Project
-from projects.history import History
+from mlreq.projects import Project
+from mlreq.projects.history import History
 
 from .conftest import UI, assert_no_stray_files, assert_one_line_error, commit_count, console, git, save
 

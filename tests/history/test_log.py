@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from projects import Project
-from projects.history import History
+from mlreq.projects import Project
+from mlreq.projects.history import History
 
 from .conftest import ADA, BEN, CAI, OWNERSHIP, RESOURCES, UI, assert_one_line_error, git, head, save
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from projects import Project, create_project
-from projects.history import History
+from mlreq.projects import Project, create_project
+from mlreq.projects.history import History
 
 from .conftest import OWNERSHIP, RESOURCES, UI, assert_one_line_error, console, git, head, save
 

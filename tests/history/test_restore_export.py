@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from projects import Project
+from mlreq.projects import Project
 
 from .conftest import (
     OWNERSHIP,

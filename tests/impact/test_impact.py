@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bank.errors import BankError
-from bank import load_form
-from projects import Project, create_project
-from projects.status import project_status
+from mlreq.bank.errors import BankError
+from mlreq.bank import load_form
+from mlreq.projects import Project, create_project
+from mlreq.projects.status import project_status
 
 from helpers import git, trailers_of
 

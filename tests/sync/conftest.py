@@ -114,7 +114,7 @@ class Solo:
 
 @pytest.fixture
 def solo(tmp_path: Path, cli) -> Solo:
-    from projects import create_project
+    from mlreq.projects import create_project
 
     hub = bare(tmp_path / "hub.git")
     origin = tmp_path / "origin"

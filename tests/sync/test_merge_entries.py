@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects.answers import EMPTY, AnswerFile, Entry
-from projects.mergedriver import CONFLICT_REVIEW, main, merge_entries, merge_files
+from mlreq.projects.answers import EMPTY, AnswerFile, Entry
+from mlreq.projects.mergedriver import CONFLICT_REVIEW, main, merge_entries, merge_files
 
 BASE = Entry(answer="Two engineers.", status="draft", notes="from the workshop")
 

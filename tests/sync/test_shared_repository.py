@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import Project, create_project
+from mlreq.projects import Project, create_project
 
 from .conftest import AUDIT, STORAGE, assert_fsck_clean, bare, git, hub_log, run
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import create_project
+from mlreq.projects import create_project
 
 from ssh_server import SshServer, sshd  # noqa: F401 - sshd is a fixture
 

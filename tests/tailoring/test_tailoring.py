@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import Project
+from mlreq.projects import Project
 
 from helpers import commit_count, git
 

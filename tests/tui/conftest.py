@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import Project, create_project
+from mlreq.projects import Project, create_project
 
 FAST_AUTOSAVE = 0.2
 """Seconds of quiet before an autosave in tests (the app's default is 2 s)."""
@@ -30,7 +30,7 @@ def no_user_state(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def fast_autosave(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shorten the autosave delay: a setting, not a mock; the save path is the real one."""
-    monkeypatch.setattr("tui.screens.form_screen.AUTOSAVE_DELAY", FAST_AUTOSAVE)
+    monkeypatch.setattr("mlreq.tui.screens.form_screen.AUTOSAVE_DELAY", FAST_AUTOSAVE)
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def fresh(tmp_path: Path) -> Project:
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project, built once per session with its own isolated git config."""
-    from projects.demo import ensure_demo
+    from mlreq.projects.demo import ensure_demo
 
     home = tmp_path_factory.mktemp("demo-home")
     config = home / "gitconfig"
@@ -72,7 +72,7 @@ def demo(_demo_template: Path, tmp_path: Path) -> Project:
 @pytest.fixture
 def make_app():
     """`make_app(project)`: the app as `mlreq` builds it, polling the disk every POLL s."""
-    from tui.app import MlreqApp
+    from mlreq.tui.app import MlreqApp
 
     def make(project: Project, poll_interval: float = POLL) -> MlreqApp:
         return MlreqApp(project, project.entries(), poll_interval=poll_interval)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from projects import Project
-from projects.drafts import DraftStore, rescue_folder
-from tui.modals.conflict_modal import ConflictModal
-from tui.modals.recover_drafts import RecoverDrafts
-from tui.screens.form_screen import FormScreen
+from mlreq.projects import Project
+from mlreq.projects.drafts import DraftStore, rescue_folder
+from mlreq.tui.modals.conflict_modal import ConflictModal
+from mlreq.tui.modals.recover_drafts import RecoverDrafts
+from mlreq.tui.screens.form_screen import FormScreen
 from tui_helpers import (
     Tmux,
     commit_count,
@@ -57,7 +57,7 @@ async def go_to(app, pilot, question_id: str) -> None:  # type: ignore[no-untype
 @pytest.fixture
 def slow_autosave(monkeypatch: pytest.MonkeyPatch) -> None:
     """No autosave within the test: saves happen on the keys the test presses."""
-    monkeypatch.setattr("tui.screens.form_screen.AUTOSAVE_DELAY", 600.0)
+    monkeypatch.setattr("mlreq.tui.screens.form_screen.AUTOSAVE_DELAY", 600.0)
 
 
 # --------------------------------------------------------------------------- the folder disappears
@@ -66,7 +66,7 @@ def slow_autosave(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def app_timing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The app's own order of events: the draft (0.3 s) lands before the autosave."""
-    monkeypatch.setattr("tui.screens.form_screen.AUTOSAVE_DELAY", 0.5)
+    monkeypatch.setattr("mlreq.tui.screens.form_screen.AUTOSAVE_DELAY", 0.5)
 
 
 async def test_project_folder_deleted_while_open(fresh: Project, make_app, app_timing) -> None:

@@ -11,12 +11,12 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Static
 
-from projects import Project
-from tui.modals.identity_prompt import IdentityPrompt
-from tui.modals.role_picker import RolePicker
-from tui.screens.form_screen import FormScreen
-from tui.screens.help_screen import HelpScreen
-from tui.screens.progress_screen import ProgressScreen
+from mlreq.projects import Project
+from mlreq.tui.modals.identity_prompt import IdentityPrompt
+from mlreq.tui.modals.role_picker import RolePicker
+from mlreq.tui.screens.form_screen import FormScreen
+from mlreq.tui.screens.help_screen import HelpScreen
+from mlreq.tui.screens.progress_screen import ProgressScreen
 from tui_helpers import (
     commit_count,
     git_status,
@@ -40,7 +40,7 @@ LEGAL = ["data.privacy", "data.ownership", "modeling.audit"]
 @pytest.fixture
 def slow_autosave(monkeypatch: pytest.MonkeyPatch) -> None:
     """No autosave within the test: what is saved was saved by the key under test."""
-    monkeypatch.setattr("tui.screens.form_screen.AUTOSAVE_DELAY", 600.0)
+    monkeypatch.setattr("mlreq.tui.screens.form_screen.AUTOSAVE_DELAY", 600.0)
 
 
 def form(app) -> FormScreen:  # type: ignore[no-untyped-def]
@@ -73,7 +73,7 @@ async def test_typing_then_pausing_commits_once_and_the_marker_turns_draft(
     fresh: Project, make_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Long enough that no keystroke of a loaded test machine is slower; short enough to wait for.
-    monkeypatch.setattr("tui.screens.form_screen.AUTOSAVE_DELAY", 1.0)
+    monkeypatch.setattr("mlreq.tui.screens.form_screen.AUTOSAVE_DELAY", 1.0)
     app = make_app(fresh)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = form(app)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import Project
+from mlreq.projects import Project
 from ssh_server import SshServer, sshd  # noqa: F401 - sshd is a fixture
 from tui_helpers import Tmux, git_status, log
 

@@ -7,12 +7,12 @@ import os
 import tomllib
 from pathlib import Path
 
-from projects import Project
-from tui.modals.choice_modal import ChoiceModal
-from tui.modals.export_dialog import ExportDialog
-from tui.modals.fields_prompt import FieldsPrompt
-from tui.modals.iteration_prompt import IterationPrompt
-from tui.screens.history_screen import HistoryScreen
+from mlreq.projects import Project
+from mlreq.tui.modals.choice_modal import ChoiceModal
+from mlreq.tui.modals.export_dialog import ExportDialog
+from mlreq.tui.modals.fields_prompt import FieldsPrompt
+from mlreq.tui.modals.iteration_prompt import IterationPrompt
+from mlreq.tui.screens.history_screen import HistoryScreen
 
 from tui_helpers import git, settle, subjects, wait_until
 

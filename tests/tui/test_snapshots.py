@@ -9,8 +9,8 @@ the demo's dates are relative to today but never shown, no save runs before the 
 
 from __future__ import annotations
 
-from projects import Project
-from tui.screens.form_screen import FormScreen
+from mlreq.projects import Project
+from mlreq.tui.screens.form_screen import FormScreen
 
 
 async def still(pilot) -> None:  # type: ignore[no-untyped-def]

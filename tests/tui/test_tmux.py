@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import Project
+from mlreq.projects import Project
 from tui_helpers import Tmux, git_status, head_trailers, log
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")

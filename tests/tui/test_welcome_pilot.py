@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from projects import Project
-from tui.app import MlreqApp
-from tui.modals.new_project import NewProjectDialog
-from tui.screens.form_screen import FormScreen
-from tui.screens.welcome_screen import WelcomeScreen
+from mlreq.projects import Project
+from mlreq.tui.app import MlreqApp
+from mlreq.tui.modals.new_project import NewProjectDialog
+from mlreq.tui.screens.form_screen import FormScreen
+from mlreq.tui.screens.welcome_screen import WelcomeScreen
 
 from tui_helpers import git, settle, wait_until
 

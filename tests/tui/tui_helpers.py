@@ -6,7 +6,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-from projects import Project
+from mlreq.projects import Project
 
 
 

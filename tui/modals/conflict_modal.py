@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
-from projects.safetext import visible
+from mlreq.projects.safetext import visible
 
 
 class ConflictModal(ModalScreen[str | None]):

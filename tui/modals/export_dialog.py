@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from projects.exports import EXPORT_FORMATS, SUFFIXES
+from mlreq.projects.exports import EXPORT_FORMATS, SUFFIXES
 
 LABELS = {
     "html": "HTML page (for a browser; filters, prints well)",

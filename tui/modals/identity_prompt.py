@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projects import Identity
+from mlreq.projects import Identity
 
 from .fields_prompt import Field, FieldsPrompt
 

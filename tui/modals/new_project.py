@@ -12,9 +12,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from bank import BUILTIN_FORMS
-from bank.errors import MlreqError
-from projects import check_project_name
+from mlreq.bank import BUILTIN_FORMS
+from mlreq.bank.errors import MlreqError
+from mlreq.projects import check_project_name
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from projects.drafts import Draft
-from projects.safetext import visible
+from mlreq.projects.drafts import Draft
+from mlreq.projects.safetext import visible
 
 
 class RecoverDrafts(ModalScreen[bool | None]):

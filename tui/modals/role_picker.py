@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from bank import Form
-from projects import Entry
+from mlreq.bank import Form
+from mlreq.projects import Entry
 
 ALL_ROLES = ""
 

@@ -18,13 +18,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
-from bank import Question
-from projects import Entry, Project
-from projects.drafts import DraftStore
-from projects.impact import affected_by
-from projects.errors import ConflictingEntry
-from projects.project import next_entry
-from projects.safetext import visible
+from mlreq.bank import Question
+from mlreq.projects import Entry, Project
+from mlreq.projects.drafts import DraftStore
+from mlreq.projects.impact import affected_by
+from mlreq.projects.errors import ConflictingEntry
+from mlreq.projects.project import next_entry
+from mlreq.projects.safetext import visible
 
 from ..messages import DiskChanged, SaveFinished, SaveStarted
 from ..modals.conflict_modal import ConflictModal

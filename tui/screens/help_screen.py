@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from bank import Form
+from mlreq.bank import Form
 
 KEYS = """\
 While typing an answer

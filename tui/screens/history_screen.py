@@ -18,11 +18,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList
 from textual.widgets.option_list import Option
 
-from bank.errors import MlreqError
-from projects import Project
-from projects.history import NOW, History, LogGroup
-from projects.safetext import visible
-from projects.semdiff import ProjectDiff
+from mlreq.bank.errors import MlreqError
+from mlreq.projects import Project
+from mlreq.projects.history import NOW, History, LogGroup
+from mlreq.projects.safetext import visible
+from mlreq.projects.semdiff import ProjectDiff
 
 from ..widgets.diff_view import DiffView
 

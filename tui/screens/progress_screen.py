@@ -10,9 +10,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from projects import Entry, Project
-from projects.safetext import visible
-from projects.status import Progress, project_status
+from mlreq.projects import Entry, Project
+from mlreq.projects.safetext import visible
+from mlreq.projects.status import Progress, project_status
 
 from ..markers import marker
 

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from bank.errors import MlreqError
-from projects import Entry
-from projects.project import next_entry
+from mlreq.bank.errors import MlreqError
+from mlreq.projects import Entry
+from mlreq.projects.project import next_entry
 
 from ..external_editor import edit_externally
 from ..modals.conflict_modal import ConflictModal
 
 if TYPE_CHECKING:
-    from projects.sync import SyncState
+    from mlreq.projects.sync import SyncState
 
 
 class ProjectActions:
@@ -33,8 +33,8 @@ class ProjectActions:
 
     @work(thread=True, group="header", exclusive=True, exit_on_error=False, description="reading iterations and sync state")
     def refresh_project_state(self) -> None:
-        from projects.history import History
-        from projects.sync import Sync
+        from mlreq.projects.history import History
+        from mlreq.projects.sync import Sync
 
         current = History(self.project).current_iteration()
         sync = Sync(self.project)
@@ -91,7 +91,7 @@ class ProjectActions:
 
     @work(thread=True, group="git", exit_on_error=False, description="naming the iteration")
     def _create_iteration(self, name: str, note: str) -> None:
-        from projects.history import History
+        from mlreq.projects.history import History
 
         self.queue.wait(30)  # the milestone must include every queued save
         try:
@@ -111,7 +111,7 @@ class ProjectActions:
 
     @work(thread=True, group="git", exit_on_error=False, description="syncing")
     def _run_sync(self) -> None:
-        from projects.sync import Sync
+        from mlreq.projects.sync import Sync
 
         self.queue.wait(30)  # push what was typed, not what was typed minus the last pause
         try:
@@ -155,7 +155,7 @@ class ProjectActions:
 
     def action_enable_optional(self) -> None:
         """Offer the questions interviewees proposed that the final form left out."""
-        from projects.tailoring import optional_questions
+        from mlreq.projects.tailoring import optional_questions
 
         from ..modals.choice_modal import ChoiceModal
 
@@ -225,7 +225,7 @@ class ProjectActions:
     def _tailor(self, operation: str, arguments: tuple, done: str, message: tuple[str, ...]) -> None:
         """Run one FormEditor operation and commit it; `message` is (action, subject, detail),
         with an empty subject meaning the id the operation returns."""
-        from projects.tailoring import FormEditor, form_message
+        from mlreq.projects.tailoring import FormEditor, form_message
 
         self.queue.wait(30)
         try:
@@ -272,8 +272,8 @@ class ProjectActions:
     def _write_export(self, fmt: str, path: Path, role_id: str | None) -> None:
         from dataclasses import replace
 
-        from projects.atomic import atomic_write
-        from projects.exports import Filters, load_state, render
+        from mlreq.projects.atomic import atomic_write
+        from mlreq.projects.exports import Filters, load_state, render
 
         self.queue.wait(30)  # export what was typed, saved
         try:

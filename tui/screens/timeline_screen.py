@@ -11,12 +11,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from bank import Question
-from bank.errors import MlreqError
-from projects import Entry, Project
-from projects.history import History, Version
-from projects.safetext import visible
-from projects.semdiff import word_diff
+from mlreq.bank import Question
+from mlreq.bank.errors import MlreqError
+from mlreq.projects import Entry, Project
+from mlreq.projects.history import History, Version
+from mlreq.projects.safetext import visible
+from mlreq.projects.semdiff import word_diff
 
 from ..markers import marker
 from ..widgets.diff_view import word_text

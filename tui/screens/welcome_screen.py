@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from projects.safetext import visible
+from mlreq.projects.safetext import visible
 
 NEW, DEMO = "__new__", "__demo__"
 

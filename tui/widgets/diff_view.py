@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from projects.safetext import visible
-from projects.semdiff import ProjectDiff, QuestionChange, WordOp
+from mlreq.projects.safetext import visible
+from mlreq.projects.semdiff import ProjectDiff, QuestionChange, WordOp
 
 SIDE_BY_SIDE_WIDTH = 110
 """Terminal columns from which old and new are shown next to each other."""

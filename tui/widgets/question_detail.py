@@ -6,9 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from bank import Form, Question
-from projects import Entry
-from projects.safetext import visible
+from mlreq.bank import Form, Question
+from mlreq.projects import Entry
+from mlreq.projects.safetext import visible
 
 from ..markers import LABELS, marker
 from .answer_editor import AnswerEditor

@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from bank import Form
-from projects import Entry
-from projects.safetext import visible
+from mlreq.bank import Form
+from mlreq.projects import Entry
+from mlreq.projects.safetext import visible
 
 from ..markers import marker
 

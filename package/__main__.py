@@ -1,0 +1,5 @@
+"""`python -m mlreq`: the same as the `mlreq` command."""
+
+from mlreq.tui.cli import main
+
+main()
