@@ -8,13 +8,13 @@ from pathlib import Path
 
 from mlreq.bank import form_from_data
 from mlreq.bank.errors import MlreqError
-from mlreq.bank.tomlread import read_toml
 
 from .answers import AnswerFile
 from .errors import ProjectFileError
 from .gitrepo import GitRepo, find_git_root, git_dir
 from .layout import FORM_FILE, PROJECT_FILE, find_project_root
 from .project import Project
+from .safefile import read_project_file, read_project_toml
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,12 @@ def check_project(path: Path) -> list[Finding]:
         findings.append(Finding("error", where, text.lstrip()))
 
     try:
-        read_toml(root / PROJECT_FILE, ProjectFileError)
+        read_project_toml(root, PROJECT_FILE, ProjectFileError)
     except MlreqError as exc:
         problem(exc, PROJECT_FILE)
     form = None
     try:
-        form = form_from_data(read_toml(root / FORM_FILE, ProjectFileError), root / FORM_FILE)
+        form = form_from_data(read_project_toml(root, FORM_FILE, ProjectFileError), root / FORM_FILE)
     except MlreqError as exc:
         problem(exc, FORM_FILE)
     repo_root = find_git_root(root)
@@ -60,13 +60,21 @@ def check_project(path: Path) -> list[Finding]:
         return findings
     project = Project(root=root, repo_root=repo_root, name=root.name, form=form)
     seen: dict[str, str] = {}
-    for relative in project.answer_files():
+    try:
+        answer_files = project.answer_files()
+    except MlreqError as exc:
+        problem(exc, "answers")
+        answer_files = []
+    for relative in answer_files:
         path = root / relative
-        if not path.exists():
+        try:
+            answers = AnswerFile.parse(path, read_project_file(root, relative), relative)
+        except FileNotFoundError:
             findings.append(Finding("warning", relative, "missing; it is created on the first answer"))
             continue
-        try:
-            answers = AnswerFile.parse(path, path.read_bytes(), relative)
+        except OSError as exc:
+            findings.append(Finding("error", relative, f"cannot read ({exc.strerror or exc})"))
+            continue
         except MlreqError as exc:
             problem(exc, relative)
             continue

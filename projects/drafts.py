@@ -16,7 +16,9 @@ from pathlib import Path
 
 from .answers import Entry
 from .atomic import atomic_write
-from .layout import STATE_DIR
+from .errors import ProjectFileError
+from .layout import DRAFTS_DIR, STATE_DIR
+from .safefile import list_project_folder, read_project_file, read_regular_file, writable_path
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,11 @@ class DraftStore:
         data = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass")
         if self.project_root.is_dir():  # never recreate a vanished project folder
             try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                path = self.folder / self._name(question_id)
+                path = writable_path(self.project_root, f"{DRAFTS_DIR}/{self._name(question_id)}")
                 atomic_write(path, data)
                 return path
-            except OSError:
-                pass  # read-only or full: fall through to the user's own state folder
+            except (OSError, ProjectFileError):
+                pass  # read-only, full, or .mlreq/ is a link: fall through to the user's own state folder
         rescue = rescue_folder() / self.project_root.name
         rescue.mkdir(parents=True, exist_ok=True)
         path = rescue / self._name(question_id)
@@ -116,9 +117,16 @@ class DraftStore:
     def all(self) -> list[Draft]:
         """Every session's drafts for this project, oldest first."""
         drafts = []
-        for folder in (self.folder, rescue_folder() / self.project_root.name):
-            if folder.is_dir():
-                drafts += [d for d in (_read(path) for path in sorted(folder.glob("*.json"))) if d]
+        try:  # never through a link: a committed .mlreq/ could point anywhere
+            names = list_project_folder(self.project_root, DRAFTS_DIR)
+        except (OSError, ProjectFileError):
+            names = []
+        for name in names:
+            if name.endswith(".json"):
+                drafts += [d for d in [_read(self.folder / name, self.project_root)] if d]
+        rescue = rescue_folder() / self.project_root.name
+        if rescue.is_dir():
+            drafts += [d for d in (_read(path) for path in sorted(rescue.glob("*.json"))) if d]
         mine = str(self.project_root)
         ours = (d for d in drafts if d.path and (d.path.parent == self.folder or d.project == mine))
         return sorted(ours, key=lambda d: d.saved_at)
@@ -128,9 +136,13 @@ class DraftStore:
         return [d for d in self.all() if not d.from_live_session]
 
 
-def _read(path: Path) -> Draft | None:
+def _read(path: Path, project_root: Path | None = None) -> Draft | None:
     try:
-        record = json.loads(path.read_bytes().decode("utf-8", "surrogatepass"))
+        if project_root is not None:
+            data = read_project_file(project_root, f"{DRAFTS_DIR}/{path.name}")
+        else:
+            data = read_regular_file(path)
+        record = json.loads(data.decode("utf-8", "surrogatepass"))
         base = record.get("base", {})
         return Draft(
             question_id=str(record["question"]),
@@ -146,5 +158,5 @@ def _read(path: Path) -> Draft | None:
             session=str(record.get("session", "")),
             project=str(record.get("project", "")),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, ProjectFileError):
         return None  # a torn or foreign file is not a draft; leave it for a human

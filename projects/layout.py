@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import stat
 from pathlib import Path
 
-from .errors import NotAProjectError
+from .errors import NotAProjectError, ProjectFileError
+from .safefile import refusal
 
 PROJECT_FILE = "mlreq.toml"
 FORM_FILE = "form.toml"
 ANSWERS_DIR = "answers"
 STATE_DIR = ".mlreq"
 """Machine-local state (lock, drafts); ignored by git through the project's .gitignore."""
+LOCK_FILE = f"{STATE_DIR}/lock"
+DRAFTS_DIR = f"{STATE_DIR}/drafts"
+LAST_SYNC_FILE = f"{STATE_DIR}/last-sync"
+
+# Stage ids become file names: a hostile form.toml must not reach outside answers/.
+_FILE_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def answers_file(stage_id: str) -> str:
+    if not _FILE_STEM.match(stage_id) or len(stage_id) > 100:
+        raise ProjectFileError(f"{FORM_FILE}: stage id {stage_id!r} cannot name a file in {ANSWERS_DIR}/; use letters, digits and '-'")
     return f"{ANSWERS_DIR}/{stage_id}.toml"
 
 
@@ -23,8 +34,14 @@ def find_project_root(start: Path) -> Path:
     if start.is_file():
         start = start.parent
     for folder in (start, *start.parents):
-        if (folder / PROJECT_FILE).is_file():
+        try:
+            mode = (folder / PROJECT_FILE).lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISREG(mode):
             return folder
+        if not stat.S_ISDIR(mode):
+            raise refusal(str(folder / PROJECT_FILE), mode)
     raise NotAProjectError(
         f"{start}: not an mlreq project (no {PROJECT_FILE} here or above); "
         "create one with `mlreq new PATH` or try `mlreq demo`"

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import BankError
-from mlreq.bank.tomlread import read_toml
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
 from .atomic import atomic_write
@@ -40,7 +39,8 @@ from .errors import (
 )
 from .gitrepo import GitRepo, Identity, find_git_root
 from .impact import flags_for
-from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
+from .layout import ANSWERS_DIR, FORM_FILE, LOCK_FILE, PROJECT_FILE, answers_file, find_project_root
+from .safefile import list_project_folder, open_project_file, read_project_file, read_project_toml, writable_path
 from .tomlstr import check_encodable
 
 
@@ -95,16 +95,20 @@ class Project:
     def open(cls, path: Path, author: Identity | None = None) -> Project:
         """Open the project at or above `path`."""
         root = find_project_root(path)
-        settings = read_toml(root / PROJECT_FILE, ProjectFileError)
+        settings = read_project_toml(root, PROJECT_FILE)
         name = str(settings.get("project", {}).get("name", root.name))
         form_path = root / FORM_FILE
         try:
-            form = form_from_data(read_toml(form_path, ProjectFileError), form_path)
+            form = form_from_data(read_project_toml(root, FORM_FILE), form_path)
         except BankError as exc:
             raise ProjectFileError(str(exc)) from None
+        for stage in form.stages:
+            answers_file(stage.id)  # refuses a stage id that would name a file outside answers/
         repo_root = find_git_root(root)
         if repo_root is None:
             raise ProjectError(f"{root}: the project is not inside a git repository; run `git init` there")
+        if not root.is_relative_to(repo_root.resolve()):
+            raise ProjectError(f"{root}: the project is outside its git repository {repo_root} (reached through a link?); refused")
         return cls(root=root, repo_root=repo_root, name=name, form=form, author=author)
 
     # ----------------------------------------------------------------- paths
@@ -119,9 +123,8 @@ class Project:
     def answer_files(self) -> list[str]:
         """Project-relative answer files: one per stage, plus any others found on disk."""
         files = [answers_file(stage.id) for stage in self.form.stages]
-        folder = self.root / "answers"
-        if folder.is_dir():
-            files += sorted(f"answers/{p.name}" for p in folder.glob("*.toml") if f"answers/{p.name}" not in files)
+        names = list_project_folder(self.root, ANSWERS_DIR)
+        files += [f"{ANSWERS_DIR}/{n}" for n in names if n.endswith(".toml") and not n.startswith(".") and f"{ANSWERS_DIR}/{n}" not in files]
         return files
 
     def file_of(self, question: Question) -> str:
@@ -141,7 +144,7 @@ class Project:
         """The parsed file, re-parsed only if its bytes changed since last read."""
         path = self.path_of(relative)
         try:
-            data = path.read_bytes()
+            data = read_project_file(self.root, relative)
         except FileNotFoundError:
             self._files.pop(relative, None)
             return None
@@ -183,9 +186,9 @@ class Project:
         marks = []
         for relative in (PROJECT_FILE, FORM_FILE, *self.answer_files()):
             try:
-                marks.append((relative, _digest(self.path_of(relative).read_bytes())))
-            except OSError:
-                marks.append((relative, None))
+                marks.append((relative, _digest(read_project_file(self.root, relative))))
+            except (OSError, ProjectFileError) as exc:
+                marks.append((relative, str(exc)))
         return tuple(marks)
 
     # ----------------------------------------------------------------- saving
@@ -235,8 +238,7 @@ class Project:
             return self._commit_locked(())
 
     def _write(self, relative: str, answers: AnswerFile) -> None:
-        path = self.path_of(relative)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = writable_path(self.root, relative)
         data = answers.dumps()
         try:
             atomic_write(path, data)
@@ -247,7 +249,7 @@ class Project:
     def write_file(self, relative: str, data: bytes) -> None:
         """Atomically replace one of the project's non-answer files (form.toml)."""
         try:
-            atomic_write(self.path_of(relative), data)
+            atomic_write(writable_path(self.root, relative), data)
         except OSError as exc:
             raise ProjectError(f"cannot write {relative}: {exc.strerror or exc}; the file on disk is unchanged") from None
 
@@ -386,10 +388,8 @@ class Project:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """One saver at a time across processes, so no commit is orphaned by a race."""
-        state = self.root / STATE_DIR
         try:
-            state.mkdir(exist_ok=True)
-            handle = open(state / "lock", "a+b")
+            handle = os.fdopen(open_project_file(self.root, LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b")
         except OSError as exc:
             if not self.root.is_dir():
                 raise ProjectError(f"the project folder {self.root} is gone; nothing was saved") from None

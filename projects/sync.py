@@ -16,9 +16,10 @@ from pathlib import Path
 
 from .atomic import atomic_write
 from .commitmessage import Change
-from .errors import InvalidInputError, ProjectError
+from .errors import InvalidInputError, ProjectError, ProjectFileError
 from .gitrepo import GitRepo, Identity
-from .layout import STATE_DIR
+from .layout import LAST_SYNC_FILE
+from .safefile import read_project_file, writable_path
 from .mergedriver import ATTRIBUTES, configure_merge_driver
 from .project import Project, no_identity_error
 
@@ -138,11 +139,15 @@ class Sync:
     def install_merge_driver(self) -> bool:
         """Configure the driver in this clone and commit `.gitattributes` if it is new."""
         configure_merge_driver(self.repo)
-        attributes = self.project.root / ".gitattributes"
-        current = attributes.read_text("utf-8") if attributes.exists() else ""
+        try:
+            current = read_project_file(self.project.root, ".gitattributes").decode("utf-8")
+        except FileNotFoundError:
+            current = ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectFileError(f".gitattributes: cannot read ({exc})") from None
         if ATTRIBUTES.strip() in current:
             return False
-        atomic_write(attributes, (current + ("\n" if current and not current.endswith("\n") else "") + ATTRIBUTES).encode())
+        atomic_write(writable_path(self.project.root, ".gitattributes"), (current + ("\n" if current and not current.endswith("\n") else "") + ATTRIBUTES).encode())
         with self.project._guard, self.project._locked():
             result = self.project.commit_files([".gitattributes"], "Merge answers by question (mlreq merge driver)\n")
         if result.commit_error is not None:
@@ -167,12 +172,12 @@ class Sync:
         return SyncState(remote, branch, ahead, behind, self._last_sync())
 
     def _last_sync_file(self) -> Path:
-        return self.project.root / STATE_DIR / "last-sync"
+        return writable_path(self.project.root, LAST_SYNC_FILE)
 
     def _last_sync(self) -> float | None:
         try:
-            return float(self._last_sync_file().read_text())
-        except (OSError, ValueError):
+            return float(read_project_file(self.project.root, LAST_SYNC_FILE, limit=100))
+        except (OSError, ValueError, ProjectFileError):
             return None
 
     # ------------------------------------------------------------------ sync
@@ -247,7 +252,7 @@ class Sync:
             report.pushed = any(line[0] in " +-*" for line in lines)
         try:
             atomic_write(self._last_sync_file(), str(time.time()).encode())
-        except OSError:
+        except (OSError, ProjectFileError):
             pass
         return report
 

@@ -26,6 +26,7 @@ from mlreq.bank.model import Question
 from .answers import EMPTY, AnswerFile
 from .errors import InvalidInputError, ProjectError
 from .layout import FORM_FILE
+from .safefile import read_project_file
 from .project import Project, SaveResult, _header
 from .tomlstr import toml_string
 
@@ -52,10 +53,9 @@ class FormEditor:
 
     @classmethod
     def open(cls, project: Project) -> FormEditor:
-        path = project.path_of(FORM_FILE)
         try:
-            return cls(project, tomlkit.parse(path.read_text("utf-8")))
-        except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+            return cls(project, tomlkit.parse(read_project_file(project.root, FORM_FILE).decode("utf-8")))
+        except (OSError, UnicodeDecodeError, RecursionError, tomlkit.exceptions.ParseError) as exc:
             raise ProjectError(f"{FORM_FILE}: cannot edit ({exc})") from None
 
     @property
@@ -265,7 +265,7 @@ def export_form(project: Project, destination: Path) -> None:
     if destination.exists():
         raise InvalidInputError(f"{destination} exists; choose a new file name")
     try:
-        atomic_write(destination, project.path_of(FORM_FILE).read_bytes())
+        atomic_write(destination, read_project_file(project.root, FORM_FILE))
     except OSError as exc:
         raise InvalidInputError(f"{destination}: cannot write ({exc.strerror})") from None
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from mlreq.bank.errors import MlreqError
 from mlreq.projects.layout import STATE_DIR
+from mlreq.projects.safefile import project_folder
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -19,14 +20,13 @@ if TYPE_CHECKING:
 def edit_externally(text: str, project_root: Path, app: App) -> str:
     """The edited text; a failing editor raises MlreqError and leaves its file in .mlreq/."""
     command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
-    folder = project_root / STATE_DIR
     try:
-        folder.mkdir(exist_ok=True)
+        folder = project_folder(project_root, STATE_DIR)  # never a committed link out of the project
         descriptor, name = tempfile.mkstemp(prefix="answer-", suffix=".md", dir=folder)
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-    except OSError as exc:
-        raise MlreqError(f"cannot prepare the answer for {command[0]}: {exc.strerror or exc}") from None
+    except (OSError, MlreqError) as exc:
+        raise MlreqError(f"cannot prepare the answer for {command[0]}: {getattr(exc, 'strerror', None) or exc}") from None
     with app.suspend():
         try:
             status = subprocess.call([*command, name])

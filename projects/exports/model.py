@@ -176,11 +176,13 @@ def project_key(project) -> str:  # type: ignore[no-untyped-def]
     creation time recorded in mlreq.toml (the name, if a hand-made file lacks it)."""
     import tomllib
 
+    from ..errors import ProjectFileError
     from ..layout import PROJECT_FILE
+    from ..safefile import read_project_file
 
     try:
-        settings = tomllib.loads((project.root / PROJECT_FILE).read_text(encoding="utf-8")).get("project", {})
-    except (OSError, ValueError):
+        settings = tomllib.loads(read_project_file(project.root, PROJECT_FILE).decode("utf-8")).get("project", {})
+    except (OSError, ValueError, RecursionError, ProjectFileError):
         settings = {}
     created = settings.get("created")
     seed = f"created:{created.isoformat() if hasattr(created, 'isoformat') else created}" if created else f"name:{project.name}"
