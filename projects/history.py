@@ -309,6 +309,10 @@ class History:
                 errors.append(tomllib_error_line(exc, shown) + "; skipped")
                 skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
                 continue
+            except RecursionError:
+                errors.append(f"{shown}: values nested too deeply to read; skipped")
+                skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
+                continue
             if path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
                 try:
                     form = form_from_data(data, shown)
@@ -424,7 +428,7 @@ def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:
     if table is None:
         try:
             table = tomllib.loads(text).get(question_id)
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             return None
     if not isinstance(table, dict):
         return None
@@ -442,7 +446,7 @@ def _table_alone(text: str, question_id: str) -> dict | None:
     snippet = text[header.start() : following.start() if following else len(text)]
     try:
         return tomllib.loads(snippet).get(question_id)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return None
 
 

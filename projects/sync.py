@@ -294,7 +294,8 @@ def clone(url: str, path: Path) -> Project:
     """`mlreq clone URL PATH`: a project from a remote, with the merge driver set up."""
     url = _absolute_if_local(check_remote_url(url))
     path = path.expanduser().absolute()
-    if path.exists() and any(path.iterdir()):
+    existed = path.exists()
+    if existed and (not path.is_dir() or any(path.iterdir())):
         raise InvalidInputError(f"{path} exists and is not empty")
     repo = GitRepo(path.parent if path.parent.exists() else Path.cwd())
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -305,9 +306,27 @@ def clone(url: str, path: Path) -> Project:
         if _is_auth_failure(err):
             raise SyncError(f"authentication to {url} failed; set up an SSH key or a credential helper")
         raise SyncError(f"clone of {url} failed: {_first(err)}")
-    project = Project.open(path)
+    try:
+        project = Project.open(path)
+    except BaseException:
+        _remove_clone(path, existed)  # not a project mlreq can use: leave nothing behind
+        raise
     configure_merge_driver(GitRepo(project.repo_root))
     return project
+
+
+def _remove_clone(path: Path, existed: bool) -> None:
+    """Undo a clone: the folder git made, or what it put into the empty folder given."""
+    import shutil
+
+    if not existed:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    for child in path.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def _is_auth_failure(err: str) -> bool:
