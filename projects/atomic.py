@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -28,6 +30,40 @@ def atomic_write(path: Path, data: bytes) -> None:
             pass
         raise
     _fsync_directory(path.parent)
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the user named (an export), as a shell's `>` would, but atomically
+    where that is possible.
+
+    A regular file, or a new one, is replaced atomically; a link to one keeps the link
+    and has its target replaced. A device, FIFO or socket (`/dev/null`, a named pipe,
+    `/dev/stdout` on a terminal or pipe) is written into: replacing it with a regular file
+    would break it, and the reader of a FIFO would get nothing.
+    """
+    try:
+        mode = os.stat(path).st_mode  # through links: what the name leads to
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+    if str(path.absolute()).startswith(("/dev/", "/proc/")):
+        # /dev/stdout, /dev/fd/N: the shell's own open file, maybe opened with `>>`.
+        _write_into(path, data, os.O_APPEND if mode is not None and stat.S_ISREG(mode) else 0)
+    elif mode is None or stat.S_ISREG(mode):
+        atomic_write(Path(os.path.realpath(path)) if path.is_symlink() else path, data)
+    else:
+        _write_into(path, data, 0)
+
+
+def _write_into(path: Path, data: bytes, flags: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC | flags)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mlreq.projects import InvalidInputError, Project
-from mlreq.projects.atomic import atomic_write
+from mlreq.projects.atomic import write_output
 from mlreq.projects.exports import BINARY_FORMATS, EXPORT_FORMATS, SUFFIXES
 
 DESCRIPTION = """\
@@ -98,10 +98,12 @@ def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             out.write(data.decode("utf-8"))
         return 0
     try:
-        atomic_write(args.output, data)
+        write_output(args.output, data)
     except OSError as exc:
         raise InvalidInputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
     questions = state.questions
     shown = len(questions) if fmt != "reqif" or args.include_unanswered else sum(state.entry(q.id).answered for q in questions)
-    print(f"wrote {args.output} ({fmt}, {shown} question{'s' if shown != 1 else ''})", file=out)
+    # Into a device, pipe or /dev/stdout the note would mix with the data: it goes to stderr.
+    regular = args.output.is_file() and not str(args.output.absolute()).startswith(("/dev/", "/proc/"))
+    print(f"wrote {args.output} ({fmt}, {shown} question{'s' if shown != 1 else ''})", file=out if regular else sys.stderr)
     return 0

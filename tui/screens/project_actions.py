@@ -272,7 +272,7 @@ class ProjectActions:
     def _write_export(self, fmt: str, path: Path, role_id: str | None) -> None:
         from dataclasses import replace
 
-        from mlreq.projects.atomic import atomic_write
+        from mlreq.projects.atomic import write_output
         from mlreq.projects.exports import Filters, load_state, render
 
         self.queue.wait(30)  # export what was typed, saved
@@ -280,7 +280,7 @@ class ProjectActions:
             state = load_state(self.project, None, with_times=fmt == "reqif")
             if role_id:
                 state = replace(state, filters=Filters(roles=(role_id,)))
-            atomic_write(path, render(state, fmt))
+            write_output(path, render(state, fmt))
         except (MlreqError, OSError) as exc:
             self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=10)
             return
