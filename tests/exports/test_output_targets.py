@@ -17,6 +17,9 @@ import pytest
 from helpers import MLREQ_SCRIPT
 
 TIMEOUT = 30
+STDOUT = "/dev/fd/1"
+"""/dev/stdout's twin. The tests use this one: run as root against a broken build, a test
+naming /dev/stdout would replace the machine's own /dev/stdout link with a file."""
 
 
 def _export(project: Path, *argv: str, **run) -> subprocess.CompletedProcess[bytes]:
@@ -39,18 +42,18 @@ def test_a_device_stays_a_device(project_dir, tmp_path):
 
 
 def test_dev_stdout_into_a_pipe_gets_the_export_and_only_it(project_dir):
-    result = _export(project_dir, "--format", "json", "--output", "/dev/stdout")
+    result = _export(project_dir, "--format", "json", "--output", STDOUT)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(b"{") and result.stdout.rstrip().endswith(b"}")
-    assert b"wrote /dev/stdout" in result.stderr
+    assert f"wrote {STDOUT}".encode() in result.stderr
 
 
 def test_dev_stdout_redirected_to_a_file_appends_like_the_shell(project_dir, tmp_path):
     report = tmp_path / "report.md"
     report.write_bytes(b"kept line\n")
     with open(report, "ab") as handle:  # `mlreq export -o /dev/stdout >> report.md`
-        result = _export(project_dir, "--output", "/dev/stdout", stdout=handle, stderr=subprocess.PIPE, capture_output=False)
+        result = _export(project_dir, "--output", STDOUT, stdout=handle, stderr=subprocess.PIPE, capture_output=False)
 
     assert result.returncode == 0, result.stderr
     text = report.read_bytes()
