@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import BankError
 
+MAX_TOML_BYTES = 16 * 1024 * 1024
 _TOMLLIB_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
@@ -37,13 +38,20 @@ def tomllib_error_line(exc: tomllib.TOMLDecodeError, path: Path | str) -> str:
 def read_toml(path: Path, error: type[BankError] = BankError) -> dict[str, Any]:
     """Parse a TOML file into plain Python data."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_TOML_BYTES + 1)  # a form is ~100 KB; /dev/zero must not fill memory
     except FileNotFoundError:
         raise error(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror})") from None
+    if len(data) > MAX_TOML_BYTES:
+        raise error(f"{path}: more than {MAX_TOML_BYTES // 2**20} MiB; not a form file")
     text = decode_utf8(data, path, error)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(tomllib_error_line(exc, path)) from None
+    except RecursionError:
+        raise error(f"{path}: values nested too deeply to read") from None

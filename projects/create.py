@@ -16,7 +16,7 @@ from .mergedriver import ATTRIBUTES, configure_merge_driver
 from .commitmessage import creation_message
 from .errors import CommitError, InvalidInputError, ProjectError
 from .gitrepo import GitRepo, Identity, find_git_root, require_git
-from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file
+from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file
 from .project import Project, SaveResult, _header, no_identity_error, project_settings_text
 
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f/\\]")
@@ -30,7 +30,18 @@ def check_project_name(name: str) -> str:
         raise InvalidInputError(f"project name {name!r} may not contain '/', '\\', '..' or control characters")
     if len(name) > 200:
         raise InvalidInputError("project name is longer than 200 characters")
+    if not _is_utf8(name):
+        raise InvalidInputError(f"project name {name!r} is not valid UTF-8; give --name with a UTF-8 name")
     return name
+
+
+def _is_utf8(text: str) -> bool:
+    """False for command-line bytes that were not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def create_project(
@@ -42,6 +53,8 @@ def create_project(
 ) -> tuple[Project, SaveResult]:
     """Create a project at `path` (a new repository, or a subfolder of the enclosing one)."""
     path = path.expanduser().absolute()
+    if not _is_utf8(str(path)):
+        raise InvalidInputError(f"{str(path)!r}: the folder name is not valid UTF-8; choose a UTF-8 name")
     name = check_project_name(name if name is not None else path.name)
     form_source = _form_source(form)
     if (path / PROJECT_FILE).exists():
@@ -51,6 +64,17 @@ def create_project(
     if path.is_dir() and any(p.name in (FORM_FILE, "answers") for p in path.iterdir()):
         raise ProjectError(f"{path}: already holds {FORM_FILE} or answers/; choose an empty folder")
     require_git()  # before anything is written: a project without git is not a project
+    made = _Made.before(path)
+    try:
+        return _create(path, name, form, form_source, author, when)
+    except BaseException:
+        made.undo()  # a failed `new` leaves nothing behind: no half-made folder or repository
+        raise
+
+
+def _create(
+    path: Path, name: str, form: str, form_source: Path, author: Identity | None, when: datetime | None
+) -> tuple[Project, SaveResult]:
     try:
         question_set = load_form(form_source)
         path.mkdir(parents=True, exist_ok=True)
@@ -77,6 +101,36 @@ def create_project(
         files.append(relative)
     configure_merge_driver(GitRepo(repo_root))
     return project, _initial_commit(project, files, form, when)
+
+
+class _Made:
+    """What `create_project` may add, noted before it starts, to remove it on failure."""
+
+    _FILES = (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes", ANSWERS_DIR, ".git")
+
+    def __init__(self, top: Path | None, folder: Path, existing: set[str]) -> None:
+        self.top, self.folder, self.existing = top, folder, existing
+
+    @classmethod
+    def before(cls, path: Path) -> _Made:
+        top = None  # the highest folder that does not exist yet: all of it is ours
+        for folder in (path, *path.parents):
+            if folder.exists() or folder.is_symlink():
+                break
+            top = folder
+        existing = {n for n in cls._FILES if (path / n).exists() or (path / n).is_symlink()} if top is None else set()
+        return cls(top, path, existing)
+
+    def undo(self) -> None:
+        if self.top is not None:
+            shutil.rmtree(self.top, ignore_errors=True)
+            return
+        for name in set(self._FILES) - self.existing:
+            target = self.folder / name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target, ignore_errors=True)
+            elif target.exists() or target.is_symlink():
+                target.unlink(missing_ok=True)
 
 
 def _form_source(form: str) -> Path:

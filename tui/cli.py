@@ -14,7 +14,18 @@ from typing import TYPE_CHECKING, TextIO
 
 from mlreq.bank import BUILTIN_FORMS, STATUSES
 from mlreq.bank.errors import MlreqError
-from mlreq.projects import ConflictError, Identity, InvalidInputError, NotAProjectError, Project, SaveResult, create_project
+from mlreq.projects import (
+    CommitError,
+    ConflictError,
+    Identity,
+    InvalidInputError,
+    NotAProjectError,
+    Project,
+    ProjectError,
+    SaveResult,
+    create_project,
+)
+from mlreq.projects.safefile import read_limited, read_user_file
 from mlreq.projects.safetext import VisibleWriter, safe_json, visible
 
 if TYPE_CHECKING:
@@ -199,12 +210,9 @@ def _read_answer(args: argparse.Namespace) -> str | None:
     if args.text is not None:
         return args.text
     if args.file is not None:
-        try:
-            data = args.file.read_bytes()
-        except OSError as exc:
-            raise InvalidInputError(f"{args.file}: cannot read ({exc.strerror})") from None
+        data = read_user_file(args.file)  # capped: --file /dev/zero is an error, not all memory
     elif args.source == "-":
-        data = sys.stdin.buffer.read()
+        data = read_limited(sys.stdin.buffer, "standard input")
     else:
         return None
     try:
@@ -270,8 +278,36 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
             raise InvalidInputError(f"{argv[0]!r} is neither a command nor a folder; {hint}")
         argv = ["open", *argv]  # `mlreq PATH` opens the app
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras == ["-"] and args.command == "answer" and args.source is None:
+        args.source = "-"  # `answer QID --project P -`: argparse fills positionals before options
+    elif extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
     author = _author(args)
+    try:
+        return _run_command(args, author, out)
+    except CommitError as exc:
+        if _saves(args):
+            raise
+        # Exit 5 means "saved but not committed": a command that only reads saved nothing.
+        raise ProjectError(str(exc), title=exc.title) from None
+
+
+def _saves(args: argparse.Namespace) -> bool:
+    """Whether the command writes to the project (so a commit failure means exit 5)."""
+    command = args.command or "open"
+    if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone"):
+        return False
+    if command == "iteration":
+        return args.iteration_command != "list"
+    if command == "remote":
+        return args.remote_command != "show"
+    if command == "form":
+        return args.form_command != "diff" and not (args.form_command == "upgrade" and not args.yes)
+    return True
+
+
+def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO) -> int:
     command = args.command or "open"
     if command == "new":
         project, result = create_project(args.path, name=args.name, form=args.form, author=author)
@@ -392,6 +428,9 @@ def _open_app(project: Project | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 file name must not end in a traceback
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         # On a terminal, control characters from files are shown as symbols, never obeyed.
         out = VisibleWriter(sys.stdout) if sys.stdout.isatty() else sys.stdout
@@ -404,6 +443,10 @@ def main(argv: list[str] | None = None) -> None:
     except MlreqError as exc:
         print(f"mlreq: {visible(str(exc))}", file=sys.stderr)
         code = exc.exit_code
+    except (RecursionError, MemoryError) as exc:
+        # Last resort: file readers name the file; whatever still gets here is one line too.
+        print(f"mlreq: input too large or nested too deeply to handle ({type(exc).__name__})", file=sys.stderr)
+        code = 1
     except KeyboardInterrupt:
         code = 130
     except BrokenPipeError:
