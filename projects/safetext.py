@@ -58,4 +58,4 @@ class VisibleWriter:
         self.stream.flush()
 
     def isatty(self) -> bool:
-        return True
+        return self.stream.isatty()

@@ -159,7 +159,7 @@ def _author(args: argparse.Namespace) -> Identity | None:
 
 def _report_save(result: SaveResult, out: TextIO) -> int:
     if result.commit_error is not None:
-        print(f"mlreq: {result.commit_error}", file=sys.stderr)
+        print(f"mlreq: {visible(str(result.commit_error))}", file=sys.stderr)
         return SAVED_NOT_COMMITTED
     if result.commit:
         print(f"committed {result.commit[:10]}: {', '.join(result.committed)}", file=out)
@@ -309,6 +309,10 @@ def _saves(args: argparse.Namespace) -> bool:
 
 def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO) -> int:
     command = args.command or "open"
+    if command != "export":  # exports are data, escaped by their format; the rest is for people
+        # Stage names, question texts, answers, git's messages: piped (`mlreq show | less -R`)
+        # or not, control characters from files become symbols and are never obeyed.
+        out = VisibleWriter(out)  # type: ignore[assignment]
     if command == "new":
         project, result = create_project(args.path, name=args.name, form=args.form, author=author)
         print(f"created {project.name!r} in {project.root} ({len(project.form.questions)} questions)", file=out)

@@ -11,6 +11,7 @@ from typing import TextIO
 from mlreq.projects import InvalidInputError, Project
 from mlreq.projects.atomic import write_output
 from mlreq.projects.exports import BINARY_FORMATS, EXPORT_FORMATS, SUFFIXES
+from mlreq.projects.safetext import visible
 
 DESCRIPTION = """\
 the form with its answers, for stakeholders and for other tools
@@ -87,7 +88,7 @@ def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     if filters.active:
         state = replace(state, filters=filters)
         if not state.questions:
-            print(f"mlreq: note: no question matches {filters.describe(state.form)}; the export lists none", file=sys.stderr)
+            print(f"mlreq: note: no question matches {visible(filters.describe(state.form))}; the export lists none", file=sys.stderr)
     data = render(state, fmt, include_unanswered=args.include_unanswered)
     if args.output is None:
         if stream is not None:

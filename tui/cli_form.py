@@ -141,7 +141,7 @@ def _done(result, what: str, out: TextIO) -> int:  # type: ignore[no-untyped-def
     if result.commit_error is not None:
         import sys
 
-        print(f"{what}, but not committed: {result.commit_error}", file=sys.stderr)
+        print(f"{visible(what)}, but not committed: {visible(str(result.commit_error))}", file=sys.stderr)
         return 5
     print(f"{what} (commit {result.commit[:10]})", file=out)
     return 0
