@@ -77,10 +77,11 @@ class FormCommands(_ListedCommands):
         for stage in form.stages:
             first = form.questions_in(stage.id)
             if first:
-                commands.append((f"stage: {stage.name}", partial(screen.go_to, first[0].id), f"first {stage.name} question"))
+                name = visible(stage.name)
+                commands.append((f"stage: {name}", partial(screen.go_to, first[0].id), f"first {name} question"))
         for role in form.roles:
             commands.append(
-                (f"role: {role.name}", partial(setattr, screen, "role_filter", role.id), "show only this role's questions")
+                (f"role: {visible(role.name)}", partial(setattr, screen, "role_filter", role.id), "show only this role's questions")
             )
         return commands
 

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from mlreq.bank import Form
 from mlreq.projects import Entry
+from mlreq.projects.safetext import visible
 
 ALL_ROLES = ""
 
@@ -32,7 +33,7 @@ class RolePicker(ModalScreen[str | None]):
         for role in self.form.roles:
             questions = self.form.questions_for(role.id)
             answered = sum(self.entries.get(q.id, Entry()).answered for q in questions)
-            options.append(Option(f"{role.name}  {answered}/{len(questions)} answered", id=role.id))
+            options.append(Option(f"{visible(role.name)}  {answered}/{len(questions)} answered", id=role.id))
         with Vertical(classes="dialog", id="role-picker"):
             yield Static("Show the questions for one role", classes="dialog-title")
             yield OptionList(*options, id="roles", markup=False)

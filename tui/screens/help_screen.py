@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from mlreq.bank import Form
+from mlreq.projects.safetext import visible
 
 KEYS = """\
 While typing an answer
@@ -42,7 +43,7 @@ Every save is one git commit; `git log` shows who changed what, and when."""
 def front_page_text(form: Form) -> str:
     page = form.front_page
     if page is None:
-        return f"{form.title}\n\nThis question set has no front page."
+        return f"{visible(form.title)}\n\nThis question set has no front page."
     parts = [page.title, "", "Form utilization and purpose", page.purpose]
     if page.stages:
         cycle = " → ".join(page.stage_cycle) + (" → " + page.stage_cycle[0] if page.stage_cycle else "")

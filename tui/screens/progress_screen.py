@@ -18,7 +18,7 @@ from ..markers import marker
 
 
 def _rows(items: tuple[Progress, ...]) -> str:
-    return "\n".join(f"{p.label[:20]:<20} {p.answered:>2}/{p.total:<2} {p.bar(10, '█', '░')}" for p in items)
+    return "\n".join(f"{visible(p.label)[:20]:<20} {p.answered:>2}/{p.total:<2} {p.bar(10, '█', '░')}" for p in items)
 
 
 class ProgressScreen(Screen[str | None]):
@@ -59,7 +59,7 @@ class ProgressScreen(Screen[str | None]):
             )
             form = self.project.form
             options = [
-                Option(f"{marker(self.entries[q.id].status)} {form.stage(q.stage).name}: {visible(q.text)}", id=q.id)
+                Option(f"{marker(self.entries[q.id].status)} {visible(form.stage(q.stage).name)}: {visible(q.text)}", id=q.id)
                 for q in gaps
             ]
             yield OptionList(*options, id="gaps", markup=False)

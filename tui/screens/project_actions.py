@@ -16,6 +16,7 @@ from textual import work
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry
 from mlreq.projects.project import next_entry
+from mlreq.projects.safetext import visible
 
 from ..external_editor import edit_externally
 from ..modals.conflict_modal import ConflictModal
@@ -177,7 +178,7 @@ class ProjectActions:
 
         current = self.form.question(self.current or "")
         stage = self.form.stage(current.stage) if current else self.form.stages[0]
-        roles = ", ".join(r.name for r in self.form.roles)
+        roles = ", ".join(visible(r.name) for r in self.form.roles)
         fields = [
             Field("text", "the question, e.g. Which data quality checks run at ingestion?", required="Write the question."),
             Field("roles", f"roles to ask, comma-separated ({roles})", required="Name at least one role."),
@@ -190,7 +191,7 @@ class ProjectActions:
                 arguments = (stage.id, role_names, values["text"], values["examples"])
                 self._tailor("add_question", arguments, "added the question", ("add", "", values["text"]))
 
-        self.app.push_screen(FieldsPrompt(f"New question in {stage.name} (mlreq marks it as the project's, not the thesis')", fields, "Add"), added)
+        self.app.push_screen(FieldsPrompt(f"New question in {visible(stage.name)} (mlreq marks it as the project's, not the thesis')", fields, "Add"), added)
 
     def action_reword_question(self) -> None:
         from ..modals.fields_prompt import Field, FieldsPrompt
@@ -259,7 +260,7 @@ class ProjectActions:
 
         self.save_editor()
         role = self.form.role(self.role_filter) if self.role_filter else None
-        scope = f"the {role.name}'s questions (the role filter in use)" if role else "the whole form"
+        scope = f"the {visible(role.name)}'s questions (the role filter in use)" if role else "the whole form"
         stem = "-".join(self.project.name.lower().split())[:40] or "requirements"
 
         def chosen(request) -> None:  # type: ignore[no-untyped-def]

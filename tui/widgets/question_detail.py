@@ -29,7 +29,7 @@ def why_it_matters(question: Question, form: Form) -> str:
             kind = "challenge" if item.kind == "challenge" else "best practice"
             lines.append(f"{item.id} {item.title} ({kind}): {_first_sentence(item.description)}")
     if question.trace_note:
-        lines.append(question.trace_note.replace("**", ""))
+        lines.append(visible(question.trace_note.replace("**", "")))
     if question.origin == "mlreq":
         lines.append("This question is mlreq's addition, not the thesis'.")
     return "\n".join(lines) or "No traceability recorded."
@@ -56,10 +56,10 @@ class QuestionDetail(VerticalScroll):
 
     def show(self, question: Question, entry: Entry, form: Form, position: str) -> None:
         stage = form.stage(question.stage)
-        roles = ", ".join(form.role(r).name for r in question.roles if form.role(r))
+        roles = ", ".join(visible(form.role(r).name) for r in question.roles if form.role(r))
         status = f"{marker(entry.status)} {LABELS.get(entry.status, entry.status)}"
         self.query_one("#q-heading", Static).update(
-            f"{stage.name if stage else question.stage} {position} · {status} · {question.id}"
+            f"{visible(stage.name) if stage else question.stage} {position} · {status} · {question.id}"
         )
         self.query_one("#q-text", Static).update(visible(question.text))
         self.query_one("#q-roles", Static).update(f"Ask: {roles}")

@@ -67,7 +67,7 @@ class QuestionNav(Tree[str]):
         stage = self._form.stage(stage_id)
         questions = self._form.questions_in(stage_id)
         answered = sum(entries[q.id].answered for q in questions)
-        return f"{stage.name if stage else stage_id} {answered}/{len(questions)}"
+        return f"{visible(stage.name) if stage else stage_id} {answered}/{len(questions)}"
 
     def _leaf_label(self, question_id: str, entries: dict[str, Entry]) -> str:
         assert self._form is not None
