@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mlreq.bank.errors import MlreqError
 from mlreq.projects.layout import STATE_DIR
-from mlreq.projects.safefile import project_folder
+from mlreq.projects.safefile import project_folder, read_regular_file
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -35,8 +35,10 @@ def edit_externally(text: str, project_root: Path, app: App) -> str:
     if status != 0:
         raise MlreqError(f"{command[0]} exited with status {status}; the answer is unchanged (text kept in {name})")
     try:
-        edited = Path(name).read_bytes().decode("utf-8")
+        edited = read_regular_file(Path(name)).decode("utf-8")  # the editor may have left anything there
     except UnicodeDecodeError:
         raise MlreqError(f"{name}: not valid UTF-8; the answer is unchanged") from None
+    except OSError as exc:
+        raise MlreqError(f"{name}: cannot read ({exc.strerror or exc}); the answer is unchanged") from None
     Path(name).unlink(missing_ok=True)
     return edited

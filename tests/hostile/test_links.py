@@ -128,3 +128,27 @@ def test_relative_link_escaping_the_project_is_refused(hostile: Hostile):
 
     assert_refused(hostile.mlreq("answer", QID, "--text", "x"), "answers/data.toml", "symbolic link")
     hostile.assert_outside_untouched()
+
+
+def test_stage_id_naming_a_file_outside_answers_is_refused(hostile: Hostile):
+    def plant(root: Path) -> None:
+        form = root / "form.toml"
+        form.write_text(form.read_text().replace('id = "data"\n', 'id = "../../outside/dotfiles/config"\n', 1).replace(
+            'stage = "data"\n', 'stage = "../../outside/dotfiles/config"\n'))
+
+    hostile.plant(plant)
+
+    outcome = hostile.clone()
+
+    assert_refused(outcome, "form.toml", "stage")
+    hostile.assert_outside_untouched()
+
+
+def test_stage_file_names_stay_inside_answers():
+    from mlreq.projects.errors import ProjectFileError
+    from mlreq.projects.layout import answers_file
+
+    assert answers_file("data") == "answers/data.toml"
+    for hostile_id in ("../config", "/etc/passwd", ".hidden", "a/b", "", "x\x00"):
+        with pytest.raises(ProjectFileError):
+            answers_file(hostile_id)
