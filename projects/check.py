@@ -12,9 +12,9 @@ from mlreq.bank.errors import MlreqError
 from .answers import AnswerFile
 from .errors import ProjectFileError
 from .gitrepo import GitRepo, find_git_root, git_dir
-from .layout import FORM_FILE, PROJECT_FILE, find_project_root
+from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, find_project_root
 from .project import Project
-from .safefile import read_project_file, read_project_toml
+from .safefile import list_project_folder, read_project_file, read_project_toml
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,12 @@ def check_project(path: Path) -> list[Finding]:
             if pending:
                 ids = ", ".join(c.question_id for c in pending)
                 findings.append(Finding("warning", str(root), f"not committed yet: {ids} (the next save commits them)"))
+    try:  # a committed link named .mlreq would take locks and drafts out of the project
+        list_project_folder(root, STATE_DIR)
+    except MlreqError as exc:
+        problem(exc, STATE_DIR)
+    except OSError as exc:
+        findings.append(Finding("error", STATE_DIR, f"cannot read ({exc.strerror or exc})"))
     lock = git_dir(repo_root) / "index.lock"
     if lock.exists():
         findings.append(Finding("warning", str(lock), "git's lock file exists; if no git command is running, remove it"))

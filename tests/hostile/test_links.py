@@ -57,6 +57,8 @@ def test_state_folder_linked_outside_gets_no_lock_draft_or_last_sync(hostile: Ho
 
     assert_refused(hostile.mlreq("answer", QID, "--text", "Charger telemetry"), ".mlreq", "symbolic link")
     assert_refused(hostile.mlreq("sync"), ".mlreq", "symbolic link")
+    checked = hostile.mlreq("check")
+    assert checked.code == 1 and ".mlreq: error: is a symbolic link" in checked.out
 
     hostile.assert_outside_untouched()
 
