@@ -154,3 +154,15 @@ def test_stage_file_names_stay_inside_answers():
     for hostile_id in ("../config", "/etc/passwd", ".hidden", "a/b", "", "x\x00"):
         with pytest.raises(ProjectFileError):
             answers_file(hostile_id)
+
+
+def test_a_link_arriving_by_sync_is_refused_and_nothing_is_pushed(hostile: Hostile):
+    assert hostile.clone().code == 0
+    hostile.plant(lambda root: _link(root / "answers" / "data.toml", hostile.outside / "credentials.toml"))
+
+    outcome = hostile.mlreq("sync")
+
+    assert_refused(outcome, "answers/data.toml", "symbolic link")
+    assert_refused(hostile.mlreq("answer", QID, "--text", "Charger telemetry, edited"), "answers/data.toml")
+    assert_refused(hostile.mlreq("sync"), "answers/data.toml")
+    hostile.assert_outside_untouched()
