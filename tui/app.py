@@ -71,6 +71,11 @@ class MlreqApp(App[int]):
         self.start_dir = start_dir or Path.cwd()
         self._fingerprint: tuple = ()
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:  # type: ignore[no-untyped-def, override]
+        # Messages quote file names and texts from the project (an error about
+        # `answers/<ESC>]2;...toml`): every toast passes through visible(), never obeyed.
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=markup)
+
     @property
     def form_screen(self) -> FormScreen:
         return self.get_screen("form")  # type: ignore[return-value]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from mlreq.projects.safetext import visible
+
 
 class SaveIndicator(Static):
     """Shows the last save's outcome; CSS classes colour it (-saving, -failed)."""
@@ -18,7 +20,7 @@ class SaveIndicator(Static):
     def render(self) -> str:
         symbol = {"saved": "✓ saved", "saving": "… saving", "unsaved": "✎ editing", "failed": "✗ not saved"}
         head = symbol.get(self.state, self.state)
-        return f"{head}: {self.detail}" if self.detail else head
+        return f"{head}: {visible(self.detail)}" if self.detail else head  # details quote file names
 
     def watch_state(self, state: str) -> None:
         for name in ("saved", "saving", "unsaved", "failed"):
