@@ -150,8 +150,11 @@ def driver_state(repo: GitRepo) -> DriverState:
     if not os.access(python, os.X_OK):
         return DriverState(f"points at {python}, which no longer exists (mlreq moved or was removed)")
     try:
-        probe = subprocess.run([python, "-I", "-c", "import mlreq.projects.mergedriver"], capture_output=True, timeout=30,
-                               stdin=subprocess.DEVNULL)
+        # Cheap: finding `mlreq.__main__` imports only mlreq's tiny root package.
+        probe = subprocess.run(
+            [python, "-I", "-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('mlreq.__main__') is None)"],
+            capture_output=True, timeout=30, stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return DriverState(f"points at {python}, which does not run")
     if probe.returncode != 0:
