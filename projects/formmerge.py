@@ -74,7 +74,10 @@ def merge_forms(base: bytes, ours: bytes, theirs: bytes, label: str) -> tuple[by
     try:
         form_from_data(merged, label)
     except BankError as exc:
-        raise FormMergeError(f"the two question sets merge into an invalid one ({exc}); merge by hand") from None
+        raise FormMergeError(
+            f"the two sides' question sets would together be invalid ({exc}); undo the change on one side "
+            "(e.g. `mlreq form undepend`) and sync again"
+        ) from None
     document = _render(tomlkit.parse(ours.decode("utf-8")), tomlkit.parse(theirs.decode("utf-8")), merged)
     text = tomlkit.dumps(document)
     if tomllib.loads(text) != merged:  # tomlkit could not keep the layout faithfully: write the data plainly

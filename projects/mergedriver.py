@@ -136,7 +136,9 @@ def driver_state(repo: GitRepo) -> DriverState:
     """Check the configured driver without running a merge."""
     status, out, _ = repo.run("config", "--get", f"merge.{DRIVER_NAME}.driver", check=False)
     command = out.strip()
-    if status != 0 or not command:
+    if status not in (0, 1):  # git cannot read this repository's config (ownership, ...): not ours to fix
+        return DriverState(None)
+    if status == 1 or not command:
         return DriverState("is not configured in this clone (a plain `git clone`?), so git would merge answers line by line", False)
     match = _RECORDED.match(command)
     if match is None:

@@ -16,7 +16,7 @@ from mlreq.bank import builtin_form_path
 from mlreq.projects.formmerge import FormMergeError, merge_forms
 from mlreq.projects.mergedriver import REFUSED, main
 
-from .conftest import RESOURCES, Team, git, read_answers, run
+from .conftest import AUDIT, RESOURCES, STORAGE, Team, assert_one_line_error, git, read_answers, run
 
 LEAKAGE = "data.leakage"
 SIGN_OFF = "modeling.sign-off"
@@ -125,6 +125,22 @@ def test_a_project_made_before_form_merging_gains_it_on_sync(team: Team):
     team.sync(team.a)
     assert LEAKAGE in _ids(team.a) and SIGN_OFF in _ids(team.a)
     team.assert_nothing_lost()
+
+
+def test_tailorings_that_cannot_merge_stop_sync_with_the_reason_and_change_nothing(team: Team):
+    team.mlreq(team.a, "form", "depend", AUDIT, "--on", STORAGE)
+    team.mlreq(team.b, "form", "depend", STORAGE, "--on", AUDIT)
+    team.sync(team.a)
+    head = git(team.b, "rev-parse", "HEAD")
+    form = (team.b / "form.toml").read_bytes()
+
+    refused = team.sync(team.b, ok=False)
+
+    line = assert_one_line_error(refused)
+    assert "form.toml" in line and "dependency cycle" in line and "undo the change on one side" in line
+    assert "RuntimeWarning" not in line
+    assert git(team.b, "rev-parse", "HEAD") == head and (team.b / "form.toml").read_bytes() == form
+    assert git(team.b, "status", "--porcelain") == ""
 
 
 # --------------------------------------------------------------------------- the rules
