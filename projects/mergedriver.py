@@ -193,7 +193,10 @@ def ensure_merge_driver(repo: GitRepo) -> str | None:
     would merge answers line by line; every mlreq command therefore repairs this clone's
     config (only mlreq's own `merge.mlreq.*` keys) and says so the one time it does.
     """
-    state = driver_state(repo)
+    try:
+        state = driver_state(repo)
+    except MlreqError:  # no git at all: the command itself says so where it matters
+        return None
     if state.ok:
         return None
     try:
