@@ -117,7 +117,8 @@ def test_the_driver_does_not_read_python_settings_from_the_environment_of_the_wo
 def _record_vanished_interpreter(side: Path, tmp_path: Path) -> Path:
     from mlreq.projects.mergedriver import driver_command
 
-    gone = tmp_path / "old venv" / "bin" / "python"  # a space: the path is quoted for the shell
+    # Quoted for the shell, and its `%` kept from git's placeholder expansion.
+    gone = tmp_path / "old 'venv' $(touch PWNED) 100%A" / "bin" / "python"
     git(side, "config", "merge.mlreq.driver", driver_command(str(gone)))
     return gone
 
@@ -132,7 +133,9 @@ def test_a_vanished_interpreter_falls_back_to_the_mlreq_on_path(team: Team, tmp_
     assert pulled.returncode == 0, pulled.stderr
     _assert_merged_by_question(team.b)
     assert FALLBACK_SAYS not in pulled.stderr and "RuntimeWarning" not in pulled.stderr
-    assert str(gone) in git(team.b, "config", "--get", "merge.mlreq.driver")  # plain git changed nothing
+    from mlreq.projects.mergedriver import driver_command
+
+    assert git(team.b, "config", "--get", "merge.mlreq.driver").strip() == driver_command(str(gone))  # git changed nothing
 
 
 def _path_without_mlreq() -> str:
@@ -155,6 +158,7 @@ def test_without_any_mlreq_git_line_merges_with_a_message_and_mlreq_repairs_it(t
     assert len(said) == 1 and str(gone) in said[0] and "answers/scoping.toml" in said[0]
     text = (team.b / "answers" / "scoping.toml").read_text()
     assert "<<<<<<< ours" in text  # git's own merge, as promised
+    assert not (team.b / "PWNED").exists()
 
     checked = cli("check", cwd=team.b)
     assert checked.code == 1
