@@ -12,9 +12,9 @@ from mlreq.bank.tomlread import read_toml
 
 from .answers import AnswerFile
 from .errors import ProjectFileError
+from .formmerge import form_conflicts
 from .gitrepo import GitRepo, find_git_root, git_dir
 from .layout import FORM_FILE, PROJECT_FILE, find_project_root
-from .formmerge import form_conflicts
 from .mergedriver import ensure_merge_driver
 from .project import Project
 

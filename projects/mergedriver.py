@@ -125,7 +125,6 @@ class DriverState:
 
     problem: str | None
     """None when the driver is configured and its interpreter runs mlreq; else why not."""
-    configured: bool = True
 
     @property
     def ok(self) -> bool:
@@ -139,7 +138,7 @@ def driver_state(repo: GitRepo) -> DriverState:
     if status not in (0, 1):  # git cannot read this repository's config (ownership, ...): not ours to fix
         return DriverState(None)
     if status == 1 or not command:
-        return DriverState("is not configured in this clone (a plain `git clone`?), so git would merge answers line by line", False)
+        return DriverState("is not configured in this clone (a plain `git clone`?), so git would merge answers line by line")
     match = _RECORDED.match(command)
     if match is None:
         return DriverState("runs mlreq the old, unsafe way (code from the work tree could run)")
@@ -204,8 +203,7 @@ def ensure_merge_driver(repo: GitRepo) -> str | None:
     except MlreqError:
         return f"git's merge driver for answers {state.problem}, and mlreq could not configure it: {FIX_HINT}"
     return (f"git's merge driver for answers {state.problem}; mlreq configured it in this repository's "
-            "git config "
-            "(merge.mlreq.*), so answers merge by question on sync and git pull")
+            "git config (merge.mlreq.*), so answers merge by question on sync and git pull")
 
 
 def ensure_merge_driver_at(path: Path) -> str | None:

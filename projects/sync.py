@@ -76,10 +76,10 @@ def check_remote_url(url: str) -> str:
     if scheme in ("https", "ssh", "file"):
         authority = url.split("://", 1)[1].split("/", 1)[0]
         userinfo, _, host = authority.rpartition("@")
-        if host.startswith("-") or host.startswith("[-"):
-            raise InvalidInputError(f"{url!r}: a host name may not start with '-' (it would reach ssh as an option)")
         if ":" in userinfo or (scheme != "ssh" and userinfo):
             raise InvalidInputError(f"credentials in a remote URL would be stored in clear in .git/config; {_CREDENTIALS_ADVICE}")
+        if host.startswith("-") or host.startswith("[-"):
+            raise InvalidInputError(f"{url!r}: a host name may not start with '-' (it would reach ssh as an option)")
         return url
     if scheme:
         raise InvalidInputError(f"{scheme}:// remotes are not allowed: use https://, ssh://, user@host:path or a local path")
