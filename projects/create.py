@@ -55,6 +55,7 @@ def create_project(
         question_set = load_form(form_source)
         path.mkdir(parents=True, exist_ok=True)
         repo_root = find_git_root(path)
+        own_repository = repo_root is None
         if repo_root is None:
             GitRepo.init(path)
             repo_root = path
@@ -75,7 +76,8 @@ def create_project(
         answers = AnswerFile.new(project.path_of(relative), _header(project, stage.id), questions)
         project._write(relative, answers)
         files.append(relative)
-    configure_merge_driver(GitRepo(repo_root))
+    # In a user's existing repository only mlreq's own merge.mlreq.* keys are set (`mlreq new` says so).
+    configure_merge_driver(GitRepo(repo_root), own_repository=own_repository)
     return project, _initial_commit(project, files, form, when)
 
 

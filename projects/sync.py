@@ -14,11 +14,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlreq.bank import form_from_data
+from mlreq.bank.errors import BankError, MlreqError
+from mlreq.bank.tomlread import read_toml
+
 from .atomic import atomic_write
 from .commitmessage import Change
-from .errors import InvalidInputError, ProjectError
+from .errors import InvalidInputError, ProjectError, ProjectFileError
 from .gitrepo import GitRepo, Identity
-from .layout import STATE_DIR
+from .formmerge import form_conflicts
+from .layout import FORM_FILE, STATE_DIR
 from .mergedriver import ATTRIBUTES, configure_merge_driver
 from .project import Project, no_identity_error
 
@@ -30,6 +35,9 @@ _NO_PROMPT = {
     "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=15",
     "GCM_INTERACTIVE": "never",
 }
+_SECRET_IN_QUERY = re.compile(r"[?&;][^=&;#]*(token|key|secret|pass|auth|sig|credential)[^=&;#]*=", re.IGNORECASE)
+_CREDENTIALS_ADVICE = ("remove them and use a credential helper (git config --global credential.helper "
+                       "store|cache|libsecret) or an SSH key")
 _REJECTED_TAG = re.compile(r"^\s*! \[rejected\]\s+(\S+)\s+->\s+\S+\s+\(would clobber existing tag\)", re.MULTILINE)
 _REMOTE_MOVED = ("fetch first", "non-fast-forward", "stale info", "failed to lock", "failed to update ref", "cannot lock ref")
 
@@ -62,18 +70,16 @@ def check_remote_url(url: str) -> str:
     if "::" in url.split("/", 1)[0]:
         raise InvalidInputError(f"{url!r}: transport helpers such as ext:: are not allowed")
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme in ("https", "ssh"):
+    if _SECRET_IN_QUERY.search(url) or (scheme and ("?" in url or "#" in url)):
+        # Never echo the URL: it holds the secret.
+        raise InvalidInputError(f"a token or query in a remote URL would be stored in clear in .git/config; {_CREDENTIALS_ADVICE}")
+    if scheme in ("https", "ssh", "file"):
         authority = url.split("://", 1)[1].split("/", 1)[0]
         userinfo, _, host = authority.rpartition("@")
+        if ":" in userinfo or (scheme != "ssh" and userinfo):
+            raise InvalidInputError(f"credentials in a remote URL would be stored in clear in .git/config; {_CREDENTIALS_ADVICE}")
         if host.startswith("-") or host.startswith("[-"):
             raise InvalidInputError(f"{url!r}: a host name may not start with '-' (it would reach ssh as an option)")
-        if ":" in userinfo or (scheme == "https" and userinfo):
-            raise InvalidInputError(
-                "credentials in a remote URL end up in .git/config and logs; remove them and use a "
-                "credential helper (git config --global credential.helper store|cache|libsecret) or an SSH key"
-            )
-        return url
-    if scheme == "file":
         return url
     if scheme:
         raise InvalidInputError(f"{scheme}:// remotes are not allowed: use https://, ssh://, user@host:path or a local path")
@@ -112,6 +118,8 @@ class SyncReport:
     flagged: tuple[str, ...] = ()
     not_pushed: list[str] = field(default_factory=list)
     """Commits that would go, when a project inside a larger repository was not pushed."""
+    form_conflicts: list[str] = field(default_factory=list)
+    """Questions of form.toml changed differently on both sides: both versions kept there."""
     tag_clashes: list[str] = field(default_factory=list)
     """Iteration tags named the same on both sides with different content: each side keeps its own."""
 
@@ -140,9 +148,11 @@ class Sync:
         configure_merge_driver(self.repo)
         attributes = self.project.root / ".gitattributes"
         current = attributes.read_text("utf-8") if attributes.exists() else ""
-        if ATTRIBUTES.strip() in current:
+        missing = [line for line in ATTRIBUTES.splitlines() if line not in current.splitlines()]
+        if not missing:
             return False
-        atomic_write(attributes, (current + ("\n" if current and not current.endswith("\n") else "") + ATTRIBUTES).encode())
+        added = "".join(f"{line}\n" for line in missing)  # a project older than form merging gains its line
+        atomic_write(attributes, (current + ("\n" if current and not current.endswith("\n") else "") + added).encode())
         with self.project._guard, self.project._locked():
             result = self.project.commit_files([".gitattributes"], "Merge answers by question (mlreq merge driver)\n")
         if result.commit_error is not None:
@@ -218,8 +228,11 @@ class Sync:
             report.fetched_commits = int(self.repo.run("rev-list", "--count", f"HEAD..{upstream}")[1].strip() or 0)
         if report.fetched_commits:
             before = project.entries()
+            form_conflicts_before = self._form_conflicts()
             self._merge(upstream, author, remote)
             report.merged = True
+            self._reload_form()
+            report.form_conflicts = [q for q in self._form_conflicts() if q not in form_conflicts_before]
             after = project.entries()
             report.conflicts = [qid for qid, entry in after.items() if entry.conflict and not before.get(qid, entry).conflict]
             report.flagged = self._flag_after_merge(before, after)
@@ -250,6 +263,20 @@ class Sync:
         except OSError:
             pass
         return report
+
+    def _form_conflicts(self) -> list[str]:
+        try:
+            return list(form_conflicts(read_toml(self.project.path_of(FORM_FILE), ProjectFileError)))
+        except MlreqError:
+            return []
+
+    def _reload_form(self) -> None:
+        """The merge may have brought the other side's tailoring of form.toml."""
+        path = self.project.path_of(FORM_FILE)
+        try:
+            self.project.form = form_from_data(read_toml(path, ProjectFileError), path)
+        except BankError as exc:
+            raise ProjectFileError(str(exc)) from None
 
     def _merge(self, upstream: str, author: Identity, remote: str) -> None:
         env = {
@@ -301,7 +328,7 @@ def clone(url: str, path: Path) -> Project:
             raise SyncError(f"authentication to {url} failed; set up an SSH key or a credential helper")
         raise SyncError(f"clone of {url} failed: {_first(err)}")
     project = Project.open(path)
-    configure_merge_driver(GitRepo(project.repo_root))
+    configure_merge_driver(GitRepo(project.repo_root), own_repository=True)
     return project
 
 

@@ -263,6 +263,10 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
 
 def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     """Run one command; returns the exit code. Raises MlreqError for the caller to print."""
+    if argv[:1] == ["merge-driver"]:  # run by git (see mergedriver.driver_command), not listed in --help
+        from mlreq.projects.mergedriver import main as merge_driver
+
+        return merge_driver(argv[1:])
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
         if not Path(argv[0]).exists():  # a mistyped command must not open the app
             close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
@@ -276,6 +280,9 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     if command == "new":
         project, result = create_project(args.path, name=args.name, form=args.form, author=author)
         print(f"created {project.name!r} in {project.root} ({len(project.form.questions)} questions)", file=out)
+        if project.repo_root != project.root:  # a user's own repository: say what changed in its config
+            print(f"in the git repository {project.repo_root}: configured mlreq's merge driver (merge.mlreq.*, "
+                  "so answers merge by question); no other git setting was changed", file=out)
         if result.commit_error is not None:
             print(f"mlreq: {result.commit_error}", file=sys.stderr)
             return SAVED_NOT_COMMITTED
@@ -293,6 +300,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         return _open_app(project)
     if command == "open":
         path = getattr(args, "path", Path("."))  # bare `mlreq` has no path argument
+        _ensure_merge_driver(path)
         try:
             project = Project.open(path, author=author)
         except NotAProjectError:
@@ -303,6 +311,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     if command == "clone":
         return run_clone(args, out)
     if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
+        _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
     elif command == "check":
         from mlreq.projects.check import check_project
@@ -314,6 +323,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         print(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no problems found", file=out)
         return 1 if errors else 0
     else:
+        _ensure_merge_driver(args.path)
         project = Project.open(args.path, author=author)
     if command == "status":
         from mlreq.projects.status import project_status
@@ -359,6 +369,19 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     if command not in handlers:
         raise InvalidInputError(f"unknown command {command!r}")
     return handlers[command](args, project, out)
+
+
+def _ensure_merge_driver(path: Path) -> None:
+    """A clone made by plain `git clone` gets mlreq's merge driver configured; said once.
+
+    Done before the project is opened, so that a file git line-merged (conflict markers)
+    can be merged again by question with the way out its error message gives.
+    """
+    from mlreq.projects.mergedriver import ensure_merge_driver_at
+
+    notice = ensure_merge_driver_at(path)
+    if notice:
+        print(f"mlreq: {notice}", file=sys.stderr)
 
 
 def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> int:
