@@ -84,7 +84,7 @@ class _Finished:
 
 
 def _run_process(
-    command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, stdin: bytes | None = None
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, umask: int = -1
 ) -> _Finished:
     """One git process, in its own process group, with English messages (they are parsed).
 
@@ -97,14 +97,15 @@ def _run_process(
         command,
         cwd=cwd,
         env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **env},
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=detach,
         process_group=None if detach else 0,
+        umask=umask,
     )
     try:
-        out, err = process.communicate(stdin, timeout=timeout)
+        out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _stop_group(process)
         out, err = _leftover_output(process)
@@ -113,6 +114,20 @@ def _run_process(
         _stop_group(process)
         raise
     return _Finished(process.returncode, out, err, started=started, stopped=time.time())
+
+
+def process_umask() -> int:
+    """This process's umask, read without changing it where Linux allows (threads create files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _stop_group(process: subprocess.Popen) -> None:
@@ -235,12 +250,13 @@ class GitRepo:
         return finished.status, out, err
 
     def _execute(
-        self, args: tuple[str, ...] | list[str], env: dict[str, str] | None, timeout: float | None, detach: bool
+        self, args: tuple[str, ...] | list[str], env: dict[str, str] | None, timeout: float | None, detach: bool,
+        umask: int = -1,
     ) -> _Finished:
         timeout = command_timeout() if timeout is None else timeout
         locks = self._lock_files()
         try:
-            finished = _run_process(["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach)
+            finished = _run_process(["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask)
         except OSError as exc:
             raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None
         if finished.timed_out:
@@ -304,9 +320,10 @@ class GitRepo:
         args = ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--only", "-m", message, "--", *paths]
         deadline = time.monotonic() + LOCK_WAIT
         added = False
+        umask = self.sharing_umask()
         while True:
             before = self.head_id()
-            finished = self._execute(args, env, None, True)
+            finished = self._execute(args, env, None, True, umask)
             err = finished.err.decode("utf-8", "replace")
             if finished.status == 0:
                 return self.head_id() or self.run("rev-parse", "HEAD")[1].strip()
@@ -327,6 +344,28 @@ class GitRepo:
                 time.sleep(0.05)
                 continue
             raise CommitError(_explain_commit_failure(err, self.root))
+
+    def shared_repository(self) -> str:
+        """core.sharedRepository, lower-cased ("" when unset or git is missing)."""
+        try:
+            status, out, _ = self.run("config", "--get", "core.sharedRepository", check=False)
+        except CommitError:
+            return ""
+        return out.strip().lower() if status == 0 else ""
+
+    def sharing_umask(self) -> int:
+        """The umask for a commit in a group- or world-shared repository, -1 for "as it is".
+
+        Git adjusts most of its files to the sharing but writes COMMIT_EDITMSG with the
+        umask: a 0644 one left by the first user stops every other user's commit.
+        """
+        value = self.shared_repository()
+        current = process_umask()
+        if value in ("group", "true", "1"):
+            return current & ~0o070
+        if value in ("all", "world", "everybody", "2"):
+            return current & ~0o077
+        return -1
 
     def _commit_made(self, before: str | None, message: str) -> str | None:
         """The commit a stopped `git commit` made anyway: HEAD moved onto a child of
@@ -428,7 +467,7 @@ def _explain_commit_failure(err: str, root: Path) -> str:
             "running, remove that file by hand (mlreq never deletes it)"
         )
     if "Read-only file system" in err or "Permission denied" in err:
-        return f"cannot write to the git repository at {root} (read-only or no permission)"
+        return f"cannot write to the git repository at {root} (read-only or no permission): {_first_line(err)}"
     if "timed out" in err:
         return f"git did not finish within {command_timeout():g}s (a hook waiting for input?)"
     return _first_line(err) or "git commit failed"

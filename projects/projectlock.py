@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import CommitError, ProjectError
-from .gitrepo import GitRepo
+from .errors import ProjectError
+from .gitrepo import GitRepo, process_umask
 
 LOCK_WAIT = 45.0
 """Seconds to wait for another mlreq: longer than a git command may take (its timeout)."""
@@ -124,7 +124,7 @@ def _open_lock(state_dir: Path, path: Path, repo_root: Path) -> int:
     except FileExistsError:  # another process made the folder meanwhile
         return _open_lock(state_dir, path, repo_root)
     except OSError as exc:
-        if not state_dir.parent.is_dir():
+        if not _visible(state_dir.parent):
             raise ProjectError(f"the project folder {state_dir.parent} is gone; nothing was saved") from None
         raise _cannot_use(path, exc) from None
     if file_mode is not None:
@@ -136,9 +136,18 @@ def _open_lock(state_dir: Path, path: Path, repo_root: Path) -> int:
 
 
 def _cannot_use(path: Path, exc: OSError) -> ProjectError:
-    owner = _owner(path if path.exists() else path.parent)
-    hint = f" (owned by {owner}; it needs group write: `chmod g+w {path}`)" if owner else ""
+    existing = path if _visible(path) else path.parent
+    owner = _owner(existing)
+    hint = f" ({existing} is owned by {owner}; to share it: `chmod g+w {existing}`)" if owner else ""
     return ProjectError(f"cannot open {path}: {exc.strerror or exc}{hint}; nothing was saved")
+
+
+def _visible(path: Path) -> bool:
+    try:
+        path.lstat()
+    except OSError:  # absent, or in a folder we may not look into
+        return False
+    return True
 
 
 def _owner(path: Path) -> str | None:
@@ -159,12 +168,8 @@ def _owner(path: Path) -> str | None:
 def shared_modes(repo_root: Path) -> tuple[int | None, int | None]:
     """(file mode, folder mode) for new files per the repository's core.sharedRepository,
     or (None, None) when it is not shared (the umask decides, as for any file)."""
-    try:
-        status, out, _ = GitRepo(repo_root).run("config", "--get", "core.sharedRepository", check=False)
-    except CommitError:  # git missing: the save says so; the lock is made as any file
-        return None, None
-    value = out.strip().lower() if status == 0 else ""
-    umask = _umask()
+    value = GitRepo(repo_root).shared_repository()
+    umask = process_umask()
     base_file, base_dir = 0o666 & ~umask, 0o777 & ~umask
     if value in ("group", "true", "1"):
         return base_file | 0o660, base_dir | 0o2770
@@ -177,16 +182,3 @@ def shared_modes(repo_root: Path) -> tuple[int | None, int | None]:
             return None, None
         return mode | 0o600, (mode | 0o600 | ((mode & 0o444) >> 2)) | 0o2000
     return None, None
-
-
-def _umask() -> int:
-    try:  # Linux says it without changing it (other threads may be creating files)
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
