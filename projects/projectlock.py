@@ -116,16 +116,16 @@ def _open_lock(state_dir: Path, path: Path, repo_root: Path) -> int:
         raise _cannot_use(path, exc) from None
     file_mode, dir_mode = shared_modes(repo_root)
     try:
-        if not state_dir.is_dir():
-            state_dir.mkdir()
-            if dir_mode is not None:
-                os.chmod(state_dir, dir_mode)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
-    except FileExistsError:  # another process made the folder meanwhile
-        return _open_lock(state_dir, path, repo_root)
+        state_dir.mkdir(exist_ok=True)
+        if dir_mode is not None and state_dir.stat().st_uid == os.getuid():
+            os.chmod(state_dir, dir_mode)
     except OSError as exc:
         if not _visible(state_dir.parent):
             raise ProjectError(f"the project folder {state_dir.parent} is gone; nothing was saved") from None
+        raise ProjectError(f"cannot write in {state_dir.parent}: {exc.strerror or exc}; nothing was saved") from None
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+    except OSError as exc:
         raise _cannot_use(path, exc) from None
     if file_mode is not None:
         try:
@@ -139,7 +139,7 @@ def _cannot_use(path: Path, exc: OSError) -> ProjectError:
     existing = path if _visible(path) else path.parent
     owner = _owner(existing)
     hint = f" ({existing} is owned by {owner}; to share it: `chmod g+w {existing}`)" if owner else ""
-    return ProjectError(f"cannot open {path}: {exc.strerror or exc}{hint}; nothing was saved")
+    return ProjectError(f"cannot write {path}: {exc.strerror or exc}{hint}; nothing was saved")
 
 
 def _visible(path: Path) -> bool:

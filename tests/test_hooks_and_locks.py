@@ -318,6 +318,6 @@ def test_a_project_lock_the_group_cannot_use_is_named_in_the_message(shared_dir,
     assert len(second.stderr.splitlines()) == 1, second.stderr
     line = second.stderr.strip()
     lock_dir = project / ".mlreq"
-    assert f"cannot open {lock_dir / 'lock'}" in line and f"{lock_dir} is owned by {alice}" in line, line
+    assert f"cannot write {lock_dir / 'lock'}" in line and f"{lock_dir} is owned by {alice}" in line, line
     assert (project / "answers" / "data.toml").read_bytes() == data
 
