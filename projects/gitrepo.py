@@ -359,6 +359,8 @@ class GitRepo:
         Git adjusts most of its files to the sharing but writes COMMIT_EDITMSG with the
         umask: a 0644 one left by the first user stops every other user's commit.
         """
+        if not self._maybe_shared():
+            return -1
         value = self.shared_repository()
         current = process_umask()
         if value in ("group", "true", "1"):
@@ -366,6 +368,19 @@ class GitRepo:
         if value in ("all", "world", "everybody", "2"):
             return current & ~0o077
         return -1
+
+    def _maybe_shared(self) -> bool:
+        """Cheap gate before asking git: `git init --shared` writes the setting into the
+        repository's config and makes its folder group-writable."""
+        try:
+            folder = git_dir(self.root)
+            if (folder / "commondir").is_file():  # a linked worktree: config is in the main one
+                folder = folder / (folder / "commondir").read_text().strip()
+            if folder.stat().st_mode & 0o2020:
+                return True
+            return b"sharedrepository" in (folder / "config").read_bytes().lower()
+        except (OSError, UnicodeDecodeError):
+            return False
 
     def _commit_made(self, before: str | None, message: str) -> str | None:
         """The commit a stopped `git commit` made anyway: HEAD moved onto a child of
@@ -465,6 +480,11 @@ def _explain_commit_failure(err: str, root: Path) -> str:
         return (
             f"another git process holds {root / '.git' / 'index.lock'}; if no git command is "
             "running, remove that file by hand (mlreq never deletes it)"
+        )
+    if "unmerged files" in err:
+        return (
+            "files in the repository have unresolved conflicts; resolve them and mark them resolved "
+            "with `git add` (the answer is saved on disk; the next save commits it)"
         )
     if "Read-only file system" in err or "Permission denied" in err:
         return f"cannot write to the git repository at {root} (read-only or no permission): {_first_line(err)}"

@@ -217,7 +217,7 @@ class Project:
                 check_encodable(text, what)
         relative = self.file_of(question)
         with self._guard, self._locked():
-            require_committable(self.repo_root)  # mid-merge, mid-rebase, detached: write nothing
+            require_committable(self.repo_root, unmerged=False)  # mid-merge, mid-rebase, detached: write nothing
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
             on_disk = answers.entry(question_id)
             wanted = next_entry(on_disk if base is None else base, answer, status, notes)
@@ -236,7 +236,7 @@ class Project:
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
         with self._guard, self._locked():
-            require_committable(self.repo_root)
+            require_committable(self.repo_root, unmerged=False)
             return self._commit_locked(())
 
     def _write(self, relative: str, answers: AnswerFile) -> None:
@@ -251,7 +251,7 @@ class Project:
 
     def write_file(self, relative: str, data: bytes) -> None:
         """Atomically replace one of the project's non-answer files (form.toml)."""
-        require_committable(self.repo_root)
+        require_committable(self.repo_root, unmerged=False)
         try:
             atomic_write(self.path_of(relative), data)
         except OSError as exc:
@@ -259,7 +259,7 @@ class Project:
 
     def commit_files(self, files: list[str], message: str) -> SaveResult:
         """Commit exactly these project files (the caller holds the lock) with `message`."""
-        require_committable(self.repo_root)
+        require_committable(self.repo_root, unmerged=False)
         author = self.author or self.identity()
         if author is None:
             return SaveResult(commit_error=no_identity_error())

@@ -6,8 +6,9 @@ it or fails after the file was written. So every write path asks `require_commit
 first and refuses, touching nothing, with a line that says why and how to get out.
 The repository itself is never changed here: no `--abort`, no switching branches.
 
-Cheap: a handful of `stat`s in the git folder, plus one `git ls-files --unmerged` for
-conflicts left without any of those states (a `git stash pop` that stopped).
+Cheap: a handful of `stat`s in the git folder, plus (unless asked not to) one
+`git ls-files --unmerged` for conflicts left without any of those states (a `git stash
+pop` that stopped).
 """
 
 from __future__ import annotations
@@ -37,8 +38,13 @@ class BlockingState:
         return f"{self.what} in {repo_root}; {self.way_out}, then try again (mlreq changed nothing; reading still works)"
 
 
-def blocking_state(repo_root: Path) -> BlockingState | None:
-    """The reason the repository at `repo_root` must not be committed to now, or None."""
+def blocking_state(repo_root: Path, *, unmerged: bool = True) -> BlockingState | None:
+    """The reason the repository at `repo_root` must not be committed to now, or None.
+
+    `unmerged=False` skips the one check that costs a git process (conflicts left without
+    any operation in progress): autosaves use it, and git's commit refuses that case
+    anyway after the text is safe in the file; commands and the app's start check it all.
+    """
     try:
         folder = git_dir(repo_root)
     except (OSError, UnicodeDecodeError):
@@ -49,9 +55,9 @@ def blocking_state(repo_root: Path) -> BlockingState | None:
     detached = _detached_head(folder)
     if detached is not None:
         return _detached_state(repo_root, folder, detached)
-    unmerged = _unmerged_paths(repo_root)
-    if unmerged:
-        shown = ", ".join(unmerged[:3]) + (" …" if len(unmerged) > 3 else "")
+    paths = _unmerged_paths(repo_root) if unmerged else []
+    if paths:
+        shown = ", ".join(paths[:3]) + (" …" if len(paths) > 3 else "")
         return BlockingState(
             f"files with unresolved conflicts ({shown})",
             "resolve them and mark them resolved with `git add`",
@@ -59,9 +65,9 @@ def blocking_state(repo_root: Path) -> BlockingState | None:
     return None
 
 
-def require_committable(repo_root: Path) -> None:
+def require_committable(repo_root: Path, *, unmerged: bool = True) -> None:
     """Raise RepositoryBusyError (exit 6) when mlreq must not write or commit now."""
-    state = blocking_state(repo_root)
+    state = blocking_state(repo_root, unmerged=unmerged)
     if state is not None:
         raise RepositoryBusyError(state.message(repo_root))
 

@@ -246,3 +246,19 @@ def test_project_save_refuses_before_writing(mono: Path):
         project.commit_pending()
 
     assert _snapshot(mono) == before and commit_count(mono) == count
+
+
+def test_an_autosave_amid_unresolved_conflicts_keeps_the_text_on_disk_and_says_why(mono: Path):
+    """Autosaves skip the one preflight check that costs a git process (unmerged paths
+    without a merge); git then refuses the commit, and the text is safe in the file."""
+    _stash_pop_conflict(mono)
+    project = Project.open(mono / "reqs")
+    count = commit_count(mono)
+
+    result = project.save(QUESTION, answer="Typed amid conflicts")
+
+    assert result.commit_error is not None and result.changed == (QUESTION,)
+    assert "unresolved conflicts" in str(result.commit_error) and "saved on disk" in str(result.commit_error)
+    assert Project.open(mono / "reqs").entry(QUESTION).answer == "Typed amid conflicts"
+    assert (mono / CODE).read_bytes() == HAND_RESOLVED and commit_count(mono) == count
+    assert "src/train.py" in git(mono, "ls-files", "--unmerged")
