@@ -42,8 +42,9 @@ def blocking_state(repo_root: Path, *, unmerged: bool = True) -> BlockingState |
     """The reason the repository at `repo_root` must not be committed to now, or None.
 
     `unmerged=False` skips the one check that costs a git process (conflicts left without
-    any operation in progress): autosaves use it, and git's commit refuses that case
-    anyway after the text is safe in the file; commands and the app's start check it all.
+    any operation in progress): autosaves use it, as `commit --only` takes the project's
+    files alone and leaves such conflicts as they are; commands and the app's start
+    check everything.
     """
     try:
         folder = git_dir(repo_root)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assert_one_line_error, commit_count, git
+from helpers import assert_one_line_error, commit_count, files_in_commit, git
 
 from mlreq.projects import Project, create_project
 from mlreq.projects.repostate import RepositoryBusyError
@@ -248,17 +248,18 @@ def test_project_save_refuses_before_writing(mono: Path):
     assert _snapshot(mono) == before and commit_count(mono) == count
 
 
-def test_an_autosave_amid_unresolved_conflicts_keeps_the_text_on_disk_and_says_why(mono: Path):
+def test_an_autosave_amid_unresolved_conflicts_commits_only_the_answer(mono: Path):
     """Autosaves skip the one preflight check that costs a git process (unmerged paths
-    without a merge); git then refuses the commit, and the text is safe in the file."""
+    without an operation in progress): `commit --only` takes the answer file alone and
+    leaves the user's conflicts exactly as they were."""
     _stash_pop_conflict(mono)
     project = Project.open(mono / "reqs")
+    unmerged = git(mono, "ls-files", "--unmerged")
     count = commit_count(mono)
 
     result = project.save(QUESTION, answer="Typed amid conflicts")
 
-    assert result.commit_error is not None and result.changed == (QUESTION,)
-    assert "unresolved conflicts" in str(result.commit_error) and "saved on disk" in str(result.commit_error)
-    assert Project.open(mono / "reqs").entry(QUESTION).answer == "Typed amid conflicts"
-    assert (mono / CODE).read_bytes() == HAND_RESOLVED and commit_count(mono) == count
-    assert "src/train.py" in git(mono, "ls-files", "--unmerged")
+    assert result.ok and result.commit
+    assert files_in_commit(mono) == [str(ANSWERS)] and commit_count(mono) == count + 1
+    assert (mono / CODE).read_bytes() == HAND_RESOLVED
+    assert git(mono, "ls-files", "--unmerged") == unmerged and "src/train.py" in unmerged
