@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,6 +90,7 @@ class MlreqApp(App[int]):
         self._fingerprint = project.disk_fingerprint()
         screen = FormScreen(project, entries)
         screen.read_only_reason = _read_only_reason(project)
+        project.on_lock_wait = self._tell_lock_wait
         self.install_screen(screen, "form")
         if isinstance(self.screen, WelcomeScreen):
             self.switch_screen("form")
@@ -99,6 +101,13 @@ class MlreqApp(App[int]):
         if screen.read_only_reason is None:  # read-only: drafts stay on disk for a session that can save them
             self.call_after_refresh(self._offer_drafts)
         remember_project(project.root)
+
+    def _tell_lock_wait(self, line: str) -> None:
+        """Another mlreq holds the project: say so instead of a silent "saving" (from workers)."""
+        if threading.get_ident() == self._thread_id:
+            self.notify(visible(line), severity="warning")
+        else:
+            self.call_from_thread(self.notify, visible(line), severity="warning")
 
     # -------------------------------------------------------------- no project yet
 
