@@ -12,11 +12,10 @@ Invariants:
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -41,6 +40,8 @@ from .errors import (
 from .gitrepo import GitRepo, Identity, find_git_root
 from .impact import flags_for
 from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
+from .projectlock import project_lock
+from .repostate import require_committable
 from .tomlstr import check_encodable
 
 
@@ -87,6 +88,8 @@ class Project:
     """Answer files known to equal the committed baseline, by fingerprint: skipped when
     looking for uncommitted changes, so a save compares only the file it wrote."""
     """The project's own files are not in HEAD yet (the commit creating it failed)."""
+    on_lock_wait: Callable[[str], None] | None = field(default=None, repr=False)
+    """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # ----------------------------------------------------------------- opening
@@ -214,6 +217,7 @@ class Project:
                 check_encodable(text, what)
         relative = self.file_of(question)
         with self._guard, self._locked():
+            require_committable(self.repo_root, unmerged=False)  # mid-merge, mid-rebase, detached: write nothing
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
             on_disk = answers.entry(question_id)
             wanted = next_entry(on_disk if base is None else base, answer, status, notes)
@@ -232,6 +236,7 @@ class Project:
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
         with self._guard, self._locked():
+            require_committable(self.repo_root, unmerged=False)
             return self._commit_locked(())
 
     def _write(self, relative: str, answers: AnswerFile) -> None:
@@ -246,6 +251,7 @@ class Project:
 
     def write_file(self, relative: str, data: bytes) -> None:
         """Atomically replace one of the project's non-answer files (form.toml)."""
+        require_committable(self.repo_root, unmerged=False)
         try:
             atomic_write(self.path_of(relative), data)
         except OSError as exc:
@@ -253,6 +259,7 @@ class Project:
 
     def commit_files(self, files: list[str], message: str) -> SaveResult:
         """Commit exactly these project files (the caller holds the lock) with `message`."""
+        require_committable(self.repo_root, unmerged=False)
         author = self.author or self.identity()
         if author is None:
             return SaveResult(commit_error=no_identity_error())
@@ -386,20 +393,8 @@ class Project:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """One saver at a time across processes, so no commit is orphaned by a race."""
-        state = self.root / STATE_DIR
-        try:
-            state.mkdir(exist_ok=True)
-            handle = open(state / "lock", "a+b")
-        except OSError as exc:
-            if not self.root.is_dir():
-                raise ProjectError(f"the project folder {self.root} is gone; nothing was saved") from None
-            raise ProjectError(f"cannot write in {self.root}: {exc.strerror or exc}; nothing was saved") from None
-        with handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with project_lock(self.root / STATE_DIR, self.repo_root, self.on_lock_wait):
+            yield
 
 
 def _digest(data: bytes) -> bytes:

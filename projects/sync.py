@@ -26,6 +26,7 @@ from .formmerge import form_conflicts
 from .layout import FORM_FILE, STATE_DIR
 from .mergedriver import ATTRIBUTES, configure_merge_driver
 from .project import Project, no_identity_error
+from .repostate import merge_in_progress, require_committable
 
 NETWORK_TIMEOUT = 120.0
 REMOTE = "origin"
@@ -133,6 +134,7 @@ class Sync:
 
     def set_remote(self, url: str) -> None:
         url = _absolute_if_local(check_remote_url(url))
+        require_committable(self.project.repo_root)  # it commits .gitattributes
         if self.remote_url() is None:
             self.repo.run("remote", "add", "--", REMOTE, url)
         else:
@@ -201,6 +203,8 @@ class Sync:
     def sync(self, push: bool | None = None) -> SyncReport:
         """Fetch, merge by question, push. `push=None`: push unless the project shares its repository."""
         project = self.project
+        # Before touching anything: the user's own unfinished merge, rebase, ... is theirs.
+        require_committable(project.repo_root)
         remote, branch = self.remote_url(), self.branch()
         if remote is None:
             raise SyncError("no remote set: run `mlreq remote set URL` first")
@@ -286,6 +290,7 @@ class Sync:
             "GIT_COMMITTER_EMAIL": author.email,
         }
         message = f"Sync with {remote}\n\nMerged answers by question (mlreq).\n"
+        require_committable(self.project.repo_root)  # the merge undone below must be the one started here
         status, _, err = self.repo.run(
             "-c", "commit.gpgsign=false", "merge", "--ff", "--no-edit", "--no-verify", "-m", message, upstream,
             env=env, check=False,
@@ -293,7 +298,8 @@ class Sync:
         if status == 0:
             return
         unmerged = self.repo.run("diff", "--name-only", "--diff-filter=U", check=False)[1].split()
-        self.repo.run("merge", "--abort", check=False)
+        if merge_in_progress(self.project.repo_root):  # ours: there was none just before
+            self.repo.run("merge", "--abort", check=False)
         where = f" in {', '.join(unmerged)}" if unmerged else ""
         raise SyncError(f"the merge stopped{where}: {_first(err)}; nothing was changed, your work is as it was")
 

@@ -1,7 +1,9 @@
 """The `mlreq` command line: the same operations as the app, for people, scripts and CI.
 
 Exit codes: 0 done; 1 failed; 2 bad usage or input; 3 not a project or a broken file;
-4 conflict (nothing written); 5 saved on disk but not committed to git.
+4 conflict (nothing written); 5 saved on disk but not committed to git; 6 the repository
+is busy (a merge, rebase, ... in progress, no branch checked out, or another mlreq
+holding the project): nothing written.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING, TextIO
 from mlreq.bank import BUILTIN_FORMS, STATUSES
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import ConflictError, Identity, InvalidInputError, NotAProjectError, Project, SaveResult, create_project
+from mlreq.projects.gitrepo import find_git_root
+from mlreq.projects.repostate import require_committable
 from mlreq.projects.safetext import VisibleWriter, safe_json, visible
 
 if TYPE_CHECKING:
@@ -66,7 +70,8 @@ PATH defaults to the current folder; like git, mlreq searches upwards for the pr
 Commits are authored by --author "Name <mail>", else $MLREQ_AUTHOR, else git config.
 
 exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not a project or broken file,
-4 conflict (nothing written), 5 saved on disk but not committed (retried next save)
+4 conflict (nothing written), 5 saved on disk but not committed (retried next save),
+6 repository busy: merge/rebase/... in progress, detached HEAD or another mlreq (nothing written)
 """
 
 
@@ -278,6 +283,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     author = _author(args)
     command = args.command or "open"
     if command == "new":
+        _refuse_busy_repository_around(args.path)
         project, result = create_project(args.path, name=args.name, form=args.form, author=author)
         print(f"created {project.name!r} in {project.root} ({len(project.form.questions)} questions)", file=out)
         if project.repo_root != project.root:  # a user's own repository: say what changed in its config
@@ -325,6 +331,9 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     else:
         _ensure_merge_driver(args.path)
         project = Project.open(args.path, author=author)
+    if _writes(command, args):
+        require_committable(project.repo_root)  # exit 6 before anything is written
+        project.on_lock_wait = _tell_waiting
     if command == "status":
         from mlreq.projects.status import project_status
 
@@ -382,6 +391,34 @@ def _ensure_merge_driver(path: Path) -> None:
     notice = ensure_merge_driver_at(path)
     if notice:
         print(f"mlreq: {notice}", file=sys.stderr)
+
+
+def _writes(command: str, args: argparse.Namespace) -> bool:
+    """Whether this command writes to the project or commits (read commands work in any state)."""
+    if command in ("answer", "resolve", "sync"):
+        return True
+    if command == "iteration":
+        return args.iteration_command == "new"
+    if command == "remote":
+        return args.remote_command == "set"
+    if command == "form":
+        reads = args.form_command in ("diff", "save-as") or (args.form_command == "optional" and not args.enable)
+        return not reads and not (args.form_command == "upgrade" and not args.yes)
+    return False
+
+
+def _refuse_busy_repository_around(path: Path) -> None:
+    """`mlreq new` inside an existing repository commits there: the same preflight."""
+    existing = path.expanduser().absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    repo_root = find_git_root(existing)
+    if repo_root is not None:
+        require_committable(repo_root)
+
+
+def _tell_waiting(line: str) -> None:
+    print(f"mlreq: {line}", file=sys.stderr, flush=True)
 
 
 def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> int:
