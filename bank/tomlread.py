@@ -35,6 +35,27 @@ def tomllib_error_line(exc: tomllib.TOMLDecodeError, path: Path | str) -> str:
     return f"{path}: {text}"
 
 
+_MARKERS = re.compile(r"^<{7}(?: .*)?\n(?:.*\n)*?={7}\n(?:.*\n)*?>{7}(?: .*)?$", re.MULTILINE)
+
+
+def merge_conflict_error(text: str, path: Path | str) -> str | None:
+    """The message for a file holding git's conflict markers (a line-by-line merge), else None.
+
+    Checked before parsing: markers usually make the TOML invalid ("Invalid statement",
+    which says nothing useful), and inside a multi-line answer they would parse silently.
+    """
+    match = _MARKERS.search(text.replace("\r\n", "\n"))
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    return (
+        f"{path}:{line}: merge conflict: git merged this file line by line and left conflict markers "
+        f"(<<<<<<< ======= >>>>>>>); during the merge, `git checkout -m -- {path}` merges it again by question "
+        f"with mlreq's merge driver (mlreq commands configure it), then `git add -- {path}` and `git commit`; "
+        "otherwise edit the file, keep the right text, delete the marker lines and commit"
+    )
+
+
 def read_toml(path: Path, error: type[BankError] = BankError) -> dict[str, Any]:
     """Parse a TOML file into plain Python data."""
     try:
@@ -49,6 +70,9 @@ def read_toml(path: Path, error: type[BankError] = BankError) -> dict[str, Any]:
     if len(data) > MAX_TOML_BYTES:
         raise error(f"{path}: more than {MAX_TOML_BYTES // 2**20} MiB; not a form file")
     text = decode_utf8(data, path, error)
+    conflict = merge_conflict_error(text, path)
+    if conflict:
+        raise error(conflict)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -249,7 +249,7 @@ def _breakdown(project, repo: Path, env: dict[str, str], reps: int) -> None:  # 
 
 def _cli_run(repo: Path, env: dict[str, str], argv: list[str]) -> float:
     mlreq = Path(sys.executable).parent / "mlreq"
-    command = [str(mlreq)] if mlreq.exists() else [sys.executable, "-m", "tui"]
+    command = [str(mlreq)] if mlreq.exists() else [sys.executable, "-m", "mlreq"]
     t0 = time.perf_counter()
     done = subprocess.run([*command, *argv], env=env, stdin=subprocess.DEVNULL, capture_output=True)
     elapsed = time.perf_counter() - t0

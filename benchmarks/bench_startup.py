@@ -112,7 +112,7 @@ def startup(repo: Path, env: dict[str, str], runs: int) -> None:
     mlreq = bin_dir / "mlreq"
     apps = {
         "bare": ([sys.executable, str(HERE / "bare_app.py")], b"bare"),
-        "mlreq": ([str(mlreq), str(repo)] if mlreq.exists() else [sys.executable, "-m", "tui", str(repo)], b"Bench project"),
+        "mlreq": ([str(mlreq), str(repo)] if mlreq.exists() else [sys.executable, "-m", "mlreq", str(repo)], b"Bench project"),
     }
     results: dict[str, dict[str, list[float]]] = {name: {"output": [], "header": [], "footer": []} for name in apps}
     for name, (argv, title) in apps.items():  # warm-up

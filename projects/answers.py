@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlreq.bank import STATUSES
-from mlreq.bank.tomlread import decode_utf8, tomllib_error_line
+from mlreq.bank.tomlread import decode_utf8, merge_conflict_error, tomllib_error_line
 
 from .errors import InvalidInputError, ProjectFileError
 from .tomlstr import toml_string
@@ -93,6 +93,9 @@ class AnswerFile:
         """Parse file bytes; broken files raise ProjectFileError with file:line:col."""
         shown = display or str(path)
         text = decode_utf8(data, shown, ProjectFileError)
+        conflict = merge_conflict_error(text, shown)
+        if conflict:
+            raise ProjectFileError(conflict)
         try:
             parsed = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -11,8 +11,10 @@ from mlreq.bank.errors import MlreqError
 
 from .answers import AnswerFile
 from .errors import ProjectFileError
+from .formmerge import form_conflicts
 from .gitrepo import GitRepo, find_git_root, git_dir
 from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, find_project_root
+from .mergedriver import ensure_merge_driver
 from .project import Project
 from .safefile import list_project_folder, read_project_file, read_project_toml
 
@@ -50,13 +52,27 @@ def check_project(path: Path) -> list[Finding]:
         problem(exc, PROJECT_FILE)
     form = None
     try:
-        form = form_from_data(read_project_toml(root, FORM_FILE, ProjectFileError), root / FORM_FILE)
+        form_data = read_project_toml(root, FORM_FILE, ProjectFileError)
+        form = form_from_data(form_data, root / FORM_FILE)
     except MlreqError as exc:
         problem(exc, FORM_FILE)
+    else:
+        for qid, theirs in form_conflicts(form_data).items():
+            findings.append(Finding(
+                "warning", f"{FORM_FILE}:{_line_of_question(root / FORM_FILE, qid)}",
+                f"question {qid!r} was changed on both sides of a sync ({', '.join(theirs)}): this side's version is "
+                "kept, the other side's is under [questions.mlreq.conflict]; keep one, delete that table and commit",
+            ))
     repo_root = find_git_root(root)
     if repo_root is None:
         findings.append(Finding("error", str(root), "not inside a git repository"))
+    else:
+        # Like every mlreq command, check repairs the driver a plain `git clone` lacks, and says so.
+        notice = ensure_merge_driver(GitRepo(repo_root))
+        if notice:
+            findings.append(Finding("warning", str(repo_root), notice))
     if form is None or repo_root is None:
+        findings.sort(key=lambda f: f.severity != "error")
         return findings
     project = Project(root=root, repo_root=repo_root, name=root.name, form=form)
     seen: dict[str, str] = {}
@@ -111,3 +127,9 @@ def check_project(path: Path) -> list[Finding]:
         findings.append(Finding("error", str(repo_root), f"git fsck: {err.strip().splitlines()[0] if err.strip() else 'failed'}"))
     findings.sort(key=lambda f: f.severity != "error")
     return findings
+
+
+def _line_of_question(path: Path, question_id: str) -> int:
+    text = read_project_file(path.parent, path.name).decode("utf-8", "replace")
+    match = re.search(r"^id\s*=\s*[\"']" + re.escape(question_id) + r"[\"']", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 1

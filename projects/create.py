@@ -79,6 +79,7 @@ def _create(
         question_set = load_form(form_source)
         path.mkdir(parents=True, exist_ok=True)
         repo_root = find_git_root(path)
+        own_repository = repo_root is None
         if repo_root is None:
             GitRepo.init(path)
             repo_root = path
@@ -99,7 +100,8 @@ def _create(
         answers = AnswerFile.new(project.path_of(relative), _header(project, stage.id), questions)
         project._write(relative, answers)
         files.append(relative)
-    configure_merge_driver(GitRepo(repo_root))
+    # In a user's existing repository only mlreq's own merge.mlreq.* keys are set (`mlreq new` says so).
+    configure_merge_driver(GitRepo(repo_root), own_repository=own_repository)
     return project, _initial_commit(project, files, form, when)
 
 

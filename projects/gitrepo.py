@@ -1,9 +1,10 @@
 """The narrow door to git: every git command mlreq runs goes through `GitRepo`.
 
-Commits run through GitPython's command layer, reads as plain subprocesses; both with
-user values only after `--` (or as the value of an option), prompts off, stdin closed
-and a timeout, so git can neither take a user string as an option nor hang a save
-waiting for a passphrase.
+Every command runs as a plain subprocess with user values only after `--` (or as the
+value of an option), prompts off, stdin closed, no controlling terminal and a timeout,
+so git can neither take a user string as an option nor hang a save waiting for a
+passphrase. A command that times out is stopped with its whole process group (the hooks
+it started too), and the lock files it left are removed, never anyone else's.
 """
 
 from __future__ import annotations
@@ -11,22 +12,21 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import CommitError, GitUnavailableError
 
-if TYPE_CHECKING:
-    import git
-
 COMMAND_TIMEOUT = 30.0
 """Seconds before a git command is stopped: a hook or signing program waiting on a
-terminal that the TUI owns would otherwise hold `index.lock` forever."""
+terminal that the TUI owns would otherwise hold `index.lock` forever. MLREQ_GIT_TIMEOUT
+overrides it (a team with slow hooks)."""
+KILL_GRACE = 1.0
+"""Seconds a stopped git gets to remove its own lock files after SIGTERM before SIGKILL."""
 LOCK_WAIT = 2.0
 """Seconds to wait for another git process's `index.lock` before reporting it."""
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -56,38 +56,162 @@ class Identity:
         return cls(name, email)
 
 
-@cache
-def _git_module():  # type: ignore[no-untyped-def]
-    # GitPython raises ImportError at import when git is missing; check first for a clear line.
-    require_git()
-    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
-    import git
-
-    return git
-
-
 def require_git() -> None:
     """Raise GitUnavailableError with a clear line when git is missing."""
     if shutil.which("git") is None:
         raise GitUnavailableError("git is not installed or not on PATH; install git and try again")
 
 
-def _run_plain(command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool) -> tuple[int, str, str]:
-    """One git process with stdin closed, English messages (they are parsed) and a timeout."""
-    require_git()
+def command_timeout() -> float:
+    """Seconds a git command may take: MLREQ_GIT_TIMEOUT, else COMMAND_TIMEOUT (read per call)."""
     try:
-        result = subprocess.run(
-            command,
-            cwd=cwd,
-            env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **env},
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            start_new_session=detach,
-        )
+        value = float(os.environ.get("MLREQ_GIT_TIMEOUT", ""))
+    except ValueError:
+        return COMMAND_TIMEOUT
+    return value if value > 0 else COMMAND_TIMEOUT
+
+
+@dataclass(frozen=True)
+class _Finished:
+    status: int
+    out: bytes
+    err: bytes
+    timed_out: bool = False
+    started: float = 0.0
+    """time.time() before the process started and after every process of its group was gone:
+    a lock file made between the two, absent before, can only be this command's."""
+    stopped: float = 0.0
+
+
+def _run_process(
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, umask: int = -1
+) -> _Finished:
+    """One git process, in its own process group, with English messages (they are parsed).
+
+    On timeout the whole group is stopped (git, and the hooks it started): SIGTERM first,
+    so git removes its own lock files, then SIGKILL for whatever is left.
+    """
+    require_git()
+    started = time.time()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=detach,
+        process_group=None if detach else 0,
+        umask=umask,
+    )
+    try:
+        out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        return -9, "", f"git {command[1]} timed out after {timeout:.0f}s"
-    return result.returncode, result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace")
+        _stop_group(process)
+        out, err = _leftover_output(process)
+        return _Finished(-9, out, err, timed_out=True, started=started, stopped=time.time())
+    except BaseException:  # Ctrl+C in the CLI: no hook may outlive mlreq
+        _stop_group(process)
+        raise
+    return _Finished(process.returncode, out, err, started=started, stopped=time.time())
+
+
+def process_umask() -> int:
+    """This process's umask, read without changing it where Linux allows (threads create files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    group = process.pid  # the leader of its own group (new session or process_group=0)
+    for signum in (signal.SIGTERM, signal.SIGCONT):  # CONT: a stopped hook must see the TERM
+        try:
+            os.killpg(group, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        process.wait(timeout=KILL_GRACE)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(group, signal.SIGKILL)  # hooks that ignore TERM, or a git that did not exit
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+    deadline = time.monotonic() + KILL_GRACE
+    while _group_alive(group) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _leftover_output(process: subprocess.Popen) -> tuple[bytes, bytes]:
+    """What a killed git wrote; a process that left the group may hold the pipes: give up then."""
+    try:
+        return process.communicate(timeout=KILL_GRACE)
+    except (subprocess.TimeoutExpired, ValueError):
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
+        return b"", b""
+
+
+def _remove_own_locks(locks: dict[Path, bool], finished: _Finished) -> list[Path]:
+    """Remove lock files that a killed command of ours left behind, and only those.
+
+    A lock is ours when it did not exist before the command started, was made while the
+    command ran (its ctime between start and stop), and no process has it open now: git
+    takes its locks with O_EXCL, so nobody else could have made it while ours held it.
+    """
+    removed = []
+    for path, existed_before in locks.items():
+        if existed_before:
+            continue  # someone else's: never touched
+        try:
+            made = path.lstat().st_ctime
+        except OSError:
+            continue
+        if not finished.started - 1 <= made <= finished.stopped or _open_elsewhere(path):
+            continue
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+def _open_elsewhere(path: Path) -> bool:
+    """Whether any process we can see has `path` open (Linux /proc; False elsewhere)."""
+    target = str(path)
+    try:
+        pids = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return False
+    for pid in pids:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def find_git_root(start: Path) -> Path | None:
@@ -104,45 +228,58 @@ class GitRepo:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def _git(self) -> git.Git:
-        return _git_module().Git(str(self.root))
-
     def run(
         self,
         *args: str,
         env: dict[str, str] | None = None,
         check: bool = True,
-        timeout: float = COMMAND_TIMEOUT,
-        detach: bool = False,
-        via_gitpython: bool = False,
+        timeout: float | None = None,
+        detach: bool = True,
     ) -> tuple[int, str, str]:
         """Run `git args...` and return (status, stdout, stderr).
 
-        `detach` runs git without a controlling terminal, so nothing it starts (ssh, a
-        credential helper) can ask for a password on the terminal the TUI owns. Reads run
-        as a plain subprocess; commits go through GitPython's command layer
-        (`via_gitpython`), whose import is deferred until the first commit.
+        Git runs in a session of its own (`detach`), without a controlling terminal, so
+        nothing it starts (a hook, ssh, a credential helper) can read or write the terminal
+        the TUI owns, and a timeout stops the whole process group. `timeout` defaults to
+        `command_timeout()`.
         """
-        command = ["git", *args]
-        environment = {**_QUIET_ENV, **(env or {})}
+        finished = self._execute(args, env, timeout, detach)
+        out, err = finished.out.decode("utf-8", "replace"), finished.err.decode("utf-8", "replace")
+        if check and finished.status != 0:
+            raise CommitError(_first_line(err) or f"git {args[0]} failed with status {finished.status}")
+        return finished.status, out, err
+
+    def _execute(
+        self, args: tuple[str, ...] | list[str], env: dict[str, str] | None, timeout: float | None, detach: bool,
+        umask: int = -1,
+    ) -> _Finished:
+        timeout = command_timeout() if timeout is None else timeout
+        locks = self._lock_files()
         try:
-            if via_gitpython:
-                status, out, err = self._git().execute(
-                    command,
-                    with_extended_output=True,
-                    with_exceptions=False,
-                    kill_after_timeout=timeout,
-                    env=environment,
-                    strip_newline_in_stdout=False,
-                    start_new_session=detach,
-                )
-            else:
-                status, out, err = _run_plain(command, self.root, environment, timeout, detach)
+            finished = _run_process(["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask)
         except OSError as exc:
             raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None
-        if check and status != 0:
-            raise CommitError(_first_line(err) or f"git {args[0]} failed with status {status}")
-        return status, out, err
+        if finished.timed_out:
+            _remove_own_locks(locks, finished)
+            name = next((a for a in args if not a.startswith("-") and "=" not in a), "command")
+            message = f"git {name} timed out after {timeout:g}s and was stopped"
+            finished = _Finished(finished.status, finished.out, message.encode(), True, finished.started, finished.stopped)
+        return finished
+
+    def _lock_files(self) -> dict[Path, bool]:
+        """The lock files a git command here may take, and whether each exists now."""
+        try:
+            folder = git_dir(self.root)
+            paths = [folder / "index.lock", folder / "HEAD.lock"]
+            head = (folder / "HEAD").read_text().strip()
+            if head.startswith("ref: refs/"):
+                common = folder
+                if (folder / "commondir").is_file():
+                    common = folder / (folder / "commondir").read_text().strip()
+                paths.append(common / (head[len("ref: ") :] + ".lock"))
+        except (OSError, UnicodeDecodeError):
+            return {}
+        return {path: path.exists() for path in paths}
 
     @staticmethod
     def init(folder: Path) -> GitRepo:
@@ -168,7 +305,7 @@ class GitRepo:
         """Commit exactly `paths` (staged or not), leaving the rest of the index alone.
 
         Returns the new commit's hash. Waits up to LOCK_WAIT for a concurrent git
-        process; never removes a lock file itself.
+        process; never removes another process's lock file (see `_remove_own_locks`).
         """
         env = {
             "GIT_AUTHOR_NAME": author.name,
@@ -183,10 +320,22 @@ class GitRepo:
         args = ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--only", "-m", message, "--", *paths]
         deadline = time.monotonic() + LOCK_WAIT
         added = False
+        umask = self.sharing_umask()
         while True:
-            status, _, err = self.run(*args, env=env, check=False, via_gitpython=True)
-            if status == 0:
+            before = self.head_id()
+            finished = self._execute(args, env, None, True, umask)
+            err = finished.err.decode("utf-8", "replace")
+            if finished.status == 0:
                 return self.head_id() or self.run("rev-parse", "HEAD")[1].strip()
+            if finished.timed_out:
+                # A slow post-commit hook runs after the commit exists: believe HEAD, not the status.
+                made = self._commit_made(before, message)
+                if made is not None:
+                    return made
+                raise CommitError(
+                    f"git did not finish within {command_timeout():g}s and was stopped (a hook waiting for input?); "
+                    "the change is saved on disk and the next save commits it"
+                )
             if "did not match any file" in err and not added:
                 self.add(paths)  # a file git has never seen must be added before --only
                 added = True
@@ -195,6 +344,57 @@ class GitRepo:
                 time.sleep(0.05)
                 continue
             raise CommitError(_explain_commit_failure(err, self.root))
+
+    def shared_repository(self) -> str:
+        """core.sharedRepository, lower-cased ("" when unset or git is missing)."""
+        try:
+            status, out, _ = self.run("config", "--get", "core.sharedRepository", check=False)
+        except CommitError:
+            return ""
+        return out.strip().lower() if status == 0 else ""
+
+    def sharing_umask(self) -> int:
+        """The umask for a commit in a group- or world-shared repository, -1 for "as it is".
+
+        Git adjusts most of its files to the sharing but writes COMMIT_EDITMSG with the
+        umask: a 0644 one left by the first user stops every other user's commit.
+        """
+        if not self._maybe_shared():
+            return -1
+        value = self.shared_repository()
+        current = process_umask()
+        if value in ("group", "true", "1"):
+            return current & ~0o070
+        if value in ("all", "world", "everybody", "2"):
+            return current & ~0o077
+        return -1
+
+    def _maybe_shared(self) -> bool:
+        """Cheap gate before asking git: `git init --shared` writes the setting into the
+        repository's config and makes its folder group-writable."""
+        try:
+            folder = git_dir(self.root)
+            if (folder / "commondir").is_file():  # a linked worktree: config is in the main one
+                folder = folder / (folder / "commondir").read_text().strip()
+            if folder.stat().st_mode & 0o2020:
+                return True
+            return b"sharedrepository" in (folder / "config").read_bytes().lower()
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def _commit_made(self, before: str | None, message: str) -> str | None:
+        """The commit a stopped `git commit` made anyway: HEAD moved onto a child of
+        `before` carrying our subject."""
+        head = self.head_id()
+        if head is None or head == before:
+            return None
+        status, out, _ = self.run("cat-file", "commit", head, check=False)
+        headers, _, body = out.partition("\n\n")
+        parents = [line.split()[1] for line in headers.splitlines() if line.startswith("parent ")]
+        subject = message.strip().splitlines()[0] if message.strip() else ""
+        if status == 0 and parents == ([before] if before else []) and body.strip().splitlines()[:1] == [subject]:
+            return head
+        return None
 
     def read_files(self, revision: str, paths: list[str]) -> dict[str, bytes | None]:
         """The content of each path at `revision` (None where absent), in one git process."""
@@ -281,8 +481,13 @@ def _explain_commit_failure(err: str, root: Path) -> str:
             f"another git process holds {root / '.git' / 'index.lock'}; if no git command is "
             "running, remove that file by hand (mlreq never deletes it)"
         )
+    if "unmerged files" in err:
+        return (
+            "files in the repository have unresolved conflicts; resolve them and mark them resolved "
+            "with `git add` (the answer is saved on disk; the next save commits it)"
+        )
     if "Read-only file system" in err or "Permission denied" in err:
-        return f"cannot write to the git repository at {root} (read-only or no permission)"
-    if "timed out" in err or "Timeout" in err:
-        return f"git did not finish within {COMMAND_TIMEOUT:.0f}s (a hook waiting for input?)"
+        return f"cannot write to the git repository at {root} (read-only or no permission): {_first_line(err)}"
+    if "timed out" in err:
+        return f"git did not finish within {command_timeout():g}s (a hook waiting for input?)"
     return _first_line(err) or "git commit failed"

@@ -8,23 +8,32 @@ project's `.gitattributes`, so `mlreq sync` and a plain `git pull` merge alike:
 - the same answer changed differently on both sides keeps ours as the answer, theirs in
   `conflict`, and marks it needs-review: both texts stay until someone resolves it.
 
-Usage (by git): python -I -m mlreq.projects.mergedriver %O %A %B %P
+The same driver merges the project's `form.toml` by question id (see formmerge.py).
+Git runs it as `mlreq merge-driver %O %A %B %P` through the snippet `driver_command`
+writes: the installed mlreq, isolated from the work tree, with a fallback to git's
+line merge (and a message) when mlreq is gone.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from mlreq.bank.errors import MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry
 from .atomic import atomic_write
-from .gitrepo import GitRepo
+from .gitrepo import GitRepo, find_git_root
+from .layout import ANSWERS_DIR, FORM_FILE, find_project_root
+from .safetext import visible
 
 DRIVER_NAME = "mlreq"
-ATTRIBUTES = "answers/*.toml merge=mlreq\n"
+ATTRIBUTES = "answers/*.toml merge=mlreq\nform.toml merge=mlreq\n"
 CONFLICT_REVIEW = "changed on both sides of a sync: choose or merge the two versions"
 
 
@@ -76,39 +85,162 @@ def merge_files(base: bytes, ours: bytes, theirs: bytes, label: str) -> tuple[by
     return our_file.dumps(), conflicts
 
 
+REFUSED = 10
+"""The driver's exit status when a side cannot be merged (a broken file): git marks the
+path conflicted and keeps ours untouched. Any other non-zero status means "no working
+mlreq here", and the shell snippet tries the next way."""
+
+
 def driver_command(python: str | None = None) -> str:
-    """The command git runs; quoted, since git passes it to a shell."""
-    return f"{shlex.quote(python or sys.executable)} -I -m mlreq.projects.mergedriver %O %A %B %P"
+    """The command git runs (through `sh -c`): mlreq's own code, never the work tree's.
+
+    Git runs it from the work tree's root, so the interpreter runs isolated (`-I`: no
+    current folder, PYTHONPATH or user site on `sys.path`) and reaches the driver through
+    `-m mlreq merge-driver` (`mlreq.__main__` is imported by nobody else, so no
+    RuntimeWarning). The recorded interpreter may be gone (venv deleted, install moved):
+    then an `mlreq` found on PATH by an absolute path is tried, and without either git's
+    own line merge runs, after one line saying why. Git substitutes %O %A %B %P already
+    shell-quoted; a `%` in the interpreter's path is doubled so git does not expand it.
+    """
+    python = python if python is not None else sys.executable
+    recorded = shlex.quote(python).replace("%", "%%")
+    return (
+        f"mlreq_python={recorded}; r=127; "
+        f'if [ -x "$mlreq_python" ]; then "$mlreq_python" -I -m mlreq merge-driver %O %A %B %P; r=$?; fi; '
+        f"if [ $r != 0 ] && [ $r != {REFUSED} ]; then m=$(command -v mlreq); case $m in /*) "
+        f'unset PYTHONPATH; PYTHONSAFEPATH=1 PYTHONNOUSERSITE=1 "$m" merge-driver %O %A %B %P; r=$?;; esac; fi; '
+        f"if [ $r != 0 ] && [ $r != {REFUSED} ]; then "
+        f'echo "mlreq merge driver: no working mlreq (not at $mlreq_python, not on PATH); '
+        f'git merges this file line by line, with conflict markers where both sides changed it:" %P >&2; '
+        f"git merge-file -L ours -L base -L theirs %A %O %B; r=$?; fi; exit $r"
+    )
 
 
-def configure_merge_driver(repo: GitRepo) -> None:
-    """Tell this clone's git how to run the driver (git never shares config through a remote)."""
-    repo.run("config", f"merge.{DRIVER_NAME}.name", "mlreq: merge answers by question")
-    repo.run("config", f"merge.{DRIVER_NAME}.driver", driver_command())
-    if repo.run("config", "--get-regexp", r"^pull\.(rebase|ff)$", check=False)[0] != 0:
+_RECORDED = re.compile(r"^mlreq_python=(.*?); r=127; ")
+
+
+@dataclass(frozen=True)
+class DriverState:
+    """How this clone's git would merge answer files."""
+
+    problem: str | None
+    """None when the driver is configured and its interpreter runs mlreq; else why not."""
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def driver_state(repo: GitRepo) -> DriverState:
+    """Check the configured driver without running a merge."""
+    status, out, _ = repo.run("config", "--get", f"merge.{DRIVER_NAME}.driver", check=False)
+    command = out.strip()
+    if status not in (0, 1):  # git cannot read this repository's config (ownership, ...): not ours to fix
+        return DriverState(None)
+    if status == 1 or not command:
+        return DriverState("is not configured in this clone (a plain `git clone`?), so git would merge answers line by line")
+    match = _RECORDED.match(command)
+    if match is None:
+        return DriverState("runs mlreq the old, unsafe way (code from the work tree could run)")
+    try:
+        python = shlex.split(match[1].replace("%%", "%"))[0]
+    except (ValueError, IndexError):
+        return DriverState("names an interpreter path mlreq cannot read")
+    if python == sys.executable:
+        return DriverState(None)
+    if not os.access(python, os.X_OK):
+        return DriverState(f"points at {python}, which no longer exists (mlreq moved or was removed)")
+    try:
+        # Cheap: finding `mlreq.__main__` imports only mlreq's tiny root package.
+        probe = subprocess.run(
+            [python, "-I", "-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('mlreq.__main__') is None)"],
+            capture_output=True, timeout=30, stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return DriverState(f"points at {python}, which does not run")
+    if probe.returncode != 0:
+        return DriverState(f"points at {python}, which has no mlreq installed")
+    return DriverState(None)
+
+
+def configure_merge_driver(repo: GitRepo, own_repository: bool = False) -> list[str]:
+    """Tell this clone's git how to run the driver (git never shares config through a remote).
+
+    Returns the settings written. `pull.rebase` is set only in a repository mlreq made
+    itself (`own_repository`), never in a user's existing one.
+    """
+    written = []
+    wanted = {f"merge.{DRIVER_NAME}.name": "mlreq: merge answers and the form by question",
+              f"merge.{DRIVER_NAME}.driver": driver_command()}
+    for key, value in wanted.items():
+        current = repo.run("config", "--get", key, check=False)[1].rstrip("\n")
+        if current != value:
+            repo.run("config", key, value)
+            written.append(key)
+    if own_repository and repo.run("config", "--get-regexp", r"^pull\.(rebase|ff)$", check=False)[0] != 0:
         # No preference anywhere: a plain `git pull` merges (by question) instead of stopping
         # at "Need to specify how to reconcile divergent branches".
         repo.run("config", "pull.rebase", "false")
+        written.append("pull.rebase")
+    return written
+
+
+def ensure_merge_driver(repo: GitRepo) -> str | None:
+    """Configure the driver when it is missing or broken; returns what to tell the user, once.
+
+    A plain `git clone` has the driver named in .gitattributes but not configured, so git
+    would merge answers line by line; every mlreq command therefore repairs this clone's
+    config (only mlreq's own `merge.mlreq.*` keys) and says so the one time it does.
+    """
+    try:
+        state = driver_state(repo)
+    except MlreqError:  # no git at all: the command itself says so where it matters
+        return None
+    if state.ok:
+        return None
+    try:
+        configure_merge_driver(repo)
+    except MlreqError:
+        return f"git's merge driver for answers {state.problem}, and mlreq could not configure it: {FIX_HINT}"
+    return (f"git's merge driver for answers {state.problem}; mlreq configured it in this repository's "
+            "git config (merge.mlreq.*), so answers merge by question on sync and git pull")
+
+
+def ensure_merge_driver_at(path: Path) -> str | None:
+    """`ensure_merge_driver` for the project at or above `path`; None when there is none."""
+    try:
+        root = find_project_root(path)
+    except MlreqError:
+        return None  # not a project: the command itself says so
+    repo_root = find_git_root(root)
+    return ensure_merge_driver(GitRepo(repo_root)) if repo_root is not None else None
+
+
+FIX_HINT = "make the repository's .git/config writable and run any mlreq command again"
 
 
 def main(argv: list[str]) -> int:
+    """`mlreq merge-driver BASE OURS THEIRS PATH`, run by git; merges into OURS."""
     if len(argv) != 4:
-        print("usage: python -I -m mlreq.projects.mergedriver BASE OURS THEIRS PATH", file=sys.stderr)
+        print("usage: mlreq merge-driver BASE OURS THEIRS PATH (run by git, see .gitattributes)", file=sys.stderr)
         return 2
     base, ours, theirs, label = argv
+    shown = visible(label)
+    is_form = Path(label).name == FORM_FILE and Path(label).parent.name != ANSWERS_DIR
     try:
-        merged, conflicts = merge_files(
-            Path(base).read_bytes(), Path(ours).read_bytes(), Path(theirs).read_bytes(), label
-        )
+        sides = Path(base).read_bytes(), Path(ours).read_bytes(), Path(theirs).read_bytes()
+        if is_form:
+            from .formmerge import merge_forms
+
+            merged, conflicts = merge_forms(*sides, label)
+        else:
+            merged, conflicts = merge_files(*sides, label)
         atomic_write(Path(ours), merged)
-    except (MlreqError, OSError) as exc:
+    except (MlreqError, OSError, RecursionError) as exc:
         # A broken side: leave ours untouched and let git report the path as conflicted.
-        print(f"mlreq merge driver: {label}: {exc}", file=sys.stderr)
-        return 1
+        print(f"mlreq merge driver: {shown}: {visible(str(exc))}", file=sys.stderr)
+        return REFUSED
     for question_id in conflicts:
-        print(f"mlreq: {question_id} changed on both sides; both versions kept", file=sys.stderr)
+        where = f"{shown} (both versions kept under [questions.mlreq.conflict])" if is_form else "both versions kept"
+        print(f"mlreq: {visible(question_id)} changed on both sides; {where}", file=sys.stderr)
     return 0  # conflicts are recorded as data, never as markers
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -12,11 +12,10 @@ Invariants:
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -39,8 +38,10 @@ from .errors import (
 )
 from .gitrepo import GitRepo, Identity, find_git_root
 from .impact import flags_for
-from .layout import ANSWERS_DIR, FORM_FILE, LOCK_FILE, PROJECT_FILE, answers_file, find_project_root
-from .safefile import list_project_folder, open_project_file, read_project_file, read_project_toml, writable_path
+from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
+from .projectlock import project_lock
+from .repostate import require_committable
+from .safefile import check_folder, list_project_folder, read_project_file, read_project_toml, writable_path
 from .tomlstr import check_encodable
 
 
@@ -87,6 +88,8 @@ class Project:
     """Answer files known to equal the committed baseline, by fingerprint: skipped when
     looking for uncommitted changes, so a save compares only the file it wrote."""
     """The project's own files are not in HEAD yet (the commit creating it failed)."""
+    on_lock_wait: Callable[[str], None] | None = field(default=None, repr=False)
+    """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # ----------------------------------------------------------------- opening
@@ -217,6 +220,7 @@ class Project:
                 check_encodable(text, what)
         relative = self.file_of(question)
         with self._guard, self._locked():
+            require_committable(self.repo_root, unmerged=False)  # mid-merge, mid-rebase, detached: write nothing
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
             on_disk = answers.entry(question_id)
             wanted = next_entry(on_disk if base is None else base, answer, status, notes)
@@ -235,6 +239,7 @@ class Project:
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
         with self._guard, self._locked():
+            require_committable(self.repo_root, unmerged=False)
             return self._commit_locked(())
 
     def _write(self, relative: str, answers: AnswerFile) -> None:
@@ -248,6 +253,7 @@ class Project:
 
     def write_file(self, relative: str, data: bytes) -> None:
         """Atomically replace one of the project's non-answer files (form.toml)."""
+        require_committable(self.repo_root, unmerged=False)
         try:
             atomic_write(writable_path(self.root, relative), data)
         except OSError as exc:
@@ -255,6 +261,7 @@ class Project:
 
     def commit_files(self, files: list[str], message: str) -> SaveResult:
         """Commit exactly these project files (the caller holds the lock) with `message`."""
+        require_committable(self.repo_root, unmerged=False)
         author = self.author or self.identity()
         if author is None:
             return SaveResult(commit_error=no_identity_error())
@@ -388,18 +395,9 @@ class Project:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """One saver at a time across processes, so no commit is orphaned by a race."""
-        try:
-            handle = os.fdopen(open_project_file(self.root, LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b")
-        except OSError as exc:
-            if not self.root.is_dir():
-                raise ProjectError(f"the project folder {self.root} is gone; nothing was saved") from None
-            raise ProjectError(f"cannot write in {self.root}: {exc.strerror or exc}; nothing was saved") from None
-        with handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        check_folder(self.root, STATE_DIR)  # a committed link named .mlreq must not take the lock outside
+        with project_lock(self.root / STATE_DIR, self.repo_root, self.on_lock_wait):
+            yield
 
 
 def _digest(data: bytes) -> bytes:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mlreq.bank.tomlread import decode_utf8, tomllib_error_line
+from mlreq.bank.tomlread import decode_utf8, merge_conflict_error, tomllib_error_line
 
 from .errors import InvalidInputError, ProjectFileError
 
@@ -193,6 +193,20 @@ def list_project_folder(root: Path, relative: str) -> list[str]:
         return []
 
 
+def check_folder(root: Path, relative: str) -> None:
+    """Refuse root/relative if it, or a folder on the way, is a link or not a folder.
+    Missing folders are fine (whoever needs them creates them)."""
+    path, parts = root, _parts(relative)
+    for index, name in enumerate(parts):
+        path = path / name
+        try:  # lstat, not open: a folder we may not read (another user's) is not our business here
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return  # missing, or not ours to look into: whoever uses it next says why
+        if not stat.S_ISDIR(mode):
+            raise refusal("/".join(parts[: index + 1]), mode, "a folder")
+
+
 def project_folder(root: Path, relative: str) -> Path:
     """root/relative as a real folder inside the project (created if missing), never a link."""
     with _folder(root, _parts(relative), create=True):
@@ -236,6 +250,9 @@ def open_project_file(root: Path, relative: str, flags: int, mode: int = 0o666) 
 def parse_toml(data: bytes, shown: str, error: type[ProjectFileError] = ProjectFileError) -> dict[str, Any]:
     """Parsed TOML, with every failure (encoding, syntax, absurd nesting) one line naming the file."""
     text = decode_utf8(data, shown, error)
+    conflict = merge_conflict_error(text, shown)  # a line-merged file: say so, not "Invalid statement"
+    if conflict:
+        raise error(conflict)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -14,14 +14,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlreq.bank import form_from_data
+from mlreq.bank.errors import BankError, MlreqError
+
 from .atomic import atomic_write
 from .commitmessage import Change
 from .errors import InvalidInputError, ProjectError, ProjectFileError
 from .gitrepo import GitRepo, Identity
-from .layout import LAST_SYNC_FILE
-from .safefile import read_project_file, writable_path
+from .formmerge import form_conflicts
+from .layout import FORM_FILE, LAST_SYNC_FILE
+from .safefile import read_project_file, read_project_toml, writable_path
 from .mergedriver import ATTRIBUTES, configure_merge_driver
 from .project import Project, no_identity_error
+from .repostate import merge_in_progress, require_committable
 
 NETWORK_TIMEOUT = 120.0
 REMOTE = "origin"
@@ -31,6 +36,9 @@ _NO_PROMPT = {
     "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=15",
     "GCM_INTERACTIVE": "never",
 }
+_SECRET_IN_QUERY = re.compile(r"[?&;][^=&;#]*(token|key|secret|pass|auth|sig|credential)[^=&;#]*=", re.IGNORECASE)
+_CREDENTIALS_ADVICE = ("remove them and use a credential helper (git config --global credential.helper "
+                       "store|cache|libsecret) or an SSH key")
 _REJECTED_TAG = re.compile(r"^\s*! \[rejected\]\s+(\S+)\s+->\s+\S+\s+\(would clobber existing tag\)", re.MULTILINE)
 _REMOTE_MOVED = ("fetch first", "non-fast-forward", "stale info", "failed to lock", "failed to update ref", "cannot lock ref")
 
@@ -63,18 +71,16 @@ def check_remote_url(url: str) -> str:
     if "::" in url.split("/", 1)[0]:
         raise InvalidInputError(f"{url!r}: transport helpers such as ext:: are not allowed")
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme in ("https", "ssh"):
+    if _SECRET_IN_QUERY.search(url) or (scheme and ("?" in url or "#" in url)):
+        # Never echo the URL: it holds the secret.
+        raise InvalidInputError(f"a token or query in a remote URL would be stored in clear in .git/config; {_CREDENTIALS_ADVICE}")
+    if scheme in ("https", "ssh", "file"):
         authority = url.split("://", 1)[1].split("/", 1)[0]
         userinfo, _, host = authority.rpartition("@")
+        if ":" in userinfo or (scheme != "ssh" and userinfo):
+            raise InvalidInputError(f"credentials in a remote URL would be stored in clear in .git/config; {_CREDENTIALS_ADVICE}")
         if host.startswith("-") or host.startswith("[-"):
             raise InvalidInputError(f"{url!r}: a host name may not start with '-' (it would reach ssh as an option)")
-        if ":" in userinfo or (scheme == "https" and userinfo):
-            raise InvalidInputError(
-                "credentials in a remote URL end up in .git/config and logs; remove them and use a "
-                "credential helper (git config --global credential.helper store|cache|libsecret) or an SSH key"
-            )
-        return url
-    if scheme == "file":
         return url
     if scheme:
         raise InvalidInputError(f"{scheme}:// remotes are not allowed: use https://, ssh://, user@host:path or a local path")
@@ -113,6 +119,8 @@ class SyncReport:
     flagged: tuple[str, ...] = ()
     not_pushed: list[str] = field(default_factory=list)
     """Commits that would go, when a project inside a larger repository was not pushed."""
+    form_conflicts: list[str] = field(default_factory=list)
+    """Questions of form.toml changed differently on both sides: both versions kept there."""
     tag_clashes: list[str] = field(default_factory=list)
     """Iteration tags named the same on both sides with different content: each side keeps its own."""
 
@@ -126,6 +134,7 @@ class Sync:
 
     def set_remote(self, url: str) -> None:
         url = _absolute_if_local(check_remote_url(url))
+        require_committable(self.project.repo_root)  # it commits .gitattributes
         if self.remote_url() is None:
             self.repo.run("remote", "add", "--", REMOTE, url)
         else:
@@ -145,9 +154,11 @@ class Sync:
             current = ""
         except (OSError, UnicodeDecodeError) as exc:
             raise ProjectFileError(f".gitattributes: cannot read ({exc})") from None
-        if ATTRIBUTES.strip() in current:
+        missing = [line for line in ATTRIBUTES.splitlines() if line not in current.splitlines()]
+        if not missing:
             return False
-        atomic_write(writable_path(self.project.root, ".gitattributes"), (current + ("\n" if current and not current.endswith("\n") else "") + ATTRIBUTES).encode())
+        added = "".join(f"{line}\n" for line in missing)  # a project older than form merging gains its line
+        atomic_write(writable_path(self.project.root, ".gitattributes"), (current + ("\n" if current and not current.endswith("\n") else "") + added).encode())
         with self.project._guard, self.project._locked():
             result = self.project.commit_files([".gitattributes"], "Merge answers by question (mlreq merge driver)\n")
         if result.commit_error is not None:
@@ -196,6 +207,8 @@ class Sync:
     def sync(self, push: bool | None = None) -> SyncReport:
         """Fetch, merge by question, push. `push=None`: push unless the project shares its repository."""
         project = self.project
+        # Before touching anything: the user's own unfinished merge, rebase, ... is theirs.
+        require_committable(project.repo_root)
         remote, branch = self.remote_url(), self.branch()
         if remote is None:
             raise SyncError("no remote set: run `mlreq remote set URL` first")
@@ -223,8 +236,11 @@ class Sync:
             report.fetched_commits = int(self.repo.run("rev-list", "--count", f"HEAD..{upstream}")[1].strip() or 0)
         if report.fetched_commits:
             before = project.entries()
+            form_conflicts_before = self._form_conflicts()
             self._merge(upstream, author, remote)
             report.merged = True
+            self._reload_form()
+            report.form_conflicts = [q for q in self._form_conflicts() if q not in form_conflicts_before]
             after = project.entries()
             report.conflicts = [qid for qid, entry in after.items() if entry.conflict and not before.get(qid, entry).conflict]
             report.flagged = self._flag_after_merge(before, after)
@@ -256,6 +272,20 @@ class Sync:
             pass
         return report
 
+    def _form_conflicts(self) -> list[str]:
+        try:
+            return list(form_conflicts(read_project_toml(self.project.root, FORM_FILE)))
+        except MlreqError:
+            return []
+
+    def _reload_form(self) -> None:
+        """The merge may have brought the other side's tailoring of form.toml."""
+        path = self.project.path_of(FORM_FILE)
+        try:
+            self.project.form = form_from_data(read_project_toml(self.project.root, FORM_FILE), path)
+        except BankError as exc:
+            raise ProjectFileError(str(exc)) from None
+
     def _merge(self, upstream: str, author: Identity, remote: str) -> None:
         env = {
             "GIT_AUTHOR_NAME": author.name,
@@ -264,6 +294,7 @@ class Sync:
             "GIT_COMMITTER_EMAIL": author.email,
         }
         message = f"Sync with {remote}\n\nMerged answers by question (mlreq).\n"
+        require_committable(self.project.repo_root)  # the merge undone below must be the one started here
         status, _, err = self.repo.run(
             "-c", "commit.gpgsign=false", "merge", "--ff", "--no-edit", "--no-verify", "-m", message, upstream,
             env=env, check=False,
@@ -271,7 +302,8 @@ class Sync:
         if status == 0:
             return
         unmerged = self.repo.run("diff", "--name-only", "--diff-filter=U", check=False)[1].split()
-        self.repo.run("merge", "--abort", check=False)
+        if merge_in_progress(self.project.repo_root):  # ours: there was none just before
+            self.repo.run("merge", "--abort", check=False)
         where = f" in {', '.join(unmerged)}" if unmerged else ""
         raise SyncError(f"the merge stopped{where}: {_first(err)}; nothing was changed, your work is as it was")
 
@@ -311,7 +343,7 @@ def clone(url: str, path: Path) -> Project:
     except BaseException:
         _remove_clone(path, existed)  # not a project mlreq can use: leave nothing behind
         raise
-    configure_merge_driver(GitRepo(project.repo_root))
+    configure_merge_driver(GitRepo(project.repo_root), own_repository=True)
     return project
 
 

@@ -126,7 +126,9 @@ class FormEditor:
     def reword(self, question_id: str, text: str) -> None:
         if not text.strip():
             raise InvalidInputError("the question needs a text")
-        self.questions[self._index(question_id)]["text"] = toml_string(text.strip())
+        table = self.questions[self._index(question_id)]
+        table["text"] = toml_string(text.strip())
+        _settle_conflict(table, "text")
 
     def move(self, question_id: str, before: str | None = None, after: str | None = None) -> None:
         if (before is None) == (after is None):
@@ -211,6 +213,15 @@ class FormEditor:
                 if question.id not in old_ids:
                     touched.append(_ensure_entry(project, question))
             return project.commit_files(sorted(set(touched)), message)
+
+
+def _settle_conflict(table, field: str) -> None:
+    """A field set by hand settles the other side's version kept by a sync (formmerge.py)."""
+    conflict = table.get("mlreq", {}).get("conflict")
+    if conflict is not None and field in conflict:
+        del conflict[field]
+        if not conflict:
+            del table["mlreq"]["conflict"]
 
 
 def _ensure_entry(project: Project, question: Question) -> str:

@@ -116,5 +116,6 @@ def test_read_commands_that_git_refuses_exit_1_not_5(project_dir, command):
 
     outcome = console(*command, cwd=project_dir)
 
-    line = assert_one_line_error(outcome, code=1)
-    assert "dubious ownership" in line
+    assert outcome.code == 1, outcome
+    assert "Traceback" not in outcome.err
+    assert "dubious ownership" in outcome.err_lines[-1]

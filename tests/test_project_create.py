@@ -100,6 +100,36 @@ def test_new_inside_a_repository_is_a_subfolder_and_leaves_other_work_alone(cli,
     assert_fsck_clean(repo)
 
 
+def test_new_in_a_code_repository_changes_only_mlreq_s_merge_driver_and_says_so(cli, tmp_path):
+    """`pull.rebase` (and every other setting) of the user's repository stays as it was."""
+    repo = _surrounding_repo(tmp_path)
+    before = _local_config(repo)
+
+    outcome = cli("new", repo / "requirements", "--name", "Fraud model")
+
+    assert outcome.code == 0, outcome
+    after = _local_config(repo)
+    added = {key: value for key, value in after.items() if before.get(key) != value}
+    assert sorted(added) == ["merge.mlreq.driver", "merge.mlreq.name"]
+    assert all(after[key] == value for key, value in before.items())
+    assert "pull.rebase" not in after
+    assert "configured mlreq's merge driver (merge.mlreq.*" in outcome.out
+    assert str(repo) in outcome.out and "no other git setting was changed" in outcome.out
+
+
+def test_new_repository_of_its_own_merges_on_pull(cli, tmp_path):
+    outcome = cli("new", tmp_path / "proj")
+
+    assert outcome.code == 0, outcome
+    assert _local_config(tmp_path / "proj")["pull.rebase"] == "false"  # mlreq's own repository
+    assert "merge driver" not in outcome.out
+
+
+def _local_config(repo: Path) -> dict[str, str]:
+    lines = git(repo, "config", "--local", "--list").splitlines()
+    return dict(line.split("=", 1) for line in lines)
+
+
 @pytest.mark.parametrize("name", ["a/b", "..", "up..here", "bell\x07", "new\nline", "esc\x1b[31m", "back\\slash"])
 def test_bad_project_name_is_refused_and_nothing_is_created(cli, tmp_path, name):
     target = tmp_path / "p"

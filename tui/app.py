@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry, Project, create_project
 from mlreq.projects.demo import default_demo_path, ensure_demo
+from mlreq.projects.repostate import blocking_state
 from mlreq.projects.safetext import visible
 
 from .messages import DiskChanged
@@ -91,15 +93,26 @@ class MlreqApp(App[int]):
         """Show `project` on the form screen and start watching it."""
         self.project = project
         self._fingerprint = project.disk_fingerprint()
-        self.install_screen(FormScreen(project, entries), "form")
+        screen = FormScreen(project, entries)
+        screen.read_only_reason = _read_only_reason(project)
+        project.on_lock_wait = self._tell_lock_wait
+        self.install_screen(screen, "form")
         if isinstance(self.screen, WelcomeScreen):
             self.switch_screen("form")
         else:
             self.push_screen("form")
         self.set_interval(self.poll_interval, self._watch_disk)
         self._check_identity()
-        self.call_after_refresh(self._offer_drafts)
+        if screen.read_only_reason is None:  # read-only: drafts stay on disk for a session that can save them
+            self.call_after_refresh(self._offer_drafts)
         remember_project(project.root)
+
+    def _tell_lock_wait(self, line: str) -> None:
+        """Another mlreq holds the project: say so instead of a silent "saving" (from workers)."""
+        if threading.get_ident() == self._thread_id:
+            self.notify(visible(line), severity="warning")
+        else:
+            self.call_from_thread(self.notify, visible(line), severity="warning")
 
     # -------------------------------------------------------------- no project yet
 
@@ -260,6 +273,17 @@ class MlreqApp(App[int]):
             self.notify("Saving before quitting…")
             await asyncio.to_thread(screen.queue.wait, QUIT_WAIT)
         self.exit(0)
+
+
+def _read_only_reason(project: Project) -> str | None:
+    """Why the app must open `project` read-only (mid-merge, detached HEAD, ...), or None."""
+    try:
+        state = blocking_state(project.repo_root)
+    except MlreqError:
+        return None  # git itself is the problem: the first save says so
+    if state is None:
+        return None
+    return visible(f"Read-only: {state.what} in {project.repo_root}. To edit again: {state.way_out}, then reopen mlreq.")
 
 
 def _gone(project: Project):  # type: ignore[no-untyped-def]

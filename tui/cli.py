@@ -1,7 +1,9 @@
 """The `mlreq` command line: the same operations as the app, for people, scripts and CI.
 
 Exit codes: 0 done; 1 failed; 2 bad usage or input; 3 not a project or a broken file;
-4 conflict (nothing written); 5 saved on disk but not committed to git.
+4 conflict (nothing written); 5 saved on disk but not committed to git; 6 the repository
+is busy (a merge, rebase, ... in progress, no branch checked out, or another mlreq
+holding the project): nothing written.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from mlreq.projects import (
     SaveResult,
     create_project,
 )
+from mlreq.projects.gitrepo import find_git_root
+from mlreq.projects.repostate import require_committable
 from mlreq.projects.safefile import read_limited, read_user_file
 from mlreq.projects.safetext import VisibleWriter, safe_json, visible
 
@@ -77,7 +81,8 @@ PATH defaults to the current folder; like git, mlreq searches upwards for the pr
 Commits are authored by --author "Name <mail>", else $MLREQ_AUTHOR, else git config.
 
 exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not a project or broken file,
-4 conflict (nothing written), 5 saved on disk but not committed (retried next save)
+4 conflict (nothing written), 5 saved on disk but not committed (retried next save),
+6 repository busy: merge/rebase/... in progress, detached HEAD or another mlreq (nothing written)
 """
 
 
@@ -271,6 +276,10 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
 
 def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     """Run one command; returns the exit code. Raises MlreqError for the caller to print."""
+    if argv[:1] == ["merge-driver"]:  # run by git (see mergedriver.driver_command), not listed in --help
+        from mlreq.projects.mergedriver import main as merge_driver
+
+        return merge_driver(argv[1:])
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
         if not Path(argv[0]).exists():  # a mistyped command must not open the app
             close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
@@ -314,8 +323,12 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         # or not, control characters from files become symbols and are never obeyed.
         out = VisibleWriter(out)  # type: ignore[assignment]
     if command == "new":
+        _refuse_busy_repository_around(args.path)
         project, result = create_project(args.path, name=args.name, form=args.form, author=author)
         print(f"created {project.name!r} in {project.root} ({len(project.form.questions)} questions)", file=out)
+        if project.repo_root != project.root:  # a user's own repository: say what changed in its config
+            print(f"in the git repository {project.repo_root}: configured mlreq's merge driver (merge.mlreq.*, "
+                  "so answers merge by question); no other git setting was changed", file=out)
         if result.commit_error is not None:
             print(f"mlreq: {result.commit_error}", file=sys.stderr)
             return SAVED_NOT_COMMITTED
@@ -333,6 +346,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return _open_app(project)
     if command == "open":
         path = getattr(args, "path", Path("."))  # bare `mlreq` has no path argument
+        _ensure_merge_driver(path)
         try:
             project = Project.open(path, author=author)
         except NotAProjectError:
@@ -343,6 +357,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
     if command == "clone":
         return run_clone(args, out)
     if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
+        _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
     elif command == "check":
         from mlreq.projects.check import check_project
@@ -354,7 +369,11 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         print(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no problems found", file=out)
         return 1 if errors else 0
     else:
+        _ensure_merge_driver(args.path)
         project = Project.open(args.path, author=author)
+    if _writes(command, args):
+        require_committable(project.repo_root)  # exit 6 before anything is written
+        project.on_lock_wait = _tell_waiting
     if command == "status":
         from mlreq.projects.status import project_status
 
@@ -399,6 +418,47 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
     if command not in handlers:
         raise InvalidInputError(f"unknown command {command!r}")
     return handlers[command](args, project, out)
+
+
+def _ensure_merge_driver(path: Path) -> None:
+    """A clone made by plain `git clone` gets mlreq's merge driver configured; said once.
+
+    Done before the project is opened, so that a file git line-merged (conflict markers)
+    can be merged again by question with the way out its error message gives.
+    """
+    from mlreq.projects.mergedriver import ensure_merge_driver_at
+
+    notice = ensure_merge_driver_at(path)
+    if notice:
+        print(f"mlreq: {notice}", file=sys.stderr)
+
+
+def _writes(command: str, args: argparse.Namespace) -> bool:
+    """Whether this command writes to the project or commits (read commands work in any state)."""
+    if command in ("answer", "resolve", "sync"):
+        return True
+    if command == "iteration":
+        return args.iteration_command == "new"
+    if command == "remote":
+        return args.remote_command == "set"
+    if command == "form":
+        reads = args.form_command in ("diff", "save-as") or (args.form_command == "optional" and not args.enable)
+        return not reads and not (args.form_command == "upgrade" and not args.yes)
+    return False
+
+
+def _refuse_busy_repository_around(path: Path) -> None:
+    """`mlreq new` inside an existing repository commits there: the same preflight."""
+    existing = path.expanduser().absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    repo_root = find_git_root(existing)
+    if repo_root is not None:
+        require_committable(repo_root)
+
+
+def _tell_waiting(line: str) -> None:
+    print(f"mlreq: {line}", file=sys.stderr, flush=True)
 
 
 def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> int:

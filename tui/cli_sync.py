@@ -83,6 +83,10 @@ def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     if report.conflicts:
         print(f"changed on both sides, both versions kept: {', '.join(report.conflicts)}", file=out)
         print("settle each with `mlreq resolve QID --mine|--theirs|--text TEXT` or in the app", file=out)
+    if report.form_conflicts:
+        print(f"form questions changed on both sides, both versions kept in form.toml: {', '.join(visible(q) for q in report.form_conflicts)}", file=out)
+        print("settle each with `mlreq form reword QID --text TEXT`, or keep one version by hand and delete its "
+              "[questions.mlreq.conflict] table (`mlreq check` lists them)", file=out)
     if report.tag_clashes:
         names = ", ".join(visible(t) for t in report.tag_clashes)
         print(f"iterations named the same here and on the remote, each side keeps its own: {names} "

@@ -137,6 +137,10 @@ def shallow(project_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", "--depth", "3", f"file://{project_dir}", str(clone))
     assert (clone / ".git" / "shallow").exists()
+    from mlreq.projects.gitrepo import GitRepo
+    from mlreq.projects.mergedriver import configure_merge_driver
+
+    configure_merge_driver(GitRepo(clone))  # as mlreq's first command would (it says so on stderr)
     return clone, saves
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlreq.projects.answers import EMPTY, AnswerFile, Entry
-from mlreq.projects.mergedriver import CONFLICT_REVIEW, main, merge_entries, merge_files
+from mlreq.projects.mergedriver import CONFLICT_REVIEW, REFUSED, main, merge_entries, merge_files
 
 BASE = Entry(answer="Two engineers.", status="draft", notes="from the workshop")
 
@@ -168,7 +168,7 @@ def test_driver_leaves_ours_untouched_when_a_side_is_broken(tmp_path: Path, caps
     ours.write_bytes(_file({"q.one": Entry(answer="here", status="draft")}))
     theirs.write_bytes(b"[broken\n")
 
-    assert main([str(base), str(ours), str(theirs), "answers/data.toml"]) == 1
+    assert main([str(base), str(ours), str(theirs), "answers/data.toml"]) == REFUSED
 
     assert ours.read_bytes() == _file({"q.one": Entry(answer="here", status="draft")})
     assert "answers/data.toml" in capsys.readouterr().err

@@ -34,7 +34,7 @@ def _entry(side: Path, qid: str) -> dict:
 def test_clone_sets_up_remote_and_merge_driver(team: Team):
     for side, url in ((team.a, f"file://{team.hub}"), (team.b, str(team.hub))):
         assert git(side, "config", "--get", "remote.origin.url").strip() == url
-        assert "mlreq.projects.mergedriver" in git(side, "config", "--get", "merge.mlreq.driver")
+        assert "-I -m mlreq merge-driver" in git(side, "config", "--get", "merge.mlreq.driver")
         assert git(side, "check-attr", "merge", "--", "answers/scoping.toml").strip().endswith("merge: mlreq")
         assert "answers/*.toml merge=mlreq" in (side / ".gitattributes").read_text()
         shown = team.mlreq(side, "remote", "show").out

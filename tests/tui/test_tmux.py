@@ -26,7 +26,7 @@ ANSWER = "Drivers report broken chargers before we notice"
 
 def mlreq_argv(*args: str) -> list[str]:
     """The installed console script, as a user runs it (or the module if not installed)."""
-    return [str(MLREQ), *args] if MLREQ.exists() else [sys.executable, "-m", "tui", *args]
+    return [str(MLREQ), *args] if MLREQ.exists() else [sys.executable, "-m", "mlreq", *args]
 
 
 def environment() -> dict[str, str]:

@@ -96,11 +96,16 @@ class FormScreen(ProjectActions, Screen):
         self.unsaved: dict[str, Entry] = {}
         """Answers whose save failed after the user moved on: shown again on return."""
         self._conflict_open = False
+        self.read_only_reason: str | None = None
+        """Set before the screen is shown when the repository may not be committed to
+        (mid-merge, detached HEAD...): a banner says why, and nothing can be typed or saved."""
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield Header()
+        if self.read_only_reason:
+            yield Static(self.read_only_reason, id="read-only-banner", markup=False)
         with Horizontal(id="main"):
             with Vertical(id="nav-pane"):
                 yield Input(placeholder="search questions and answers", id="search")
@@ -196,6 +201,8 @@ class FormScreen(ProjectActions, Screen):
         editor.border_subtitle = (
             f"{len(answer) // 1000} KB: too large to edit here; F4 opens $EDITOR" if editor.read_only else ""
         )
+        if self.read_only_reason:
+            editor.read_only, editor.border_subtitle = True, "read-only (see the line at the top)"
 
     def _refresh_current_heading(self) -> None:
         if self.current and (question := self.form.question(self.current)):
@@ -253,6 +260,9 @@ class FormScreen(ProjectActions, Screen):
         self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), text, None, None))
 
     def request_save(self, question_id: str, wanted: Entry) -> None:
+        if self.read_only_reason:
+            self.notify(self.read_only_reason, title="Nothing can be saved now", severity="warning", timeout=8)
+            return
         base = self.expected.get(question_id, Entry())
         if wanted == base:
             return

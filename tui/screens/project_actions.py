@@ -123,6 +123,8 @@ class ProjectActions:
         summary = f"Synced: {report.fetched_commits} commit(s) in" + (", pushed" if report.pushed else "")
         if report.conflicts:
             summary += f"; changed on both sides, both kept: {', '.join(report.conflicts)} (press v on one)"
+        if report.form_conflicts:
+            summary += f"; form questions changed on both sides, both kept in form.toml: {', '.join(report.form_conflicts)} (mlreq check)"
         if report.tag_clashes:
             summary += f"; iteration names used on both sides (each keeps its own): {', '.join(report.tag_clashes)}"
         if report.not_pushed:
