@@ -119,3 +119,19 @@ def test_read_commands_that_git_refuses_exit_1_not_5(project_dir, command):
     assert outcome.code == 1, outcome
     assert "Traceback" not in outcome.err
     assert "dubious ownership" in outcome.err_lines[-1]
+
+
+def test_answer_from_a_named_pipe_the_user_chose_is_read(project_dir, tmp_path):
+    # Unlike project files, --file is the user's own choice: `--file <(cmd)` must keep working.
+    import threading
+
+    pipe = tmp_path / "answer.pipe"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_bytes(b"Written into a pipe\n"), daemon=True)
+    writer.start()
+
+    outcome = console("answer", QID, "--file", str(pipe), cwd=project_dir)
+
+    writer.join(10)
+    assert outcome.code == 0, outcome
+    assert "Written into a pipe" in console("show", QID, cwd=project_dir).out

@@ -9,7 +9,6 @@ pane's title and contents show whether any sequence got through raw.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
