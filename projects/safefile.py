@@ -79,19 +79,15 @@ def _folder(root: Path, parts: list[str], create: bool = False) -> Iterator[int]
         for index, name in enumerate(parts):
             shown = "/".join(parts[: index + 1])
             try:
-                step = os.open(name, _FOLDER, dir_fd=fd)
+                step = _open_step(fd, name, shown)
             except FileNotFoundError:
                 if not create:
                     raise
                 try:
                     os.mkdir(name, 0o777, dir_fd=fd)
                 except FileExistsError:
-                    pass
+                    pass  # made meanwhile (or a dangling link: the next open refuses it)
                 step = _open_step(fd, name, shown)
-            except OSError as exc:
-                if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
-                    raise
-                raise refusal(shown, os.lstat(name, dir_fd=fd).st_mode, "a folder") from None
             os.close(fd)
             fd = step
         yield fd

@@ -166,3 +166,13 @@ def test_a_link_arriving_by_sync_is_refused_and_nothing_is_pushed(hostile: Hosti
     assert_refused(hostile.mlreq("answer", QID, "--text", "Charger telemetry, edited"), "answers/data.toml")
     assert_refused(hostile.mlreq("sync"), "answers/data.toml")
     hostile.assert_outside_untouched()
+
+
+def test_dangling_folder_link_makes_no_folder_outside(hostile: Hostile):
+    hostile.plant(lambda root: _link(root / "answers", hostile.outside / "made-by-mlreq"))
+    assert hostile.clone().code == 0
+
+    assert_refused(hostile.mlreq("answer", QID, "--text", "x"), "answers", "symbolic link")
+
+    assert not (hostile.outside / "made-by-mlreq").exists()
+    hostile.assert_outside_untouched()
