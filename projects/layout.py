@@ -14,7 +14,6 @@ FORM_FILE = "form.toml"
 ANSWERS_DIR = "answers"
 STATE_DIR = ".mlreq"
 """Machine-local state (lock, drafts); ignored by git through the project's .gitignore."""
-LOCK_FILE = f"{STATE_DIR}/lock"
 DRAFTS_DIR = f"{STATE_DIR}/drafts"
 LAST_SYNC_FILE = f"{STATE_DIR}/last-sync"
 

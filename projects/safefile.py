@@ -224,25 +224,6 @@ def writable_path(root: Path, relative: str) -> Path:
     return root.joinpath(*parts)
 
 
-def open_project_file(root: Path, relative: str, flags: int, mode: int = 0o666) -> int:
-    """A descriptor for root/relative opened with `flags` (e.g. O_RDWR|O_CREAT for a lock),
-    never through a link and only if it is a regular file; missing folders are created."""
-    parts = _parts(relative)
-    with _folder(root, parts[:-1], create=True) as folder:
-        try:
-            fd = os.open(parts[-1], flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC, mode, dir_fd=folder)
-        except OSError as exc:
-            if exc.errno != errno.ELOOP:
-                raise
-            raise refusal(relative, stat.S_IFLNK) from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise refusal(relative, info.st_mode)
-    os.set_blocking(fd, True)
-    return fd
-
-
 def parse_toml(data: bytes, shown: str, error: type[ProjectFileError] = ProjectFileError) -> dict[str, Any]:
     """Parsed TOML, with every failure (encoding, syntax, absurd nesting) one line naming the file."""
     text = decode_utf8(data, shown, error)
