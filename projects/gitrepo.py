@@ -1,7 +1,7 @@
 """The narrow door to git: every git command mlreq runs goes through `GitRepo`.
 
-Every command runs as a plain subprocess with user values only after `--` (or as the
-value of an option), prompts off, stdin closed, no controlling terminal and a timeout,
+Commits are started through GitPython's command layer, reads as plain subprocesses; every
+command has user values only after `--` (or as the value of an option), prompts off, stdin closed, no controlling terminal and a timeout,
 so git can neither take a user string as an option nor hang a save waiting for a
 passphrase. A command that times out is stopped with its whole process group (the hooks
 it started too), and the lock files it left are removed, never anyone else's.
@@ -17,6 +17,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from .errors import CommitError, GitUnavailableError
@@ -83,8 +84,34 @@ class _Finished:
     stopped: float = 0.0
 
 
+@cache
+def _git_module():  # type: ignore[no-untyped-def]
+    # GitPython raises ImportError at import when git is missing; check first for a clear line.
+    require_git()
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    import git
+
+    return git
+
+
+def _spawn_plain(command: list[str], cwd: Path, env: dict[str, str], **group: object) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, **group,
+    )
+
+
+def _spawn_gitpython(command: list[str], cwd: Path, env: dict[str, str], **group: object) -> subprocess.Popen:
+    """The same process, started by GitPython's command layer (stdin closed, pipes, its env
+    merged over os.environ); the process-group options pass through to Popen."""
+    started = _git_module().Git(str(cwd)).execute(command, as_process=True, env=env, **group)
+    process, started.proc = started.proc, None  # ours to wait for: GitPython's wrapper would kill it when collected
+    return process
+
+
 def _run_process(
-    command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, umask: int = -1
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, umask: int = -1,
+    spawn=_spawn_plain,  # type: ignore[no-untyped-def]
 ) -> _Finished:
     """One git process, in its own process group, with English messages (they are parsed).
 
@@ -93,16 +120,9 @@ def _run_process(
     """
     require_git()
     started = time.time()
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **env},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=detach,
-        process_group=None if detach else 0,
-        umask=umask,
+    process = spawn(
+        command, cwd, {"LC_ALL": "C", "LANGUAGE": "C", **env},
+        start_new_session=detach, process_group=None if detach else 0, umask=umask,
     )
     try:
         out, err = process.communicate(timeout=timeout)
@@ -251,12 +271,14 @@ class GitRepo:
 
     def _execute(
         self, args: tuple[str, ...] | list[str], env: dict[str, str] | None, timeout: float | None, detach: bool,
-        umask: int = -1,
+        umask: int = -1, spawn=_spawn_plain,  # type: ignore[no-untyped-def]
     ) -> _Finished:
         timeout = command_timeout() if timeout is None else timeout
         locks = self._lock_files()
         try:
-            finished = _run_process(["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask)
+            finished = _run_process(
+                ["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask, spawn
+            )
         except OSError as exc:
             raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None
         if finished.timed_out:
@@ -323,7 +345,7 @@ class GitRepo:
         umask = self.sharing_umask()
         while True:
             before = self.head_id()
-            finished = self._execute(args, env, None, True, umask)
+            finished = self._execute(args, env, None, True, umask, spawn=_spawn_gitpython)
             err = finished.err.decode("utf-8", "replace")
             if finished.status == 0:
                 return self.head_id() or self.run("rev-parse", "HEAD")[1].strip()
