@@ -27,7 +27,7 @@ from mlreq.bank.errors import BankError
 from mlreq.bank.tomlread import read_toml
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
-from .atomic import atomic_write
+from .atomic import atomic_write, remove_leftovers
 from .commitmessage import Change, commit_message, creation_message
 from .errors import (
     CommitError,
@@ -224,8 +224,7 @@ class Project:
                 )
             changed: tuple[str, ...] = ()
             if wanted != on_disk:
-                answers.set_entry(question_id, wanted)
-                self._write(relative, answers)
+                self._write(relative, answers, {question_id: wanted})
                 changed = (question_id,)
             return self._commit_locked(changed, when)
 
@@ -234,14 +233,29 @@ class Project:
         with self._guard, self._locked():
             return self._commit_locked(())
 
-    def _write(self, relative: str, answers: AnswerFile) -> None:
+    def _write(self, relative: str, answers: AnswerFile, changes: dict[str, Entry] | None = None) -> None:
+        """Apply `changes` to the (cached) parsed file and replace the file on disk.
+
+        The parsed file is edited in place, so if anything fails before the new bytes are
+        on disk it is dropped from the cache: the cache never holds text the file does not,
+        or the next save of the same text would find nothing to write.
+        """
         path = self.path_of(relative)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = answers.dumps()
         try:
+            for question_id, entry in (changes or {}).items():
+                answers.set_entry(question_id, entry)
+            data = answers.dumps()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            remove_leftovers(path)  # of a save killed half-way; saves are serialised by the lock
             atomic_write(path, data)
-        except OSError as exc:
-            raise ProjectError(f"cannot write {relative}: {exc.strerror or exc}; the file on disk is unchanged") from None
+        except BaseException as exc:
+            self._files.pop(relative, None)
+            self._clean.pop(relative, None)
+            if isinstance(exc, OSError):
+                raise ProjectError(
+                    f"cannot write {relative}: {exc.strerror or exc}; the file on disk is unchanged"
+                ) from None
+            raise
         self._files[relative] = _CachedFile(_digest(data), answers)
 
     def write_file(self, relative: str, data: bytes) -> None:
@@ -367,9 +381,7 @@ class Project:
             answers = self._read(relative)
             if answers is None:
                 continue
-            for qid in ids:
-                answers.set_entry(qid, flags[qid])
-            self._write(relative, answers)
+            self._write(relative, answers, {qid: flags[qid] for qid in ids})
         return tuple(flags)
 
     def identity(self) -> Identity | None:
