@@ -72,6 +72,8 @@ class AnswerFile:
 
     def __init__(self, path: Path, text: str, data: dict[str, Any], document: TOMLDocument | None = None) -> None:
         self.path = path
+        self.display = str(path)
+        """How messages name the file (project-relative where known)."""
         self._text = text
         self._data = data
         self._document = document
@@ -80,8 +82,15 @@ class AnswerFile:
     def document(self) -> TOMLDocument:
         if self._document is None:
             import tomlkit
+            from tomlkit.exceptions import TOMLKitError
 
-            self._document = tomlkit.parse(self._text)
+            try:
+                self._document = tomlkit.parse(self._text)
+            except (TOMLKitError, RecursionError) as exc:
+                # tomllib read it, but the editing parser stops earlier (values nested
+                # over 100 deep): refuse to change the file rather than lose its layout.
+                reason = str(exc) if isinstance(exc, TOMLKitError) else "values nested too deeply"
+                raise ProjectFileError(f"{self.display}: cannot be edited safely: {reason}; fix the file (mlreq left it untouched)") from None
         return self._document
 
     @classmethod
@@ -93,7 +102,10 @@ class AnswerFile:
             parsed = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ProjectFileError(f"{tomllib_error_line(exc, shown)}; fix the file (mlreq left it untouched)") from None
+        except RecursionError:  # arrays or inline tables nested a thousand deep (a hostile file)
+            raise ProjectFileError(f"{shown}: values nested too deeply to read; fix the file (mlreq left it untouched)") from None
         answer_file = cls(path, text, parsed)
+        answer_file.display = shown
         answer_file.validate(shown)
         return answer_file
 

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import CommitError, GitUnavailableError
+from .errors import CommitError, GitReadError, GitUnavailableError
 
 if TYPE_CHECKING:
     import git
@@ -216,8 +216,13 @@ class GitRepo:
                 env={**os.environ, **_QUIET_ENV},
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise CommitError(f"cannot read git history in {self.root}: {exc}") from None
-        return _parse_batch(result.stdout, len(wanted))
+            raise GitReadError(f"cannot read git history in {self.root}: {exc}") from None
+        if result.returncode != 0:  # e.g. "dubious ownership": stdout is empty, not "missing"
+            raise _read_error(self.root, result.stderr.decode("utf-8", "replace"))
+        try:
+            return _parse_batch(result.stdout, len(wanted))
+        except (ValueError, IndexError):
+            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
 
     def head_id(self) -> str | None:
         """HEAD's commit id (None before the first commit), read from the ref files when
@@ -261,6 +266,13 @@ def _parse_batch(output: bytes, count: int) -> list[bytes | None]:
         else:
             contents.append(None)  # "<object> missing"
     return contents
+
+
+def _read_error(root: Path, err: str) -> GitReadError:
+    reason = _first_line(err) or "git cat-file failed"
+    if "dubious ownership" in err:
+        reason += f" (if you trust its owner: git config --global --add safe.directory {root})"
+    return GitReadError(f"git cannot read the repository at {root}: {reason}")
 
 
 def _is_lock_contention(err: str) -> bool:

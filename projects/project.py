@@ -32,6 +32,7 @@ from .commitmessage import Change, commit_message, creation_message
 from .errors import (
     CommitError,
     ConflictError,
+    GitReadError,
     ConflictingEntry,
     NoIdentityError,
     ProjectError,
@@ -214,6 +215,14 @@ class Project:
                 check_encodable(text, what)
         relative = self.file_of(question)
         with self._guard, self._locked():
+            # Read git's side first: a repository git refuses (another user's, corrupt)
+            # stops the save before the file is touched, not after it was rewritten.
+            try:
+                self._committed_entries()
+            except GitReadError as exc:
+                raise GitReadError(f"{exc}; nothing was written") from None
+            except CommitError:
+                pass  # git is missing: the text goes to disk and the commit step says why (exit 5)
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
             on_disk = answers.entry(question_id)
             wanted = next_entry(on_disk if base is None else base, answer, status, notes)
@@ -329,6 +338,8 @@ class Project:
             pending = self._pending_changes()
         except CommitError as exc:
             return SaveResult(changed=changed, commit_error=exc)
+        except GitReadError as exc:
+            return SaveResult(changed=changed, commit_error=CommitError(f"saved on disk but not committed: {exc}"))
         except ProjectFileError as exc:
             if not changed:
                 raise
