@@ -70,6 +70,8 @@ class MlreqApp(App[int]):
         self.poll_interval = poll_interval
         self.start_dir = start_dir or Path.cwd()
         self._fingerprint: tuple = ()
+        self._quit_anyway = False
+        """Set once the user was told quitting loses text that is only on screen."""
 
     @property
     def form_screen(self) -> FormScreen:
@@ -185,6 +187,10 @@ class MlreqApp(App[int]):
                     if wanted.status == "open":
                         wanted = wanted.with_changes(status="draft")
                     screen.request_save(draft.question_id, wanted)
+                    # The old draft goes only once this session holds a copy, which itself
+                    # goes once the text is committed: a failing save cannot lose it.
+                    if screen.write_draft_of(draft.question_id, draft.text, draft.base) is None:
+                        continue
                 store.remove(draft)
             if restore:
                 screen._show(pending[0].question_id)
@@ -254,6 +260,18 @@ class MlreqApp(App[int]):
         if screen.queue.busy:
             self.notify("Saving before quitting…")
             await asyncio.to_thread(screen.queue.wait, QUIT_WAIT)
+        lost = screen.text_only_on_screen()
+        if lost and not self._quit_anyway:
+            # Nothing could be written (a full disk): quitting now would lose the words.
+            self._quit_anyway = True
+            self.notify(
+                f"The text of {', '.join(lost)} is only on screen: free some disk space and press ctrl+s, "
+                "or press ctrl+q again to quit and lose it",
+                title="Not saved anywhere",
+                severity="error",
+                timeout=20,
+            )
+            return
         self.exit(0)
 
 
