@@ -19,7 +19,7 @@ from mlreq.projects import Project, create_project
 from mlreq.projects.drafts import DraftStore, rescue_folder
 from mlreq.tui.screens.form_screen import FormScreen
 from small_disk import SmallDisk, mount_small_disk
-from tui_helpers import git, git_status, settle, subjects, wait_until
+from tui_helpers import git, git_status, notifications, settle, subjects, wait_until
 
 FIRST = "scoping.business-problems"
 SECOND = "scoping.ml-feasibility"
@@ -176,6 +176,28 @@ async def test_a_question_left_while_the_disk_is_full_is_saved_when_space_return
         assert await wait_until(pilot, lambda: committed(root) == "left on a full disk")
         await settle(app, pilot)
     assert drafts_of(root) == []
+    assert git_status(root) == ""
+
+
+async def test_quitting_while_the_text_is_only_on_screen_asks_first(
+    on_small_disk: Project, disk: SmallDisk, make_app, monkeypatch: pytest.MonkeyPatch, no_auto_retry
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(disk.path / "state"))
+    root = on_small_disk.root
+    app = make_app(on_small_disk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = form(app)
+        await settle(app, pilot)
+        disk.fill()
+        await pilot.press(*"nowhere but here", "ctrl+q")
+        await settle(app, pilot)
+        assert app.is_running, "quit lost text that was only on screen"
+        assert screen.editor.text == "nowhere but here"
+        assert any("only on screen" in n for n in notifications(app)), notifications(app)
+        disk.free()
+        await pilot.press("ctrl+q")  # saves, then quits
+        await settle(app, pilot)
+    assert committed(root) == "nowhere but here"
     assert git_status(root) == ""
 
 
