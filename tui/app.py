@@ -187,10 +187,8 @@ class MlreqApp(App[int]):
                     if wanted.status == "open":
                         wanted = wanted.with_changes(status="draft")
                     screen.request_save(draft.question_id, wanted)
-                    # The old draft goes only once this session holds a copy, which itself
-                    # goes once the text is committed: a failing save cannot lose it.
-                    if screen.write_draft_of(draft.question_id, draft.text, draft.base) is None:
-                        continue
+                    screen.restored[draft.question_id] = draft  # removed once a commit holds its text
+                    continue
                 store.remove(draft)
             if restore:
                 screen._show(pending[0].question_id)

@@ -17,6 +17,7 @@ import pytest
 
 from mlreq.projects import Project, create_project
 from mlreq.projects.drafts import DraftStore, rescue_folder
+from mlreq.tui.modals.recover_drafts import RecoverDrafts
 from mlreq.tui.screens.form_screen import FormScreen
 from small_disk import SmallDisk, mount_small_disk
 from tui_helpers import git, git_status, notifications, settle, subjects, wait_until
@@ -231,6 +232,46 @@ async def test_a_draft_stays_until_its_text_is_committed(
         await settle(app, pilot)
         assert screen.indicator.state == "saved", screen.indicator.detail
         assert drafts_of(root) == []
+
+
+async def test_a_restored_draft_is_kept_until_its_text_is_committed(
+    on_small_disk: Project, disk: SmallDisk, make_app, monkeypatch: pytest.MonkeyPatch, no_auto_retry
+) -> None:
+    """A crashed session's draft is restored while the disk is full: its file must stay
+    until the text is in a commit, and go then."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(disk.path / "state"))
+    root = on_small_disk.root
+    crashed = DraftStore(root)
+    crashed.session = f"{_dead_pid()}-c0ffee"
+    left = crashed.write(FIRST, "typed before a crash", on_small_disk.entry(FIRST))
+    disk.fill()
+    app = make_app(on_small_disk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RecoverDrafts))
+        for _ in range(5):  # keyboard only: tab to "Restore and save"
+            if app.focused is not None and app.focused.id == "restore":
+                break
+            await pilot.press("tab")
+        await pilot.press("enter")
+        screen = form(app)
+        assert await wait_until(pilot, lambda: screen.indicator.state == "failed")
+        await settle(app, pilot)
+        assert left.exists(), "the restored draft was deleted before its text was saved"
+        assert screen.editor.text == "typed before a crash"
+        disk.free()
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: committed(root) == "typed before a crash")
+        await settle(app, pilot)
+        assert not left.exists()
+    assert drafts_of(root) == []
+
+
+def _dead_pid() -> int:
+    """A process id that no process has now (its draft counts as left behind)."""
+    pid = 4_000_000
+    while Path(f"/proc/{pid}").exists():
+        pid -= 1
+    return pid
 
 
 # --------------------------------------------------------------------------- the save queue survives

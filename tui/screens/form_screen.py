@@ -23,7 +23,7 @@ from textual.widgets import Footer, Header, Input, Static, TextArea
 from mlreq.bank import Question
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry, Project
-from mlreq.projects.drafts import DraftStore
+from mlreq.projects.drafts import Draft, DraftStore
 from mlreq.projects.impact import affected_by
 from mlreq.projects.layout import STATE_DIR
 from mlreq.projects.errors import ConflictingEntry
@@ -107,6 +107,8 @@ class FormScreen(ProjectActions, Screen):
         self._failure: tuple[str, str] | None = None
         """(question, why) of the failed save the indicator shows, to redraw it when the draft lands."""
         self._retry_timer: Timer | None = None
+        self.restored: dict[str, Draft] = {}
+        """Drafts of ended sessions restored here: their files go once a commit holds the text."""
 
     # ------------------------------------------------------------------ layout
 
@@ -253,13 +255,8 @@ class FormScreen(ProjectActions, Screen):
     def write_draft_now(self) -> None:
         """Synchronously keep what is being typed (signal handlers, quitting)."""
         if self.dirty and self.current:
-            self.write_draft_of(self.current, self.editor.text, self.expected.get(self.current, Entry()))
-
-    def write_draft_of(self, question_id: str, text: str, base: Entry) -> Path | None:
-        """Synchronously write this session's draft of a question; None if it cannot be written."""
-        written = self._draft(question_id, text, base)
-        self.draft_places[question_id] = written.place
-        return written.place
+            written = self._draft(self.current, self.editor.text, self.expected.get(self.current, Entry()))
+            self.draft_places[written.question_id] = written.place
 
     @on(DraftWritten)
     def _draft_written(self, message: DraftWritten) -> None:
@@ -306,6 +303,9 @@ class FormScreen(ProjectActions, Screen):
     def _retry_failed_saves(self) -> None:
         """Save again what a write refused (a full disk, a read-only folder): it may work now."""
         self._retry_timer = None
+        if self._conflict_open:  # the dialog's choice decides what is saved
+            self._retry_timer = self.set_timer(RETRY_DELAY, self._retry_failed_saves)
+            return
         self.save_editor()
         for qid, wanted in list(self.unsaved.items()):
             self.request_save(qid, wanted)
@@ -365,9 +365,12 @@ class FormScreen(ProjectActions, Screen):
         if result is not None and result.commit_error is None:
             # A draft goes only once its text is in a commit (this one or an earlier one).
             for done in {qid, *result.committed} - {RETRY, *self.unsaved}:
-                if not (done == self.current and self.dirty):
+                in_flight = self.expected.get(done) != self.entries.get(done)  # a newer save is queued
+                if not in_flight and not (done == self.current and self.dirty):
                     self.drafts.discard(done)
                     self.draft_places.pop(done, None)
+                    if done in self.restored:
+                        self.drafts.remove(self.restored.pop(done))
         self.nav.refresh_labels(self.entries)
         if qid == self.current:
             self._refresh_current_heading()
