@@ -272,15 +272,18 @@ class FormScreen(ProjectActions, Screen):
 
     def where_text_is(self, question_id: str) -> str:
         """Where the typed text of a question that is not in its file is kept, in words."""
-        whose = "your text" if question_id == self.current else f"your text of {question_id}"
+        if question_id == self.current:
+            whose, held = "your text", "on screen"
+        else:  # left after a failed save: shown again on return
+            whose, held = f"your text of {question_id}", "kept in this session"
         if question_id not in self.draft_places:
-            return f"{whose} is on screen"
+            return f"{whose} is {held}"
         place = self.draft_places[question_id]
         if place is None:
-            return f"{whose} is only on screen (no draft could be written either)"
+            return f"{whose} is only {held} (no draft could be written either)"
         if place.parent == self.drafts.folder:
-            return f"{whose} is on screen and in a draft in {STATE_DIR}/drafts"
-        return f"{whose} is on screen and in a draft in {place.parent}"
+            return f"{whose} is {held} and in a draft in {STATE_DIR}/drafts"
+        return f"{whose} is {held} and in a draft in {place.parent}"
 
     def text_only_on_screen(self) -> list[str]:
         """Questions whose typed text is in no file and no draft: quitting would lose it."""
