@@ -276,7 +276,13 @@ def _read_error(root: Path, err: str) -> GitReadError:
 
 
 def _is_lock_contention(err: str) -> bool:
+    if _is_disk_full(err):  # git names the lock file it could not write: no one holds it
+        return False
     return "index.lock" in err or "cannot lock ref" in err or "Unable to create" in err
+
+
+def _is_disk_full(err: str) -> bool:
+    return "No space left on device" in err or "Out of diskspace" in err
 
 
 def _first_line(text: str) -> str:
@@ -288,6 +294,8 @@ def _first_line(text: str) -> str:
 
 
 def _explain_commit_failure(err: str, root: Path) -> str:
+    if _is_disk_full(err):
+        return f"the disk is full: git could not write ({_first_line(err)}); free some space"
     if "index.lock" in err:
         return (
             f"another git process holds {root / '.git' / 'index.lock'}; if no git command is "

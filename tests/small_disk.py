@@ -55,6 +55,11 @@ class SmallDisk:
     def free(self) -> None:
         self.ballast.unlink(missing_ok=True)
 
+    def leave(self, pages: int) -> None:
+        """Free exactly `pages` 4 KiB pages: room for a small file, not for a git commit."""
+        size = self.ballast.stat().st_size
+        os.truncate(self.ballast, max(0, (size // 4096 - pages) * 4096))
+
 
 def mount_small_disk(where: Path) -> Iterator[SmallDisk]:
     """Yield a mounted SmallDisk at `where`; unmounted afterwards; skip if not possible."""

@@ -112,3 +112,31 @@ def test_the_next_save_removes_the_temporary_file_of_a_killed_save(project: Proj
     assert result.ok, result.commit_error
     assert not stale.exists()
     assert git(project.root, "status", "--porcelain") == ""
+
+
+# --------------------------------------------------------------------------- room for the file, not for git
+
+
+@pytest.mark.parametrize("pages", range(1, 8))
+def test_a_nearly_full_disk_keeps_the_text_in_the_file_and_commits_it_later(
+    on_small_disk: Project, disk: SmallDisk, pages: int
+) -> None:
+    """A few free pages: the answer file is written, and git fails somewhere along its
+    way (objects, the index, the ref), depending on how much room there is. Whatever git
+    tripped over, the message says the disk is full (never another git process), and the
+    next save once space is free commits the text."""
+    project = on_small_disk
+    project.entries()
+    disk.fill()
+    disk.leave(pages)
+    result = project.save(FIRST, answer=f"with {pages} pages free")
+    assert result.changed == (FIRST,)
+    assert project.entry(FIRST).answer == f"with {pages} pages free"
+    if result.commit_error is not None:
+        assert "another git process" not in str(result.commit_error), result.commit_error
+    disk.free()
+    after = project.commit_pending()
+    assert after.ok, after.commit_error
+    assert committed(project, FIRST) == f"with {pages} pages free"
+    assert git(project.root, "status", "--porcelain") == ""
+    assert not (project.root / ".git" / "index.lock").exists()
