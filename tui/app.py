@@ -254,7 +254,7 @@ class MlreqApp(App[int]):
             return
         screen = self.form_screen
         screen.write_draft_now()
-        screen.save_editor()
+        screen.save_everything()
         if screen.queue.busy:
             self.notify("Saving before quitting…")
             await asyncio.to_thread(screen.queue.wait, QUIT_WAIT)

@@ -147,10 +147,10 @@ async def test_a_failed_save_is_retried_by_itself_once_space_returns(
         await settle(app, pilot)
         disk.fill()
         await pilot.press(*"waiting for room")
-        assert await wait_until(pilot, lambda: screen.indicator.state == "failed"), (screen.indicator.state, screen.indicator.detail)
+        assert await wait_until(pilot, lambda: screen.indicator.state == "failed")
         await pilot.pause(0.5)  # a retry or two that fail again
-        await settle(app, pilot)
-        assert screen.indicator.state == "failed"
+        assert await wait_until(pilot, lambda: screen.indicator.state == "failed")  # not stuck "saving"
+        assert committed(root) == ""
         disk.free()  # and no key pressed
         assert await wait_until(pilot, lambda: committed(root) == "waiting for room")
         await settle(app, pilot)
@@ -272,6 +272,32 @@ def _dead_pid() -> int:
     while Path(f"/proc/{pid}").exists():
         pid -= 1
     return pid
+
+
+async def test_room_for_the_file_but_not_for_git_says_the_text_is_in_the_file_and_quit_commits_it(
+    on_small_disk: Project, disk: SmallDisk, make_app, drafts_first, no_auto_retry
+) -> None:
+    root = on_small_disk.root
+    app = make_app(on_small_disk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = form(app)
+        await settle(app, pilot)
+        disk.fill()
+        disk.leave(3)  # the draft and the answer file fit (with a page to spare); git does not
+        await pilot.press(*"in the file, not in git")
+        assert await wait_until(pilot, lambda: screen.indicator.state in ("uncommitted", "failed"))
+        await settle(app, pilot)
+        assert screen.indicator.state == "uncommitted", screen.indicator.detail
+        assert on_small_disk.entry(FIRST).answer == "in the file, not in git"
+        shown = indicator_line(app)
+        assert shown.startswith("✗ not committed: your text is in answers/scoping.toml"), shown
+        assert "disk is full" in screen.indicator.detail, screen.indicator.detail
+        assert drafts_of(root) == ["in the file, not in git"]
+        disk.free()
+        await pilot.press("ctrl+q")  # commits what is pending, then quits
+        await settle(app, pilot)
+    assert committed(root) == "in the file, not in git"
+    assert git_status(root) == ""
 
 
 # --------------------------------------------------------------------------- the save queue survives

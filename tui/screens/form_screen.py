@@ -499,9 +499,14 @@ class FormScreen(ProjectActions, Screen):
     def action_save_now(self) -> None:
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
+        self.save_everything()
+
+    def save_everything(self) -> None:
+        """Queue the editor's text, answers left behind by failed writes, and a commit of
+        whatever an earlier save left uncommitted (ctrl+s, quitting)."""
         self.save_editor()
         for qid, wanted in list(self.unsaved.items()):
-            self.request_save(qid, wanted)  # answers left behind after a failed write
+            self.request_save(qid, wanted)
         if not self.queue.busy and self.indicator.state in ("failed", "uncommitted"):
             self.queue.retry_commit()
 
