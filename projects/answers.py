@@ -72,8 +72,6 @@ class AnswerFile:
 
     def __init__(self, path: Path, text: str, data: dict[str, Any], document: TOMLDocument | None = None) -> None:
         self.path = path
-        self.display = str(path)
-        """How messages name the file (project-relative where known)."""
         self._text = text
         self._data = data
         self._document = document
@@ -82,15 +80,12 @@ class AnswerFile:
     def document(self) -> TOMLDocument:
         if self._document is None:
             import tomlkit
-            from tomlkit.exceptions import TOMLKitError
 
             try:
                 self._document = tomlkit.parse(self._text)
-            except (TOMLKitError, RecursionError) as exc:
-                # tomllib read it, but the editing parser stops earlier (values nested
-                # over 100 deep): refuse to change the file rather than lose its layout.
-                reason = str(exc) if isinstance(exc, TOMLKitError) else "values nested too deeply"
-                raise ProjectFileError(f"{self.display}: cannot be edited safely: {reason}; fix the file (mlreq left it untouched)") from None
+            except (tomlkit.exceptions.ParseError, RecursionError) as exc:
+                # tomllib read it, tomlkit (which keeps the layout) cannot: e.g. deep nesting.
+                raise ProjectFileError(f"{self.path}: cannot be edited ({exc}); fix the file (mlreq left it untouched)") from None
         return self._document
 
     @classmethod
@@ -102,10 +97,9 @@ class AnswerFile:
             parsed = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ProjectFileError(f"{tomllib_error_line(exc, shown)}; fix the file (mlreq left it untouched)") from None
-        except RecursionError:  # arrays or inline tables nested a thousand deep (a hostile file)
+        except RecursionError:
             raise ProjectFileError(f"{shown}: values nested too deeply to read; fix the file (mlreq left it untouched)") from None
         answer_file = cls(path, text, parsed)
-        answer_file.display = shown
         answer_file.validate(shown)
         return answer_file
 
