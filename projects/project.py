@@ -32,8 +32,8 @@ from .commitmessage import Change, commit_message, creation_message
 from .errors import (
     CommitError,
     ConflictError,
-    GitReadError,
     ConflictingEntry,
+    GitReadError,
     NoIdentityError,
     ProjectError,
     ProjectFileError,
