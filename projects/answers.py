@@ -81,7 +81,11 @@ class AnswerFile:
         if self._document is None:
             import tomlkit
 
-            self._document = tomlkit.parse(self._text)
+            try:
+                self._document = tomlkit.parse(self._text)
+            except (tomlkit.exceptions.ParseError, RecursionError) as exc:
+                # tomllib read it, tomlkit (which keeps the layout) cannot: e.g. deep nesting.
+                raise ProjectFileError(f"{self.path}: cannot be edited ({exc}); fix the file (mlreq left it untouched)") from None
         return self._document
 
     @classmethod
@@ -96,6 +100,8 @@ class AnswerFile:
             parsed = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ProjectFileError(f"{tomllib_error_line(exc, shown)}; fix the file (mlreq left it untouched)") from None
+        except RecursionError:
+            raise ProjectFileError(f"{shown}: values nested too deeply to read; fix the file (mlreq left it untouched)") from None
         answer_file = cls(path, text, parsed)
         answer_file.validate(shown)
         return answer_file

@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from .errors import CommitError, GitUnavailableError
+from .errors import CommitError, GitReadError, GitUnavailableError
 
 COMMAND_TIMEOUT = 30.0
 """Seconds before a git command is stopped: a hook or signing program waiting on a
@@ -438,8 +438,13 @@ class GitRepo:
                 env={**os.environ, **_QUIET_ENV},
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise CommitError(f"cannot read git history in {self.root}: {exc}") from None
-        return _parse_batch(result.stdout, len(wanted))
+            raise GitReadError(f"cannot read git history in {self.root}: {exc}") from None
+        if result.returncode != 0:  # e.g. "dubious ownership": stdout is empty, not "missing"
+            raise _read_error(self.root, result.stderr.decode("utf-8", "replace"))
+        try:
+            return _parse_batch(result.stdout, len(wanted))
+        except (ValueError, IndexError):
+            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
 
     def head_id(self) -> str | None:
         """HEAD's commit id (None before the first commit), read from the ref files when
@@ -485,8 +490,21 @@ def _parse_batch(output: bytes, count: int) -> list[bytes | None]:
     return contents
 
 
+def _read_error(root: Path, err: str) -> GitReadError:
+    reason = _first_line(err) or "git cat-file failed"
+    if "dubious ownership" in err:
+        reason += f" (if you trust its owner: git config --global --add safe.directory {root})"
+    return GitReadError(f"git cannot read the repository at {root}: {reason}")
+
+
 def _is_lock_contention(err: str) -> bool:
+    if _is_disk_full(err):  # git names the lock file it could not write: no one holds it
+        return False
     return "index.lock" in err or "cannot lock ref" in err or "Unable to create" in err
+
+
+def _is_disk_full(err: str) -> bool:
+    return "No space left on device" in err or "Out of diskspace" in err
 
 
 def _first_line(text: str) -> str:
@@ -498,6 +516,8 @@ def _first_line(text: str) -> str:
 
 
 def _explain_commit_failure(err: str, root: Path) -> str:
+    if _is_disk_full(err):
+        return f"the disk is full: git could not write ({_first_line(err)}); free some space"
     if "index.lock" in err:
         return (
             f"another git process holds {root / '.git' / 'index.lock'}; if no git command is "
