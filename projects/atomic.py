@@ -10,12 +10,16 @@ from pathlib import Path
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a synced temporary file and a rename, keeping the mode."""
+    """Write `data` to `path` via a synced temporary file and a rename, keeping the mode.
+
+    On any failure (a full disk, a read-only folder) the temporary file is removed and
+    `path` is untouched; only a kill can leave a temporary behind (see remove_leftovers).
+    """
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    descriptor, temporary = tempfile.mkstemp(prefix=_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -64,6 +68,30 @@ def _write_into(path: Path, data: bytes, flags: int) -> None:
             view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
+
+
+def remove_leftovers(path: Path) -> None:
+    """Delete the temporary files of `path` that a killed write left behind.
+
+    Only safe while no other writer of `path` can run (the caller holds the project lock).
+    Only regular files are removed; anything else with such a name is left for a human.
+    """
+    prefix = _prefix(path)
+    try:
+        names = [name for name in os.listdir(path.parent) if name.startswith(prefix) and name.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        leftover = path.parent / name
+        try:
+            if stat.S_ISREG(os.lstat(leftover).st_mode):
+                leftover.unlink()
+        except OSError:
+            pass
+
+
+def _prefix(path: Path) -> str:
+    return f".{path.name}."
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -19,6 +19,13 @@ from .gitrepo import GitRepo, Identity, find_git_root, require_git
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file
 from .project import Project, SaveResult, _header, no_identity_error, project_settings_text
 
+GITIGNORE = (
+    "# machine-local state of mlreq (locks, drafts)\n"
+    f"{STATE_DIR}/\n"
+    "# the temporary file of a save that was killed half-way (the next save removes it)\n"
+    ".*.toml.*.tmp\n"
+)
+
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f/\\]")
 
 
@@ -86,7 +93,7 @@ def _create(
         atomic_write(path / PROJECT_FILE, project_settings_text(name, form).encode())
         # The project's own copy, byte for byte, so it opens the same on any machine.
         shutil.copyfile(form_source, path / FORM_FILE)
-        atomic_write(path / ".gitignore", f"# machine-local state of mlreq (locks, drafts)\n{STATE_DIR}/\n".encode())
+        atomic_write(path / ".gitignore", GITIGNORE.encode())
         atomic_write(path / ".gitattributes", ATTRIBUTES.encode())
     except BankError as exc:
         raise ProjectError(str(exc)) from None

@@ -64,6 +64,12 @@ class CommitError(ProjectError):
     title = "Not committed"
 
 
+class GitReadError(ProjectError):
+    """git refused to read the repository (another user's, corrupt): nothing was written."""
+
+    title = "Cannot read the repository"
+
+
 class GitUnavailableError(CommitError):
     exit_code = 1
     title = "git not found"

@@ -1,7 +1,7 @@
 """The narrow door to git: every git command mlreq runs goes through `GitRepo`.
 
-Every command runs as a plain subprocess with user values only after `--` (or as the
-value of an option), prompts off, stdin closed, no controlling terminal and a timeout,
+Commits are started through GitPython's command layer, reads as plain subprocesses; every
+command has user values only after `--` (or as the value of an option), prompts off, stdin closed, no controlling terminal and a timeout,
 so git can neither take a user string as an option nor hang a save waiting for a
 passphrase. A command that times out is stopped with its whole process group (the hooks
 it started too), and the lock files it left are removed, never anyone else's.
@@ -17,9 +17,10 @@ import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
-from .errors import CommitError, GitUnavailableError
+from .errors import CommitError, GitReadError, GitUnavailableError
 
 COMMAND_TIMEOUT = 30.0
 """Seconds before a git command is stopped: a hook or signing program waiting on a
@@ -83,8 +84,34 @@ class _Finished:
     stopped: float = 0.0
 
 
+@cache
+def _git_module():  # type: ignore[no-untyped-def]
+    # GitPython raises ImportError at import when git is missing; check first for a clear line.
+    require_git()
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    import git
+
+    return git
+
+
+def _spawn_plain(command: list[str], cwd: Path, env: dict[str, str], **group: object) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, **group,
+    )
+
+
+def _spawn_gitpython(command: list[str], cwd: Path, env: dict[str, str], **group: object) -> subprocess.Popen:
+    """The same process, started by GitPython's command layer (stdin closed, pipes, its env
+    merged over os.environ); the process-group options pass through to Popen."""
+    started = _git_module().Git(str(cwd)).execute(command, as_process=True, env=env, **group)
+    process, started.proc = started.proc, None  # ours to wait for: GitPython's wrapper would kill it when collected
+    return process
+
+
 def _run_process(
-    command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, umask: int = -1
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, umask: int = -1,
+    spawn=_spawn_plain,  # type: ignore[no-untyped-def]
 ) -> _Finished:
     """One git process, in its own process group, with English messages (they are parsed).
 
@@ -93,16 +120,9 @@ def _run_process(
     """
     require_git()
     started = time.time()
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **env},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=detach,
-        process_group=None if detach else 0,
-        umask=umask,
+    process = spawn(
+        command, cwd, {"LC_ALL": "C", "LANGUAGE": "C", **env},
+        start_new_session=detach, process_group=None if detach else 0, umask=umask,
     )
     try:
         out, err = process.communicate(timeout=timeout)
@@ -251,12 +271,14 @@ class GitRepo:
 
     def _execute(
         self, args: tuple[str, ...] | list[str], env: dict[str, str] | None, timeout: float | None, detach: bool,
-        umask: int = -1,
+        umask: int = -1, spawn=_spawn_plain,  # type: ignore[no-untyped-def]
     ) -> _Finished:
         timeout = command_timeout() if timeout is None else timeout
         locks = self._lock_files()
         try:
-            finished = _run_process(["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask)
+            finished = _run_process(
+                ["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask, spawn
+            )
         except OSError as exc:
             raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None
         if finished.timed_out:
@@ -323,7 +345,7 @@ class GitRepo:
         umask = self.sharing_umask()
         while True:
             before = self.head_id()
-            finished = self._execute(args, env, None, True, umask)
+            finished = self._execute(args, env, None, True, umask, spawn=_spawn_gitpython)
             err = finished.err.decode("utf-8", "replace")
             if finished.status == 0:
                 return self.head_id() or self.run("rev-parse", "HEAD")[1].strip()
@@ -416,8 +438,13 @@ class GitRepo:
                 env={**os.environ, **_QUIET_ENV},
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise CommitError(f"cannot read git history in {self.root}: {exc}") from None
-        return _parse_batch(result.stdout, len(wanted))
+            raise GitReadError(f"cannot read git history in {self.root}: {exc}") from None
+        if result.returncode != 0:  # e.g. "dubious ownership": stdout is empty, not "missing"
+            raise _read_error(self.root, result.stderr.decode("utf-8", "replace"))
+        try:
+            return _parse_batch(result.stdout, len(wanted))
+        except (ValueError, IndexError):
+            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
 
     def head_id(self) -> str | None:
         """HEAD's commit id (None before the first commit), read from the ref files when
@@ -463,8 +490,21 @@ def _parse_batch(output: bytes, count: int) -> list[bytes | None]:
     return contents
 
 
+def _read_error(root: Path, err: str) -> GitReadError:
+    reason = _first_line(err) or "git cat-file failed"
+    if "dubious ownership" in err:
+        reason += f" (if you trust its owner: git config --global --add safe.directory {root})"
+    return GitReadError(f"git cannot read the repository at {root}: {reason}")
+
+
 def _is_lock_contention(err: str) -> bool:
+    if _is_disk_full(err):  # git names the lock file it could not write: no one holds it
+        return False
     return "index.lock" in err or "cannot lock ref" in err or "Unable to create" in err
+
+
+def _is_disk_full(err: str) -> bool:
+    return "No space left on device" in err or "Out of diskspace" in err
 
 
 def _first_line(text: str) -> str:
@@ -476,6 +516,8 @@ def _first_line(text: str) -> str:
 
 
 def _explain_commit_failure(err: str, root: Path) -> str:
+    if _is_disk_full(err):
+        return f"the disk is full: git could not write ({_first_line(err)}); free some space"
     if "index.lock" in err:
         return (
             f"another git process holds {root / '.git' / 'index.lock'}; if no git command is "

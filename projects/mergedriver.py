@@ -138,6 +138,8 @@ def driver_state(repo: GitRepo) -> DriverState:
     if status not in (0, 1):  # git cannot read this repository's config (ownership, ...): not ours to fix
         return DriverState(None)
     if status == 1 or not command:
+        if repo.run("rev-parse", "--git-dir", check=False)[0] != 0:
+            return DriverState(None)  # git refuses this repository (dubious ownership...): other checks say so
         return DriverState("is not configured in this clone (a plain `git clone`?), so git would merge answers line by line")
     match = _RECORDED.match(command)
     if match is None:

@@ -25,12 +25,13 @@ from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import BankError
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
-from .atomic import atomic_write
+from .atomic import atomic_write, remove_leftovers
 from .commitmessage import Change, commit_message, creation_message
 from .errors import (
     CommitError,
     ConflictError,
     ConflictingEntry,
+    GitReadError,
     NoIdentityError,
     ProjectError,
     ProjectFileError,
@@ -221,6 +222,14 @@ class Project:
         relative = self.file_of(question)
         with self._guard, self._locked():
             require_committable(self.repo_root, unmerged=False)  # mid-merge, mid-rebase, detached: write nothing
+            # Read git's side first: a repository git refuses (another user's, corrupt)
+            # stops the save before the file is touched, not after it was rewritten.
+            try:
+                self._committed_entries()
+            except GitReadError as exc:
+                raise GitReadError(f"{exc}; nothing was written") from None
+            except CommitError:
+                pass  # git is missing: the text goes to disk and the commit step says why (exit 5)
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
             on_disk = answers.entry(question_id)
             wanted = next_entry(on_disk if base is None else base, answer, status, notes)
@@ -231,8 +240,7 @@ class Project:
                 )
             changed: tuple[str, ...] = ()
             if wanted != on_disk:
-                answers.set_entry(question_id, wanted)
-                self._write(relative, answers)
+                self._write(relative, answers, {question_id: wanted})
                 changed = (question_id,)
             return self._commit_locked(changed, when)
 
@@ -242,13 +250,28 @@ class Project:
             require_committable(self.repo_root, unmerged=False)
             return self._commit_locked(())
 
-    def _write(self, relative: str, answers: AnswerFile) -> None:
-        path = writable_path(self.root, relative)
-        data = answers.dumps()
+    def _write(self, relative: str, answers: AnswerFile, changes: dict[str, Entry] | None = None) -> None:
+        """Apply `changes` to the (cached) parsed file and replace the file on disk.
+
+        The parsed file is edited in place, so if anything fails before the new bytes are
+        on disk it is dropped from the cache: the cache never holds text the file does not,
+        or the next save of the same text would find nothing to write.
+        """
         try:
+            for question_id, entry in (changes or {}).items():
+                answers.set_entry(question_id, entry)
+            data = answers.dumps()
+            path = writable_path(self.root, relative)  # real folders inside the project, no link
+            remove_leftovers(path)  # of a save killed half-way; saves are serialised by the lock
             atomic_write(path, data)
-        except OSError as exc:
-            raise ProjectError(f"cannot write {relative}: {exc.strerror or exc}; the file on disk is unchanged") from None
+        except BaseException as exc:
+            self._files.pop(relative, None)
+            self._clean.pop(relative, None)
+            if isinstance(exc, OSError):
+                raise ProjectError(
+                    f"cannot write {relative}: {exc.strerror or exc}; the file on disk is unchanged"
+                ) from None
+            raise
         self._files[relative] = _CachedFile(_digest(data), answers)
 
     def write_file(self, relative: str, data: bytes) -> None:
@@ -324,6 +347,8 @@ class Project:
             pending = self._pending_changes()
         except CommitError as exc:
             return SaveResult(changed=changed, commit_error=exc)
+        except GitReadError as exc:
+            return SaveResult(changed=changed, commit_error=CommitError(f"saved on disk but not committed: {exc}"))
         except ProjectFileError as exc:
             if not changed:
                 raise
@@ -376,9 +401,7 @@ class Project:
             answers = self._read(relative)
             if answers is None:
                 continue
-            for qid in ids:
-                answers.set_entry(qid, flags[qid])
-            self._write(relative, answers)
+            self._write(relative, answers, {qid: flags[qid] for qid in ids})
         return tuple(flags)
 
     def identity(self) -> Identity | None:

@@ -8,7 +8,7 @@ from mlreq.bank import Question, Role, Stage
 
 from .answers import Entry
 from .commitmessage import Change
-from .errors import CommitError
+from .errors import CommitError, GitReadError
 from .impact import ranked
 from .project import Project
 
@@ -69,7 +69,7 @@ def project_status(project: Project, entries: dict[str, Entry] | None = None, wi
     if with_git:
         try:
             uncommitted = tuple(project.uncommitted())
-        except CommitError as exc:
+        except (CommitError, GitReadError) as exc:
             git_problem = str(exc)
     counts = {status: 0 for status in ("open", "draft", "agreed", "needs-review")}
     for question in form.questions:

@@ -228,8 +228,7 @@ def _ensure_entry(project: Project, question: Question) -> str:
     relative = project.file_of(question)
     answers = project._read(relative) or AnswerFile.new(project.path_of(relative), _header(project, question.stage), [])
     if question.id not in answers.question_ids():
-        answers.set_entry(question.id, EMPTY)
-        project._write(relative, answers)
+        project._write(relative, answers, {question.id: EMPTY})
     return relative
 
 

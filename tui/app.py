@@ -72,6 +72,8 @@ class MlreqApp(App[int]):
         self.poll_interval = poll_interval
         self.start_dir = start_dir or Path.cwd()
         self._fingerprint: tuple = ()
+        self._quit_anyway = False
+        """Set once the user was told quitting loses text that is only on screen."""
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:  # type: ignore[no-untyped-def, override]
         # Messages quote file names and texts from the project (an error about
@@ -203,6 +205,8 @@ class MlreqApp(App[int]):
                     if wanted.status == "open":
                         wanted = wanted.with_changes(status="draft")
                     screen.request_save(draft.question_id, wanted)
+                    screen.restored[draft.question_id] = draft  # removed once a commit holds its text
+                    continue
                 store.remove(draft)
             if restore:
                 screen._show(pending[0].question_id)
@@ -268,10 +272,22 @@ class MlreqApp(App[int]):
             return
         screen = self.form_screen
         screen.write_draft_now()
-        screen.save_editor()
+        screen.save_everything()
         if screen.queue.busy:
             self.notify("Saving before quitting…")
             await asyncio.to_thread(screen.queue.wait, QUIT_WAIT)
+        lost = screen.text_only_on_screen()
+        if lost and not self._quit_anyway:
+            # Nothing could be written (a full disk): quitting now would lose the words.
+            self._quit_anyway = True
+            self.notify(
+                f"The text of {', '.join(lost)} is only on screen: free some disk space and press ctrl+s, "
+                "or press ctrl+q again to quit and lose it",
+                title="Not saved anywhere",
+                severity="error",
+                timeout=20,
+            )
+            return
         self.exit(0)
 
 

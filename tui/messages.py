@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.message import Message
 
@@ -25,6 +26,15 @@ class SaveFinished(Message):
     result: SaveResult | None = None
     error: MlreqError | None = None
     conflict: ConflictingEntry | None = None
+
+
+@dataclass
+class DraftWritten(Message):
+    """A draft write ended: where it landed, or `place` None and why it could not be written."""
+
+    question_id: str
+    place: Path | None
+    reason: str = ""
 
 
 @dataclass

@@ -68,16 +68,24 @@ class SaveQueue:
         return self._idle.wait(timeout)
 
     def _drain(self) -> None:
-        while True:
+        try:
+            while True:
+                with self._lock:
+                    if not self._pending:
+                        self._running = False
+                        self._idle.set()
+                        return
+                    question_id = next(iter(self._pending))
+                    request = self._pending.pop(question_id)
+                self.target.post_message(SaveStarted(question_id))
+                self.target.post_message(self._save(request))
+        except BaseException:
+            # Never leave the queue "running" with no worker: the next request starts a
+            # new one, and quitting does not wait for a dead one.
             with self._lock:
-                if not self._pending:
-                    self._running = False
-                    self._idle.set()
-                    return
-                question_id = next(iter(self._pending))
-                request = self._pending.pop(question_id)
-            self.target.post_message(SaveStarted(question_id))
-            self.target.post_message(self._save(request))
+                self._running = False
+                self._idle.set()
+            raise
 
     def _save(self, request: SaveRequest) -> SaveFinished:
         wanted = request.wanted
@@ -93,4 +101,8 @@ class SaveQueue:
             return SaveFinished(request.question_id, wanted, error=exc)
         except OSError as exc:  # a vanished folder or a full disk: report, keep the text
             return SaveFinished(request.question_id, wanted, error=MlreqError(f"cannot save: {exc.strerror or exc}"))
+        except Exception as exc:  # noqa: BLE001 - anything else from a hostile repository: a message, never a dead queue
+            what = request.question_id or "the pending answers"
+            error = MlreqError(f"cannot save {what}: unexpected {type(exc).__name__}: {exc}")
+            return SaveFinished(request.question_id, wanted, error=error)
         return SaveFinished(request.question_id, wanted, result=result)

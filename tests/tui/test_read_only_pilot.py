@@ -97,7 +97,7 @@ async def test_a_merge_started_while_the_app_is_open_keeps_the_text_and_says_why
         await settle(app, pilot)
 
         assert screen.indicator.state == "failed"
-        assert "a merge is in progress" in screen.indicator.detail and "your text is kept" in screen.indicator.detail
+        assert "a merge is in progress" in screen.indicator.detail and "your text is on screen" in screen.indicator.detail
         assert screen.editor.text == "Typed during the merge"
     assert _files(fresh) == files and commit_count(root) == commits  # nothing written, nothing committed
     assert (root / ".git" / "MERGE_HEAD").exists() and (root / "notes.txt").read_text() == "resolved by hand\n"

@@ -9,6 +9,8 @@ outside and reloads them, never overwriting what is being typed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,14 +21,16 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from mlreq.bank import Question
+from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry, Project
-from mlreq.projects.drafts import DraftStore
+from mlreq.projects.drafts import Draft, DraftStore
 from mlreq.projects.impact import affected_by
+from mlreq.projects.layout import STATE_DIR
 from mlreq.projects.errors import ConflictingEntry
 from mlreq.projects.project import next_entry
 from mlreq.projects.safetext import visible
 
-from ..messages import DiskChanged, SaveFinished, SaveStarted
+from ..messages import DiskChanged, DraftWritten, SaveFinished, SaveStarted
 from ..modals.conflict_modal import ConflictModal
 from ..modals.role_picker import RolePicker
 from ..save_queue import RETRY, SaveQueue
@@ -40,6 +44,8 @@ AUTOSAVE_DELAY = 2.0
 """Seconds without typing before the answer is saved and committed."""
 DRAFT_DELAY = 0.3
 """Seconds without typing before the text is copied to the crash-safe draft file."""
+RETRY_DELAY = 5.0
+"""Seconds between retries of a save that failed (a full disk, a read-only folder)."""
 
 
 class FormScreen(ProjectActions, Screen):
@@ -99,6 +105,13 @@ class FormScreen(ProjectActions, Screen):
         self.read_only_reason: str | None = None
         """Set before the screen is shown when the repository may not be committed to
         (mid-merge, detached HEAD...): a banner says why, and nothing can be typed or saved."""
+        self.draft_places: dict[str, Path | None] = {}
+        """Where each question's latest draft landed; None where it could not be written."""
+        self._failure: tuple[str, str] | None = None
+        """(question, why) of the failed save the indicator shows, to redraw it when the draft lands."""
+        self._retry_timer: Timer | None = None
+        self.restored: dict[str, Draft] = {}
+        """Drafts of ended sessions restored here: their files go once a commit holds the text."""
 
     # ------------------------------------------------------------------ layout
 
@@ -238,18 +251,74 @@ class FormScreen(ProjectActions, Screen):
 
     @work(thread=True, group="drafts", exit_on_error=False, description="keeping a draft")
     def _store_draft(self, question_id: str, text: str, base: Entry) -> None:
+        self.post_message(self._draft(question_id, text, base))
+
+    def _draft(self, question_id: str, text: str, base: Entry) -> DraftWritten:
         try:
-            self.drafts.write(question_id, text, base)
-        except OSError:
-            pass  # the save itself reports a broken disk; a draft is only insurance
+            return DraftWritten(question_id, self.drafts.write(question_id, text, base))
+        except OSError as exc:  # a full disk everywhere: the text is only on screen, say so
+            return DraftWritten(question_id, None, exc.strerror or str(exc))
 
     def write_draft_now(self) -> None:
         """Synchronously keep what is being typed (signal handlers, quitting)."""
         if self.dirty and self.current:
-            try:
-                self.drafts.write(self.current, self.editor.text, self.expected.get(self.current, Entry()))
-            except OSError:
-                pass
+            written = self._draft(self.current, self.editor.text, self.expected.get(self.current, Entry()))
+            self.draft_places[written.question_id] = written.place
+
+    @on(DraftWritten)
+    def _draft_written(self, message: DraftWritten) -> None:
+        qid = message.question_id
+        self.draft_places[qid] = message.place
+        if self._failure is not None and self._failure[0] == qid and self.indicator.state == "failed":
+            self._show_failure(qid, self._failure[1])
+        elif qid == self.current and self.indicator.state == "unsaved":
+            if message.place is None:
+                self.indicator.detail = f"your text is only on screen: no draft could be written ({message.reason})"
+            elif self.indicator.detail.startswith("your text is only on screen"):
+                self.indicator.detail = ""
+
+    def where_text_is(self, question_id: str) -> str:
+        """Where the typed text of a question that is not in its file is kept, in words."""
+        if question_id == self.current:
+            whose, held = "your text", "on screen"
+        else:  # left after a failed save: shown again on return
+            whose, held = f"your text of {question_id}", "kept in this session"
+        if question_id not in self.draft_places:
+            return f"{whose} is {held}"
+        place = self.draft_places[question_id]
+        if place is None:
+            return f"{whose} is only {held} (no draft could be written either)"
+        if place.parent == self.drafts.folder:
+            return f"{whose} is {held} and in a draft in {STATE_DIR}/drafts"
+        return f"{whose} is {held} and in a draft in {place.parent}"
+
+    def text_only_on_screen(self) -> list[str]:
+        """Questions whose typed text is in no file and no draft: quitting would lose it."""
+        lost = [qid for qid in self.unsaved if self.draft_places.get(qid, Path()) is None]
+        if self.current and self.current not in lost and self.draft_places.get(self.current, Path()) is None:
+            try:  # read the file itself: the last save's outcome may not have reached this screen yet
+                in_file = visible(self.project.entry(self.current).answer) == self.editor.text
+            except MlreqError:
+                in_file = False
+            if not in_file:
+                lost.append(self.current)
+        return lost
+
+    def _show_failure(self, question_id: str, why: str) -> None:
+        self._failure = (question_id, why)
+        self.indicator.state = "failed"
+        where = self.where_text_is(question_id) if question_id != RETRY else "your answers are in their files"
+        self.indicator.detail = f"{where}; {why}; ctrl+s retries"
+
+    def _retry_failed_saves(self) -> None:
+        """Save again what a write refused (a full disk, a read-only folder): it may work now."""
+        self._retry_timer = None
+        if self._conflict_open:  # the dialog's choice decides what is saved
+            self._retry_timer = self.set_timer(RETRY_DELAY, self._retry_failed_saves)
+            return
+        self.save_editor()
+        for qid, wanted in list(self.unsaved.items()):
+            self.request_save(qid, wanted)
 
     def save_editor(self) -> None:
         """Queue a save of the editor's text if it changed."""
@@ -284,15 +353,20 @@ class FormScreen(ProjectActions, Screen):
             self.expected[qid] = self.entries.get(qid, Entry())
             if qid == self.current:
                 # The text is still unsaved: compare it with the file again, so Ctrl+S,
-                # leaving the question or the next pause retries the save.
+                # leaving the question or the next pause retries the save; and keep it in
+                # a draft now, which also tells where the text is.
                 self.editor_original = visible(self.expected[qid].answer)
+                self._store_draft(qid, self.editor.text, self.expected[qid])
             elif qid != RETRY:
                 # The user moved on: keep the words for when they come back, and on disk.
                 self.unsaved[qid] = message.saved
                 self._store_draft(qid, message.saved.answer, self.expected[qid])
-            self.indicator.state = "failed"
-            self.indicator.detail = f"{message.error} (your text is kept; the next save retries)"
+            self._show_failure(qid, str(message.error))
+            if self._retry_timer is not None:
+                self._retry_timer.stop()
+            self._retry_timer = self.set_timer(RETRY_DELAY, self._retry_failed_saves)
             return
+        self._failure = None
         result = message.result
         if qid != RETRY:
             self.entries[qid] = message.saved
@@ -301,14 +375,24 @@ class FormScreen(ProjectActions, Screen):
             self.entries[flagged] = self.expected[flagged] = self.project.entry(flagged)
         if result and result.flagged:
             self.notify(f"Needs review now: {', '.join(result.flagged)} (they build on {qid})", severity="warning")
-        if not (qid == self.current and self.dirty):
-            self.drafts.discard(qid)
+        if result is not None and result.commit_error is None:
+            # A draft goes only once its text is in a commit (this one or an earlier one).
+            for done in {qid, *result.committed} - {RETRY, *self.unsaved}:
+                in_flight = self.expected.get(done) != self.entries.get(done)  # a newer save is queued
+                if not in_flight and not (done == self.current and self.dirty):
+                    self.drafts.discard(done)
+                    self.draft_places.pop(done, None)
+                    if done in self.restored:
+                        self.drafts.remove(self.restored.pop(done))
         self.nav.refresh_labels(self.entries)
         if qid == self.current:
             self._refresh_current_heading()
         if result is not None and result.commit_error is not None:
-            self.indicator.state = "failed"
-            self.indicator.detail = f"saved on disk, not committed: {result.commit_error}"
+            reason = str(result.commit_error).removeprefix("saved on disk but not committed: ")
+            question = self.form.question(qid)
+            where = f"your text is in {self.project.file_of(question)}" if question else "your answers are in their files"
+            self.indicator.state = "uncommitted"
+            self.indicator.detail = f"{where} on disk; {reason}; the next save commits it"
         else:
             self.indicator.state = "unsaved" if self.dirty else "saved"
             self.indicator.detail = f"committed {result.commit[:8]}" if result and result.commit else ""
@@ -425,8 +509,15 @@ class FormScreen(ProjectActions, Screen):
     def action_save_now(self) -> None:
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
+        self.save_everything()
+
+    def save_everything(self) -> None:
+        """Queue the editor's text, answers left behind by failed writes, and a commit of
+        whatever an earlier save left uncommitted (ctrl+s, quitting)."""
         self.save_editor()
-        if not self.queue.busy and self.indicator.state == "failed":
+        for qid, wanted in list(self.unsaved.items()):
+            self.request_save(qid, wanted)
+        if not self.queue.busy and self.indicator.state in ("failed", "uncommitted"):
             self.queue.retry_commit()
 
     def action_browse(self) -> None:
