@@ -265,6 +265,9 @@ def _gone(project: Project):  # type: ignore[no-untyped-def]
 
 def run_app(project: Project | None, start_dir: Path | None = None) -> int:
     """Run the app on `project`, or on the welcome screen when there is none."""
+    from .terminal_input import tolerate_undecodable_input
+
     entries = project.entries() if project else None  # a broken file stops here with file:line
+    tolerate_undecodable_input()
     result = MlreqApp(project, entries, start_dir=start_dir).run()
     return result or 0

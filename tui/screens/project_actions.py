@@ -7,6 +7,7 @@ It relies on FormScreen's `project`, `form`, `current`, `expected`, `queue`, `ed
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,28 @@ from ..modals.conflict_modal import ConflictModal
 
 if TYPE_CHECKING:
     from mlreq.projects.sync import SyncState
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
+
+
+def export_folder(repo_root: Path) -> Path:
+    """Where exports go unless the user says otherwise: never into the project's repository,
+    where they would show up as untracked files (and be committed by a careless `git add .`)."""
+    candidates = []
+    try:
+        candidates.append(Path.cwd())
+    except OSError:
+        pass  # the folder mlreq started in is gone
+    candidates.append(Path.home())
+    for folder in candidates:
+        if folder.is_dir() and not _inside(folder, repo_root):
+            return folder
+    return Path(tempfile.gettempdir())
 
 
 class ProjectActions:
@@ -266,7 +289,7 @@ class ProjectActions:
             if request is not None:
                 self._write_export(request.fmt, request.path, self.role_filter)
 
-        self.app.push_screen(ExportDialog(Path.cwd(), stem, scope), chosen)
+        self.app.push_screen(ExportDialog(export_folder(self.project.repo_root), stem, scope), chosen)
 
     @work(thread=True, group="export", exit_on_error=False, description="exporting")
     def _write_export(self, fmt: str, path: Path, role_id: str | None) -> None:
@@ -284,7 +307,8 @@ class ProjectActions:
         except (MlreqError, OSError) as exc:
             self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=10)
             return
-        self.app.call_from_thread(self.notify, f"Wrote {path}", timeout=8)
+        where = " (inside the project's repository: git status lists it)" if _inside(path, self.project.repo_root) else ""
+        self.app.call_from_thread(self.notify, f"Wrote {path}{where}", timeout=8)
 
     # ------------------------------------------------------------------ editing elsewhere
 
