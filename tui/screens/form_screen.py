@@ -12,6 +12,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -29,11 +30,13 @@ from mlreq.projects.safetext import visible
 from ..messages import DiskChanged, SaveFinished, SaveStarted
 from ..modals.conflict_modal import ConflictModal
 from ..modals.role_picker import RolePicker
+from ..editor_text import EditorText
 from ..save_queue import RETRY, SaveQueue
 from .project_actions import ProjectActions
 from ..widgets.answer_editor import EDITOR_LIMIT, AnswerEditor
 from ..widgets.question_detail import QuestionDetail
 from ..widgets.question_nav import QuestionNav
+from ..widgets.notice_line import NoticeLine
 from ..widgets.save_indicator import SaveIndicator
 
 AUTOSAVE_DELAY = 2.0
@@ -86,6 +89,9 @@ class FormScreen(ProjectActions, Screen):
         self.current: str | None = self.form.questions[0].id if self.form.questions else None
         self.shown: list[str] = [q.id for q in self.form.questions]
         self.editor_original = ""
+        """What the answer box showed when the answer was loaded or last saved."""
+        self.editor_text = EditorText()
+        """How the loaded answer maps to what the box shows (line endings, control characters)."""
         self.drafts = DraftStore(project.root)
         self.queue = SaveQueue(self.app, project, target=self)
         self._autosave_timer: Timer | None = None
@@ -107,6 +113,7 @@ class FormScreen(ProjectActions, Screen):
                 yield Static("", id="filter-line", markup=False)
                 yield QuestionNav(id="nav")
             yield QuestionDetail(id="detail")
+        yield NoticeLine(id="notice")
         yield SaveIndicator(id="indicator")
         yield Footer(compact=True)
 
@@ -130,6 +137,19 @@ class FormScreen(ProjectActions, Screen):
     @property
     def indicator(self) -> SaveIndicator:
         return self.query_one(SaveIndicator)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:  # type: ignore[no-untyped-def, override]
+        """Tell the user in the notice lines above the save status, never over the answer box."""
+        try:
+            line = self.query_one(NoticeLine)
+        except NoMatches:  # not composed yet
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return
+        line.show(f"{title}: {message}" if title else message, severity, timeout)
+
+    @on(AnswerEditor.Refused)
+    def _refused(self, message: AnswerEditor.Refused) -> None:
+        self.notify(message.reason, severity="warning", timeout=10)
 
     # ------------------------------------------------------------------ showing
 
@@ -179,29 +199,40 @@ class FormScreen(ProjectActions, Screen):
         self._load_editor(entry.answer)
         if question_id in self.unsaved:  # a save that failed after the user moved on
             with self.editor.prevent(TextArea.Changed):
-                self.editor.load_text(visible(self.unsaved[question_id].answer))
+                self.editor.load_text(self.editor_text.shown(self.unsaved[question_id].answer))
             self.indicator.state = "unsaved"
             self.indicator.detail = "this answer was not saved yet; it is saved again now"
             self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self.save_editor)
         self.nav.move_to(question_id)
 
     def _load_editor(self, answer: str) -> None:
-        # Control characters from files are shown as symbols, never sent to the terminal.
-        shown = visible(answer)
+        # Control characters from files are shown as symbols, never sent to the terminal,
+        # and saved back as they were (EditorText): what the user did not touch stays exact.
+        exact = EditorText.of(answer)
+        self.editor_text = exact or EditorText(symbols=True)
+        shown = self.editor_text.shown(answer)
         self.editor_original = shown
         editor = self.editor
         with editor.prevent(TextArea.Changed):
             editor.load_text(shown)
-        editor.read_only = len(answer) > EDITOR_LIMIT
-        editor.border_subtitle = (
-            f"{len(answer) // 1000} KB: too large to edit here; F4 opens $EDITOR" if editor.read_only else ""
-        )
+        editor.read_only = len(answer) > EDITOR_LIMIT or exact is None
+        if len(answer) > EDITOR_LIMIT:
+            editor.border_subtitle = f"{len(answer) // 1000} KB: too large to edit here; F4 opens $EDITOR"
+        elif exact is None:
+            editor.border_subtitle = "control characters and their symbols mixed: F4 edits it exactly in $EDITOR"
+        else:
+            editor.border_subtitle = ""
 
     def _refresh_current_heading(self) -> None:
         if self.current and (question := self.form.question(self.current)):
             entry = self.expected.get(self.current, Entry())
             self.query_one(QuestionDetail).show(question, entry, self.form, self._position(self.current))
             self._ripple_shown = False  # show() cleared the line; the next keystroke redraws it
+
+    @property
+    def typed_answer(self) -> str:
+        """The answer the box holds, as it will be saved (the box shows symbols for controls)."""
+        return self.editor_text.answer(self.editor.text)
 
     @property
     def dirty(self) -> bool:
@@ -227,7 +258,7 @@ class FormScreen(ProjectActions, Screen):
 
     def _write_draft(self) -> None:
         if self.dirty and self.current:
-            self._store_draft(self.current, self.editor.text, self.expected.get(self.current, Entry()))
+            self._store_draft(self.current, self.typed_answer, self.expected.get(self.current, Entry()))
 
     @work(thread=True, group="drafts", exit_on_error=False, description="keeping a draft")
     def _store_draft(self, question_id: str, text: str, base: Entry) -> None:
@@ -240,7 +271,7 @@ class FormScreen(ProjectActions, Screen):
         """Synchronously keep what is being typed (signal handlers, quitting)."""
         if self.dirty and self.current:
             try:
-                self.drafts.write(self.current, self.editor.text, self.expected.get(self.current, Entry()))
+                self.drafts.write(self.current, self.typed_answer, self.expected.get(self.current, Entry()))
             except OSError:
                 pass
 
@@ -248,9 +279,9 @@ class FormScreen(ProjectActions, Screen):
         """Queue a save of the editor's text if it changed."""
         if not self.dirty or self.current is None or self.editor.read_only:
             return
-        text = self.editor.text
-        self.editor_original = text
-        self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), text, None, None))
+        self.editor_original = self.editor.text
+        answer = self.editor_text.answer(self.editor_original)
+        self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), answer, None, None))
 
     def request_save(self, question_id: str, wanted: Entry) -> None:
         base = self.expected.get(question_id, Entry())
@@ -275,7 +306,7 @@ class FormScreen(ProjectActions, Screen):
             if qid == self.current:
                 # The text is still unsaved: compare it with the file again, so Ctrl+S,
                 # leaving the question or the next pause retries the save.
-                self.editor_original = visible(self.expected[qid].answer)
+                self.editor_original = self.editor_text.shown(self.expected[qid].answer)
             elif qid != RETRY:
                 # The user moved on: keep the words for when they come back, and on disk.
                 self.unsaved[qid] = message.saved
@@ -360,8 +391,8 @@ class FormScreen(ProjectActions, Screen):
         for qid in changed:
             theirs = disk[qid]
             self.entries[qid] = theirs
-            if qid == self.current and self.dirty and self.editor.text != visible(theirs.answer):
-                mine = next_entry(self.expected.get(qid, Entry()), self.editor.text, None, None)
+            if qid == self.current and self.dirty and self.typed_answer != theirs.answer:
+                mine = next_entry(self.expected.get(qid, Entry()), self.typed_answer, None, None)
                 self._resolve_conflict(ConflictingEntry(qid, mine=mine, theirs=theirs))
                 continue
             self.expected[qid] = theirs

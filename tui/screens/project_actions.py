@@ -317,7 +317,7 @@ class ProjectActions:
         if self.current is None:
             return
         qid = self.current
-        raw = self.editor.text if self.dirty else self.expected.get(qid, Entry()).answer
+        raw = self.typed_answer if self.dirty else self.expected.get(qid, Entry()).answer
         try:
             edited = edit_externally(raw, self.project.root, self.app)
         except MlreqError as exc:
