@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry, Project, create_project
 from mlreq.projects.demo import default_demo_path, ensure_demo
+from mlreq.projects.project import next_entry
 from mlreq.projects.safetext import visible
 
 from .messages import DiskChanged
@@ -180,16 +181,16 @@ class MlreqApp(App[int]):
                 return  # decide later: the drafts stay on disk
             for draft in pending:
                 if restore:
-                    screen.expected[draft.question_id] = draft.base  # conflict-checked against what it was typed over
-                    wanted = screen.entries[draft.question_id].with_changes(answer=draft.text)
-                    if wanted.status == "open":
-                        wanted = wanted.with_changes(status="draft")
+                    # A save like any other: conflict-checked against what it was typed over,
+                    # flagging what builds on it only as far as its text changed the answer.
+                    screen.expected[draft.question_id] = draft.base
+                    wanted = next_entry(screen.entries[draft.question_id], draft.text, None, None)
                     screen.request_save(draft.question_id, wanted)
                 store.remove(draft)
             if restore:
                 screen._show(pending[0].question_id)
 
-        self.push_screen(RecoverDrafts(pending), decided)
+        self.push_screen(RecoverDrafts(pending, _flags_of(screen.form, pending, screen.expected)), decided)
 
     @work(thread=True, group="identity", exit_on_error=False, description="finding your git identity")
     def _check_identity(self) -> None:
@@ -255,6 +256,19 @@ class MlreqApp(App[int]):
             self.notify("Saving before quitting…")
             await asyncio.to_thread(screen.queue.wait, QUIT_WAIT)
         self.exit(0)
+
+
+def _flags_of(form, drafts, entries: dict[str, Entry]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The answered questions restoring `drafts` would mark needs-review (see impact.flags_for)."""
+    from mlreq.projects.impact import affected_by
+
+    restored = {d.question_id for d in drafts}
+    flags: list[str] = []
+    for draft in drafts:
+        for item in affected_by(form, draft.question_id, entries):
+            if item.would_be_flagged and item.question_id not in restored and item.question_id not in flags:
+                flags.append(item.question_id)
+    return flags
 
 
 def _gone(project: Project):  # type: ignore[no-untyped-def]

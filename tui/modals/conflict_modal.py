@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import _time, events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -11,9 +11,18 @@ from textual.widgets import Button, Static, TextArea
 
 from mlreq.projects.safetext import visible
 
+CAUSES = {
+    # cause: (title, their column)
+    "edit": ("Changed elsewhere while you edited it", "Saved elsewhere"),
+    "sync": ("Changed on both sides of a sync", "The other side's"),
+}
+
 
 class ConflictModal(ModalScreen[str | None]):
-    """Dismisses with "mine", "theirs" or "merge"; neither text is lost meanwhile."""
+    """Dismisses with "mine", "theirs" or "merge"; neither text is lost meanwhile.
+
+    `cause` says why there are two versions: "edit" (someone saved while this session
+    typed) or "sync" (both sides of a sync changed the answer)."""
 
     BINDINGS = [
         Binding("m", "choose('mine')", "Keep mine"),
@@ -21,26 +30,41 @@ class ConflictModal(ModalScreen[str | None]):
         Binding("e", "choose('merge')", "Merge by hand"),
     ]
 
-    def __init__(self, question: str, mine: str, theirs: str) -> None:
+    def __init__(self, question: str, mine: str, theirs: str, cause: str = "edit") -> None:
         super().__init__()
         self.question = question
         self.mine = mine
         self.theirs = theirs
+        self.cause = cause
 
     def compose(self) -> ComposeResult:
+        title, their_column = CAUSES[self.cause]
         with Vertical(id="conflict", classes="dialog"):
-            yield Static(f"This answer changed elsewhere while you edited it:\n{visible(self.question)}", markup=False, classes="dialog-title")
+            yield Static(f"{title}: {visible(self.question)}", markup=False, classes="dialog-title")
             with Horizontal(id="conflict-texts"):
                 with Vertical():
                     yield Static("Yours", classes="column-title")
                     yield TextArea(visible(self.mine), read_only=True, soft_wrap=True, id="mine")
                 with Vertical():
-                    yield Static("Saved elsewhere", classes="column-title")
+                    yield Static(their_column, classes="column-title")
                     yield TextArea(visible(self.theirs), read_only=True, soft_wrap=True, id="theirs")
             with Horizontal(classes="buttons"):
                 yield Button("Keep mine (m)", id="keep-mine", variant="primary")
                 yield Button("Take theirs (t)", id="take-theirs")
                 yield Button("Merge by hand (e)", id="merge")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep-mine", Button).focus()
+        self.opened_at = _time.get_time()
+
+    opened_at = float("inf")
+
+    def on_key(self, event: events.Key) -> None:
+        # The dialog opens while the user types: letters already on their way were meant for
+        # the answer, and "t" or "e" must not choose for them.
+        if event.time < self.opened_at:
+            event.stop()
+            event.prevent_default()
 
     @on(Button.Pressed, "#keep-mine")
     def _mine(self) -> None:

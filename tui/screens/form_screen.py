@@ -101,7 +101,10 @@ class FormScreen(ProjectActions, Screen):
         """Whether the 'saving this will flag…' line is up for the current question."""
         self.unsaved: dict[str, Entry] = {}
         """Answers whose save failed after the user moved on: shown again on return."""
-        self._conflict_open = False
+        self.conflict_on: str | None = None
+        """The question whose conflict dialog is open: nothing saves it until the user chooses."""
+        self.merging: str | None = None
+        """The question whose box holds both versions to merge: saved when the user saves."""
 
     # ------------------------------------------------------------------ layout
 
@@ -254,11 +257,19 @@ class FormScreen(ProjectActions, Screen):
             if timer is not None:
                 timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._write_draft)
-        self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self.save_editor)
+        self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self._autosave)
+
+    def _autosave(self) -> None:
+        if self.current != self.merging:  # half-merged text waits for the user's Ctrl+S
+            self.save_editor()
 
     def _write_draft(self) -> None:
-        if self.dirty and self.current:
+        if self.current is None:
+            return
+        if self.dirty:
             self._store_draft(self.current, self.typed_answer, self.expected.get(self.current, Entry()))
+        else:  # typed, then taken back: a draft of the taken-back text must not be offered later
+            self.drafts.discard(self.current)
 
     @work(thread=True, group="drafts", exit_on_error=False, description="keeping a draft")
     def _store_draft(self, question_id: str, text: str, base: Entry) -> None:
@@ -277,15 +288,16 @@ class FormScreen(ProjectActions, Screen):
 
     def save_editor(self) -> None:
         """Queue a save of the editor's text if it changed."""
-        if not self.dirty or self.current is None or self.editor.read_only:
+        if not self.dirty or self.current is None or self.editor.read_only or self.current == self.conflict_on:
             return
+        self.merging = None
         self.editor_original = self.editor.text
         answer = self.editor_text.answer(self.editor_original)
         self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), answer, None, None))
 
     def request_save(self, question_id: str, wanted: Entry) -> None:
         base = self.expected.get(question_id, Entry())
-        if wanted == base:
+        if wanted == base or question_id == self.conflict_on:
             return
         self.expected[question_id] = wanted
         self.queue.request(question_id, wanted, base)
@@ -342,25 +354,43 @@ class FormScreen(ProjectActions, Screen):
         self.expected[qid] = theirs
         self.indicator.state = "failed"
         self.indicator.detail = f"{qid} changed elsewhere: choose or merge"
-        if self._conflict_open:
+        if self.conflict_on is not None:
             return
-        self._conflict_open = True
+        # Until the user chooses, nothing saves this question (the draft keeps their text).
+        self.conflict_on = qid
+        if qid == self.current and self._autosave_timer is not None:
+            self._autosave_timer.stop()
         question = self.form.question(qid)
 
         def chosen(choice: str | None) -> None:
-            self._conflict_open = False
+            self.conflict_on = None
             if choice == "mine":
                 self.request_save(qid, mine)
-            merged = {"mine": mine.answer, "theirs": theirs.answer}.get(choice or "", None)
-            if choice == "merge":
-                merged = f"{mine.answer}\n\n--- the version saved elsewhere ---\n{theirs.answer}"
-            if merged is not None and qid == self.current:
+            elif choice == "theirs":
+                self.drafts.discard(qid)  # chosen away: not to be offered back after a restart
+            if choice == "merge" and qid != self.current:
+                self.go_to(qid)
+            if qid == self.current:
                 self._show(qid)
                 if choice == "merge":
-                    self.editor.load_text(merged)  # dirty now: saved on the next pause
+                    self.merge_in_editor(mine.answer, theirs.answer, "the version saved elsewhere")
             self.nav.refresh_labels(self.entries)
 
         self.app.push_screen(ConflictModal(question.text if question else qid, mine.answer, theirs.answer), chosen)
+
+    def merge_in_editor(self, mine: str, theirs: str, label: str) -> None:
+        """Put both versions in the answer box for the user to merge; nothing is saved until
+        they save (Ctrl+S, or leaving the question), and their draft keeps it meanwhile."""
+        if self.current is None:
+            return
+        self.merging = self.current
+        with self.editor.prevent(TextArea.Changed):
+            self.editor.load_text(self.editor_text.shown(f"{mine}\n\n--- {label} ---\n{theirs}"))
+        self.editor.read_only = False
+        self.editor.focus()
+        self._write_draft()
+        self.indicator.state = "unsaved"
+        self.indicator.detail = "both versions are in the box: keep what holds, then Ctrl+S saves"
 
     # ------------------------------------------------------------------ outside changes
 

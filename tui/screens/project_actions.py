@@ -164,15 +164,16 @@ class ProjectActions:
         def chosen(choice: str | None) -> None:
             if choice is None:
                 return
-            merged = {
-                "mine": entry.answer,
-                "theirs": entry.conflict,
-                "merge": f"{entry.answer}\n\n--- the other side's version ---\n{entry.conflict}",
-            }[choice]
-            self.request_save(qid, next_entry(entry, merged, "draft" if choice != "merge" else None, None))
+            if choice == "merge":  # in the answer box; saved (and the conflict settled) when the user saves
+                self._show(qid)
+                self.merge_in_editor(entry.answer, entry.conflict, "the other side's version")
+                return
+            kept = entry.answer if choice == "mine" else entry.conflict
+            self.request_save(qid, next_entry(entry, kept, "draft", None))
             self._show(qid)
 
-        self.app.push_screen(ConflictModal(question.text if question else qid, entry.answer, entry.conflict), chosen)
+        modal = ConflictModal(question.text if question else qid, entry.answer, entry.conflict, cause="sync")
+        self.app.push_screen(modal, chosen)
 
     # ------------------------------------------------------------------ tailoring
 
