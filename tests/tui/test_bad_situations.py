@@ -409,7 +409,7 @@ async def test_killed_while_typing_the_answer_is_offered_on_the_next_start(
     (the draft written 0.3 s after typing is all there is) or a hangup (a dropped SSH
     session: the app writes the draft in its signal handler)."""
     root = fresh.root
-    with Tmux(tmp_path, [sys.executable, "-m", "tui", str(root)], env=_mlreq_env(tmp_path)) as tmux:
+    with Tmux(tmp_path, [sys.executable, "-m", "mlreq.tui", str(root)], env=_mlreq_env(tmp_path)) as tmux:
         assert tmux.wait_for("Answer"), tmux.capture()
         tmux.type("autosaved before the kill")
         assert tmux.wait_for("committed"), tmux.capture()  # the app's own 2 s autosave

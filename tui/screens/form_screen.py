@@ -103,6 +103,8 @@ class FormScreen(ProjectActions, Screen):
         """Answers whose save failed after the user moved on: shown again on return."""
         self.conflict_on: str | None = None
         """The question whose conflict dialog is open: nothing saves it until the user chooses."""
+        self.conflicts_waiting: list[ConflictingEntry] = []
+        """Conflicts found while a dialog was open, shown one after another."""
         self.merging: str | None = None
         """The question whose box holds both versions to merge: saved when the user saves."""
 
@@ -288,16 +290,20 @@ class FormScreen(ProjectActions, Screen):
 
     def save_editor(self) -> None:
         """Queue a save of the editor's text if it changed."""
-        if not self.dirty or self.current is None or self.editor.read_only or self.current == self.conflict_on:
+        if not self.dirty or self.current is None or self.editor.read_only or self.undecided(self.current):
             return
         self.merging = None
         self.editor_original = self.editor.text
         answer = self.editor_text.answer(self.editor_original)
         self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), answer, None, None))
 
+    def undecided(self, question_id: str) -> bool:
+        """Whether a conflict on `question_id` waits for the user's choice (nothing saves it)."""
+        return question_id == self.conflict_on or any(c.question_id == question_id for c in self.conflicts_waiting)
+
     def request_save(self, question_id: str, wanted: Entry) -> None:
         base = self.expected.get(question_id, Entry())
-        if wanted == base or question_id == self.conflict_on:
+        if wanted == base or self.undecided(question_id):
             return
         self.expected[question_id] = wanted
         self.queue.request(question_id, wanted, base)
@@ -354,12 +360,14 @@ class FormScreen(ProjectActions, Screen):
         self.expected[qid] = theirs
         self.indicator.state = "failed"
         self.indicator.detail = f"{qid} changed elsewhere: choose or merge"
+        if qid == self.current and self._autosave_timer is not None:
+            self._autosave_timer.stop()
         if self.conflict_on is not None:
+            if not self.undecided(qid):
+                self.conflicts_waiting.append(conflict)
             return
         # Until the user chooses, nothing saves this question (the draft keeps their text).
         self.conflict_on = qid
-        if qid == self.current and self._autosave_timer is not None:
-            self._autosave_timer.stop()
         question = self.form.question(qid)
 
         def chosen(choice: str | None) -> None:
@@ -375,6 +383,8 @@ class FormScreen(ProjectActions, Screen):
                 if choice == "merge":
                     self.merge_in_editor(mine.answer, theirs.answer, "the version saved elsewhere")
             self.nav.refresh_labels(self.entries)
+            if self.conflicts_waiting:  # found while this dialog was open
+                self._resolve_conflict(self.conflicts_waiting.pop(0))
 
         self.app.push_screen(ConflictModal(question.text if question else qid, mine.answer, theirs.answer), chosen)
 
