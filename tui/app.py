@@ -182,7 +182,8 @@ class MlreqApp(App[int]):
             for draft in pending:
                 if restore:
                     # A save like any other: conflict-checked against what it was typed over,
-                    # flagging what builds on it only as far as its text changed the answer.
+                    # and flagging what builds on it because its text changes the answer (the
+                    # dialog named those). Drafts equal to the answer were never offered.
                     screen.expected[draft.question_id] = draft.base
                     wanted = next_entry(screen.entries[draft.question_id], draft.text, None, None)
                     screen.request_save(draft.question_id, wanted)

@@ -394,9 +394,10 @@ class FormScreen(ProjectActions, Screen):
         if self.current is None:
             return
         self.merging = self.current
+        both = f"{mine}\n\n--- {label} ---\n{theirs}"
+        self.editor_text = EditorText.of(both) or self.editor_text  # mine may hold what theirs did not
         with self.editor.prevent(TextArea.Changed):
-            self.editor.load_text(self.editor_text.shown(f"{mine}\n\n--- {label} ---\n{theirs}"))
-        self.editor.read_only = False
+            self.editor.load_text(self.editor_text.shown(both))
         self.editor.focus()
         self._write_draft()
         self.indicator.state = "unsaved"

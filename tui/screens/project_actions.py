@@ -2,7 +2,8 @@
 
 A mixin of FormScreen, kept apart so the screen module stays about answering questions.
 It relies on FormScreen's `project`, `form`, `current`, `expected`, `queue`, `editor`,
-`save_editor`, `request_save`, `_show` and `_update_filter_line`.
+`typed_answer`, `save_editor`, `request_save`, `merge_in_editor`, `_show` and
+`_update_filter_line`.
 """
 
 from __future__ import annotations
@@ -308,7 +309,7 @@ class ProjectActions:
         except (MlreqError, OSError) as exc:
             self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=10)
             return
-        where = " (inside the project's repository: git status lists it)" if _inside(path, self.project.repo_root) else ""
+        where = " (inside the project's git repository)" if _inside(path, self.project.repo_root) else ""
         self.app.call_from_thread(self.notify, f"Wrote {path}{where}", timeout=8)
 
     # ------------------------------------------------------------------ editing elsewhere
