@@ -17,7 +17,7 @@ from textual import events
 from textual.widgets import Button
 
 from helpers import console
-from mlreq.projects import Project
+from mlreq.projects import Entry, Project
 from mlreq.projects.drafts import DraftStore
 from mlreq.tui.modals.conflict_modal import ConflictModal
 from mlreq.tui.modals.export_dialog import ExportDialog
@@ -90,6 +90,33 @@ async def test_keep_mine_after_a_conflict_saves_mine_once(fresh: Project, make_a
         await settle(app, pilot)
     assert committed_answer(fresh.root, "scoping", FIRST)["answer"] == "mine, typed here"
     assert committed_answer(fresh.root, "scoping", FIRST, "HEAD~1")["answer"] == "theirs, saved elsewhere"
+
+
+async def test_a_second_conflict_waits_for_the_first_dialog_and_keeps_its_text(fresh: Project, make_app) -> None:
+    """Two answers saved over elsewhere (saves queued when leaving them): one dialog each,
+    one after the other; the second one's text was dropped while the first was open."""
+    app = make_app(fresh, poll_interval=600.0)  # reads the answers now; it does not look again
+    other = Project.open(fresh.root)
+    other.save(FIRST, answer="theirs one")
+    other.save(SECOND, answer="theirs two")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = form_of(app)
+        screen.request_save(FIRST, Entry("mine one", "draft"))  # what leaving each question queues
+        screen.request_save(SECOND, Entry("mine two", "draft"))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal))
+        await pilot.pause()
+        assert (app.screen.mine, app.screen.theirs) == ("mine one", "theirs one")
+        await settle(app, pilot)
+        await pilot.press("m")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal) and app.screen.mine == "mine two")
+        await pilot.pause()
+        assert fresh.entry(SECOND).answer == "theirs two"  # nothing saved it meanwhile
+        await pilot.press("t")
+        assert await wait_until(pilot, lambda: fresh.entry(FIRST).answer == "mine one")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+    assert committed_answer(fresh.root, "scoping", FIRST)["answer"] == "mine one"
+    assert committed_answer(fresh.root, "scoping", SECOND)["answer"] == "theirs two"
 
 
 # --------------------------------------------------------------------------- 6: the conflict dialog
