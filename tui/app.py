@@ -97,6 +97,13 @@ class MlreqApp(App[int]):
         self.call_after_refresh(self._offer_drafts)
         remember_project(project.root)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:  # type: ignore[no-untyped-def, override]
+        """On the form, the app's messages join the form's notice lines instead of covering the answer."""
+        if isinstance(self.screen, FormScreen):
+            self.screen.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     # -------------------------------------------------------------- no project yet
 
     def _welcome(self) -> None:

@@ -291,6 +291,17 @@ async def test_notices_during_a_sync_stay_out_of_the_answer_box(fresh: Project, 
         assert "Synced" in screen_text(app)  # the user is still told
 
 
+async def test_the_apps_own_messages_on_the_form_join_the_notice_lines(fresh: Project, make_app) -> None:
+    """A failed background job or a terminal resized below 80x24 reports through the app."""
+    app = make_app(fresh)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.notify("saving answers: disk quota exceeded", severity="error", timeout=10)
+        await pilot.pause()
+        assert toasts_over(app, form_of(app).editor) == []
+        assert "disk quota exceeded" in screen_text(app)
+
+
 # --------------------------------------------------------------------------- 10: a 1 MB paste
 
 

@@ -10,7 +10,7 @@ outside and reloads them, never overwriting what is being typed.
 from __future__ import annotations
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
@@ -147,8 +147,8 @@ class FormScreen(ProjectActions, Screen):
         """Tell the user in the notice lines above the save status, never over the answer box."""
         try:
             line = self.query_one(NoticeLine)
-        except NoMatches:  # not composed yet
-            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        except NoMatches:  # not composed yet: a toast (App's own, not MlreqApp's, which routes here)
+            App.notify(self.app, message, title=title, severity=severity, timeout=timeout, markup=markup)
             return
         line.show(f"{title}: {message}" if title else message, severity, timeout)
 
