@@ -352,6 +352,22 @@ async def test_editing_keeps_every_character_the_user_did_not_touch(
     assert fresh.entry(FIRST).answer == saved
 
 
+async def test_an_answer_that_cannot_be_shown_exactly_is_read_only_with_a_reason(fresh: Project, make_app) -> None:
+    """An ESC next to a literal "␛": once shown, the two look the same, so saving what the
+    box holds could not restore both; the box says so and F4 edits the exact text."""
+    stored = "a literal ␛ and a real \x1b here"
+    fresh.save(FIRST, answer=stored)
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = form_of(app)
+        assert screen.editor.read_only
+        assert "F4" in screen_text(app)
+        await pilot.press(*"typed")
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+    assert fresh.entry(FIRST).answer == stored
+
+
 # --------------------------------------------------------------------------- 12: an undecodable byte
 
 

@@ -221,10 +221,11 @@ class FormScreen(ProjectActions, Screen):
         with editor.prevent(TextArea.Changed):
             editor.load_text(shown)
         editor.read_only = len(answer) > EDITOR_LIMIT or exact is None
+        # Short enough for the box's border at 80x24.
         if len(answer) > EDITOR_LIMIT:
-            editor.border_subtitle = f"{len(answer) // 1000} KB: too large to edit here; F4 opens $EDITOR"
-        elif exact is None:
-            editor.border_subtitle = "control characters and their symbols mixed: F4 edits it exactly in $EDITOR"
+            editor.border_subtitle = f"{len(answer) // 1000} KB, too large: F4 edits it"
+        elif exact is None:  # see EditorText: a control character next to a literal symbol
+            editor.border_subtitle = "read-only, symbols mixed in: F4 edits"
         else:
             editor.border_subtitle = ""
 
