@@ -35,6 +35,11 @@ def form_of(app) -> FormScreen:  # type: ignore[no-untyped-def]
     return app.get_screen("form")  # type: ignore[return-value]
 
 
+def dialog_open(app) -> bool:  # type: ignore[no-untyped-def]
+    """A conflict dialog is on screen and takes keys (keys typed before it opened never choose)."""
+    return isinstance(app.screen, ConflictModal) and app.screen.opened_at != float("inf")
+
+
 def toasts_over(app, widget) -> list[str]:  # type: ignore[no-untyped-def]
     """The texts of notifications drawn over `widget`."""
     from textual.widgets._toast import Toast
@@ -54,7 +59,7 @@ def one_second_autosave(monkeypatch: pytest.MonkeyPatch) -> None:
 async def _conflict_while_typing(fresh: Project, app, pilot) -> ConflictModal:  # type: ignore[no-untyped-def]
     await pilot.press(*"mine, typed here")
     Project.open(fresh.root).save(FIRST, answer="theirs, saved elsewhere")
-    assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal))
+    assert await wait_until(pilot, lambda: dialog_open(app))
     await pilot.pause()  # drawn: keys typed before it appeared never choose (see ConflictModal.on_key)
     return app.screen
 
@@ -103,12 +108,12 @@ async def test_a_second_conflict_waits_for_the_first_dialog_and_keeps_its_text(f
         screen = form_of(app)
         screen.request_save(FIRST, Entry("mine one", "draft"))  # what leaving each question queues
         screen.request_save(SECOND, Entry("mine two", "draft"))
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal))
+        assert await wait_until(pilot, lambda: dialog_open(app))
         await pilot.pause()
         assert (app.screen.mine, app.screen.theirs) == ("mine one", "theirs one")
         await settle(app, pilot)
         await pilot.press("m")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal) and app.screen.mine == "mine two")
+        assert await wait_until(pilot, lambda: dialog_open(app) and app.screen.mine == "mine two")
         await pilot.pause()
         assert fresh.entry(SECOND).answer == "theirs two"  # nothing saved it meanwhile
         await pilot.press("t")
@@ -175,7 +180,7 @@ async def test_after_a_sync_the_dialog_says_so_and_merge_by_hand_goes_to_the_edi
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         form_of(app).action_resolve_versions()
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal))
+        assert await wait_until(pilot, lambda: dialog_open(app))
         await pilot.pause()
         shown = screen_text(app)
         assert "while you edited it" not in shown

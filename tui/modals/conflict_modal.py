@@ -11,11 +11,18 @@ from textual.widgets import Button, Static, TextArea
 
 from mlreq.projects.safetext import visible
 
+from ..editor_text import shown_safely
+
 CAUSES = {
     # cause: (title, their column)
     "edit": ("Changed elsewhere while you edited it", "Saved elsewhere"),
     "sync": ("Changed on both sides of a sync", "The other side's"),
 }
+
+
+def _readable(answer: str) -> str:
+    """An answer for a read-only TextArea: line breaks as lines, control characters as symbols."""
+    return shown_safely(answer.replace("\r\n", "\n"))
 
 
 class ConflictModal(ModalScreen[str | None]):
@@ -44,20 +51,21 @@ class ConflictModal(ModalScreen[str | None]):
             with Horizontal(id="conflict-texts"):
                 with Vertical():
                     yield Static("Yours", classes="column-title")
-                    yield TextArea(visible(self.mine), read_only=True, soft_wrap=True, id="mine")
+                    yield TextArea(_readable(self.mine), read_only=True, soft_wrap=True, id="mine")
                 with Vertical():
                     yield Static(their_column, classes="column-title")
-                    yield TextArea(visible(self.theirs), read_only=True, soft_wrap=True, id="theirs")
+                    yield TextArea(_readable(self.theirs), read_only=True, soft_wrap=True, id="theirs")
             with Horizontal(classes="buttons"):
                 yield Button("Keep mine (m)", id="keep-mine", variant="primary")
                 yield Button("Take theirs (t)", id="take-theirs")
                 yield Button("Merge by hand (e)", id="merge")
 
+    opened_at = float("inf")
+    """When the dialog was mounted (Textual's clock, as in `Message.time`)."""
+
     def on_mount(self) -> None:
         self.query_one("#keep-mine", Button).focus()
         self.opened_at = _time.get_time()
-
-    opened_at = float("inf")
 
     def on_key(self, event: events.Key) -> None:
         # The dialog opens while the user types: letters already on their way were meant for
