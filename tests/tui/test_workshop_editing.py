@@ -36,8 +36,8 @@ def form_of(app) -> FormScreen:  # type: ignore[no-untyped-def]
 
 
 def dialog_open(app) -> bool:  # type: ignore[no-untyped-def]
-    """A conflict dialog is on screen and takes keys (keys typed before it opened never choose)."""
-    return isinstance(app.screen, ConflictModal) and app.screen.opened_at != float("inf")
+    """A conflict dialog is on screen and takes keys (typing momentum never chooses)."""
+    return isinstance(app.screen, ConflictModal) and app.screen.takes_keys
 
 
 def toasts_over(app, widget) -> list[str]:  # type: ignore[no-untyped-def]
@@ -60,7 +60,6 @@ async def _conflict_while_typing(fresh: Project, app, pilot) -> ConflictModal:  
     await pilot.press(*"mine, typed here")
     Project.open(fresh.root).save(FIRST, answer="theirs, saved elsewhere")
     assert await wait_until(pilot, lambda: dialog_open(app))
-    await pilot.pause()  # drawn: keys typed before it appeared never choose (see ConflictModal.on_key)
     return app.screen
 
 
@@ -84,6 +83,25 @@ async def test_the_autosave_never_writes_over_a_conflict_on_screen_and_take_thei
     assert committed_answer(fresh.root, "scoping", FIRST)["answer"] == "theirs, saved elsewhere"
     # The user chose theirs: their own text is not offered back as a lost draft next time.
     assert [d.text for d in DraftStore(fresh.root).all()] == []
+
+
+async def test_typing_on_as_the_dialog_opens_never_chooses(
+    fresh: Project, make_app, one_second_autosave, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user keeps typing "...the text" as the dialog appears: "t" must not take theirs."""
+    monkeypatch.setattr("mlreq.tui.modals.conflict_modal.MOMENTUM", 600.0)  # every key is momentum here
+    app = make_app(fresh)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"mine, typed here")
+        Project.open(fresh.root).save(FIRST, answer="theirs, saved elsewhere")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal) and app.screen.opened_at < float("inf"))
+        await pilot.press(*" the text", "enter")
+        await pilot.pause(1.5)  # an autosave would have run by now
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictModal)
+        assert form_of(app).typed_answer == "mine, typed here"
+    assert fresh.entry(FIRST).answer == "theirs, saved elsewhere"
+    assert [d.text for d in DraftStore(fresh.root).all()] == ["mine, typed here"]
 
 
 async def test_keep_mine_after_a_conflict_saves_mine_once(fresh: Project, make_app, one_second_autosave) -> None:

@@ -13,6 +13,9 @@ from mlreq.projects.safetext import visible
 
 from ..editor_text import shown_safely
 
+MOMENTUM = 0.5
+"""Seconds after the dialog opens in which keys are still typing meant for the answer."""
+
 CAUSES = {
     # cause: (title, their column)
     "edit": ("Changed elsewhere while you edited it", "Saved elsewhere"),
@@ -63,14 +66,18 @@ class ConflictModal(ModalScreen[str | None]):
     opened_at = float("inf")
     """When the dialog was mounted (Textual's clock, as in `Message.time`)."""
 
+    @property
+    def takes_keys(self) -> bool:
+        return _time.get_time() >= self.opened_at + MOMENTUM
+
     def on_mount(self) -> None:
         self.query_one("#keep-mine", Button).focus()
         self.opened_at = _time.get_time()
 
     def on_key(self, event: events.Key) -> None:
-        # The dialog opens while the user types: letters already on their way were meant for
-        # the answer, and "t" or "e" must not choose for them.
-        if event.time < self.opened_at:
+        # The dialog opens while the user types: letters on their way, and those typed before
+        # the user notices the dialog, were meant for the answer; "t" or "e" must not choose.
+        if event.time < self.opened_at + MOMENTUM:
             event.stop()
             event.prevent_default()
 
