@@ -24,7 +24,7 @@ from mlreq.tui.modals.export_dialog import ExportDialog
 from mlreq.tui.modals.recover_drafts import RecoverDrafts
 from mlreq.tui.screens.form_screen import FormScreen
 from mlreq.tui.widgets.answer_editor import EDITOR_LIMIT
-from tui_helpers import Tmux, committed_answer, git, git_status, on_disk, screen_text, settle, subjects, wait_until
+from tui_helpers import Tmux, committed_answer, git, git_status, screen_text, settle, subjects, wait_until
 
 FIRST = "scoping.business-problems"
 SECOND = "scoping.ml-feasibility"
