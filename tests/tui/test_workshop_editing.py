@@ -175,6 +175,10 @@ async def test_merge_by_hand_puts_both_texts_in_the_answer_box_and_saves_only_wh
         assert subjects(fresh.root)[0] == f"Answer {FIRST}"
         screen.editor.load_text("")  # the user merges: selects all, types the result
         await pilot.press(*"both, merged")
+        await pilot.pause(1.5)
+        await settle(app, pilot)
+        assert fresh.entry(FIRST).answer == "theirs, saved elsewhere"  # typing does not start an autosave
+        assert "Ctrl+S saves" in screen_text(app)
         await pilot.press("ctrl+s")
         assert await wait_until(pilot, lambda: fresh.entry(FIRST).answer == "both, merged")
         await settle(app, pilot)

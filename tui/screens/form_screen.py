@@ -41,6 +41,8 @@ from ..widgets.save_indicator import SaveIndicator
 
 AUTOSAVE_DELAY = 2.0
 """Seconds without typing before the answer is saved and committed."""
+MERGING = "both versions are in the box: keep what holds, then Ctrl+S saves"
+"""The save line while a merge by hand waits for the user (the autosave leaves it alone)."""
 DRAFT_DELAY = 0.3
 """Seconds without typing before the text is copied to the crash-safe draft file."""
 
@@ -250,7 +252,7 @@ class FormScreen(ProjectActions, Screen):
     def _typed(self) -> None:
         dirty = self.dirty  # once per keystroke: it copies the whole text out of the editor
         self.indicator.state = "unsaved" if dirty else self.indicator.state
-        self.indicator.detail = ""
+        self.indicator.detail = MERGING if self.current == self.merging else ""
         if self.current and dirty != self._ripple_shown:
             # Only when the answer turns changed or unchanged, never on every keystroke.
             self._ripple_shown = dirty
@@ -402,7 +404,7 @@ class FormScreen(ProjectActions, Screen):
         self.editor.focus()
         self._write_draft()
         self.indicator.state = "unsaved"
-        self.indicator.detail = "both versions are in the box: keep what holds, then Ctrl+S saves"
+        self.indicator.detail = MERGING
 
     # ------------------------------------------------------------------ outside changes
 
