@@ -288,6 +288,28 @@ async def test_restoring_a_draft_flags_only_what_its_changed_text_builds_on(fres
     assert flagged == {SECOND}
 
 
+async def test_restoring_drafts_of_answers_that_build_on_each_other_raises_no_conflict(fresh: Project, make_app) -> None:
+    """Both answers typed in the session that crashed: restoring the first flags the second,
+    which the second's own restore then edits. That is one user's sequence of edits, not
+    a conflict: both land, and the second, edited after the first, is not left flagged."""
+    fresh.save(FIRST, answer="Chargers fail")
+    fresh.save(SECOND, answer="Yes, with telemetry")
+    _leave_draft(fresh, FIRST, "Chargers fail at night")
+    _leave_draft(fresh, SECOND, "Yes, with telemetry and the night shift's logs")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RecoverDrafts))
+        await pilot.pause()
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: fresh.entry(SECOND).answer.endswith("logs"))
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConflictModal)
+    after = Project.open(fresh.root)
+    assert after.entry(FIRST).answer == "Chargers fail at night"
+    assert (after.entry(SECOND).status, after.entry(SECOND).review) == ("draft", "")
+    assert git_status(fresh.root) == ""
+
+
 # --------------------------------------------------------------------------- 9: notifications
 
 

@@ -109,6 +109,8 @@ class FormScreen(ProjectActions, Screen):
         """Conflicts found while a dialog was open, shown one after another."""
         self.merging: str | None = None
         """The question whose box holds both versions to merge: saved when the user saves."""
+        self.own_flags: dict[str, Entry] = {}
+        """Entries this session's saves marked needs-review, as written (not someone else's change)."""
 
     # ------------------------------------------------------------------ layout
 
@@ -320,6 +322,9 @@ class FormScreen(ProjectActions, Screen):
     def _save_finished(self, message: SaveFinished) -> None:
         qid = message.question_id
         if message.conflict is not None:
+            if message.conflict.theirs == self.own_flags.pop(qid, None):
+                self._save_over_own_flag(message.conflict)
+                return
             self._resolve_conflict(message.conflict)
             return
         if message.error is not None:
@@ -340,7 +345,7 @@ class FormScreen(ProjectActions, Screen):
             self.entries[qid] = message.saved
             self.unsaved.pop(qid, None)
         for flagged in result.flagged if result else ():
-            self.entries[flagged] = self.expected[flagged] = self.project.entry(flagged)
+            self.entries[flagged] = self.expected[flagged] = self.own_flags[flagged] = self.project.entry(flagged)
         if result and result.flagged:
             self.notify(f"Needs review now: {', '.join(result.flagged)} (they build on {qid})", severity="warning")
         if not (qid == self.current and self.dirty):
@@ -354,6 +359,16 @@ class FormScreen(ProjectActions, Screen):
         else:
             self.indicator.state = "unsaved" if self.dirty else "saved"
             self.indicator.detail = f"committed {result.commit[:8]}" if result and result.commit else ""
+
+    def _save_over_own_flag(self, conflict: ConflictingEntry) -> None:
+        """A queued save of an answer that an earlier save of this session flagged meanwhile
+        (typing ahead, or restoring drafts of answers that build on each other) is no
+        conflict: the user edited it after the change it builds on, which settles the review."""
+        qid = conflict.question_id
+        theirs: Entry = conflict.theirs  # type: ignore[assignment]
+        mine: Entry = conflict.mine  # type: ignore[assignment]
+        self.entries[qid] = self.expected[qid] = theirs
+        self.request_save(qid, next_entry(theirs, mine.answer, mine.status, mine.notes))
 
     def _resolve_conflict(self, conflict: ConflictingEntry) -> None:
         qid = conflict.question_id
