@@ -23,6 +23,7 @@ from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry, Project, create_project
 from mlreq.projects.demo import default_demo_path, ensure_demo
 from mlreq.projects.repostate import blocking_state
+from mlreq.projects.project import next_entry
 from mlreq.projects.safetext import visible
 
 from .messages import DiskChanged
@@ -116,6 +117,13 @@ class MlreqApp(App[int]):
         else:
             self.call_from_thread(self.notify, visible(line), severity="warning")
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:  # type: ignore[no-untyped-def, override]
+        """On the form, the app's messages join the form's notice lines instead of covering the answer."""
+        if isinstance(self.screen, FormScreen):
+            self.screen.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     # -------------------------------------------------------------- no project yet
 
     def _welcome(self) -> None:
@@ -200,10 +208,11 @@ class MlreqApp(App[int]):
                 return  # decide later: the drafts stay on disk
             for draft in pending:
                 if restore:
-                    screen.expected[draft.question_id] = draft.base  # conflict-checked against what it was typed over
-                    wanted = screen.entries[draft.question_id].with_changes(answer=draft.text)
-                    if wanted.status == "open":
-                        wanted = wanted.with_changes(status="draft")
+                    # A save like any other: conflict-checked against what it was typed over,
+                    # and flagging what builds on it because its text changes the answer (the
+                    # dialog named those). Drafts equal to the answer were never offered.
+                    screen.expected[draft.question_id] = draft.base
+                    wanted = next_entry(screen.entries[draft.question_id], draft.text, None, None)
                     screen.request_save(draft.question_id, wanted)
                     screen.restored[draft.question_id] = draft  # removed once a commit holds its text
                     continue
@@ -211,7 +220,7 @@ class MlreqApp(App[int]):
             if restore:
                 screen._show(pending[0].question_id)
 
-        self.push_screen(RecoverDrafts(pending), decided)
+        self.push_screen(RecoverDrafts(pending, _flags_of(screen.form, pending, screen.expected)), decided)
 
     @work(thread=True, group="identity", exit_on_error=False, description="finding your git identity")
     def _check_identity(self) -> None:
@@ -302,6 +311,19 @@ def _read_only_reason(project: Project) -> str | None:
     return visible(f"Read-only: {state.what} in {project.repo_root}. To edit again: {state.way_out}, then reopen mlreq.")
 
 
+def _flags_of(form, drafts, entries: dict[str, Entry]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The answered questions restoring `drafts` would mark needs-review (see impact.flags_for)."""
+    from mlreq.projects.impact import affected_by
+
+    restored = {d.question_id for d in drafts}
+    flags: list[str] = []
+    for draft in drafts:
+        for item in affected_by(form, draft.question_id, entries):
+            if item.would_be_flagged and item.question_id not in restored and item.question_id not in flags:
+                flags.append(item.question_id)
+    return flags
+
+
 def _gone(project: Project):  # type: ignore[no-untyped-def]
     from mlreq.projects.errors import ProjectError
 
@@ -310,6 +332,9 @@ def _gone(project: Project):  # type: ignore[no-untyped-def]
 
 def run_app(project: Project | None, start_dir: Path | None = None) -> int:
     """Run the app on `project`, or on the welcome screen when there is none."""
+    from .terminal_input import tolerate_undecodable_input
+
     entries = project.entries() if project else None  # a broken file stops here with file:line
+    tolerate_undecodable_input()
     result = MlreqApp(project, entries, start_dir=start_dir).run()
     return result or 0

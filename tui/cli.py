@@ -336,6 +336,8 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
     if command == "demo":
         from mlreq.projects.demo import default_demo_path, ensure_demo
 
+        if not args.no_open:
+            need_terminal()
         project = ensure_demo(args.path or default_demo_path())
         if args.no_open:
             print(f"demo project: {project.root}", file=out)
@@ -346,6 +348,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return _open_app(project)
     if command == "open":
         path = getattr(args, "path", Path("."))  # bare `mlreq` has no path argument
+        need_terminal()
         _ensure_merge_driver(path)
         try:
             project = Project.open(path, author=author)
@@ -483,6 +486,20 @@ def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> i
         text = project.form.question(a.question_id).text
         print(f"  {mark} {'  ' * (a.depth - 1)}{a.question_id:<34} [{a.entry.status}] {visible(text)}", file=out)
     return 0
+
+
+class NoTerminalError(MlreqError):
+    exit_code = 2
+    title = "No terminal"
+
+
+def need_terminal() -> None:
+    """The app draws on a terminal and reads keys from it; from a pipe it would wait forever."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise NoTerminalError(
+            "the app needs a terminal (standard input and output are not one here); "
+            "from scripts use the commands, e.g. `mlreq status`, `mlreq answer`, `mlreq export`"
+        )
 
 
 def _open_app(project: Project | None) -> int:

@@ -333,6 +333,7 @@ async def test_two_apps_editing_the_same_question_show_a_conflict(
         if noticed_by == "save":
             await pilot2.press("ctrl+s")
         assert await wait_until(pilot2, lambda: isinstance(app2.screen, ConflictModal))
+        assert await wait_until(pilot2, lambda: app2.screen.takes_keys)  # typing momentum never chooses
         modal = app2.screen
         assert modal.mine == "beta two"
         assert modal.theirs == "alpha one"

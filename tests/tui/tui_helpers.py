@@ -89,7 +89,12 @@ def text_of(widget) -> str:  # type: ignore[no-untyped-def]
 
 
 def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return [f"{n.title or ''} {n.message}".strip() for n in app._notifications]
+    """What the app is telling the user: toasts, and the form screen's notice lines."""
+    from mlreq.tui.widgets.notice_line import NoticeLine
+
+    toasts = [f"{n.title or ''} {n.message}".strip() for n in app._notifications]
+    notices = [n.text for screen in app.screen_stack for line in screen.query(NoticeLine) for n in line.notices]
+    return toasts + notices
 
 
 def screen_text(app) -> str:  # type: ignore[no-untyped-def]

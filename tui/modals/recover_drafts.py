@@ -19,10 +19,13 @@ class RecoverDrafts(ModalScreen[bool | None]):
     """Dismisses True to restore the drafts as answers, False to discard them, None to decide later."""
 
     BINDINGS = [Binding("escape", "later", "Decide later")]
+    AUTO_FOCUS = "#restore"  # Enter restores, as the highlighted button promises
 
-    def __init__(self, drafts: list[Draft]) -> None:
+    def __init__(self, drafts: list[Draft], flags: list[str] | None = None) -> None:
         super().__init__()
         self.drafts = drafts
+        self.flags = flags or []
+        """Answered questions that restoring would mark needs-review (they build on these)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="recover"):
@@ -34,6 +37,9 @@ class RecoverDrafts(ModalScreen[bool | None]):
                     when = datetime.fromtimestamp(draft.saved_at).strftime("%Y-%m-%d %H:%M")
                     preview = visible(draft.text.strip())[:300]
                     yield Static(f"{draft.question_id}  (typed {when})\n{preview}", markup=False, classes="draft")
+            if self.flags:
+                shown = ", ".join(self.flags[:4]) + (f" and {len(self.flags) - 4} more" if len(self.flags) > 4 else "")
+                yield Static(f"Restoring marks for review what builds on them: {shown}", markup=False, id="recover-flags")
             with Horizontal(classes="buttons"):
                 yield Button("Restore and save", id="restore", variant="primary")
                 yield Button("Discard", id="discard", variant="error")

@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -33,15 +34,19 @@ from mlreq.projects.safetext import visible
 from ..messages import DiskChanged, DraftWritten, SaveFinished, SaveStarted
 from ..modals.conflict_modal import ConflictModal
 from ..modals.role_picker import RolePicker
+from ..editor_text import EditorText
 from ..save_queue import RETRY, SaveQueue
 from .project_actions import ProjectActions
 from ..widgets.answer_editor import EDITOR_LIMIT, AnswerEditor
 from ..widgets.question_detail import QuestionDetail
 from ..widgets.question_nav import QuestionNav
+from ..widgets.notice_line import NoticeLine
 from ..widgets.save_indicator import SaveIndicator
 
 AUTOSAVE_DELAY = 2.0
 """Seconds without typing before the answer is saved and committed."""
+MERGING = "both versions are in the box: keep what holds, then Ctrl+S saves"
+"""The save line while a merge by hand waits for the user (the autosave leaves it alone)."""
 DRAFT_DELAY = 0.3
 """Seconds without typing before the text is copied to the crash-safe draft file."""
 RETRY_DELAY = 5.0
@@ -92,6 +97,9 @@ class FormScreen(ProjectActions, Screen):
         self.current: str | None = self.form.questions[0].id if self.form.questions else None
         self.shown: list[str] = [q.id for q in self.form.questions]
         self.editor_original = ""
+        """What the answer box showed when the answer was loaded or last saved."""
+        self.editor_text = EditorText()
+        """How the loaded answer maps to what the box shows (line endings, control characters)."""
         self.drafts = DraftStore(project.root)
         self.queue = SaveQueue(self.app, project, target=self)
         self._autosave_timer: Timer | None = None
@@ -101,7 +109,6 @@ class FormScreen(ProjectActions, Screen):
         """Whether the 'saving this will flag…' line is up for the current question."""
         self.unsaved: dict[str, Entry] = {}
         """Answers whose save failed after the user moved on: shown again on return."""
-        self._conflict_open = False
         self.read_only_reason: str | None = None
         """Set before the screen is shown when the repository may not be committed to
         (mid-merge, detached HEAD...): a banner says why, and nothing can be typed or saved."""
@@ -112,6 +119,14 @@ class FormScreen(ProjectActions, Screen):
         self._retry_timer: Timer | None = None
         self.restored: dict[str, Draft] = {}
         """Drafts of ended sessions restored here: their files go once a commit holds the text."""
+        self.conflict_on: str | None = None
+        """The question whose conflict dialog is open: nothing saves it until the user chooses."""
+        self.conflicts_waiting: list[ConflictingEntry] = []
+        """Conflicts found while a dialog was open, shown one after another."""
+        self.merging: str | None = None
+        """The question whose box holds both versions to merge: saved when the user saves."""
+        self.own_flags: dict[str, Entry] = {}
+        """Entries this session's saves marked needs-review, as written (not someone else's change)."""
 
     # ------------------------------------------------------------------ layout
 
@@ -125,6 +140,7 @@ class FormScreen(ProjectActions, Screen):
                 yield Static("", id="filter-line", markup=False)
                 yield QuestionNav(id="nav")
             yield QuestionDetail(id="detail")
+        yield NoticeLine(id="notice")
         yield SaveIndicator(id="indicator")
         yield Footer(compact=True)
 
@@ -148,6 +164,19 @@ class FormScreen(ProjectActions, Screen):
     @property
     def indicator(self) -> SaveIndicator:
         return self.query_one(SaveIndicator)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:  # type: ignore[no-untyped-def, override]
+        """Tell the user in the notice lines above the save status, never over the answer box."""
+        try:
+            line = self.query_one(NoticeLine)
+        except NoMatches:  # not composed yet: a toast (App's own, not MlreqApp's, which routes here)
+            App.notify(self.app, message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return
+        line.show(f"{title}: {message}" if title else message, severity, timeout)
+
+    @on(AnswerEditor.Refused)
+    def _refused(self, message: AnswerEditor.Refused) -> None:
+        self.notify(message.reason, severity="warning", timeout=10)
 
     # ------------------------------------------------------------------ showing
 
@@ -197,23 +226,30 @@ class FormScreen(ProjectActions, Screen):
         self._load_editor(entry.answer)
         if question_id in self.unsaved:  # a save that failed after the user moved on
             with self.editor.prevent(TextArea.Changed):
-                self.editor.load_text(visible(self.unsaved[question_id].answer))
+                self.editor.load_text(self.editor_text.shown(self.unsaved[question_id].answer))
             self.indicator.state = "unsaved"
             self.indicator.detail = "this answer was not saved yet; it is saved again now"
             self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self.save_editor)
         self.nav.move_to(question_id)
 
     def _load_editor(self, answer: str) -> None:
-        # Control characters from files are shown as symbols, never sent to the terminal.
-        shown = visible(answer)
+        # Control characters from files are shown as symbols, never sent to the terminal,
+        # and saved back as they were (EditorText): what the user did not touch stays exact.
+        exact = EditorText.of(answer)
+        self.editor_text = exact or EditorText(symbols=True)
+        shown = self.editor_text.shown(answer)
         self.editor_original = shown
         editor = self.editor
         with editor.prevent(TextArea.Changed):
             editor.load_text(shown)
-        editor.read_only = len(answer) > EDITOR_LIMIT
-        editor.border_subtitle = (
-            f"{len(answer) // 1000} KB: too large to edit here; F4 opens $EDITOR" if editor.read_only else ""
-        )
+        editor.read_only = len(answer) > EDITOR_LIMIT or exact is None
+        # Short enough for the box's border at 80x24.
+        if len(answer) > EDITOR_LIMIT:
+            editor.border_subtitle = f"{len(answer) // 1000} KB, too large: F4 edits it"
+        elif exact is None:  # see EditorText: a control character next to a literal symbol
+            editor.border_subtitle = "read-only, symbols mixed in: F4 edits"
+        else:
+            editor.border_subtitle = ""
         if self.read_only_reason:
             editor.read_only, editor.border_subtitle = True, "read-only (see the line at the top)"
 
@@ -222,6 +258,11 @@ class FormScreen(ProjectActions, Screen):
             entry = self.expected.get(self.current, Entry())
             self.query_one(QuestionDetail).show(question, entry, self.form, self._position(self.current))
             self._ripple_shown = False  # show() cleared the line; the next keystroke redraws it
+
+    @property
+    def typed_answer(self) -> str:
+        """The answer the box holds, as it will be saved (the box shows symbols for controls)."""
+        return self.editor_text.answer(self.editor.text)
 
     @property
     def dirty(self) -> bool:
@@ -233,7 +274,7 @@ class FormScreen(ProjectActions, Screen):
     def _typed(self) -> None:
         dirty = self.dirty  # once per keystroke: it copies the whole text out of the editor
         self.indicator.state = "unsaved" if dirty else self.indicator.state
-        self.indicator.detail = ""
+        self.indicator.detail = MERGING if self.current == self.merging else ""
         if self.current and dirty != self._ripple_shown:
             # Only when the answer turns changed or unchanged, never on every keystroke.
             self._ripple_shown = dirty
@@ -243,11 +284,19 @@ class FormScreen(ProjectActions, Screen):
             if timer is not None:
                 timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._write_draft)
-        self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self.save_editor)
+        self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self._autosave)
+
+    def _autosave(self) -> None:
+        if self.current != self.merging:  # half-merged text waits for the user's Ctrl+S
+            self.save_editor()
 
     def _write_draft(self) -> None:
-        if self.dirty and self.current:
-            self._store_draft(self.current, self.editor.text, self.expected.get(self.current, Entry()))
+        if self.current is None:
+            return
+        if self.dirty:
+            self._store_draft(self.current, self.typed_answer, self.expected.get(self.current, Entry()))
+        else:  # typed, then taken back: a draft of the taken-back text must not be offered later
+            self.drafts.discard(self.current)
 
     @work(thread=True, group="drafts", exit_on_error=False, description="keeping a draft")
     def _store_draft(self, question_id: str, text: str, base: Entry) -> None:
@@ -262,7 +311,7 @@ class FormScreen(ProjectActions, Screen):
     def write_draft_now(self) -> None:
         """Synchronously keep what is being typed (signal handlers, quitting)."""
         if self.dirty and self.current:
-            written = self._draft(self.current, self.editor.text, self.expected.get(self.current, Entry()))
+            written = self._draft(self.current, self.typed_answer, self.expected.get(self.current, Entry()))
             self.draft_places[written.question_id] = written.place
 
     @on(DraftWritten)
@@ -297,7 +346,7 @@ class FormScreen(ProjectActions, Screen):
         lost = [qid for qid in self.unsaved if self.draft_places.get(qid, Path()) is None]
         if self.current and self.current not in lost and self.draft_places.get(self.current, Path()) is None:
             try:  # read the file itself: the last save's outcome may not have reached this screen yet
-                in_file = visible(self.project.entry(self.current).answer) == self.editor.text
+                in_file = self.project.entry(self.current).answer == self.typed_answer
             except MlreqError:
                 in_file = False
             if not in_file:
@@ -313,7 +362,7 @@ class FormScreen(ProjectActions, Screen):
     def _retry_failed_saves(self) -> None:
         """Save again what a write refused (a full disk, a read-only folder): it may work now."""
         self._retry_timer = None
-        if self._conflict_open:  # the dialog's choice decides what is saved
+        if self.conflict_on is not None or self.conflicts_waiting:  # the dialog's choice decides what is saved
             self._retry_timer = self.set_timer(RETRY_DELAY, self._retry_failed_saves)
             return
         self.save_editor()
@@ -322,18 +371,23 @@ class FormScreen(ProjectActions, Screen):
 
     def save_editor(self) -> None:
         """Queue a save of the editor's text if it changed."""
-        if not self.dirty or self.current is None or self.editor.read_only:
+        if not self.dirty or self.current is None or self.editor.read_only or self.undecided(self.current):
             return
-        text = self.editor.text
-        self.editor_original = text
-        self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), text, None, None))
+        self.merging = None
+        self.editor_original = self.editor.text
+        answer = self.editor_text.answer(self.editor_original)
+        self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), answer, None, None))
+
+    def undecided(self, question_id: str) -> bool:
+        """Whether a conflict on `question_id` waits for the user's choice (nothing saves it)."""
+        return question_id == self.conflict_on or any(c.question_id == question_id for c in self.conflicts_waiting)
 
     def request_save(self, question_id: str, wanted: Entry) -> None:
         if self.read_only_reason:
             self.notify(self.read_only_reason, title="Nothing can be saved now", severity="warning", timeout=8)
             return
         base = self.expected.get(question_id, Entry())
-        if wanted == base:
+        if wanted == base or self.undecided(question_id):
             return
         self.expected[question_id] = wanted
         self.queue.request(question_id, wanted, base)
@@ -347,6 +401,9 @@ class FormScreen(ProjectActions, Screen):
     def _save_finished(self, message: SaveFinished) -> None:
         qid = message.question_id
         if message.conflict is not None:
+            if message.conflict.theirs == self.own_flags.pop(qid, None):
+                self._save_over_own_flag(message.conflict)
+                return
             self._resolve_conflict(message.conflict)
             return
         if message.error is not None:
@@ -355,8 +412,8 @@ class FormScreen(ProjectActions, Screen):
                 # The text is still unsaved: compare it with the file again, so Ctrl+S,
                 # leaving the question or the next pause retries the save; and keep it in
                 # a draft now, which also tells where the text is.
-                self.editor_original = visible(self.expected[qid].answer)
-                self._store_draft(qid, self.editor.text, self.expected[qid])
+                self.editor_original = self.editor_text.shown(self.expected[qid].answer)
+                self._store_draft(qid, self.typed_answer, self.expected[qid])
             elif qid != RETRY:
                 # The user moved on: keep the words for when they come back, and on disk.
                 self.unsaved[qid] = message.saved
@@ -372,7 +429,7 @@ class FormScreen(ProjectActions, Screen):
             self.entries[qid] = message.saved
             self.unsaved.pop(qid, None)
         for flagged in result.flagged if result else ():
-            self.entries[flagged] = self.expected[flagged] = self.project.entry(flagged)
+            self.entries[flagged] = self.expected[flagged] = self.own_flags[flagged] = self.project.entry(flagged)
         if result and result.flagged:
             self.notify(f"Needs review now: {', '.join(result.flagged)} (they build on {qid})", severity="warning")
         if result is not None and result.commit_error is None:
@@ -397,6 +454,16 @@ class FormScreen(ProjectActions, Screen):
             self.indicator.state = "unsaved" if self.dirty else "saved"
             self.indicator.detail = f"committed {result.commit[:8]}" if result and result.commit else ""
 
+    def _save_over_own_flag(self, conflict: ConflictingEntry) -> None:
+        """A queued save of an answer that an earlier save of this session flagged meanwhile
+        (typing ahead, or restoring drafts of answers that build on each other) is no
+        conflict: the user edited it after the change it builds on, which settles the review."""
+        qid = conflict.question_id
+        theirs: Entry = conflict.theirs  # type: ignore[assignment]
+        mine: Entry = conflict.mine  # type: ignore[assignment]
+        self.entries[qid] = self.expected[qid] = theirs
+        self.request_save(qid, next_entry(theirs, mine.answer, mine.status, mine.notes))
+
     def _resolve_conflict(self, conflict: ConflictingEntry) -> None:
         qid = conflict.question_id
         theirs: Entry = conflict.theirs  # type: ignore[assignment]
@@ -405,25 +472,48 @@ class FormScreen(ProjectActions, Screen):
         self.expected[qid] = theirs
         self.indicator.state = "failed"
         self.indicator.detail = f"{qid} changed elsewhere: choose or merge"
-        if self._conflict_open:
+        if qid == self.current and self._autosave_timer is not None:
+            self._autosave_timer.stop()
+        if self.conflict_on is not None:
+            if not self.undecided(qid):
+                self.conflicts_waiting.append(conflict)
             return
-        self._conflict_open = True
+        # Until the user chooses, nothing saves this question (the draft keeps their text).
+        self.conflict_on = qid
         question = self.form.question(qid)
 
         def chosen(choice: str | None) -> None:
-            self._conflict_open = False
+            self.conflict_on = None
             if choice == "mine":
                 self.request_save(qid, mine)
-            merged = {"mine": mine.answer, "theirs": theirs.answer}.get(choice or "", None)
-            if choice == "merge":
-                merged = f"{mine.answer}\n\n--- the version saved elsewhere ---\n{theirs.answer}"
-            if merged is not None and qid == self.current:
+            elif choice == "theirs":
+                self.drafts.discard(qid)  # chosen away: not to be offered back after a restart
+            if choice == "merge" and qid != self.current:
+                self.go_to(qid)
+            if qid == self.current:
                 self._show(qid)
                 if choice == "merge":
-                    self.editor.load_text(merged)  # dirty now: saved on the next pause
+                    self.merge_in_editor(mine.answer, theirs.answer, "the version saved elsewhere")
             self.nav.refresh_labels(self.entries)
+            if self.conflicts_waiting:  # found while this dialog was open
+                self._resolve_conflict(self.conflicts_waiting.pop(0))
 
         self.app.push_screen(ConflictModal(question.text if question else qid, mine.answer, theirs.answer), chosen)
+
+    def merge_in_editor(self, mine: str, theirs: str, label: str) -> None:
+        """Put both versions in the answer box for the user to merge; nothing is saved until
+        they save (Ctrl+S, or leaving the question), and their draft keeps it meanwhile."""
+        if self.current is None:
+            return
+        self.merging = self.current
+        both = f"{mine}\n\n--- {label} ---\n{theirs}"
+        self.editor_text = EditorText.of(both) or self.editor_text  # mine may hold what theirs did not
+        with self.editor.prevent(TextArea.Changed):
+            self.editor.load_text(self.editor_text.shown(both))
+        self.editor.focus()
+        self._write_draft()
+        self.indicator.state = "unsaved"
+        self.indicator.detail = MERGING
 
     # ------------------------------------------------------------------ outside changes
 
@@ -454,8 +544,8 @@ class FormScreen(ProjectActions, Screen):
         for qid in changed:
             theirs = disk[qid]
             self.entries[qid] = theirs
-            if qid == self.current and self.dirty and self.editor.text != visible(theirs.answer):
-                mine = next_entry(self.expected.get(qid, Entry()), self.editor.text, None, None)
+            if qid == self.current and self.dirty and self.typed_answer != theirs.answer:
+                mine = next_entry(self.expected.get(qid, Entry()), self.typed_answer, None, None)
                 self._resolve_conflict(ConflictingEntry(qid, mine=mine, theirs=theirs))
                 continue
             self.expected[qid] = theirs

@@ -2,11 +2,13 @@
 
 A mixin of FormScreen, kept apart so the screen module stays about answering questions.
 It relies on FormScreen's `project`, `form`, `current`, `expected`, `queue`, `editor`,
-`save_editor`, `request_save`, `_show` and `_update_filter_line`.
+`typed_answer`, `save_editor`, `request_save`, `merge_in_editor`, `_show` and
+`_update_filter_line`.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +25,28 @@ from ..modals.conflict_modal import ConflictModal
 
 if TYPE_CHECKING:
     from mlreq.projects.sync import SyncState
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
+
+
+def export_folder(repo_root: Path) -> Path:
+    """Where exports go unless the user says otherwise: never into the project's repository,
+    where they would show up as untracked files (and be committed by a careless `git add .`)."""
+    candidates = []
+    try:
+        candidates.append(Path.cwd())
+    except OSError:
+        pass  # the folder mlreq started in is gone
+    candidates.append(Path.home())
+    for folder in candidates:
+        if folder.is_dir() and not _inside(folder, repo_root):
+            return folder
+    return Path(tempfile.gettempdir())
 
 
 class ProjectActions:
@@ -144,15 +168,16 @@ class ProjectActions:
         def chosen(choice: str | None) -> None:
             if choice is None:
                 return
-            merged = {
-                "mine": entry.answer,
-                "theirs": entry.conflict,
-                "merge": f"{entry.answer}\n\n--- the other side's version ---\n{entry.conflict}",
-            }[choice]
-            self.request_save(qid, next_entry(entry, merged, "draft" if choice != "merge" else None, None))
+            if choice == "merge":  # in the answer box; saved (and the conflict settled) when the user saves
+                self._show(qid)
+                self.merge_in_editor(entry.answer, entry.conflict, "the other side's version")
+                return
+            kept = entry.answer if choice == "mine" else entry.conflict
+            self.request_save(qid, next_entry(entry, kept, "draft", None))
             self._show(qid)
 
-        self.app.push_screen(ConflictModal(question.text if question else qid, entry.answer, entry.conflict), chosen)
+        modal = ConflictModal(question.text if question else qid, entry.answer, entry.conflict, cause="sync")
+        self.app.push_screen(modal, chosen)
 
     # ------------------------------------------------------------------ tailoring
 
@@ -269,7 +294,7 @@ class ProjectActions:
             if request is not None:
                 self._write_export(request.fmt, request.path, self.role_filter)
 
-        self.app.push_screen(ExportDialog(Path.cwd(), stem, scope), chosen)
+        self.app.push_screen(ExportDialog(export_folder(self.project.repo_root), stem, scope), chosen)
 
     @work(thread=True, group="export", exit_on_error=False, description="exporting")
     def _write_export(self, fmt: str, path: Path, role_id: str | None) -> None:
@@ -287,7 +312,8 @@ class ProjectActions:
         except (MlreqError, OSError) as exc:
             self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=10)
             return
-        self.app.call_from_thread(self.notify, f"Wrote {path}", timeout=8)
+        where = " (inside the project's git repository)" if _inside(path, self.project.repo_root) else ""
+        self.app.call_from_thread(self.notify, f"Wrote {path}{where}", timeout=8)
 
     # ------------------------------------------------------------------ editing elsewhere
 
@@ -296,7 +322,7 @@ class ProjectActions:
         if self.current is None:
             return
         qid = self.current
-        raw = self.editor.text if self.dirty else self.expected.get(qid, Entry()).answer
+        raw = self.typed_answer if self.dirty else self.expected.get(qid, Entry()).answer
         try:
             edited = edit_externally(raw, self.project.root, self.app)
         except MlreqError as exc:
