@@ -167,6 +167,7 @@ class FormScreen(ProjectActions, Screen):
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:  # type: ignore[no-untyped-def, override]
         """Tell the user in the notice lines above the save status, never over the answer box."""
+        message, title = visible(message), visible(title)  # file names and texts from a repository
         try:
             line = self.query_one(NoticeLine)
         except NoMatches:  # not composed yet: a toast (App's own, not MlreqApp's, which routes here)
