@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import Button
+from textual.widgets import Button, TextArea
 
 from helpers import console
 from mlreq.projects import Entry, Project
@@ -88,7 +88,8 @@ async def test_the_autosave_never_writes_over_a_conflict_on_screen_and_take_thei
 async def test_typing_on_as_the_dialog_opens_never_chooses(
     fresh: Project, make_app, one_second_autosave, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The user keeps typing "...the text" as the dialog appears: "t" must not take theirs."""
+    """The user keeps typing "...the text" as the dialog appears: "t" must not take theirs,
+    and the letters join the user's version instead of vanishing."""
     monkeypatch.setattr("mlreq.tui.modals.conflict_modal.MOMENTUM", 600.0)  # every key is momentum here
     app = make_app(fresh)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -100,8 +101,15 @@ async def test_typing_on_as_the_dialog_opens_never_chooses(
         await settle(app, pilot)
         assert isinstance(app.screen, ConflictModal)
         assert form_of(app).typed_answer == "mine, typed here"
-    assert fresh.entry(FIRST).answer == "theirs, saved elsewhere"
-    assert [d.text for d in DraftStore(fresh.root).all()] == ["mine, typed here"]
+        assert fresh.entry(FIRST).answer == "theirs, saved elsewhere"
+        assert [d.text for d in DraftStore(fresh.root).all()] == ["mine, typed here"]
+        # ...and what was typed into the dialog is not lost: it is part of "Yours".
+        assert app.screen.query_one("#mine", TextArea).text == "mine, typed here the text\n"
+        app.screen.query_one("#keep-mine", Button).press()
+        assert await wait_until(pilot, lambda: fresh.entry(FIRST).answer == "mine, typed here the text\n")
+        await settle(app, pilot)
+        assert form_of(app).typed_answer == "mine, typed here the text\n"
+    assert committed_answer(fresh.root, "scoping", FIRST)["answer"] == "mine, typed here the text\n"
 
 
 async def test_keep_mine_after_a_conflict_saves_mine_once(fresh: Project, make_app, one_second_autosave) -> None:

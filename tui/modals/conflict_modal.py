@@ -46,6 +46,8 @@ class ConflictModal(ModalScreen[str | None]):
         self.mine = mine
         self.theirs = theirs
         self.cause = cause
+        self.typed_on = ""
+        """Characters typed in the dialog's first moment, added to `mine`."""
 
     def compose(self) -> ComposeResult:
         title, their_column = CAUSES[self.cause]
@@ -76,10 +78,21 @@ class ConflictModal(ModalScreen[str | None]):
 
     def on_key(self, event: events.Key) -> None:
         # The dialog opens while the user types: letters on their way, and those typed before
-        # the user notices the dialog, were meant for the answer; "t" or "e" must not choose.
+        # the user notices the dialog, were meant for the answer; "t" or "e" must not choose,
+        # and they must not vanish either: they join "Yours", which "Keep mine" and "Merge by
+        # hand" use.
         if event.time < self.opened_at + MOMENTUM:
             event.stop()
             event.prevent_default()
+            typed = {"enter": "\n", "tab": "\t"}.get(event.key, event.character if event.is_printable else None)
+            if typed:
+                self.mine += typed
+            elif event.key == "backspace" and self.typed_on:
+                self.mine = self.mine[:-1]
+            else:
+                return
+            self.typed_on = self.typed_on[:-1] if typed is None else self.typed_on + typed
+            self.query_one("#mine", TextArea).load_text(_readable(self.mine))
 
     @on(Button.Pressed, "#keep-mine")
     def _mine(self) -> None:

@@ -482,9 +482,14 @@ class FormScreen(ProjectActions, Screen):
         # Until the user chooses, nothing saves this question (the draft keeps their text).
         self.conflict_on = qid
         question = self.form.question(qid)
+        if qid == self.current and self.dirty:  # typed on after the save that met the conflict
+            mine = next_entry(mine, self.typed_answer, None, None)
 
         def chosen(choice: str | None) -> None:
+            nonlocal mine
             self.conflict_on = None
+            if modal.typed_on:  # typed as the dialog opened: part of the user's version
+                mine = next_entry(mine, modal.mine, None, None)
             if choice == "mine":
                 self.request_save(qid, mine)
             elif choice == "theirs":
@@ -499,7 +504,8 @@ class FormScreen(ProjectActions, Screen):
             if self.conflicts_waiting:  # found while this dialog was open
                 self._resolve_conflict(self.conflicts_waiting.pop(0))
 
-        self.app.push_screen(ConflictModal(question.text if question else qid, mine.answer, theirs.answer), chosen)
+        modal = ConflictModal(question.text if question else qid, mine.answer, theirs.answer)
+        self.app.push_screen(modal, chosen)
 
     def merge_in_editor(self, mine: str, theirs: str, label: str) -> None:
         """Put both versions in the answer box for the user to merge; nothing is saved until
