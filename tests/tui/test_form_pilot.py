@@ -324,7 +324,7 @@ async def test_go_to_question_palette_finds_a_question_by_words(fresh: Project, 
         assert CommandPalette.is_open(app)
         await pilot.press(*"resources")
         await pilot.pause(0.3)  # the palette searches in the background
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         await pilot.press("enter")
         await settle(app, pilot)

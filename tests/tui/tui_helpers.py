@@ -6,6 +6,8 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+from textual.worker import WorkerCancelled
+
 from mlreq.projects import Project
 
 
@@ -48,10 +50,21 @@ def git_status(cwd: Path) -> str:
     return git(cwd, "status", "--porcelain")
 
 
+async def workers_done(app) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the app's workers; one cancelled meanwhile (an exclusive worker replaced by
+    a newer one) is not an error, so wait again for the rest."""
+    for _ in range(20):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
+
+
 async def settle(app, pilot, rounds: int = 3) -> None:  # type: ignore[no-untyped-def]
     """Let queued saves, their messages and a repaint run."""
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 
@@ -62,7 +75,7 @@ async def wait_until(pilot, predicate, timeout: float = 10.0, step: float = 0.05
         if waited >= timeout:
             return False
         await pilot.pause(step)
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         waited += step
     return True
 
