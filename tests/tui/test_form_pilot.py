@@ -30,6 +30,7 @@ from tui_helpers import (
     subjects,
     text_of,
     wait_until,
+    workers_done,
 )
 
 FIRST = "scoping.business-problems"
