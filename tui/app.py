@@ -13,7 +13,7 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -23,6 +23,7 @@ from mlreq.projects import Entry, Project, create_project
 from mlreq.projects.demo import default_demo_path, ensure_demo
 from mlreq.projects.safetext import visible
 
+from .key_order import STALL, KeySequencer
 from .messages import DiskChanged
 from .locations import recent_projects, remember_project
 from .modals.identity_prompt import IdentityPrompt
@@ -70,6 +71,14 @@ class MlreqApp(App[int]):
         self.poll_interval = poll_interval
         self.start_dir = start_dir or Path.cwd()
         self._fingerprint: tuple = ()
+        self.keys = KeySequencer(self, super().on_event)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys and pastes from the terminal go one at a time, in order (see key_order.py).
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            await self.keys.receive(event)
+        else:
+            await super().on_event(event)
 
     @property
     def form_screen(self) -> FormScreen:
@@ -77,6 +86,7 @@ class MlreqApp(App[int]):
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
+        self.set_interval(STALL / 2, self.keys.check_stall)
         if self.project is not None:
             self.open_project(self.project, self.entries if self.entries is not None else self.project.entries())
         else:
