@@ -216,6 +216,8 @@ class MlreqApp(App[int]):
 
     @work(thread=True, group="watch", exclusive=True, exit_on_error=False, description="watching for outside changes")
     def _watch_disk(self) -> None:
+        queue = self.form_screen.queue
+        saves_started = None if queue.busy else queue.started
         fingerprint = self.project.disk_fingerprint()
         if fingerprint == self._fingerprint:
             return
@@ -223,7 +225,7 @@ class MlreqApp(App[int]):
             message = DiskChanged(None, error=_gone(self.project))
         else:
             try:
-                message = DiskChanged(self.project.entries())
+                message = DiskChanged(self.project.entries(), saves_started=saves_started)
             except MlreqError as exc:
                 message = DiskChanged(None, error=exc)
             except OSError as exc:

@@ -42,6 +42,8 @@ class SaveQueue:
         self._running = False
         self._idle = threading.Event()
         self._idle.set()
+        self.started = 0
+        """Saves taken up by the worker so far; each one is answered by one SaveFinished."""
 
     def request(self, question_id: str, wanted: Entry, base: Entry | None) -> None:
         """Queue a save; a newer request for the same question replaces an older one."""
@@ -76,6 +78,7 @@ class SaveQueue:
                     return
                 question_id = next(iter(self._pending))
                 request = self._pending.pop(question_id)
+                self.started += 1
             self.target.post_message(SaveStarted(question_id))
             self.target.post_message(self._save(request))
 

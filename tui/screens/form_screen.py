@@ -96,6 +96,8 @@ class FormScreen(ProjectActions, Screen):
         self.unsaved: dict[str, Entry] = {}
         """Answers whose save failed after the user moved on: shown again on return."""
         self._conflict_open = False
+        self._saves_heard = 0
+        """SaveFinished messages handled: fewer than `queue.started` means one is on its way."""
 
     # ------------------------------------------------------------------ layout
 
@@ -266,6 +268,7 @@ class FormScreen(ProjectActions, Screen):
 
     @on(SaveFinished)
     def _save_finished(self, message: SaveFinished) -> None:
+        self._saves_heard += 1
         qid = message.question_id
         if message.conflict is not None:
             self._resolve_conflict(message.conflict)
@@ -351,8 +354,10 @@ class FormScreen(ProjectActions, Screen):
                 self.queue.retry_commit()
         self._shown_errors.clear()
         disk = message.entries or {}
-        if self.queue.busy:
-            self.app.look_again()  # our own save is landing; read the files again next tick
+        if self.queue.busy or message.saves_started != self.queue.started or self._saves_heard != self.queue.started:
+            # Our own save may be what changed the files (running, or done but not yet
+            # heard of here): never report it as a change made elsewhere; look again next tick.
+            self.app.look_again()
             return
         changed = [qid for qid, entry in disk.items() if entry != self.entries.get(qid)]
         if not changed:

@@ -43,10 +43,15 @@ class QuestionNav(Tree[str]):
         self._leaves: dict[str, TreeNode[str]] = {}
         self._stage_nodes: dict[str, TreeNode[str]] = {}
         self._form: Form | None = None
+        self._wanted: str | None = None
+        """The question the cursor was last sent to; a deferred move to another one is stale."""
 
     def rebuild(self, form: Form, entries: dict[str, Entry], shown: list[str], current: str | None) -> None:
         """Show `shown` question ids grouped by stage, keeping the cursor on `current`."""
         self._form = form
+        # Drop the cursor first: left on its line, it would highlight whichever new node
+        # lands there and send the form to that question.
+        self.cursor_line = -1
         self.clear()
         self._leaves.clear()
         self._stage_nodes.clear()
@@ -60,7 +65,8 @@ class QuestionNav(Tree[str]):
             for question in questions:
                 self._leaves[question.id] = branch.add_leaf(self._leaf_label(question.id, entries), data=question.id)
         if current in self._leaves:
-            self.call_after_refresh(self.move_to, current)
+            self._wanted = current
+            self.call_after_refresh(self.move_to, current, False)
 
     def _stage_label(self, stage_id: str, entries: dict[str, Entry]) -> str:
         assert self._form is not None
@@ -83,6 +89,10 @@ class QuestionNav(Tree[str]):
             node.set_label(self._stage_label(stage_id, entries))
 
     def move_to(self, question_id: str, retry: bool = True) -> None:
+        if retry:
+            self._wanted = question_id
+        elif question_id != self._wanted:
+            return  # the form moved on while this move waited for a refresh
         node = self._leaves.get(question_id)
         if node is None or self.cursor_node is node:
             return
