@@ -56,19 +56,9 @@ class FormScreen(ProjectActions, Screen):
         Binding("ctrl+up", "previous_question", "Prev", show=False, priority=True),
         Binding("escape", "browse", "List", id="browse", show=False, tooltip="Leave the answer box for the question list"),
         Binding("f2", "progress", "Progress", id="progress", show=False, tooltip="Completeness per stage and role"),
-        Binding("a", "mark('agreed')", "Agreed", show=False),
-        Binding("d", "mark('draft')", "Draft", show=False),
-        Binding("r", "mark('needs-review')", "Needs review", show=False),
-        Binding("o", "mark('open')", "Reopen", show=False),
-        Binding("u", "next_open", "Next open", show=False),
-        Binding("f", "pick_role", "Role filter", show=False),
-        Binding("x", "clear_filters", "Clear filter", show=False, id="clear_filter"),
-        Binding("slash", "search", "Search", show=False, id="search"),
-        Binding("p", "progress", "Progress", show=False),
-        Binding("e,i", "edit", "Edit answer", show=False),
+        # The single-letter commands belong to the question list (QuestionNav.BINDINGS):
+        # they act, and the footer shows them, only while the list has the focus.
         Binding("f3", "history", "History", show=False, id="history", tooltip="Iterations, saves and what changed"),
-        Binding("t", "timeline", "Timeline", show=False, id="timeline", tooltip="Every version of this answer"),
-        Binding("v", "resolve_versions", "Versions", show=False, id="versions", tooltip="Choose between two versions after a sync"),
         Binding("f4", "external_editor", "$EDITOR", show=False, id="external_editor", tooltip="Edit the answer in $EDITOR"),
     ]
 
@@ -330,6 +320,7 @@ class FormScreen(ProjectActions, Screen):
                 self._show(qid)
                 if choice == "merge":
                     self.editor.load_text(merged)  # dirty now: saved on the next pause
+                    self.action_edit()  # merging is typing: keys go to the answer, not the list
             self.nav.refresh_labels(self.entries)
 
         self.app.push_screen(ConflictModal(question.text if question else qid, mine.answer, theirs.answer), chosen)
@@ -395,17 +386,21 @@ class FormScreen(ProjectActions, Screen):
 
     def action_next_question(self) -> None:
         self._step(1)
+        self.action_edit()
 
     def action_previous_question(self) -> None:
         self._step(-1)
+        self.action_edit()
 
-    def action_next_open(self) -> None:
+    def action_next_open(self, edit: bool = True) -> None:
         self.save_editor()
         order = self.shown or [q.id for q in self.form.questions]
         start = order.index(self.current) + 1 if self.current in order else 0
         for qid in order[start:] + order[:start]:
             if not self.expected.get(qid, Entry()).answered and qid != self.current:
                 self.go_to(qid)
+                if edit:
+                    self.action_edit()
                 return
         self.notify("Every question shown has an answer.")
 
@@ -431,7 +426,9 @@ class FormScreen(ProjectActions, Screen):
         self.nav.focus()
 
     def action_edit(self) -> None:
-        self.editor.focus()
+        """Put the keys in the answer box (every way back to an answer ends here)."""
+        if not self.editor.read_only:
+            self.editor.focus()
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -447,10 +444,15 @@ class FormScreen(ProjectActions, Screen):
         self.nav.focus()
 
     def watch_search_text(self) -> None:
-        self._rebuild_nav()
+        self._filters_changed()
 
     def watch_role_filter(self) -> None:
+        self._filters_changed()
+
+    def _filters_changed(self) -> None:
         self._rebuild_nav()
+        # The question on the right must be one the list shows: a question the filter
+        # hides gives way to the first one shown (the list's cursor goes with it).
         if self.shown and self.current not in self.shown:
             self.go_to(self.shown[0])
 
@@ -474,7 +476,7 @@ class FormScreen(ProjectActions, Screen):
         def chosen(question_id: str | None) -> None:
             if question_id:
                 self.go_to(question_id)
-                self.editor.focus()
+                self.action_edit()
 
         self.app.push_screen(ProgressScreen(self.project, self.expected), chosen)
 
@@ -486,4 +488,4 @@ class FormScreen(ProjectActions, Screen):
     @on(QuestionNav.QuestionChosen)
     def _chosen(self, message: QuestionNav.QuestionChosen) -> None:
         self.go_to(message.question_id)
-        self.editor.focus()
+        self.action_edit()

@@ -24,6 +24,20 @@ class QuestionNav(Tree[str]):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        # The list's commands (the form screen's actions): active, and in the footer, only
+        # while the list has the focus, so letters typed for an answer never run them.
+        Binding("e,i", "screen.edit", "Type", tooltip="Type the answer (also Enter)"),
+        Binding("a", "screen.mark('agreed')", "Agreed"),
+        Binding("d", "screen.mark('draft')", "Draft"),
+        Binding("r", "screen.mark('needs-review')", "Review", tooltip="Mark needs review"),
+        Binding("o", "screen.mark('open')", "Reopen"),
+        Binding("u", "screen.next_open(False)", "Open", tooltip="Next question without an answer"),
+        Binding("t", "screen.timeline", "Timeline", id="timeline", tooltip="Every version of this answer"),
+        Binding("slash", "screen.search", "Search", id="search"),
+        Binding("f", "screen.pick_role", "Role", tooltip="Show one role's questions"),
+        Binding("x", "screen.clear_filters", "Clear", id="clear_filter", tooltip="Clear the role filter and search"),
+        Binding("p", "screen.progress", "Progress"),
+        Binding("v", "screen.resolve_versions", "Versions", id="versions", tooltip="Choose between two versions after a sync"),
     ]
 
     @dataclass
