@@ -198,13 +198,14 @@ async def test_letters_act_on_the_list_only_while_it_has_focus_and_the_footer_sh
 
 
 async def test_merge_by_hand_puts_the_keys_in_the_answer_box(fresh: Project, make_app, slow_autosave) -> None:
-    app = make_app(fresh)
+    app = make_app(fresh, poll_interval=600)  # the conflict shows when the save runs
     async with app.run_test(size=(80, 24)) as pilot:
         screen = form(app)
         await pilot.pause()
         burst(app, [*"mine"])
         assert await until_keys_handled(pilot)
         Project.open(fresh.root).save(FIRST, answer="theirs")  # another session saves the same answer
+        burst(app, ["escape"])  # to the list: saving meets the other answer
         assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal))
         burst(app, ["e"])
         assert await until_keys_handled(pilot)
