@@ -427,8 +427,7 @@ class FormScreen(ProjectActions, Screen):
 
     def action_edit(self) -> None:
         """Put the keys in the answer box (every way back to an answer ends here)."""
-        if not self.editor.read_only:
-            self.editor.focus()
+        self.editor.focus()
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
