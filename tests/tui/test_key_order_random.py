@@ -69,6 +69,8 @@ class Model:
         return lines
 
     def go_to(self, qid: str) -> None:
+        if qid not in self.shown():  # a question the filters hide clears them
+            self.role, self.search = None, ""
         self.current = qid
         self.cursor = self.lines().index(qid)
 
@@ -116,7 +118,8 @@ def next_action(rng: random.Random, model: Model) -> list[str]:
     if model.focus == "editor":
         kind = rng.choice(["type"] * 6 + ["backspace", "escape", "ctrl+t"] + common)
     else:
-        kind = rng.choice(["j", "k", "j", "k", "mark", "edit", "search", "x", "escape"] + common)
+        moves = ["j", "k", "j", "k", "search"] if model.lines() else []  # an empty list has no cursor
+        kind = rng.choice([*moves, "mark", "edit", "x", "escape"] + common)
     if kind == "type":
         keys = random_text(rng)
         text = model.answers.get(model.current, "")
@@ -146,7 +149,7 @@ def next_action(rng: random.Random, model: Model) -> list[str]:
         return [rng.choice("adro")]
     if kind == "edit":
         model.focus = "editor"
-        if model.lines()[model.cursor] is not None and rng.random() < 0.5:
+        if model.lines() and model.lines()[model.cursor] is not None and rng.random() < 0.5:
             return ["enter"]
         return ["e"]
     if kind == "x":
@@ -159,6 +162,7 @@ def next_action(rng: random.Random, model: Model) -> list[str]:
         word = target[target.index("."):]  # '.'-words: never in an answer
         word = word[: rng.randint(2, len(word))]
         keys = ["slash"]
+        model.search = ""  # the box selects its old text on focus: the first key replaces it
         for char in word:
             model.search += char
             model.filters_changed()
@@ -207,9 +211,16 @@ async def run_session(project: Project, make_app, rng: random.Random, seed: int)
             where = f"seed {seed} (MLREQ_KEYS_SEED={seed} replays it), burst {len(history)}: {keys}"
             assert await until_keys_handled(pilot), f"keys never all handled; {where}"
             assert app.screen is screen, f"a dialog stayed open: {app.screen!r}; {where}"
-            assert screen.current == model.current, f"showing {screen.current}, expected {model.current}; {where}"
+            assert screen.current == model.current, f"showing {screen.current}, expected {model.current}; nav line {screen.nav.cursor_line} model line {model.cursor} role {model.role} search {model.search!r} app role {screen.role_filter} search {screen.search_text!r}; {where}"
             assert where_keys_go(app) == model.focus, f"keys go to {where_keys_go(app)}, expected {model.focus}; {where}"
             assert screen.editor.text == model.answers.get(model.current, ""), f"answer box of {model.current}; {where}"
+            # Every answer left behind was queued for saving as the user left it.
+            elsewhere = {
+                q.id: screen.expected[q.id].answer
+                for q in project.form.questions
+                if q.id != model.current and screen.expected[q.id].answer != model.answers.get(q.id, "")
+            }
+            assert not elsewhere, f"answers other than {model.current} differ from the model: {elsewhere}; {where}"
         burst(app, ["ctrl+s"])
         assert await until_keys_handled(pilot)
         await asyncio.to_thread(screen.queue.wait, 30)

@@ -281,7 +281,10 @@ class FormScreen(ProjectActions, Screen):
             self.entries[qid] = message.saved
             self.unsaved.pop(qid, None)
         for flagged in result.flagged if result else ():
-            self.entries[flagged] = self.expected[flagged] = self.project.entry(flagged)
+            fresh = self.project.entry(flagged)
+            if self.expected.get(flagged) == self.entries.get(flagged):  # no save of ours on its way for it
+                self.expected[flagged] = fresh
+            self.entries[flagged] = fresh
         if result and result.flagged:
             self.notify(f"Needs review now: {', '.join(result.flagged)} (they build on {qid})", severity="warning")
         if not (qid == self.current and self.dirty):
@@ -374,8 +377,7 @@ class FormScreen(ProjectActions, Screen):
             return
         self.save_editor()
         if question_id not in self.shown:
-            self.role_filter = None
-            self.search_text = ""
+            self.action_clear_filters()  # the search box too: it must not show a search that is off
         self._show(question_id)
 
     def _step(self, offset: int) -> None:
@@ -399,16 +401,18 @@ class FormScreen(ProjectActions, Screen):
         for qid in order[start:] + order[:start]:
             if not self.expected.get(qid, Entry()).answered and qid != self.current:
                 self.go_to(qid)
-                if edit:
-                    self.action_edit()
-                return
-        self.notify("Every question shown has an answer.")
+                break
+        else:
+            self.notify("Every question shown has an answer.")
+        if edit:
+            self.action_edit()
 
     def action_mark(self, status: str) -> None:
         if self.current is None:
             return
         self.save_editor()
-        self.request_save(self.current, self.expected.get(self.current, Entry()).with_changes(status=status))
+        # As Project.save applies it (a status settles a review): what we expect is what lands.
+        self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), None, status, None))
         self._refresh_current_heading()
         self.nav.refresh_labels(self.expected)
 

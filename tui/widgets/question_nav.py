@@ -57,8 +57,6 @@ class QuestionNav(Tree[str]):
         self._leaves: dict[str, TreeNode[str]] = {}
         self._stage_nodes: dict[str, TreeNode[str]] = {}
         self._form: Form | None = None
-        self._wanted: str | None = None
-        """The question the cursor was last sent to; a deferred move to another one is stale."""
 
     def rebuild(self, form: Form, entries: dict[str, Entry], shown: list[str], current: str | None) -> None:
         """Show `shown` question ids grouped by stage, keeping the cursor on `current`."""
@@ -79,8 +77,7 @@ class QuestionNav(Tree[str]):
             for question in questions:
                 self._leaves[question.id] = branch.add_leaf(self._leaf_label(question.id, entries), data=question.id)
         if current in self._leaves:
-            self._wanted = current
-            self.call_after_refresh(self.move_to, current, False)
+            self.move_to(current)
 
     def _stage_label(self, stage_id: str, entries: dict[str, Entry]) -> str:
         assert self._form is not None
@@ -102,18 +99,18 @@ class QuestionNav(Tree[str]):
         for stage_id, node in self._stage_nodes.items():
             node.set_label(self._stage_label(stage_id, entries))
 
-    def move_to(self, question_id: str, retry: bool = True) -> None:
-        if retry:
-            self._wanted = question_id
-        elif question_id != self._wanted:
-            return  # the form moved on while this move waited for a refresh
+    def move_to(self, question_id: str) -> None:
+        """Put the cursor on a question now: never later, when the form may have moved on."""
         node = self._leaves.get(question_id)
         if node is None or self.cursor_node is node:
             return
-        if node.line < 0 and retry:  # added by a rebuild just now: it has a line after the refresh
-            self.call_after_refresh(self.move_to, question_id, False)
-            return
-        self.move_cursor(node, animate=False)
+        _ = self.last_line  # lay out nodes added since the last render: their line is -1 until then
+        self.cursor_line = node.line
+        self.call_after_refresh(self._scroll_to_cursor)  # scrolling needs the laid-out size
+
+    def _scroll_to_cursor(self) -> None:
+        if self.cursor_node is not None:
+            self.scroll_to_node(self.cursor_node, animate=False)
 
     def process_label(self, label: str | Text) -> Text:
         # Labels hold question text from files: never parse them as markup.
