@@ -470,8 +470,11 @@ class FormScreen(ProjectActions, Screen):
         search = self.query_one("#search", Input)
         search.value = ""
         search.display = False
-        self.search_text = ""
-        self.role_filter = None
+        # Both at once: clearing one and then the other would pass through a state whose
+        # list hides the question shown, and move away from it.
+        self.set_reactive(FormScreen.search_text, "")
+        self.set_reactive(FormScreen.role_filter, None)
+        self._filters_changed()
 
     def action_progress(self) -> None:
         from .progress_screen import ProgressScreen
