@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -26,6 +26,7 @@ from mlreq.projects.repostate import blocking_state
 from mlreq.projects.project import next_entry
 from mlreq.projects.safetext import visible
 
+from .key_order import STALL, KeySequencer
 from .messages import DiskChanged
 from .locations import recent_projects, remember_project
 from .modals.identity_prompt import IdentityPrompt
@@ -73,13 +74,17 @@ class MlreqApp(App[int]):
         self.poll_interval = poll_interval
         self.start_dir = start_dir or Path.cwd()
         self._fingerprint: tuple = ()
+        self.keys = KeySequencer(self, super().on_event)
+
         self._quit_anyway = False
         """Set once the user was told quitting loses text that is only on screen."""
 
-    def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:  # type: ignore[no-untyped-def, override]
-        # Messages quote file names and texts from the project (an error about
-        # `answers/<ESC>]2;...toml`): every toast passes through visible(), never obeyed.
-        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=markup)
+    async def on_event(self, event: events.Event) -> None:
+        # Keys and pastes from the terminal go one at a time, in order (see key_order.py).
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            await self.keys.receive(event)
+        else:
+            await super().on_event(event)
 
     @property
     def form_screen(self) -> FormScreen:
@@ -87,6 +92,7 @@ class MlreqApp(App[int]):
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
+        self.set_interval(STALL / 2, self.keys.check_stall)
         if self.project is not None:
             self.open_project(self.project, self.entries if self.entries is not None else self.project.entries())
         else:
@@ -118,7 +124,11 @@ class MlreqApp(App[int]):
             self.call_from_thread(self.notify, visible(line), severity="warning")
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:  # type: ignore[no-untyped-def, override]
-        """On the form, the app's messages join the form's notice lines instead of covering the answer."""
+        """On the form, the app's messages join the form's notice lines instead of covering the answer.
+
+        Messages quote file names and texts from the project (an error about
+        `answers/<ESC>]2;...toml`): every one passes through visible(), never obeyed."""
+        message, title = visible(message), visible(title)
         if isinstance(self.screen, FormScreen):
             self.screen.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
         else:
@@ -237,6 +247,8 @@ class MlreqApp(App[int]):
 
     @work(thread=True, group="watch", exclusive=True, exit_on_error=False, description="watching for outside changes")
     def _watch_disk(self) -> None:
+        queue = self.form_screen.queue
+        saves_started = None if queue.busy else queue.started
         fingerprint = self.project.disk_fingerprint()
         if fingerprint == self._fingerprint:
             return
@@ -244,7 +256,7 @@ class MlreqApp(App[int]):
             message = DiskChanged(None, error=_gone(self.project))
         else:
             try:
-                message = DiskChanged(self.project.entries())
+                message = DiskChanged(self.project.entries(), saves_started=saves_started)
             except MlreqError as exc:
                 message = DiskChanged(None, error=exc)
             except OSError as exc:

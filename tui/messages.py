@@ -43,3 +43,6 @@ class DiskChanged(Message):
 
     entries: dict[str, Entry] | None
     error: MlreqError | None = None
+    saves_started: int | None = None
+    """`SaveQueue.started` when the files were read, None if a save was running then: the
+    files may hold this app's own save, not a change made elsewhere."""

@@ -42,6 +42,10 @@ class SaveQueue:
         self._running = False
         self._idle = threading.Event()
         self._idle.set()
+        self.started = 0
+        """Saves taken up by the worker so far; each one is answered by one SaveFinished."""
+        self._flagged: dict[str, tuple[Entry, Entry]] = {}
+        """Entries this queue's own saves marked needs-review: (before, after) (worker only)."""
 
     def request(self, question_id: str, wanted: Entry, base: Entry | None) -> None:
         """Queue a save; a newer request for the same question replaces an older one."""
@@ -77,6 +81,7 @@ class SaveQueue:
                         return
                     question_id = next(iter(self._pending))
                     request = self._pending.pop(question_id)
+                    self.started += 1
                 self.target.post_message(SaveStarted(question_id))
                 self.target.post_message(self._save(request))
         except BaseException:
@@ -87,14 +92,26 @@ class SaveQueue:
                 self._idle.set()
             raise
 
+    def _base(self, request: SaveRequest) -> Entry | None:
+        """The request's base, moved past a needs-review flag an earlier save of ours set.
+
+        The screen asks for a save on what it knew; if our own previous save flagged that
+        question meanwhile (and nothing else touched it), that flag is not a conflict."""
+        before, after = self._flagged.get(request.question_id, (None, None))
+        return after if before is not None and request.base == before else request.base
+
     def _save(self, request: SaveRequest) -> SaveFinished:
         wanted = request.wanted
         try:
             if request.question_id == RETRY:
                 return SaveFinished(RETRY, wanted, result=self.project.commit_pending())
+            before = self.project.entries()
             result = self.project.save(
-                request.question_id, answer=wanted.answer, status=wanted.status, notes=wanted.notes, base=request.base
+                request.question_id, answer=wanted.answer, status=wanted.status, notes=wanted.notes, base=self._base(request)
             )
+            self._flagged.pop(request.question_id, None)
+            for flagged in result.flagged:
+                self._flagged[flagged] = (before[flagged], self.project.entry(flagged))
         except ConflictError as exc:
             return SaveFinished(request.question_id, wanted, error=exc, conflict=exc.conflict)
         except MlreqError as exc:

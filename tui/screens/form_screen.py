@@ -67,19 +67,9 @@ class FormScreen(ProjectActions, Screen):
         Binding("ctrl+up", "previous_question", "Prev", show=False, priority=True),
         Binding("escape", "browse", "List", id="browse", show=False, tooltip="Leave the answer box for the question list"),
         Binding("f2", "progress", "Progress", id="progress", show=False, tooltip="Completeness per stage and role"),
-        Binding("a", "mark('agreed')", "Agreed", show=False),
-        Binding("d", "mark('draft')", "Draft", show=False),
-        Binding("r", "mark('needs-review')", "Needs review", show=False),
-        Binding("o", "mark('open')", "Reopen", show=False),
-        Binding("u", "next_open", "Next open", show=False),
-        Binding("f", "pick_role", "Role filter", show=False),
-        Binding("x", "clear_filters", "Clear filter", show=False, id="clear_filter"),
-        Binding("slash", "search", "Search", show=False, id="search"),
-        Binding("p", "progress", "Progress", show=False),
-        Binding("e,i", "edit", "Edit answer", show=False),
+        # The single-letter commands belong to the question list (QuestionNav.BINDINGS):
+        # they act, and the footer shows them, only while the list has the focus.
         Binding("f3", "history", "History", show=False, id="history", tooltip="Iterations, saves and what changed"),
-        Binding("t", "timeline", "Timeline", show=False, id="timeline", tooltip="Every version of this answer"),
-        Binding("v", "resolve_versions", "Versions", show=False, id="versions", tooltip="Choose between two versions after a sync"),
         Binding("f4", "external_editor", "$EDITOR", show=False, id="external_editor", tooltip="Edit the answer in $EDITOR"),
     ]
 
@@ -127,6 +117,8 @@ class FormScreen(ProjectActions, Screen):
         """The question whose box holds both versions to merge: saved when the user saves."""
         self.own_flags: dict[str, Entry] = {}
         """Entries this session's saves marked needs-review, as written (not someone else's change)."""
+        self._saves_heard = 0
+        """SaveFinished messages handled: fewer than `queue.started` means one is on its way."""
 
     # ------------------------------------------------------------------ layout
 
@@ -400,6 +392,7 @@ class FormScreen(ProjectActions, Screen):
 
     @on(SaveFinished)
     def _save_finished(self, message: SaveFinished) -> None:
+        self._saves_heard += 1
         qid = message.question_id
         if message.conflict is not None:
             if message.conflict.theirs == self.own_flags.pop(qid, None):
@@ -430,7 +423,10 @@ class FormScreen(ProjectActions, Screen):
             self.entries[qid] = message.saved
             self.unsaved.pop(qid, None)
         for flagged in result.flagged if result else ():
-            self.entries[flagged] = self.expected[flagged] = self.own_flags[flagged] = self.project.entry(flagged)
+            fresh = self.project.entry(flagged)
+            if self.expected.get(flagged) == self.entries.get(flagged):  # no save of ours on its way for it
+                self.expected[flagged] = fresh
+            self.entries[flagged] = self.own_flags[flagged] = fresh
         if result and result.flagged:
             self.notify(f"Needs review now: {', '.join(result.flagged)} (they build on {qid})", severity="warning")
         if result is not None and result.commit_error is None:
@@ -500,6 +496,7 @@ class FormScreen(ProjectActions, Screen):
                 self._show(qid)
                 if choice == "merge":
                     self.merge_in_editor(mine.answer, theirs.answer, "the version saved elsewhere")
+                    self.action_edit()  # merging is typing: keys go to the answer, not the list
             self.nav.refresh_labels(self.entries)
             if self.conflicts_waiting:  # found while this dialog was open
                 self._resolve_conflict(self.conflicts_waiting.pop(0))
@@ -542,8 +539,10 @@ class FormScreen(ProjectActions, Screen):
                 self.queue.retry_commit()
         self._shown_errors.clear()
         disk = message.entries or {}
-        if self.queue.busy:
-            self.app.look_again()  # our own save is landing; read the files again next tick
+        if self.queue.busy or message.saves_started != self.queue.started or self._saves_heard != self.queue.started:
+            # Our own save may be what changed the files (running, or done but not yet
+            # heard of here): never report it as a change made elsewhere; look again next tick.
+            self.app.look_again()
             return
         changed = [qid for qid, entry in disk.items() if entry != self.entries.get(qid)]
         if not changed:
@@ -569,8 +568,7 @@ class FormScreen(ProjectActions, Screen):
             return
         self.save_editor()
         if question_id not in self.shown:
-            self.role_filter = None
-            self.search_text = ""
+            self.action_clear_filters()  # the search box too: it must not show a search that is off
         self._show(question_id)
 
     def _step(self, offset: int) -> None:
@@ -581,25 +579,31 @@ class FormScreen(ProjectActions, Screen):
 
     def action_next_question(self) -> None:
         self._step(1)
+        self.action_edit()
 
     def action_previous_question(self) -> None:
         self._step(-1)
+        self.action_edit()
 
-    def action_next_open(self) -> None:
+    def action_next_open(self, edit: bool = True) -> None:
         self.save_editor()
         order = self.shown or [q.id for q in self.form.questions]
         start = order.index(self.current) + 1 if self.current in order else 0
         for qid in order[start:] + order[:start]:
             if not self.expected.get(qid, Entry()).answered and qid != self.current:
                 self.go_to(qid)
-                return
-        self.notify("Every question shown has an answer.")
+                break
+        else:
+            self.notify("Every question shown has an answer.")
+        if edit:
+            self.action_edit()
 
     def action_mark(self, status: str) -> None:
         if self.current is None:
             return
         self.save_editor()
-        self.request_save(self.current, self.expected.get(self.current, Entry()).with_changes(status=status))
+        # As Project.save applies it (a status settles a review): what we expect is what lands.
+        self.request_save(self.current, next_entry(self.expected.get(self.current, Entry()), None, status, None))
         self._refresh_current_heading()
         self.nav.refresh_labels(self.expected)
 
@@ -624,6 +628,7 @@ class FormScreen(ProjectActions, Screen):
         self.nav.focus()
 
     def action_edit(self) -> None:
+        """Put the keys in the answer box (every way back to an answer ends here)."""
         self.editor.focus()
 
     def action_search(self) -> None:
@@ -640,10 +645,15 @@ class FormScreen(ProjectActions, Screen):
         self.nav.focus()
 
     def watch_search_text(self) -> None:
-        self._rebuild_nav()
+        self._filters_changed()
 
     def watch_role_filter(self) -> None:
+        self._filters_changed()
+
+    def _filters_changed(self) -> None:
         self._rebuild_nav()
+        # The question on the right must be one the list shows: a question the filter
+        # hides gives way to the first one shown (the list's cursor goes with it).
         if self.shown and self.current not in self.shown:
             self.go_to(self.shown[0])
 
@@ -658,8 +668,11 @@ class FormScreen(ProjectActions, Screen):
         search = self.query_one("#search", Input)
         search.value = ""
         search.display = False
-        self.search_text = ""
-        self.role_filter = None
+        # Both at once: clearing one and then the other would pass through a state whose
+        # list hides the question shown, and move away from it.
+        self.set_reactive(FormScreen.search_text, "")
+        self.set_reactive(FormScreen.role_filter, None)
+        self._filters_changed()
 
     def action_progress(self) -> None:
         from .progress_screen import ProgressScreen
@@ -667,7 +680,7 @@ class FormScreen(ProjectActions, Screen):
         def chosen(question_id: str | None) -> None:
             if question_id:
                 self.go_to(question_id)
-                self.editor.focus()
+                self.action_edit()
 
         self.app.push_screen(ProgressScreen(self.project, self.expected), chosen)
 
@@ -679,4 +692,4 @@ class FormScreen(ProjectActions, Screen):
     @on(QuestionNav.QuestionChosen)
     def _chosen(self, message: QuestionNav.QuestionChosen) -> None:
         self.go_to(message.question_id)
-        self.editor.focus()
+        self.action_edit()

@@ -21,10 +21,16 @@ While typing an answer
   ctrl+g              go to a question by words
   f4                  edit the answer in $EDITOR (for very long answers)
   escape              leave the answer box for the question list
+  home / end          start / end of the line
+  ctrl+home / ctrl+end  start / end of the whole answer
+  ctrl+a or f7        select the whole answer (shift+arrows: a part)
+  ctrl+x / c / v      cut / copy / paste the selection
+  pageup / pagedown   a screen up / down (the box follows the cursor)
 
-In the question list
+In the question list (its keys show at the bottom while it has the focus,
+and the answer box's title says "e or Enter to type here")
   up/down, j/k        move (the answer shows on the right)
-  enter, e, i         type the answer
+  enter, e, i         type the answer (so do ctrl+n, ctrl+r, ctrl+o)
   a d r o             mark agreed, draft, needs review, open
   u                   next question without an answer
   t                   timeline of this answer (every version; r restores one)

@@ -52,7 +52,8 @@ class ProgressScreen(Screen[str | None]):
                 with Vertical():
                     yield Static("By role", classes="column-title")
                     yield Static(_rows(status.roles), markup=False)
-            gaps = [*status.needs_review, *status.open_questions]
+            # An unanswered question flagged needs-review is in both lists: show it once.
+            gaps = list({q.id: q for q in [*status.needs_review, *status.open_questions]}.values())
             yield Static(
                 f"Open and needs-review questions ({len(gaps)}): Enter goes to one" if gaps else "Nothing open.",
                 classes="column-title",

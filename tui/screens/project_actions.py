@@ -331,3 +331,4 @@ class ProjectActions:
         if edited != self.expected.get(qid, Entry()).answer:
             self.request_save(qid, next_entry(self.expected.get(qid, Entry()), edited, None, None))
             self._show(qid)
+        self.action_edit()  # back from $EDITOR to the answer, wherever F4 was pressed

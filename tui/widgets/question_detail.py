@@ -82,7 +82,6 @@ class QuestionDetail(VerticalScroll):
             why += f"\nIf unanswered ({question.priority} priority, mlreq's assessment): {question.impact}"
         self.query_one("#q-why", Static).update(why)
         self.show_ripple([])
-        self.editor.border_title = "Answer"
 
     def show_ripple(self, affected: list[str]) -> None:
         """Before a save: the answered questions it will flag for review."""

@@ -24,6 +24,20 @@ class QuestionNav(Tree[str]):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        # The list's commands (the form screen's actions): active, and in the footer, only
+        # while the list has the focus, so letters typed for an answer never run them.
+        Binding("e,i", "screen.edit", "Type", tooltip="Type the answer (also Enter)"),
+        Binding("a", "screen.mark('agreed')", "Agreed"),
+        Binding("d", "screen.mark('draft')", "Draft"),
+        Binding("r", "screen.mark('needs-review')", "Review", tooltip="Mark needs review"),
+        Binding("o", "screen.mark('open')", "Reopen"),
+        Binding("u", "screen.next_open(False)", "Open", tooltip="Next question without an answer"),
+        Binding("t", "screen.timeline", "Timeline", id="timeline", tooltip="Every version of this answer"),
+        Binding("slash", "screen.search", "Search", id="search"),
+        Binding("f", "screen.pick_role", "Role", tooltip="Show one role's questions"),
+        Binding("x", "screen.clear_filters", "Clear", id="clear_filter", tooltip="Clear the role filter and search"),
+        Binding("p", "screen.progress", "Progress"),
+        Binding("v", "screen.resolve_versions", "Versions", id="versions", tooltip="Choose between two versions after a sync"),
     ]
 
     @dataclass
@@ -47,6 +61,9 @@ class QuestionNav(Tree[str]):
     def rebuild(self, form: Form, entries: dict[str, Entry], shown: list[str], current: str | None) -> None:
         """Show `shown` question ids grouped by stage, keeping the cursor on `current`."""
         self._form = form
+        # Drop the cursor first: left on its line, it would highlight whichever new node
+        # lands there and send the form to that question.
+        self.cursor_line = -1
         self.clear()
         self._leaves.clear()
         self._stage_nodes.clear()
@@ -60,7 +77,7 @@ class QuestionNav(Tree[str]):
             for question in questions:
                 self._leaves[question.id] = branch.add_leaf(self._leaf_label(question.id, entries), data=question.id)
         if current in self._leaves:
-            self.call_after_refresh(self.move_to, current)
+            self.move_to(current)
 
     def _stage_label(self, stage_id: str, entries: dict[str, Entry]) -> str:
         assert self._form is not None
@@ -82,14 +99,18 @@ class QuestionNav(Tree[str]):
         for stage_id, node in self._stage_nodes.items():
             node.set_label(self._stage_label(stage_id, entries))
 
-    def move_to(self, question_id: str, retry: bool = True) -> None:
+    def move_to(self, question_id: str) -> None:
+        """Put the cursor on a question now: never later, when the form may have moved on."""
         node = self._leaves.get(question_id)
         if node is None or self.cursor_node is node:
             return
-        if node.line < 0 and retry:  # added by a rebuild just now: it has a line after the refresh
-            self.call_after_refresh(self.move_to, question_id, False)
-            return
-        self.move_cursor(node, animate=False)
+        _ = self.last_line  # lay out nodes added since the last render: their line is -1 until then
+        self.cursor_line = node.line
+        self.call_after_refresh(self._scroll_to_cursor)  # scrolling needs the laid-out size
+
+    def _scroll_to_cursor(self) -> None:
+        if self.cursor_node is not None:
+            self.scroll_to_node(self.cursor_node, animate=False)
 
     def process_label(self, label: str | Text) -> Text:
         # Labels hold question text from files: never parse them as markup.
