@@ -105,13 +105,17 @@ class SaveQueue:
         try:
             if request.question_id == RETRY:
                 return SaveFinished(RETRY, wanted, result=self.project.commit_pending())
-            before = self.project.entries()
+            try:
+                before = self.project.entries()
+            except MlreqError:  # another stage's file is broken: this question's save still goes ahead
+                before = {}
             result = self.project.save(
                 request.question_id, answer=wanted.answer, status=wanted.status, notes=wanted.notes, base=self._base(request)
             )
             self._flagged.pop(request.question_id, None)
             for flagged in result.flagged:
-                self._flagged[flagged] = (before[flagged], self.project.entry(flagged))
+                if flagged in before:
+                    self._flagged[flagged] = (before[flagged], self.project.entry(flagged))
         except ConflictError as exc:
             return SaveFinished(request.question_id, wanted, error=exc, conflict=exc.conflict)
         except MlreqError as exc:
