@@ -197,7 +197,11 @@ async def test_letters_act_on_the_list_only_while_it_has_focus_and_the_footer_sh
     assert entry.answer == "rtp" and entry.status == "draft"
 
 
-async def test_merge_by_hand_puts_the_keys_in_the_answer_box(fresh: Project, make_app, slow_autosave) -> None:
+async def test_merge_by_hand_puts_the_keys_in_the_answer_box(
+    fresh: Project, make_app, slow_autosave, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Keys in the dialog's first moment are typing (test_workshop_editing); here "e" chooses.
+    monkeypatch.setattr("mlreq.tui.modals.conflict_modal.MOMENTUM", 0.0)
     app = make_app(fresh, poll_interval=600)  # the conflict shows when the save runs
     async with app.run_test(size=(80, 24)) as pilot:
         screen = form(app)
@@ -206,7 +210,7 @@ async def test_merge_by_hand_puts_the_keys_in_the_answer_box(fresh: Project, mak
         assert await until_keys_handled(pilot)
         Project.open(fresh.root).save(FIRST, answer="theirs")  # another session saves the same answer
         burst(app, ["escape"])  # to the list: saving meets the other answer
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictModal) and app.screen.opened_at < float("inf"))
         burst(app, ["e"])
         assert await until_keys_handled(pilot)
         await pilot.pause()
