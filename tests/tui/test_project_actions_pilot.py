@@ -108,11 +108,15 @@ async def test_typing_over_an_answer_others_build_on_warns_then_flags_them(fresh
         screen.go_to("data.data-source")
         await pilot.pause()
         screen.editor.focus()
+        await settle(app, pilot)
+        assert app.focused is screen.editor and screen.current == "data.data-source"
         await pilot.press("end", *" and the service log")
         ripple = screen.query_one("#q-ripple")
         assert await wait_until(pilot, lambda: "data.data-format" in str(ripple.render()) and ripple.display)
+        assert screen.editor.text == "Charger telemetry and the service log"
         await pilot.press("ctrl+s")
-        assert await wait_until(pilot, lambda: Project.open(fresh.root).entry("data.data-format").status == "needs-review")
+        assert await wait_until(pilot, lambda: Project.open(fresh.root).entry("data.data-format").status == "needs-review"), (
+            Project.open(fresh.root).entry("data.data-source"), screen.indicator.detail)
         await settle(app, pilot)
         assert screen.expected["data.data-format"].status == "needs-review"
         assert not ripple.display  # saved: nothing more to warn about
