@@ -76,3 +76,19 @@ def mount_small_disk(where: Path) -> Iterator[SmallDisk]:
         yield SmallDisk(where)
     finally:
         subprocess.run([umount, "-l", str(where)], capture_output=True)
+
+
+@pytest.fixture
+def disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real small tmpfs, unmounted afterwards (skips, saying why, where it cannot mount)."""
+    yield from mount_small_disk(tmp_path / "disk")
+
+
+@pytest.fixture
+def on_small_disk(disk: SmallDisk):  # type: ignore[no-untyped-def]
+    """A new project on that disk."""
+    from mlreq.projects import Project, create_project
+
+    project, result = create_project(disk.path / "proj", name="Small disk")
+    assert result.ok and result.commit
+    return Project.open(project.root)

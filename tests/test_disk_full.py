@@ -12,24 +12,13 @@ from pathlib import Path
 import pytest
 
 from helpers import assert_one_line_error, commit_count, git
-from mlreq.projects import Project, create_project
+from mlreq.projects import Project
 from mlreq.projects.errors import ProjectError
-from small_disk import SmallDisk, mount_small_disk
+from small_disk import SmallDisk
 
 FIRST = "scoping.business-problems"
 SECOND = "scoping.ml-feasibility"
 
-
-@pytest.fixture
-def disk(tmp_path: Path):
-    yield from mount_small_disk(tmp_path / "disk")
-
-
-@pytest.fixture
-def on_small_disk(disk: SmallDisk) -> Project:
-    project, result = create_project(disk.path / "proj", name="Small disk")
-    assert result.ok and result.commit
-    return Project.open(project.root)
 
 
 def scoping(project: Project) -> bytes:

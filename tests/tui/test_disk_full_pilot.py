@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from mlreq.projects import Project, create_project
+from mlreq.projects import Project
 from mlreq.projects.drafts import DraftStore, rescue_folder
 from mlreq.tui.modals.recover_drafts import RecoverDrafts
 from mlreq.tui.screens.form_screen import FormScreen
-from small_disk import SmallDisk, mount_small_disk
+from small_disk import SmallDisk
 from tui_helpers import git, git_status, notifications, settle, subjects, wait_until
 
 FIRST = "scoping.business-problems"
@@ -44,17 +44,6 @@ def indicator_line(app) -> str:  # type: ignore[no-untyped-def]
     """The indicator's row as the 80x24 terminal shows it (cut at the screen's edge)."""
     return form(app).indicator.render_line(0).text
 
-
-@pytest.fixture
-def disk(tmp_path: Path):
-    yield from mount_small_disk(tmp_path / "disk")
-
-
-@pytest.fixture
-def on_small_disk(disk: SmallDisk) -> Project:
-    project, result = create_project(disk.path / "proj", name="Small disk")
-    assert result.ok and result.commit
-    return Project.open(project.root)
 
 
 @pytest.fixture
