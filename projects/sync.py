@@ -61,6 +61,15 @@ class SyncError(ProjectError):
     title = "Sync failed"
 
 
+def redacted(url: str) -> str:
+    """A remote URL fit to print: a password in it, or a secret in its query, as `***`.
+
+    mlreq never stores such URLs, but plain git may have (`git remote add` by hand)."""
+    url = re.sub(r"^([a-zA-Z][\w+.-]*://[^/@:]*):[^/@]*@", r"\1:***@", url)
+    return re.sub(r"([?&;][^=&;#]*(?:token|key|secret|pass|auth|sig|credential)[^=&;#]*=)[^&;#]*", r"\1***", url,
+                  flags=re.IGNORECASE)
+
+
 def check_remote_url(url: str) -> str:
     """Accept https://, ssh://, user@host:path and local paths; refuse everything else."""
     url = url.strip()
@@ -180,7 +189,7 @@ class Sync:
             )
             if status == 0 and len(out.split()) == 2:
                 ahead, behind = (int(n) for n in out.split())
-        return SyncState(remote, branch, ahead, behind, self._last_sync())
+        return SyncState(redacted(remote) if remote else None, branch, ahead, behind, self._last_sync())
 
     def _last_sync_file(self) -> Path:
         return writable_path(self.project.root, LAST_SYNC_FILE)
@@ -199,7 +208,7 @@ class Sync:
         )
         if status != 0 and _is_auth_failure(err):
             raise SyncError(
-                f"authentication to {self.remote_url()} failed; mlreq never asks for passwords: set up an SSH key "
+                f"authentication to {redacted(self.remote_url() or '')} failed; mlreq never asks for passwords: set up an SSH key "
                 "or a credential helper (git config --global credential.helper ...) and try again"
             )
         return status, out, err

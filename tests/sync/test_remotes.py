@@ -103,6 +103,17 @@ def test_accepted_remote_is_stored_as_given(solo: Solo, cli, url: str):
     solo.assert_nothing_lost()
 
 
+def test_remote_show_never_prints_a_secret_plain_git_stored(solo: Solo, cli):
+    """mlreq refuses such URLs, but a `git remote set-url` by hand may have stored one."""
+    secret_url = "https://ana:hunter2@git.example.com/team/req.git?private_token=s3cr3t&ref=main"
+    git(solo.path, "remote", "set-url", "origin", secret_url)
+
+    outcome = cli("remote", "show", cwd=solo.path)
+
+    assert "hunter2" not in outcome.out + outcome.err and "s3cr3t" not in outcome.out + outcome.err
+    assert "https://ana:***@git.example.com/team/req.git?private_token=***&ref=main" in outcome.out
+
+
 def test_relative_paths_are_stored_as_the_folder_the_user_meant(team: Team, tmp_path: Path):
     sub = team.a / "answers"
     team.mlreq(sub, "remote", "set", "../../hub.git")  # typed from a subfolder of the project
