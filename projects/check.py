@@ -16,6 +16,7 @@ from .gitrepo import GitRepo, find_git_root, git_dir
 from .layout import FORM_FILE, PROJECT_FILE, STATE_DIR, find_project_root
 from .mergedriver import ensure_merge_driver
 from .project import Project
+from .repostate import blocking_state
 from .safefile import list_project_folder, read_project_file, read_project_toml
 
 
@@ -71,6 +72,12 @@ def check_project(path: Path) -> list[Finding]:
         notice = ensure_merge_driver(GitRepo(repo_root))
         if notice:
             findings.append(Finding("warning", str(repo_root), notice))
+        try:
+            busy = blocking_state(repo_root)
+        except MlreqError:
+            busy = None  # git itself is the problem: fsck below says so
+        if busy is not None:
+            findings.append(Finding("warning", str(repo_root), f"{busy.what}: mlreq saves nothing until then; {busy.way_out}"))
     if form is None or repo_root is None:
         findings.sort(key=lambda f: f.severity != "error")
         return findings

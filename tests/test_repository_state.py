@@ -233,6 +233,16 @@ def test_read_commands_work_on_a_detached_head(cli, mono: Path, argv: tuple[str,
     assert _snapshot(mono) == before
 
 
+def test_check_says_the_repository_is_busy_and_the_way_out(cli, mono: Path):
+    _detached(mono)
+
+    outcome = cli("check", cwd=mono / "reqs")
+
+    assert outcome.code == 0, outcome  # a warning, not an error: the files are sound
+    assert "detached HEAD" in outcome.out and "mlreq saves nothing until then" in outcome.out
+    assert "`git switch main`" in outcome.out
+
+
 def test_project_save_refuses_before_writing(mono: Path):
     """The API the app's save queue uses: the file is not written, the text stays with the caller."""
     _merging(mono)
