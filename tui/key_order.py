@@ -39,6 +39,8 @@ class KeySequencer:
         self.deliver = deliver
         """Textual's own handling of one raw input event (priority bindings, or forward to the focused widget)."""
         self.pending: deque[events.Event] = deque()
+        self.delivering: events.Event | None = None
+        """The key handed to Textual last (for a report when keys stop moving)."""
         self._in_flight = False
         self._settling_since: float | None = None
         self._round = 0
@@ -64,6 +66,7 @@ class KeySequencer:
         if self._in_flight or not self.pending:
             return
         event = self.pending.popleft()
+        self.delivering = event
         self._in_flight = True
         self._settling_since = None
         try:
@@ -124,6 +127,9 @@ class KeySequencer:
         except Exception:
             return True
         if screen._callbacks:
+            # Waiting for a repaint; after a screen closes in a burst none may be coming
+            # (seen: the form's nav scroll waiting for ever), so ask for one.
+            screen.refresh()
             return False
         for node in (screen, *screen.walk_children(with_self=False)):
             if not node._message_queue.empty() or node._next_callbacks:

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Footer, Input, Static, TextArea
 
 from mlreq.bank import Question
 from mlreq.bank.errors import MlreqError
@@ -31,6 +31,7 @@ from mlreq.projects.errors import ConflictingEntry
 from mlreq.projects.project import next_entry
 from mlreq.projects.safetext import visible
 
+from ..widgets.app_header import AppHeader
 from ..messages import DiskChanged, DraftWritten, SaveFinished, SaveStarted
 from ..modals.conflict_modal import ConflictModal
 from ..modals.role_picker import RolePicker
@@ -123,7 +124,7 @@ class FormScreen(ProjectActions, Screen):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         if self.read_only_reason:
             yield Static(self.read_only_reason, id="read-only-banner", markup=False)
         with Horizontal(id="main"):

@@ -6,10 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from mlreq.bank import Form
 from mlreq.projects.safetext import visible
+
+from ..widgets.app_header import AppHeader
 
 KEYS = """\
 While typing an answer
@@ -70,7 +72,7 @@ class HelpScreen(Screen[None]):
         self.form = form
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(id="help"):
             yield Static("Keys", classes="column-title")
             yield Static(KEYS, markup=False, id="help-keys")

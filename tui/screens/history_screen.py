@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList
+from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
 from mlreq.bank.errors import MlreqError
@@ -24,6 +24,7 @@ from mlreq.projects.history import NOW, History, LogGroup
 from mlreq.projects.safetext import visible
 from mlreq.projects.semdiff import ProjectDiff
 
+from ..widgets.app_header import AppHeader
 from ..widgets.diff_view import DiffView
 
 
@@ -58,7 +59,7 @@ class HistoryScreen(Screen[None]):
         self.mark: Point | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Horizontal():
             yield OptionList(id="history-points", markup=False)
             yield DiffView(id="diff")

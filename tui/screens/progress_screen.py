@@ -7,13 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mlreq.projects import Entry, Project
 from mlreq.projects.safetext import visible
 from mlreq.projects.status import Progress, project_status
 
+from ..widgets.app_header import AppHeader
 from ..markers import marker
 
 
@@ -37,7 +38,7 @@ class ProgressScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         status = self.status
-        yield Header()
+        yield AppHeader()
         with Vertical(id="progress"):
             counts = " · ".join(f"{marker(s)} {n} {s}" for s, n in status.status_counts.items())
             yield Static(

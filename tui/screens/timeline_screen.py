@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mlreq.bank import Question
@@ -18,6 +18,7 @@ from mlreq.projects.history import History, Version
 from mlreq.projects.safetext import visible
 from mlreq.projects.semdiff import word_diff
 
+from ..widgets.app_header import AppHeader
 from ..markers import marker
 from ..widgets.diff_view import word_text
 
@@ -41,7 +42,7 @@ class TimelineScreen(Screen[Entry | None]):
         self.versions: list[Version] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Horizontal():
             yield OptionList(id="timeline-versions", markup=False)
             with VerticalScroll(id="version-view"):

@@ -9,10 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mlreq.projects.safetext import visible
+
+from ..widgets.app_header import AppHeader
 
 NEW, DEMO = "__new__", "__demo__"
 
@@ -28,7 +30,7 @@ class WelcomeScreen(Screen[str]):
         self.here = here
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Vertical(id="welcome"):
             yield Static(
                 f"{self.here} is not an mlreq project. Open a recent one, or start a new one.",
