@@ -131,6 +131,28 @@ async def test_choosing_a_role_from_the_last_question_settles_on_the_first_shown
         assert screen.editor.text.endswith(" typed after") and screen.current == shown[0]
 
 
+async def test_highlights_still_queued_from_earlier_moves_do_not_send_the_form_back_and_forth(
+    fresh: Project, make_app
+) -> None:
+    # Seen in a random burst (seed 886163324): the list had focus, ctrl+o moved on, and an
+    # older highlight still queued sent the form back; each move queued another highlight,
+    # so two questions took turns for ever and later keys went out of order.
+    app = make_app(fresh, poll_interval=600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = form(app)
+        await pilot.pause()
+        burst(app, ["escape"])
+        assert await until_keys_handled(pilot)
+        for qid in (SECOND, THIRD, SECOND, FIRST):  # what the list posts as its cursor moves
+            screen.nav.post_message(screen.nav.QuestionHighlighted(qid))
+        await pilot.pause(0.5)
+        assert app.keys._screen_quiet(), "the form is still moving between questions"
+        assert screen.current == FIRST and screen.nav.cursor_node.data == FIRST
+        burst(app, ["ctrl+n", *"typed"])
+        assert await until_keys_handled(pilot)
+        assert screen.current == SECOND and screen.editor.text == "typed"
+
+
 # ---------------------------------------------------------------------------- 3. long answers
 
 

@@ -687,6 +687,12 @@ class FormScreen(ProjectActions, Screen):
 
     @on(QuestionNav.QuestionHighlighted)
     def _highlighted(self, message: QuestionNav.QuestionHighlighted) -> None:
+        # Only the line the cursor is on now: an older highlight still queued would send
+        # the form back, its move would queue another, and two questions would take turns
+        # for ever (seen with keys in a burst).
+        cursor = self.nav.cursor_node
+        if cursor is None or cursor.data != message.question_id:
+            return
         if message.question_id != self.current:
             self.go_to(message.question_id)
 
