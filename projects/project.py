@@ -101,19 +101,22 @@ class Project:
         root = find_project_root(path)
         settings = read_project_toml(root, PROJECT_FILE)
         name = str(settings.get("project", {}).get("name", root.name))
-        form_path = root / FORM_FILE
-        try:
-            form = form_from_data(read_project_toml(root, FORM_FILE), form_path)
-        except BankError as exc:
-            raise ProjectFileError(str(exc)) from None
-        for stage in form.stages:
-            answers_file(stage.id)  # refuses a stage id that would name a file outside answers/
+        form = _read_form(root)
         repo_root = find_git_root(root)
         if repo_root is None:
             raise ProjectError(f"{root}: the project is not inside a git repository; run `git init` there")
         if not root.is_relative_to(repo_root.resolve()):
             raise ProjectError(f"{root}: the project is outside its git repository {repo_root} (reached through a link?); refused")
         return cls(root=root, repo_root=repo_root, name=name, form=form, author=author)
+
+    def reload_form(self) -> bool:
+        """Read form.toml again (a sync, a tailoring or another process may have changed
+        it); True when the question set is not the one held until now."""
+        form = _read_form(self.root)
+        if form == self.form:
+            return False
+        self.form = form
+        return True
 
     # ----------------------------------------------------------------- paths
 
@@ -479,3 +482,13 @@ def project_settings_text(name: str, form_source: str) -> str:
     table.add("schema", 1)
     document.add("project", table)
     return tomlkit.dumps(document)
+
+
+def _read_form(root: Path) -> Form:
+    try:
+        form = form_from_data(read_project_toml(root, FORM_FILE), root / FORM_FILE)
+    except BankError as exc:
+        raise ProjectFileError(str(exc)) from None
+    for stage in form.stages:
+        answers_file(stage.id)  # refuses a stage id that would name a file outside answers/
+    return form

@@ -14,8 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlreq.bank import form_from_data
-from mlreq.bank.errors import BankError, MlreqError
+from mlreq.bank.errors import MlreqError
 
 from .atomic import atomic_write
 from .commitmessage import Change
@@ -248,7 +247,7 @@ class Sync:
             form_conflicts_before = self._form_conflicts()
             self._merge(upstream, author, remote)
             report.merged = True
-            self._reload_form()
+            project.reload_form()  # the merge may have brought the other side's tailoring
             report.form_conflicts = [q for q in self._form_conflicts() if q not in form_conflicts_before]
             after = project.entries()
             report.conflicts = [qid for qid, entry in after.items() if entry.conflict and not before.get(qid, entry).conflict]
@@ -286,14 +285,6 @@ class Sync:
             return list(form_conflicts(read_project_toml(self.project.root, FORM_FILE)))
         except MlreqError:
             return []
-
-    def _reload_form(self) -> None:
-        """The merge may have brought the other side's tailoring of form.toml."""
-        path = self.project.path_of(FORM_FILE)
-        try:
-            self.project.form = form_from_data(read_project_toml(self.project.root, FORM_FILE), path)
-        except BankError as exc:
-            raise ProjectFileError(str(exc)) from None
 
     def _merge(self, upstream: str, author: Identity, remote: str) -> None:
         env = {

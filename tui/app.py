@@ -256,6 +256,7 @@ class MlreqApp(App[int]):
             message = DiskChanged(None, error=_gone(self.project))
         else:
             try:
+                self.project.reload_form()  # a sync or a tailoring elsewhere may have changed the questions
                 message = DiskChanged(self.project.entries(), saves_started=saves_started)
             except MlreqError as exc:
                 message = DiskChanged(None, error=exc)

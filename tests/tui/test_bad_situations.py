@@ -31,6 +31,7 @@ from tui_helpers import (
     head_trailers,
     log,
     notifications,
+    screen_text,
     settle,
     subjects,
     wait_until,
@@ -452,3 +453,27 @@ async def test_killed_while_typing_the_answer_is_offered_on_the_next_start(
     assert log(root)[:2] == ["Test Person", f"Answer {SECOND}"]
     assert committed_answer(root, "scoping", FIRST)["answer"] == "autosaved before the kill"
     assert not draft_written()
+
+
+# --------------------------------------------------------------------------- the question set changes elsewhere
+
+
+async def test_a_question_added_elsewhere_appears_in_the_list_and_takes_answers(fresh: Project, make_app) -> None:
+    # As after a sync that brings the other site's tailoring, or `mlreq form add` in another terminal.
+    from mlreq.projects.tailoring import FormEditor, form_message
+
+    app = make_app(fresh)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = form(app)
+        await settle(app, pilot)
+        editor = FormEditor.open(Project.open(fresh.root))
+        added = editor.add_question("scoping", ["Data scientist"], "Who pays for a charger's downtime?")
+        assert editor.save(form_message("add", str(added), "Who pays")).commit_error is None
+        assert await wait_until(pilot, lambda: str(added) in screen.shown), "the new question never reached the list"
+        await go_to(app, pilot, str(added))
+        assert "Who pays for a charger's downtime?" in screen_text(app)
+        await pilot.press(*"The operator")
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: fresh.entry(str(added)).answer == "The operator")
+        await settle(app, pilot)
+    assert committed_answer(fresh.root, "scoping", str(added))["answer"] == "The operator"

@@ -539,6 +539,8 @@ class FormScreen(ProjectActions, Screen):
             if not self.dirty:
                 self.queue.retry_commit()
         self._shown_errors.clear()
+        if self.form != self.project.form:
+            self.form_changed("The question set changed (a sync or a change made elsewhere): the list shows the new one.")
         disk = message.entries or {}
         if self.queue.busy or message.saves_started != self.queue.started or self._saves_heard != self.queue.started:
             # Our own save may be what changed the files (running, or done but not yet
