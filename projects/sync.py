@@ -131,6 +131,8 @@ class SyncReport:
     """Questions of form.toml changed differently on both sides: both versions kept there."""
     tag_clashes: list[str] = field(default_factory=list)
     """Iteration tags named the same on both sides with different content: each side keeps its own."""
+    after_merge: str | None = None
+    """What failed after the merge was made (a post-merge hook that failed or hung): the merge stands."""
 
 
 class Sync:
@@ -245,7 +247,7 @@ class Sync:
         if report.fetched_commits:
             before = project.entries()
             form_conflicts_before = self._form_conflicts()
-            self._merge(upstream, author, remote)
+            report.after_merge = self._merge(upstream, author, remote)
             report.merged = True
             project.reload_form()  # the merge may have brought the other side's tailoring
             report.form_conflicts = [q for q in self._form_conflicts() if q not in form_conflicts_before]
@@ -286,7 +288,9 @@ class Sync:
         except MlreqError:
             return []
 
-    def _merge(self, upstream: str, author: Identity, remote: str) -> None:
+    def _merge(self, upstream: str, author: Identity, remote: str) -> str | None:
+        """Merge `upstream`; returns what went wrong after the merge was made (its
+        post-merge hook), or raises when the merge itself did not happen."""
         env = {
             "GIT_AUTHOR_NAME": author.name,
             "GIT_AUTHOR_EMAIL": author.email,
@@ -295,17 +299,33 @@ class Sync:
         }
         message = f"Sync with {remote}\n\nMerged answers by question (mlreq).\n"
         require_committable(self.project.repo_root)  # the merge undone below must be the one started here
+        head_before = self.repo.run("rev-parse", "--verify", "--quiet", "HEAD", check=False)[1].strip()
         status, _, err = self.repo.run(
             "-c", "commit.gpgsign=false", "merge", "--ff", "--no-edit", "--no-verify", "-m", message, upstream,
             env=env, check=False,
         )
         if status == 0:
-            return
+            return None
+        if self._merge_made(upstream, head_before):
+            # The merge commit exists and HEAD holds it; what failed ran afterwards (a hook).
+            return f"the merge was made, then git said: {_first(err)}"
         unmerged = self.repo.run("diff", "--name-only", "--diff-filter=U", check=False)[1].split()
         if merge_in_progress(self.project.repo_root):  # ours: there was none just before
             self.repo.run("merge", "--abort", check=False)
         where = f" in {', '.join(unmerged)}" if unmerged else ""
         raise SyncError(f"the merge stopped{where}: {_first(err)}; nothing was changed, your work is as it was")
+
+    def _merge_made(self, upstream: str, head_before: str) -> bool:
+        """Whether HEAD moved to a commit holding `upstream`: the merge was committed and
+        what failed came after it (git runs post-merge before clearing MERGE_HEAD)."""
+        head = self.repo.run("rev-parse", "--verify", "--quiet", "HEAD", check=False)[1].strip()
+        if not head or head == head_before:
+            return False
+        if self.repo.run("merge-base", "--is-ancestor", upstream, "HEAD", check=False)[0] != 0:
+            return False
+        if merge_in_progress(self.project.repo_root):
+            self.repo.run("merge", "--quit", check=False)  # the stale state of a merge already committed
+        return True
 
     def _flag_after_merge(self, before: dict, after: dict) -> tuple[str, ...]:
         """Answers changed by the merge put their dependents in doubt, like any other change."""

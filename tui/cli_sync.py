@@ -78,6 +78,8 @@ def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     if report.pushed:
         parts.append("pushed")
     print("; ".join(parts), file=out)
+    if report.after_merge:
+        print(f"warning: {visible(report.after_merge)}", file=out)
     if report.flagged:
         print(f"needs review now (they build on answers changed elsewhere): {', '.join(report.flagged)}", file=out)
     if report.conflicts:

@@ -89,3 +89,23 @@ def test_a_rejected_plain_git_push_is_git_s_own_business_but_sync_recovers(team:
     assert "merged by question; pushed" in team.sync(team.a).out
     team.sync(team.b)
     team.assert_nothing_lost()
+
+
+def test_a_hung_post_merge_hook_is_stopped_and_the_merge_it_followed_is_reported_as_made(
+    team: Team, monkeypatch
+):
+    team.answer(team.b, STORAGE, "MLflow on the shared server.")
+    team.sync(team.b)
+    team.answer(team.a, AUDIT, "Quarterly audit.")
+    _hook(team.a / ".git" / "hooks" / "post-merge", "sleep 60\n")
+    monkeypatch.setenv("MLREQ_GIT_TIMEOUT", "2")
+
+    outcome = team.sync(team.a)  # the merge stands: saying "nothing was changed" would be false
+
+    assert "fetched 1 commit(s); merged by question; pushed" in outcome.out
+    assert "warning: the merge was made, then git said: git merge timed out" in outcome.out
+    assert "MLflow on the shared server." in (team.a / "answers/modeling.toml").read_text()
+    assert git(team.a, "status", "--porcelain") == ""
+    team.sync(team.b)
+    assert "Quarterly audit." in (team.b / "answers/modeling.toml").read_text()
+    team.assert_nothing_lost()

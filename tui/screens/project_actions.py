@@ -145,6 +145,8 @@ class ProjectActions:
             self.app.call_from_thread(self.notify, str(exc), title="Sync failed", severity="error", timeout=10)
             return
         summary = f"Synced: {report.fetched_commits} commit(s) in" + (", pushed" if report.pushed else "")
+        if report.after_merge:
+            summary += f"; {report.after_merge}"
         if report.conflicts:
             summary += f"; changed on both sides, both kept: {', '.join(report.conflicts)} (press v on one)"
         if report.form_conflicts:
