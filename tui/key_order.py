@@ -29,8 +29,10 @@ from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
 
-STALL = 1.0
-"""Seconds after which a key whose hop was lost (its widget closed meanwhile) stops holding the next."""
+STALL = 2.0
+"""Seconds after which a key whose hop was lost stops holding the next. A safety net only:
+releasing a key early can put it out of order, so it is counted (`stalls`), and slow
+machines must not reach it (handling one key takes milliseconds)."""
 
 
 class KeySequencer:
@@ -45,6 +47,8 @@ class KeySequencer:
         self._settling_since: float | None = None
         self._round = 0
         """Bumped when a key is released, so hops of an abandoned round do nothing."""
+        self.stalls = 0
+        """Keys released by the safety net (never, unless something loops or hangs)."""
 
     @property
     def idle(self) -> bool:
@@ -116,6 +120,7 @@ class KeySequencer:
         if not stalled and not self._screen_quiet():
             self._start_round()
             return
+        self.stalls += stalled
         self._round += 1
         self._in_flight = False
         self._settling_since = None

@@ -215,7 +215,7 @@ async def run_session(project: Project, make_app, rng: random.Random, seed: int)
                 keys += next_action(rng, model)
             history.append(keys)
             burst(app, keys)
-            where = f"seed {seed} (MLREQ_KEYS_SEED={seed} replays it), burst {len(history)}: {keys}"
+            where = f"seed {seed} (MLREQ_KEYS_SEED={seed} replays it), burst {len(history)}, keys released by the stall net so far: {app.keys.stalls}: {keys}"
             assert await until_keys_handled(pilot), f"keys never all handled (last delivered {app.keys.delivering!r}, {len(app.keys.pending)} waiting); {where}"
             assert app.screen is screen, f"a dialog stayed open: {app.screen!r}; {where}"
             assert screen.current == model.current, f"showing {screen.current}, expected {model.current}; nav line {screen.nav.cursor_line} model line {model.cursor} role {model.role} search {model.search!r} app role {screen.role_filter} search {screen.search_text!r}; {where}"
