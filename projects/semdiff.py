@@ -14,7 +14,12 @@ from mlreq.bank import Form, Question
 
 from .answers import EMPTY, Entry
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
+_TOKEN = re.compile(r"\s+|[^\w\s]+|\w+(?:[^\w\s]+\w+)*")
+"""Whitespace runs, punctuation runs, and words (with inner punctuation: "charger-day", "4,000")."""
+_WORD = re.compile(r"\w+")
+SHORT_WORDS, SHORT_CHARS = 2, 15
+"""An unchanged stretch of at most this many words and characters is too small to read
+between two changes: it joins them."""
 
 
 @dataclass(frozen=True)
@@ -25,19 +30,69 @@ class WordOp:
     text: str
 
 
+@dataclass
+class _Run:
+    """Unchanged text (`same`), or a change (`gone` replaced by `came`) when same is None."""
+
+    same: str | None = None
+    gone: str = ""
+    came: str = ""
+
+
 def word_diff(old: str, new: str) -> list[WordOp]:
-    """Words (and the whitespace between them) that stayed, went or came."""
+    """Words that stayed, went or came, grouped into runs a person reads as phrases.
+
+    Words are matched first; then a small unchanged stretch between two changes (a space,
+    punctuation, a short word or two, or text shorter than the changes on both sides, as
+    semantic clean-up in diff libraries does) is folded into one change, so a rewritten
+    sentence reads as the old sentence then the new one, never as alternating words.
+    A stretch holding a line break is never folded: lines and list items stay apart.
+    Each change is its deleted text, then its inserted text; joining the equal and deleted
+    runs gives `old`, the equal and inserted runs `new`.
+    """
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    ops: list[WordOp] = []
+    runs: list[_Run] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
-            ops.append(WordOp("equal", "".join(a[i1:i2])))
+            runs.append(_Run(same="".join(a[i1:i2])))
+        else:
+            runs.append(_Run(gone="".join(a[i1:i2]), came="".join(b[j1:j2])))
+    runs = _grouped(runs)
+    ops: list[WordOp] = []
+    for run in runs:
+        if run.same is not None:
+            ops.append(WordOp("equal", run.same))
             continue
-        if tag in ("delete", "replace"):
-            ops.append(WordOp("delete", "".join(a[i1:i2])))
-        if tag in ("insert", "replace"):
-            ops.append(WordOp("insert", "".join(b[j1:j2])))
+        if run.gone:
+            ops.append(WordOp("delete", run.gone))
+        if run.came:
+            ops.append(WordOp("insert", run.came))
     return ops
+
+
+def _grouped(runs: list[_Run]) -> list[_Run]:
+    """Fold small unchanged stretches into the changes around them until none is left."""
+    folded = True
+    while folded:
+        folded = False
+        out: list[_Run] = []
+        for run in runs:
+            if run.same is None and len(out) >= 2 and out[-2].same is None and _foldable(out[-1].same or "", out[-2], run):
+                same, before = out.pop().same or "", out.pop()
+                run = _Run(gone=before.gone + same + run.gone, came=before.came + same + run.came)
+                folded = True
+            out.append(run)
+        runs = out
+    return runs
+
+
+def _foldable(same: str, before: _Run, after: _Run) -> bool:
+    if "\n" in same:
+        return False
+    words = _WORD.findall(same)
+    if len(words) <= SHORT_WORDS and len(same.strip()) <= SHORT_CHARS:
+        return True
+    return len(same) <= min(max(len(before.gone), len(before.came)), max(len(after.gone), len(after.came)))
 
 
 def render_word_diff(ops: list[WordOp]) -> str:
