@@ -125,7 +125,8 @@ class History:
             found.append(Iteration(name=name, tag=tag, commit=peeled or target, date=date, note=note))
         return found
 
-    def create_iteration(self, name: str, note: str = "") -> Iteration:
+    def create_iteration(self, name: str, note: str = "", when: datetime | None = None) -> Iteration:
+        """Tag the project's last save; `when` backdates the tag (the demo's history)."""
         name = name.strip()
         if not name or _CONTROL.search(name) or len(name) > 100:
             raise InvalidInputError("an iteration name must be 1-100 characters without control characters")
@@ -164,7 +165,7 @@ class History:
                 '"Your Name"` and `git config --global user.email you@example.com`, or pass --author "Name <mail>"'
             )
         env = {"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email}
-        env.update(_after_latest(iterations))
+        env.update({"GIT_COMMITTER_DATE": when.isoformat()} if when else _after_latest(iterations))
         self.repo.run(
             "-c", "tag.gpgSign=false", "tag", "--annotate", "--cleanup=whitespace", "-m", message, "--end-of-options", tag, head, env=env
         )

@@ -7,6 +7,7 @@ question: reformatting, reordering entries or editing comments is not a change.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -57,7 +58,7 @@ def word_diff(old: str, new: str) -> list[WordOp]:
             runs.append(_Run(same="".join(a[i1:i2])))
         else:
             runs.append(_Run(gone="".join(a[i1:i2]), came="".join(b[j1:j2])))
-    runs = _grouped(runs)
+    runs = _aligned(_grouped(runs))
     ops: list[WordOp] = []
     for run in runs:
         if run.same is not None:
@@ -87,12 +88,57 @@ def _grouped(runs: list[_Run]) -> list[_Run]:
 
 
 def _foldable(same: str, before: _Run, after: _Run) -> bool:
-    if "\n" in same:
-        return False
+    if "\n" in same or "\n" in (before.gone[-1:], before.came[-1:], after.gone[:1], after.came[:1]):
+        return False  # a change of whole lines stays apart from the words around it
     words = _WORD.findall(same)
     if len(words) <= SHORT_WORDS and len(same.strip()) <= SHORT_CHARS:
         return True
     return len(same) <= min(max(len(before.gone), len(before.came)), max(len(after.gone), len(after.came)))
+
+
+def _aligned(runs: list[_Run]) -> list[_Run]:
+    """Slide each pure insertion or deletion to where its edges read best (line breaks,
+    then spaces), as "- a\n{+- b\n+}- c" rather than "- a\n- {+b\n- +}c"."""
+    for index in range(1, len(runs) - 1):
+        before, run, after = runs[index - 1], runs[index], runs[index + 1]
+        if run.same is not None or before.same is None or after.same is None or (run.gone and run.came):
+            continue
+        edit = run.gone or run.came
+        left, right = before.same, after.same
+        shared = len(os.path.commonprefix([left[::-1], edit[::-1]]))
+        if shared:  # as far left as it goes, then try every place to the right
+            left, edit, right = left[: len(left) - shared], edit[len(edit) - shared :] + edit[: len(edit) - shared], edit[len(edit) - shared :] + right
+        best = (_edge_score(left, edit) + _edge_score(edit, right), left, edit, right)
+        while right and edit[0] == right[0]:
+            left, edit, right = left + edit[0], edit[1:] + right[0], right[1:]
+            score = _edge_score(left, edit) + _edge_score(edit, right)
+            if score >= best[0]:
+                best = (score, left, edit, right)
+        _, left, edit, right = best
+        before.same, after.same = left, right
+        runs[index] = _Run(gone=edit) if run.gone else _Run(came=edit)
+    merged: list[_Run] = []
+    for run in runs:
+        if run.same == "":
+            continue  # slid away entirely: the changes on both sides are now one
+        if merged and run.same is None and merged[-1].same is None:
+            merged[-1] = _Run(gone=merged[-1].gone + run.gone, came=merged[-1].came + run.came)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _edge_score(left: str, right: str) -> int:
+    """How good a place the boundary between `left` and `right` is for an edit to start or end."""
+    if not left or not right:
+        return 5
+    if left.endswith("\n") or right.startswith("\n"):
+        return 4
+    if left[-1].isspace() or right[0].isspace():
+        return 2
+    if not left[-1].isalnum() or not right[0].isalnum():
+        return 1
+    return 0
 
 
 def render_word_diff(ops: list[WordOp]) -> str:
