@@ -80,6 +80,8 @@ class Version:
     author: str
     date: str
     entry: Entry
+    merged: bool = False
+    """Made by merging another line of work (`mlreq sync`): the version came from there."""
 
 
 def slugify(name: str) -> str:
@@ -300,18 +302,9 @@ class History:
                 if path.endswith(FORM_FILE):
                     errors.append(f"{shown}: missing")
                 continue
-            try:
-                data = tomllib.loads(blob.decode("utf-8"))
-            except UnicodeDecodeError:
-                errors.append(f"{shown}: not valid UTF-8; skipped")
-                skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
-                continue
-            except tomllib.TOMLDecodeError as exc:
-                errors.append(tomllib_error_line(exc, shown) + "; skipped")
-                skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
-                continue
-            except RecursionError:
-                errors.append(f"{shown}: values nested too deeply to read; skipped")
+            data, problem = _parsed(blob, shown)
+            if data is None:
+                errors.append(f"{problem}; skipped")
                 skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
                 continue
             if path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
@@ -349,40 +342,95 @@ class History:
         return diff_snapshots(old, self.snapshot_of_commit(commit, commit[:10]))
 
     def diff(self, old: str | None = None, new: str | None = None) -> ProjectDiff:
+        """What changed from `old` to `new`, and which versions passed on the way cannot be read."""
         old = old or self.default_from()
-        return diff_snapshots(self.snapshot(old), self.snapshot(new or NOW))
+        before, after = self.snapshot(old), self.snapshot(new or NOW)
+        return diff_snapshots(before, after, passed=self.unreadable_between(before, after))
+
+    def unreadable_between(self, old: Snapshot, new: Snapshot) -> tuple[str, ...]:
+        """Versions of the project's files between two snapshots that cannot be read.
+
+        mlreq never commits a file it cannot read, so only commits without its
+        `Mlreq-Question:` trailer (hand edits, merges, creation) are looked into: one
+        `git log` over the range and one `cat-file` for those commits' files.
+        """
+        ends = [s.commit or "HEAD" for s in (old, new)]
+        if ends[0] == ends[1] or (old.commit is None and new.commit is None):
+            return ()
+        if self.repo.head_id() is None:
+            return ()
+        status, out, _ = self.repo.run(
+            "log", "--format=%H", "--invert-grep", f"--grep=^{TRAILER}: ", f"{ends[0]}...{ends[1]}",
+            "--", *([self.scope] if self.scope else []), check=False,
+        )
+        untrusted = [c for c in reversed(out.split()) if c not in (old.commit, new.commit)] if status == 0 else []
+        if not untrusted:
+            return ()
+        stages = {stage.id for s in (old, new) if s.form for stage in s.form.stages}
+        files = [FORM_FILE, *self.project.answer_files(), *(f"{ANSWERS_DIR}/{stage}.toml" for stage in sorted(stages))]
+        paths = list(dict.fromkeys(self.project.repo_path(f) for f in files))
+        wanted = [(commit, path) for commit in untrusted for path in paths]
+        seen: set[bytes] = set()
+        problems: list[str] = []
+        between = f"a version between {old.label} and {new.label}, not compared"
+        for (commit, path), blob in zip(wanted, self.repo.read_files_at(wanted)):
+            digest = hashlib.sha1(blob).digest() if blob is not None else b""
+            if blob is None or digest in seen:
+                continue  # the same bytes were checked at an earlier commit
+            seen.add(digest)
+            data, problem = _parsed(blob, f"{commit[:10]}:{path}")
+            if data is not None and path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
+                try:
+                    form_from_data(data, f"{commit[:10]}:{path}")
+                except MlreqError as exc:
+                    problem = str(exc)
+            if problem:
+                problems.append(f"{problem}; {between}")
+        return tuple(problems)
 
     # ------------------------------------------------------------------ one answer
 
-    def timeline(self, question_id: str, window: int | None = None) -> list[Version]:
+    def timeline(self, question_id: str, window: int | None = None, problems: list[str] | None = None) -> list[Version]:
         """Every distinct version of one answer, oldest first, with who and when.
 
+        The versions are those the answer had on this line of work (git's first parents):
+        work merged in from another clone shows as one version at its merge, marked
+        `merged`, never as the other line's steps interleaved with this one's. Versions
+        that cannot be read are skipped and, given `problems`, named there.
         With `window`, only versions among the newest `window` saves of its stage file:
         a first screen for a long history, in a fraction of the time.
         """
         question = self.project.question(question_id)
         path = self.project.repo_path(self.project.file_of(question))
-        fields = ["%H", "%an", "%aI", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
+        fields = ["%H", "%an", "%aI", "%P", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
         limit = [f"-n{window}"] if window else []
-        _, out, _ = self.repo.run("log", *limit, f"--format={_FIELD.join(fields)}{_RECORD}", "--", path, check=False)
+        _, out, _ = self.repo.run(
+            "log", "--first-parent", *limit, f"--format={_FIELD.join(fields)}{_RECORD}", "--", path, check=False
+        )
         candidates = []
         for record in out.split(_RECORD):
             parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 4:
+            if len(parts) != 5:
                 continue
-            commit, author, date, trailers = parts
+            commit, author, date, parents, trailers = parts
             named = [q.strip() for q in trailers.split(",") if q.strip()]
-            if not named or question_id in named:  # hand commits carry no trailer: look inside
-                candidates.append((commit, author, date))
+            if not named or question_id in named:  # hand commits and merges carry no trailer: look inside
+                candidates.append((commit, author, date, len(parents.split()) > 1, not named))
         candidates.reverse()
-        blobs = self.repo.read_files_at([(c, path) for c, _, _ in candidates])
+        blobs = self.repo.read_files_at([(c[0], path) for c in candidates])
         versions: list[Version] = []
-        for (commit, author, date), blob in zip(candidates, blobs):
+        for (commit, author, date, merged, untrusted), blob in zip(candidates, blobs):
+            if untrusted and blob is not None:  # mlreq never commits a file it cannot read; others may
+                _, problem = _parsed(blob, f"{commit[:10]}:{path}")
+                if problem:
+                    if problems is not None:
+                        problems.append(f"{problem}; skipped")
+                    continue
             entry = _entry_in(blob, question_id)
             if entry is None or (not versions and entry == EMPTY):
                 continue  # the blank entry a new project starts with is not a version
             if not versions or versions[-1].entry != entry:
-                versions.append(Version(commit, author, date, entry))
+                versions.append(Version(commit, author, date, entry, merged=merged))
         return versions
 
     def entry_at(self, question_id: str, revision: str) -> Entry:
@@ -410,6 +458,18 @@ def _after_latest(iterations: list[Iteration]) -> dict[str, str]:
         return {}
     offset = latest.strftime("%z") or "+0000"
     return {"GIT_COMMITTER_DATE": f"@{int(latest.timestamp()) + 1} {offset}"}
+
+
+def _parsed(blob: bytes, shown: str) -> tuple[dict | None, str]:
+    """A TOML file's data, or None and the problem as `commit:path[:line:col]: what`."""
+    try:
+        return tomllib.loads(blob.decode("utf-8")), ""
+    except UnicodeDecodeError:
+        return None, f"{shown}: not valid UTF-8"
+    except tomllib.TOMLDecodeError as exc:
+        return None, tomllib_error_line(exc, shown)
+    except RecursionError:
+        return None, f"{shown}: values nested too deeply to read"
 
 
 def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:

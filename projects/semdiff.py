@@ -191,13 +191,15 @@ class ProjectDiff:
     old: Snapshot
     new: Snapshot
     changes: tuple[QuestionChange, ...]
+    passed: tuple[str, ...] = ()
+    """Versions between the two ends that could not be read: said, then skipped."""
 
     @property
     def errors(self) -> tuple[str, ...]:
-        return self.old.errors + self.new.errors
+        return self.old.errors + self.passed + self.new.errors
 
 
-def diff_snapshots(old: Snapshot, new: Snapshot) -> ProjectDiff:
+def diff_snapshots(old: Snapshot, new: Snapshot, passed: tuple[str, ...] = ()) -> ProjectDiff:
     order = list(dict.fromkeys([*new.order, *old.order, *new.entries, *old.entries]))
     changes: list[QuestionChange] = []
     for qid in order:
@@ -221,4 +223,4 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> ProjectDiff:
             changes.append(QuestionChange(qid, stage, text, "reworded", fields, old_text=before_q.text))
         elif fields:
             changes.append(QuestionChange(qid, stage, text, "changed", fields))
-    return ProjectDiff(old, new, tuple(changes))
+    return ProjectDiff(old, new, tuple(changes), passed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -81,18 +82,25 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
 
     history = History(project)
     if args.question:
-        versions = history.timeline(args.question)
+        problems: list[str] = []
+        versions = history.timeline(args.question, problems=problems)
         if args.json:
             data = [
-                {"commit": v.commit, "author": v.author, "date": v.date, "answer": v.entry.answer, "status": v.entry.status, "notes": v.entry.notes}
+                {"commit": v.commit, "author": v.author, "date": v.date, "answer": v.entry.answer, "status": v.entry.status,
+                 "notes": v.entry.notes, "merged": v.merged}
                 for v in versions
             ]
+            for problem in problems:  # stdout stays one JSON list
+                print(f"warning: {visible(problem)}", file=sys.stderr)
             print(safe_json(data), file=out)
             return 0
         question = project.question(args.question)
+        for problem in problems:
+            print(f"warning: {visible(problem)}", file=out)
         print(f"{args.question}: {visible(question.text)} ({len(versions)} versions, oldest first)", file=out)
         for number, version in enumerate(versions, start=1):
-            print(f"\n#{number}  {version.date[:16].replace('T', ' ')}  {visible(version.author)}  [{version.entry.status}]  {version.commit[:10]}", file=out)
+            merged = "  (merged in)" if version.merged else ""
+            print(f"\n#{number}  {version.date[:16].replace('T', ' ')}  {visible(version.author)}  [{version.entry.status}]  {version.commit[:10]}{merged}", file=out)
             print(_indent(visible(version.entry.answer) or "(no answer)"), file=out)
         return 0
     groups = history.grouped_log()
