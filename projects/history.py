@@ -388,6 +388,32 @@ class History:
                 problems.append(f"{problem}; {between}")
         return tuple(problems)
 
+    def saves_between(self, old: Snapshot, new: Snapshot) -> list[LogEntry]:
+        """The saves that lead from `old` to `new` (newest first): who changed what, when."""
+        if old.commit is None:
+            return []
+        fields = ["%H", "%an", "%ae", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
+        status, out, _ = self.repo.run(
+            "log", f"--format={_FIELD.join(fields)}{_RECORD}", f"{old.commit}..{new.commit or 'HEAD'}",
+            "--", self.scope or ".", check=False,
+        )
+        entries = []
+        for record in out.split(_RECORD) if status == 0 else []:
+            parts = record.strip("\n").split(_FIELD)
+            if len(parts) == 6:
+                commit, author, email, date, subject, trailers = parts
+                questions = tuple(q.strip() for q in trailers.split(",") if q.strip())
+                entries.append(LogEntry(commit, author, email, date, subject, questions))
+        return entries
+
+    def commit_dates(self, *commits: str | None) -> dict[str, str]:
+        """Author dates (ISO) of commits, in one git process."""
+        wanted = [c for c in commits if c]
+        if not wanted:
+            return {}
+        _, out, _ = self.repo.run("log", "--no-walk=unsorted", "--format=%H %aI", *wanted, check=False)
+        return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+
     # ------------------------------------------------------------------ one answer
 
     def timeline(self, question_id: str, window: int | None = None, problems: list[str] | None = None) -> list[Version]:

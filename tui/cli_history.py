@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mlreq.projects import Project
+from mlreq.projects import InvalidInputError, Project
 from mlreq.projects.safetext import safe_json, visible
 
 if TYPE_CHECKING:
@@ -35,13 +35,16 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
         "diff",
         help="what changed between two points, by question",
         description="FROM and TO are iteration names, commits or dates (YYYY-MM-DD). "
-        "Default: from the last iteration (or the first save) to now.",
+        "Default: from the last iteration (or the first save) to now. "
+        "--format md|html writes a change report to hand out (old and new text, who, when).",
     )
     diff.add_argument("old", nargs="?", metavar="FROM")
     diff.add_argument("new", nargs="?", metavar="TO")
     diff.add_argument("--stage", help="only this stage")
     diff.add_argument("--role", help="only questions for this role")
     diff.add_argument("--json", action="store_true")
+    diff.add_argument("--format", choices=("text", "json", "md", "html"), help="text (default), json, or a change report: md or html")
+    diff.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
     diff.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
 
@@ -150,14 +153,45 @@ def _filtered(diff: ProjectDiff, project: Project, stage: str | None, role: str 
     return changes
 
 
+def _format_of(output: Path | None) -> str:
+    suffix = output.suffix.lower() if output is not None else ""
+    return {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}.get(suffix, "text")
+
+
+def _write_report(history, diff: ProjectDiff, changes: list[QuestionChange], fmt: str, output: Path | None, out: TextIO) -> int:  # type: ignore[no-untyped-def]
+    from mlreq.projects.atomic import write_output
+    from mlreq.projects.exports.changes import change_report, render_report
+
+    data = render_report(change_report(history, diff, changes), fmt)
+    if output is None:
+        out.write(data)  # already escaped for its format; the writer shows control characters
+        return 0
+    if output.is_dir():
+        raise InvalidInputError(f"{output}: is a folder; give a file name, e.g. {output / ('changes.' + fmt)}")
+    try:
+        write_output(output, data.encode("utf-8"))
+    except OSError as exc:
+        raise InvalidInputError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    regular = output.is_file() and not str(output.absolute()).startswith(("/dev/", "/proc/"))
+    print(f"wrote {output} ({fmt} change report, {len(changes)} question(s) changed)", file=out if regular else sys.stderr)
+    return 0
+
+
 def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     from mlreq.projects.history import History
     from mlreq.projects.semdiff import render_word_diff
 
+    fmt = args.format or ("json" if args.json else _format_of(args.output))
+    if args.json and fmt != "json":
+        raise InvalidInputError(f"give either --json or --format {fmt}, not both")
+    if args.output is not None and fmt not in ("md", "html"):
+        raise InvalidInputError("--output writes a change report: add --format md or --format html")
     history = History(project)
     diff = history.diff(args.old, args.new)
     changes = _filtered(diff, project, args.stage, args.role)
-    if args.json:
+    if fmt in ("md", "html"):
+        return _write_report(history, diff, changes, fmt, args.output, out)
+    if fmt == "json":
         data = {
             "from": {"label": diff.old.label, "commit": diff.old.commit},
             "to": {"label": diff.new.label, "commit": diff.new.commit},
