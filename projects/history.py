@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import threading
 import time
 import tomllib
 import unicodedata
@@ -343,27 +344,38 @@ class History:
 
     def diff(self, old: str | None = None, new: str | None = None) -> ProjectDiff:
         """What changed from `old` to `new`, and which versions passed on the way cannot be read."""
-        old = old or self.default_from()
-        before, after = self.snapshot(old), self.snapshot(new or NOW)
-        return diff_snapshots(before, after, passed=self.unreadable_between(before, after))
+        old, new = old or self.default_from(), new or NOW
+        commits = [None if revision == NOW else self.resolve(revision) for revision in (old, new)]
+        # The walk of the range is one git process: it runs while the two ends are read.
+        untrusted: list[str] = []
+        walk = threading.Thread(target=lambda: untrusted.extend(self._untrusted_between(*commits)), daemon=True)
+        walk.start()
+        try:
+            before, after = (self.snapshot(NOW) if c is None else self.snapshot_of_commit(c, r) for c, r in zip(commits, (old, new)))
+        finally:
+            walk.join()
+        return diff_snapshots(before, after, passed=self._unreadable(untrusted, before, after))
 
     def unreadable_between(self, old: Snapshot, new: Snapshot) -> tuple[str, ...]:
-        """Versions of the project's files between two snapshots that cannot be read.
+        """Versions of the project's files between two snapshots that cannot be read."""
+        return self._unreadable(self._untrusted_between(old.commit, new.commit), old, new)
+
+    def _untrusted_between(self, old: str | None, new: str | None) -> list[str]:
+        """Commits between two ends (not the ends), oldest first, that mlreq did not make.
 
         mlreq never commits a file it cannot read, so only commits without its
-        `Mlreq-Question:` trailer (hand edits, merges, creation) are looked into: one
-        `git log` over the range and one `cat-file` for those commits' files.
+        `Mlreq-Question:` trailer (hand edits, merges, creation) need looking into.
         """
-        ends = [s.commit or "HEAD" for s in (old, new)]
-        if ends[0] == ends[1] or (old.commit is None and new.commit is None):
-            return ()
-        if self.repo.head_id() is None:
-            return ()
+        if (old is None and new is None) or old == new or self.repo.head_id() is None:
+            return []
         status, out, _ = self.repo.run(
-            "log", "--format=%H", "--invert-grep", f"--grep=^{TRAILER}: ", f"{ends[0]}...{ends[1]}",
+            "log", "--format=%H", "--invert-grep", f"--grep=^{TRAILER}: ", f"{old or 'HEAD'}...{new or 'HEAD'}",
             "--", *([self.scope] if self.scope else []), check=False,
         )
-        untrusted = [c for c in reversed(out.split()) if c not in (old.commit, new.commit)] if status == 0 else []
+        return [c for c in reversed(out.split()) if c not in (old, new)] if status == 0 else []
+
+    def _unreadable(self, untrusted: list[str], old: Snapshot, new: Snapshot) -> tuple[str, ...]:
+        """The versions of the project's files at `untrusted` commits that cannot be read."""
         if not untrusted:
             return ()
         stages = {stage.id for s in (old, new) if s.form for stage in s.form.stages}
