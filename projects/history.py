@@ -375,16 +375,20 @@ class History:
         return [c for c in reversed(out.split()) if c not in (old, new)] if status == 0 else []
 
     def _unreadable(self, untrusted: list[str], old: Snapshot, new: Snapshot) -> tuple[str, ...]:
-        """The versions of the project's files at `untrusted` commits that cannot be read."""
+        stages = {stage.id for s in (old, new) if s.form for stage in s.form.stages}
+        between = f"a version between {old.label} and {new.label}, not compared"
+        return self.unreadable_at(untrusted, between, stages)
+
+    def unreadable_at(self, untrusted: list[str], said: str = "skipped", stages: set[str] | frozenset[str] = frozenset()) -> tuple[str, ...]:
+        """The versions of the project's files at `untrusted` commits (oldest first) that
+        cannot be read, each as `commit:path[:line:col]: problem; said`."""
         if not untrusted:
             return ()
-        stages = {stage.id for s in (old, new) if s.form for stage in s.form.stages}
         files = [FORM_FILE, *self.project.answer_files(), *(f"{ANSWERS_DIR}/{stage}.toml" for stage in sorted(stages))]
         paths = list(dict.fromkeys(self.project.repo_path(f) for f in files))
         wanted = [(commit, path) for commit in untrusted for path in paths]
         seen: set[bytes] = set()
         problems: list[str] = []
-        between = f"a version between {old.label} and {new.label}, not compared"
         for (commit, path), blob in zip(wanted, self.repo.read_files_at(wanted)):
             digest = hashlib.sha1(blob).digest() if blob is not None else b""
             if blob is None or digest in seen:
@@ -397,7 +401,7 @@ class History:
                 except MlreqError as exc:
                     problem = str(exc)
             if problem:
-                problems.append(f"{problem}; {between}")
+                problems.append(f"{problem}; {said}")
         return tuple(problems)
 
     def saves_between(self, old: Snapshot, new: Snapshot) -> list[LogEntry]:

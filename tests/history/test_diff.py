@@ -504,3 +504,15 @@ def test_revision_with_a_broken_question_set(cli, evolved):
     [error] = data["errors"]
     assert error.startswith(f"{broken[:10]}:form.toml:")
     assert [c["id"] for c in data["changes"]] == [RESOURCES, OWNERSHIP]  # answers still compared
+
+
+def test_log_names_a_saved_version_that_cannot_be_read(cli, broken_between):
+    path, broken = broken_between
+
+    outcome = cli("log", cwd=path)
+
+    assert outcome.code == 0, outcome
+    [warning] = _warnings(outcome)
+    assert warning.startswith(f"warning: {broken[:10]}:answers/data.toml:")
+    assert warning.endswith("; a saved version that cannot be read")
+    assert "Hand edit (broken)" in outcome.out  # and the log goes on
