@@ -86,6 +86,20 @@ def test_lines_of_a_list_stay_apart():
     assert shown(old, new) == "- Tickets: [-nightly-]{+hourly+} CSV\n- Weather: [-daily-]{+weekly+} pull"
 
 
+def test_an_added_list_item_reads_as_a_whole_line():
+    old = "- Faults found before a driver report: 85%\n- Availability 98% within a year"
+    new = "- Faults found before a driver report: 85%\n- Precision at least 70%\n- Availability 98% within a year"
+
+    assert shown(old, new) == "- Faults found before a driver report: 85%\n{+- Precision at least 70%\n+}- Availability 98% within a year"
+
+
+def test_a_word_next_to_added_lines_is_not_folded_into_them():
+    old = "- Map error codes to one taxonomy"
+    new = "- Map error codes to our 42-code taxonomy\n- Join weather by nearest station"
+
+    assert shown(old, new) == "- Map error codes to [-one-]{+our 42-code+} taxonomy{+\n- Join weather by nearest station+}"
+
+
 def test_punctuation_alone_changes_alone():
     assert shown("Within 72 h.", "Within 72 h?") == "Within 72 h[-.-]{+?+}"
 
