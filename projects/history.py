@@ -348,12 +348,22 @@ class History:
         commits = [None if revision == NOW else self.resolve(revision) for revision in (old, new)]
         # The walk of the range is one git process: it runs while the two ends are read.
         untrusted: list[str] = []
-        walk = threading.Thread(target=lambda: untrusted.extend(self._untrusted_between(*commits)), daemon=True)
+        failed: list[MlreqError] = []
+
+        def walk_range() -> None:
+            try:
+                untrusted.extend(self._untrusted_between(*commits))
+            except MlreqError as exc:  # said by the caller's thread, like any other git failure
+                failed.append(exc)
+
+        walk = threading.Thread(target=walk_range, daemon=True)
         walk.start()
         try:
             before, after = (self.snapshot(NOW) if c is None else self.snapshot_of_commit(c, r) for c, r in zip(commits, (old, new)))
         finally:
             walk.join()
+        if failed:
+            raise failed[0]
         return diff_snapshots(before, after, passed=self._unreadable(untrusted, before, after))
 
     def unreadable_between(self, old: Snapshot, new: Snapshot) -> tuple[str, ...]:
