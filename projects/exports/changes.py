@@ -75,7 +75,7 @@ def change_report(history: History, diff: ProjectDiff, changes: list[QuestionCha
 
 def _end_text(end: End) -> str:
     if end.commit is None:
-        return f"{end.label} (files on disk, not all saved)"
+        return f"{end.label} (the files on disk)"
     return f"{end.label} ({end.commit[:10]}{', ' + end.date[:10] if end.date else ''})"
 
 
