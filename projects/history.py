@@ -101,6 +101,8 @@ class History:
         self.scope = "" if prefix in (".", "") else prefix
         """The project's folder relative to the repository root ("" when it is the root)."""
         self._iterations: list[Iteration] | None = None
+        self._untrusted: dict[tuple[str, str], list[str]] = {}
+        """Hand-made commits between two commits, by (old, new): the history view diffs often."""
         self.tag_prefix = "iteration/" + (_scope_slug(self.scope) + "/" if self.scope else "")
 
     # ------------------------------------------------------------------ iterations
@@ -378,11 +380,16 @@ class History:
         """
         if (old is None and new is None) or old == new or self.repo.head_id() is None:
             return []
+        if old and new and (old, new) in self._untrusted:  # commits never change: neither does the range
+            return self._untrusted[(old, new)]
         status, out, _ = self.repo.run(
             "log", "--format=%H", "--invert-grep", f"--grep=^{TRAILER}: ", f"{old or 'HEAD'}...{new or 'HEAD'}",
             "--", *([self.scope] if self.scope else []), check=False,
         )
-        return [c for c in reversed(out.split()) if c not in (old, new)] if status == 0 else []
+        found = [c for c in reversed(out.split()) if c not in (old, new)] if status == 0 else []
+        if old and new and status == 0:
+            self._untrusted[(old, new)] = found
+        return found
 
     def _unreadable(self, untrusted: list[str], old: Snapshot, new: Snapshot) -> tuple[str, ...]:
         stages = {stage.id for s in (old, new) if s.form for stage in s.form.stages}
