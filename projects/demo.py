@@ -1,13 +1,16 @@
 """The demo project: a fictitious, half-finished requirements project with a history.
 
 VoltWay Charging (invented) runs about 4,000 DC fast chargers in Sweden and Germany and
-wants to predict charger faults before drivers find them. Three weeks of workshops and
-one-on-ones by five people: most questions answered, some refined, one answer in five
-versions, a few agreed, two flagged for review after a data set was bought, and eight
-still open so the demo shows gaps.
+wants to predict charger faults before drivers find them. Five months of workshops,
+a data audit and a pilot by five people, named as three iterations (kick-off, after the
+data audit, re-scope after the pilot): most questions answered, some refined, one answer
+in five versions, one changed in the audit and restored after the pilot, a few agreed,
+flags for review raised when a data set was bought and most of them settled, and eight
+questions still open so the demo shows gaps.
 
-The history is data (`STEPS`), replayed through `Project.save`: one backdated commit per
-step, dated on working days ending a few days before today. The demo is built in a
+The history is data (`STEPS`, `ITERATIONS`), replayed through `Project.save` and
+`History.create_iteration`: one backdated commit per step and a backdated annotated tag
+per iteration, on working days ending a few days before today. The demo is built in a
 hidden folder next to `path` and moved into place when complete, so an interrupted
 build never leaves a half demo behind, and it is always its own git repository, never
 commits in a repository that happens to enclose `path`.
@@ -24,6 +27,7 @@ from pathlib import Path
 from .create import create_project
 from .errors import ProjectError
 from .gitrepo import GitRepo, Identity
+from .history import History
 from .layout import PROJECT_FILE
 from .project import Project, SaveResult
 
@@ -38,15 +42,13 @@ PEOPLE = {
 }
 CREATOR = "ana"
 
-WORKDAYS = 16
-"""The history spans this many working days (about three weeks)."""
 DAYS_BEFORE_NOW = 3
 """The last step is dated at least this many days before today."""
 
 # (working day, author, question id, answer, status, notes); None leaves a field as it is.
 # Typing an answer into an open question makes it a draft, as in the app.
 STEPS: list[tuple[int, str, str, str | None, str | None, str | None]] = [
-    # Day 0: kick-off workshop, Gothenburg office with Berlin on video; Ana types.
+    # Month 1, day 0: kick-off workshop, Gothenburg office with Berlin on video; Ana types.
     (0, "ana", "scoping.business-problems",
      "Drivers find broken chargers before we do: 38% of fault tickets last quarter were\n"
      "opened from a driver complaint (app or hotline).\n"
@@ -80,7 +82,7 @@ STEPS: list[tuple[int, str, str, str | None, str | None, str | None]] = [
      "- Daily peaks 16-19, and on highways on Fridays and Sundays\n"
      "- More faults in winter (condensation, stiff cables); cooling faults in heat waves", None, None),
 
-    # Day 1: second half of the workshop, the data stage.
+    # Day 1: second half of the workshop, the data stage. Then the iteration "Kick-off workshop".
     (1, "ana", "scoping.business-problems", None, "agreed", None),
     (1, "ana", "data.data-format",
      "Telemetry arrives as OCPP JSON messages on Kafka and is stored as Parquet, partitioned\n"
@@ -98,132 +100,138 @@ STEPS: list[tuple[int, str, str, str | None, str | None, str | None]] = [
      "nightly export, weather by a daily pull from the SMHI and DWD APIs.", None, None),
     (1, "ana", "scoping.end-user", None, "agreed", None),
 
-    # Day 2: Ben works through the modelling side.
-    (2, "ben", "scoping.ml-feasibility",
+    # Weeks 3-6, the data audit: Ben works through three years of tickets and the modelling side.
+    (12, "ben", "scoping.ml-feasibility",
      "Yes, as binary classification per charger-day: power-affecting fault within 72 h?\n"
      "Gradient-boosted trees on hourly telemetry aggregates and error-code counts first;\n"
      "sequence models only if that is not enough. The hard part is the labels: they come\n"
      "from service tickets, which are noisy.", None, None),
-    (2, "ben", "data.labeling-guidelines",
+    (12, "ben", "data.labeling-guidelines",
      "A charger-day is positive if a ticket in category \"hardware fault\" or \"power module\"\n"
      "is opened within 72 h AND the technician confirmed the fault on site.\n"
      "- Negative: tickets closed as \"no fault found\", vandalism, payment or backend problems\n"
      "- Excluded: planned maintenance days", None, None),
-    (2, "ben", "modeling.baseline",
+    (12, "ben", "modeling.baseline",
      "Today's CPMS rule: alert when a charger reports 3 or more critical error codes in 24 h.\n"
      "Last quarter it caught 41% of faults before a driver did, at 35% precision.", None, None),
-    (2, "ben", "deployment.retraining-frequency",
+    (12, "ben", "deployment.retraining-frequency",
      "Monthly, on the last 12 months of data, as a scheduled Databricks job", None, None),
-    (2, "ben", "data.data-volume",
+    (12, "ben", "data.data-volume",
      "Telemetry is about 45 GB a month as compressed Parquet; 3 years kept is ~1.6 TB.\n"
      "Tickets and weather are under 5 GB. Feature table: 4,000 chargers x 24 h x 365 days\n"
      "= 35 M rows a year.", None, None),
 
-    # Day 3: Ben's one-on-one with legal; Chen types the answers herself.
-    (3, "chen", "data.privacy",
+    # Ben's one-on-one with legal; Chen types the answers herself.
+    (18, "chen", "data.privacy",
      "Yes. Session records carry the driver's contract id (eMAID), RFID token and sometimes\n"
      "the vehicle VIN: personal data under GDPR. The model does not need them.\n"
      "- Drop them at ingestion; keep charger-level aggregates only (sessions, kWh, aborts per hour)\n"
      "- Legitimate-interest assessment documented; no DPIA as long as no driver-level data\n"
      "  reaches the feature store", None, None),
-    (3, "chen", "data.ownership",
+    (18, "chen", "data.ownership",
      "Telemetry and tickets are ours, except for 140 franchise sites in Germany where the\n"
      "site owner holds the telemetry rights: we need their written consent (letter drafted).\n"
      "Weather: SMHI under CC BY 4.0, DWD under DL-DE/BY-2.0; attribution in the model card.", None, None),
-    (3, "chen", "modeling.audit",
+    (18, "chen", "modeling.audit",
      "No external audit: the model decides about chargers, not people. Internal review\n"
      "before go-live and yearly: field service checks the flagged lists against outcomes,\n"
      "legal checks that no personal data has crept into the features.", None, None),
-    (3, "ben", "data.labelers",
+    (18, "ben", "data.labelers",
      "The label rules run automatically on the ticket data. Ambiguous tickets (about 8%)\n"
      "go to Karin's team: two technicians review 100 a week, Karin settles disagreements.", None, None),
 
-    # Day 4: Jonas (data engineering, Berlin) fills in the pipeline.
-    (4, "jonas", "data.metadata",
+    # Jonas (data engineering, Berlin) fills in the pipeline.
+    (27, "jonas", "data.metadata",
      "- Charger id, site, hardware model, power module serial numbers\n"
      "- Firmware version and date of the last update\n"
      "- Installation date, last maintenance date\n"
      "- Ingestion time of every record", None, None),
-    (4, "jonas", "data.preprocessing",
+    (27, "jonas", "data.preprocessing",
      "- Deduplicate OCPP messages (chargers resend after a reconnect)\n"
      "- Hourly aggregates of meter values; a gap over 15 min is lost connectivity, not zero power\n"
      "- Map both vendors' error codes to our 42-code taxonomy\n"
      "- Join weather by nearest station and hour\n"
      "- Drop test chargers and the 2023 pilot site in Malmö", None, None),
-    (4, "jonas", "modeling.input-serving",
+    (27, "jonas", "modeling.input-serving",
      "Batch. A nightly job at 03:30 CET builds yesterday's hourly features from the lake and\n"
      "scores every charger; results go to a table the dispatch tool reads. No online\n"
      "serving in the first version.", None, None),
-    (4, "jonas", "data.data-format", None, "agreed", None),
+    (27, "jonas", "data.data-format", None, "agreed", None),
 
-    # Day 5: Dee sharpens the goals.
-    (5, "dee", "scoping.success-metrics",
+    # The audit's storage bill: Jonas thins out the meter values (the pilot brings them back).
+    (38, "jonas", "data.streaming-frequency",
+     "Meter values every 5 min are enough and cut the storage bill by four; the model\n"
+     "needs hourly aggregates. Error codes and status notifications within 15 min.", None, None),
+    # Then the iteration "After the data audit".
+
+    # Months 3-5, the pilot. Dee sharpens the goals for it.
+    (52, "dee", "scoping.success-metrics",
      "- Faults found by us before any driver report: from 62% to 85%\n"
      "- Precision of preventive dispatches at least 70% (a technician visit costs ~2,500 SEK)\n"
      "- Charger availability from 96.1% to 98% within a year", None, None),
-    (5, "dee", "modeling.business-metrics",
+    (52, "dee", "modeling.business-metrics",
      "Recall on power-affecting faults within the top 90 flagged chargers a week: that is\n"
      "how many extra preventive visits our 60 technicians can take.", None, None),
-    (5, "dee", "modeling.deployment-constraints",
+    (52, "dee", "modeling.deployment-constraints",
      "Must run on the existing Databricks platform; no GPUs budgeted. Scoring of all\n"
      "chargers must finish before 05:00 CET, when dispatchers start planning.", None, None),
 
-    # Day 6: Ben.
-    (6, "ben", "deployment.retraining-frequency",
+    # Ben prepares the pilot's models.
+    (55, "ben", "deployment.retraining-frequency",
      "Monthly, plus after every firmware rollout that reaches more than 10% of the chargers", None, None),
-    (6, "ben", "modeling.bias-risks",
+    (55, "ben", "modeling.bias-risks",
      "- Vendor B chargers send three times as many error codes: the model may learn\n"
      "  \"vendor B = broken\"\n"
      "- Sites near a technician base get more \"no fault found\" tickets", None, None),
-    (6, "ben", "modeling.baseline",
+    (55, "ben", "modeling.baseline",
      "Today's CPMS rule: alert when a charger reports 3 or more critical error codes in 24 h.\n"
      "Last quarter it caught 41% of faults before a driver did, at 35% precision.\n"
      "Second baseline: logistic regression on error-code counts per charger-day.", None, None),
-    (6, "ben", "modeling.business-metrics",
+    (55, "ben", "modeling.business-metrics",
      "- Recall on power-affecting faults within the top 90 flagged chargers a week (the\n"
      "  extra preventive visits our 60 technicians can take)\n"
      "- Avoided downtime hours per preventive visit", None, None),
 
-    # Day 7: deployment workshop, Ana types.
-    (7, "ana", "deployment.deployment-process",
+    # Deployment workshop before the shadow-mode pilot, Ana types.
+    (60, "ana", "deployment.deployment-process",
      "Model registered in MLflow; a pull request with an evaluation on the last 3 months;\n"
      "Dee and Karin approve. Four weeks in shadow mode (dispatchers see the list but do not\n"
      "act on it), then West Sweden only, then all regions.", None, None),
-    (7, "ana", "deployment.input-metrics",
+    (60, "ana", "deployment.input-metrics",
      "- Share of chargers without telemetry per hour (alert above 5%)\n"
      "- Error-code counts per vendor and firmware version\n"
      "- Drift per feature, weekly", None, None),
-    (7, "ana", "deployment.output-metrics",
+    (60, "ana", "deployment.output-metrics",
      "- Chargers flagged per day (expect 30-60)\n"
      "- Precision from ticket outcomes after 72 h", None, None),
-    (7, "ana", "deployment.performance-requirements",
+    (60, "ana", "deployment.performance-requirements",
      "Scoring done by 05:00 CET. At least 70% precision in the weekly top-90 list. The list\n"
      "is in the dispatch tool within 10 min of the run.", None, None),
-    (7, "ana", "deployment.prediction-location", None, None,
+    (60, "ana", "deployment.prediction-location", None, None,
      "Cloud batch for the first version is assumed; Berlin asks whether the charger\n"
      "controllers could score locally. Parked until the firmware roadmap is known."),
-    (7, "ana", "scoping.user-interface",
+    (60, "ana", "scoping.user-interface",
      "A ranked \"at risk\" list inside the dispatch tool they already use, refreshed every\n"
      "morning at 05:00, with the top 3 reasons per charger (e.g. \"cabinet temperature\n"
      "rising, 14 ground-fault warnings in 48 h\"). No new app. Later: the technicians'\n"
      "mobile app.", None, None),
 
-    # Day 8: agreements from the weekly meeting.
-    (8, "ana", "scoping.user-interface", None, "agreed", None),
-    (8, "ana", "scoping.ml-feasibility", None, "agreed", None),
-    (8, "chen", "data.privacy", None, "agreed", None),
-    (8, "ana", "data.labeling-guidelines", None, "agreed", None),
+    # Agreements from the weekly meeting; the pilot starts in West Sweden.
+    (64, "ana", "scoping.user-interface", None, "agreed", None),
+    (64, "ana", "scoping.ml-feasibility", None, "agreed", None),
+    (64, "chen", "data.privacy", None, "agreed", None),
+    (64, "ana", "data.labeling-guidelines", None, "agreed", None),
 
-    # Day 10: Dee, after looking at last year's firmware incidents.
-    (10, "dee", "deployment.retraining-frequency",
+    # Dee, after looking at last year's firmware incidents.
+    (78, "dee", "deployment.retraining-frequency",
      "Weekly drift check; retrain when input drift is high, and at least every quarter", None, None),
-    (10, "jonas", "data.acquisition",
+    (78, "jonas", "data.acquisition",
      "- CPMS telemetry: existing Kafka stream into the data lake (platform team)\n"
      "- Tickets: nightly export from the ticket system\n"
      "- Weather: daily pull from the SMHI and DWD APIs", None, None),
 
-    # Day 11: VoltWay buys a second data set; Dee updates the source and flags what depends on it.
-    (11, "dee", "data.data-source",
+    # VoltWay buys a second data set; Dee updates the source, which flags what depends on it.
+    (84, "dee", "data.data-source",
      "- Charger telemetry over OCPP 1.6 from our charge point management system (CPMS)\n"
      "- Field-service tickets, 2021 onwards\n"
      "- Firmware version and hardware model per charger from the asset register\n"
@@ -231,66 +239,92 @@ STEPS: list[tuple[int, str, str, str | None, str | None, str | None]] = [
      "- New: Nordlys Grid Data, bought this month: power quality at the grid connection\n"
      "  (voltage dips, harmonics) for 3,100 of our sites since 2022, plus their roaming\n"
      "  session records", None, None),
-    (11, "dee", "data.privacy", None, "needs-review",
+    (84, "dee", "data.privacy", None, "needs-review",
      "Data source changed: the Nordlys roaming session records hold pseudonymised driver\n"
      "ids that Nordlys can re-identify. Does dropping them at ingestion still cover it?"),
-    (11, "dee", "data.ownership", None, "needs-review",
+    (84, "dee", "data.ownership", None, "needs-review",
      "Data source changed: the Nordlys licence allows use \"for internal network operation\"\n"
      "only. May a model trained on their data keep running if we end the contract?"),
-    (11, "jonas", "data.acquisition",
+    (84, "jonas", "data.acquisition",
      "- CPMS telemetry: existing Kafka stream into the data lake (platform team)\n"
      "- Tickets: nightly export from the ticket system\n"
      "- Weather: daily pull from the SMHI and DWD APIs\n"
      "- Nordlys: monthly SFTP delivery, loaded by the same pipeline", None, None),
-    (11, "jonas", "data.metadata",
+    (84, "jonas", "data.metadata",
      "- Charger id, site, hardware model, power module serial numbers\n"
      "- Firmware version and date of the last update\n"
      "- Installation date, last maintenance date\n"
      "- Supplier and ingestion time of every record (we have two suppliers now)", None, None),
 
-    # Day 13: Ben after the first experiments.
-    (13, "ben", "modeling.bias-risks",
+    # Ben after the first pilot weeks.
+    (92, "ben", "modeling.bias-risks",
      "- Drivers report faults faster in cities, so rural faults are under-labelled\n"
      "- Vendor B chargers send three times as many error codes: the model may learn\n"
      "  \"vendor B = broken\"\n"
      "- Sites near a technician base get more \"no fault found\" tickets", None, None),
-    (13, "ben", "deployment.output-metrics",
+    (92, "ben", "deployment.output-metrics",
      "- Chargers flagged per day (expect 30-60)\n"
      "- Precision from ticket outcomes after 72 h\n"
      "- Share flagged per region and vendor, against each one's share of faults (bias check)", None, None),
-    (13, "ben", "deployment.input-metrics",
+    (92, "ben", "deployment.input-metrics",
      "- Share of chargers without telemetry per hour (alert above 5%)\n"
      "- Error-code counts per vendor and firmware version\n"
      "- PSI per feature on the top-20 features, weekly", None, None),
 
-    # Day 14: Ben settles the retraining rule with the platform team.
-    (14, "ben", "deployment.retraining-frequency",
+    # Ben settles the retraining rule with the platform team.
+    (99, "ben", "deployment.retraining-frequency",
      "When input drift on the telemetry features exceeds the agreed threshold (PSI > 0.2\n"
      "on any of the top-20 features), checked weekly; also after a firmware rollout that\n"
      "reaches more than 10% of the chargers. At least every 3 months regardless.", None, None),
-    (14, "ana", "scoping.domain-expert",
+    (99, "ana", "scoping.domain-expert",
      "Karin Holm (head of field service, Gothenburg) and Tobias Krüger (senior technician,\n"
      "Berlin), 2 h a week each, agreed with their managers. The two hardware vendors'\n"
      "support engineers through the service contract (slower: about 5 working days).", None, None),
 
-    # Day 15: sign-off meeting.
-    (15, "dee", "deployment.retraining-frequency", None, "agreed", None),
-    (15, "dee", "scoping.success-metrics", None, "agreed", None),
-    (15, "dee", "deployment.deployment-process", None, "agreed", None),
-    (15, "ana", "modeling.input-serving", None, "agreed", None),
-    # The answers the ripple flagged are walked through: most still hold, the rest are
-    # settled; privacy and ownership wait for legal's look at the Nordlys contract.
-    (15, "dee", "data.data-format", None, "agreed", None),
-    (15, "jonas", "data.preprocessing", None, "draft", None),
-    (15, "ben", "data.labeling-guidelines", None, "agreed", None),
-    (15, "ben", "data.labelers", None, "draft", None),
-    (15, "jonas", "data.cyclic-behaviour", None, "draft", None),
-    (15, "jonas", "data.data-volume", None, "draft", None),
-    (15, "jonas", "data.streaming-frequency", None, "draft", None),
-    (15, "chen", "modeling.audit", None, "draft", None),
-    (15, "ben", "modeling.deployment-constraints", None, "draft", None),
-    (15, "dee", "deployment.performance-requirements", None, "draft", None),
+    # The pilot missed short bursts of ground-fault warnings between 5-min meter values:
+    # Jonas restores the kick-off's wording, which also settles the flag on it.
+    (101, "jonas", "data.streaming-frequency",
+     "Meter values every 60 s are more than enough; the model needs hourly aggregates.\n"
+     "Error codes and status notifications must arrive within 15 min so the morning run\n"
+     "sees yesterday complete.", "draft", None),
+
+    # Re-scope meeting: the answers the ripple flagged are walked through. Most still hold,
+    # the rest are settled; privacy and ownership wait for legal's look at the Nordlys
+    # contract. Then the iteration "Re-scope after pilot".
+    (103, "dee", "data.data-format", None, "agreed", None),
+    (103, "jonas", "data.preprocessing", None, "draft", None),
+    (103, "ben", "data.labeling-guidelines", None, "agreed", None),
+    (103, "ben", "data.labelers", None, "draft", None),
+    (103, "jonas", "data.cyclic-behaviour", None, "draft", None),
+    (103, "jonas", "data.data-volume", None, "draft", None),
+    (103, "chen", "modeling.audit", None, "draft", None),
+    (103, "ben", "modeling.deployment-constraints", None, "draft", None),
+    (103, "dee", "deployment.performance-requirements", None, "draft", None),
+
+    # A week later, sign-off meeting: work since the last iteration.
+    (108, "dee", "deployment.retraining-frequency", None, "agreed", None),
+    (108, "dee", "scoping.success-metrics", None, "agreed", None),
+    (108, "dee", "deployment.deployment-process", None, "agreed", None),
+    (108, "ana", "modeling.input-serving", None, "agreed", None),
 ]
+
+
+# (working day, name, note): iterations tagged at the end of that day, after its steps.
+ITERATIONS: list[tuple[int, str, str]] = [
+    (1, "Kick-off workshop",
+     "Two days in Gothenburg with Berlin on video: the business problem, the users and\n"
+     "the data we have."),
+    (40, "After the data audit",
+     "Ben, Chen and Jonas went through three years of telemetry and tickets: labels from\n"
+     "confirmed tickets only, personal data dropped at ingestion, test chargers excluded."),
+    (103, "Re-scope after pilot",
+     "Four weeks in shadow mode in West Sweden. The Nordlys grid data comes in, retraining\n"
+     "follows drift instead of the calendar, meter values stay at 60 s."),
+]
+ITERATION_HOUR = time(15, 30)
+"""When an iteration is tagged (UTC): after the day's last step."""
+WORKDAYS = max(day for day, *_ in [*STEPS, *ITERATIONS]) + 1
+"""The history spans this many working days (about five months)."""
 
 
 def default_demo_path() -> Path:
@@ -325,16 +359,29 @@ def ensure_demo(path: Path) -> Project:
 
 
 def _build(folder: Path) -> None:
-    times = _timestamps()
+    now = datetime.now(timezone.utc)
+    days = _days(now)
+    times = _timestamps(now)
     GitRepo.init(folder)  # its own repository, even inside someone else's
     project, result = create_project(
         folder, name=NAME, form="v3", author=PEOPLE[CREATOR], when=times[0] - timedelta(minutes=20)
     )
     _check(result, "create the project")
-    for (_, who, question_id, answer, status, notes), when in zip(STEPS, times):
+    history = History(project)
+    pending = list(ITERATIONS)
+    for (day, who, question_id, answer, status, notes), when in zip(STEPS, times):
+        while pending and pending[0][0] < day:
+            _tag(history, *pending.pop(0), days)
         project.author = PEOPLE[who]
         result = project.save(question_id, answer=answer, status=status, notes=notes, when=when)
         _check(result, f"save {question_id}")
+    for iteration in pending:
+        _tag(history, *iteration, days)
+
+
+def _tag(history: History, day: int, name: str, note: str, days: list[date]) -> None:
+    history.project.author = PEOPLE[CREATOR]  # Ana facilitates: she names the milestones
+    history.create_iteration(name, note, when=datetime.combine(days[day], ITERATION_HOUR, timezone.utc))
 
 
 def _check(result: SaveResult, what: str) -> None:
@@ -346,8 +393,7 @@ def _check(result: SaveResult, what: str) -> None:
 
 def _timestamps(now: datetime | None = None) -> list[datetime]:
     """One strictly increasing UTC time per step, on working days, ending before today."""
-    now = now or datetime.now(timezone.utc)
-    days = _workdays((now - timedelta(days=DAYS_BEFORE_NOW)).date(), WORKDAYS)
+    days = _days(now or datetime.now(timezone.utc))
     times: list[datetime] = []
     day_of_previous = -1
     for index, (day, *_rest) in enumerate(STEPS):
@@ -359,6 +405,11 @@ def _timestamps(now: datetime | None = None) -> list[datetime]:
         day_of_previous = day
     assert all(a < b for a, b in zip(times, times[1:])), "STEPS must be in order of working day"
     return times
+
+
+def _days(now: datetime) -> list[date]:
+    """The history's working days, oldest first, the last a few days before `now`."""
+    return _workdays((now - timedelta(days=DAYS_BEFORE_NOW)).date(), WORKDAYS)
 
 
 def _workdays(last: date, count: int) -> list[date]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import threading
 import time
 import tomllib
 import unicodedata
@@ -80,6 +81,8 @@ class Version:
     author: str
     date: str
     entry: Entry
+    merged: bool = False
+    """Made by merging another line of work (`mlreq sync`): the version came from there."""
 
 
 def slugify(name: str) -> str:
@@ -98,6 +101,8 @@ class History:
         self.scope = "" if prefix in (".", "") else prefix
         """The project's folder relative to the repository root ("" when it is the root)."""
         self._iterations: list[Iteration] | None = None
+        self._untrusted: dict[tuple[str, str], list[str]] = {}
+        """Hand-made commits between two commits, by (old, new): the history view diffs often."""
         self.tag_prefix = "iteration/" + (_scope_slug(self.scope) + "/" if self.scope else "")
 
     # ------------------------------------------------------------------ iterations
@@ -125,7 +130,8 @@ class History:
             found.append(Iteration(name=name, tag=tag, commit=peeled or target, date=date, note=note))
         return found
 
-    def create_iteration(self, name: str, note: str = "") -> Iteration:
+    def create_iteration(self, name: str, note: str = "", when: datetime | None = None) -> Iteration:
+        """Tag the project's last save; `when` backdates the tag (the demo's history)."""
         name = name.strip()
         if not name or _CONTROL.search(name) or len(name) > 100:
             raise InvalidInputError("an iteration name must be 1-100 characters without control characters")
@@ -164,7 +170,7 @@ class History:
                 '"Your Name"` and `git config --global user.email you@example.com`, or pass --author "Name <mail>"'
             )
         env = {"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email}
-        env.update(_after_latest(iterations))
+        env.update({"GIT_COMMITTER_DATE": when.isoformat()} if when else _after_latest(iterations))
         self.repo.run(
             "-c", "tag.gpgSign=false", "tag", "--annotate", "--cleanup=whitespace", "-m", message, "--end-of-options", tag, head, env=env
         )
@@ -299,18 +305,9 @@ class History:
                 if path.endswith(FORM_FILE):
                     errors.append(f"{shown}: missing")
                 continue
-            try:
-                data = tomllib.loads(blob.decode("utf-8"))
-            except UnicodeDecodeError:
-                errors.append(f"{shown}: not valid UTF-8; skipped")
-                skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
-                continue
-            except tomllib.TOMLDecodeError as exc:
-                errors.append(tomllib_error_line(exc, shown) + "; skipped")
-                skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
-                continue
-            except RecursionError:
-                errors.append(f"{shown}: values nested too deeply to read; skipped")
+            data, problem = _parsed(blob, shown)
+            if data is None:
+                errors.append(f"{problem}; skipped")
                 skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
                 continue
             if path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
@@ -348,40 +345,151 @@ class History:
         return diff_snapshots(old, self.snapshot_of_commit(commit, commit[:10]))
 
     def diff(self, old: str | None = None, new: str | None = None) -> ProjectDiff:
-        old = old or self.default_from()
-        return diff_snapshots(self.snapshot(old), self.snapshot(new or NOW))
+        """What changed from `old` to `new`, and which versions passed on the way cannot be read."""
+        old, new = old or self.default_from(), new or NOW
+        commits = [None if revision == NOW else self.resolve(revision) for revision in (old, new)]
+        # The walk of the range is one git process: it runs while the two ends are read.
+        untrusted: list[str] = []
+        failed: list[MlreqError] = []
+
+        def walk_range() -> None:
+            try:
+                untrusted.extend(self._untrusted_between(*commits))
+            except MlreqError as exc:  # said by the caller's thread, like any other git failure
+                failed.append(exc)
+
+        walk = threading.Thread(target=walk_range, daemon=True)
+        walk.start()
+        try:
+            before, after = (self.snapshot(NOW) if c is None else self.snapshot_of_commit(c, r) for c, r in zip(commits, (old, new)))
+        finally:
+            walk.join()
+        if failed:
+            raise failed[0]
+        return diff_snapshots(before, after, passed=self._unreadable(untrusted, before, after))
+
+    def unreadable_between(self, old: Snapshot, new: Snapshot) -> tuple[str, ...]:
+        """Versions of the project's files between two snapshots that cannot be read."""
+        return self._unreadable(self._untrusted_between(old.commit, new.commit), old, new)
+
+    def _untrusted_between(self, old: str | None, new: str | None) -> list[str]:
+        """Commits between two ends (not the ends), oldest first, that mlreq did not make.
+
+        mlreq never commits a file it cannot read, so only commits without its
+        `Mlreq-Question:` trailer (hand edits, merges, creation) need looking into.
+        """
+        if (old is None and new is None) or old == new or self.repo.head_id() is None:
+            return []
+        if old and new and (old, new) in self._untrusted:  # commits never change: neither does the range
+            return self._untrusted[(old, new)]
+        status, out, _ = self.repo.run(
+            "log", "--format=%H", "--invert-grep", f"--grep=^{TRAILER}: ", f"{old or 'HEAD'}...{new or 'HEAD'}",
+            "--", *([self.scope] if self.scope else []), check=False,
+        )
+        found = [c for c in reversed(out.split()) if c not in (old, new)] if status == 0 else []
+        if old and new and status == 0:
+            self._untrusted[(old, new)] = found
+        return found
+
+    def _unreadable(self, untrusted: list[str], old: Snapshot, new: Snapshot) -> tuple[str, ...]:
+        stages = {stage.id for s in (old, new) if s.form for stage in s.form.stages}
+        between = f"a version between {old.label} and {new.label}, not compared"
+        return self.unreadable_at(untrusted, between, stages)
+
+    def unreadable_at(self, untrusted: list[str], said: str = "skipped", stages: set[str] | frozenset[str] = frozenset()) -> tuple[str, ...]:
+        """The versions of the project's files at `untrusted` commits (oldest first) that
+        cannot be read, each as `commit:path[:line:col]: problem; said`."""
+        if not untrusted:
+            return ()
+        files = [FORM_FILE, *self.project.answer_files(), *(f"{ANSWERS_DIR}/{stage}.toml" for stage in sorted(stages))]
+        paths = list(dict.fromkeys(self.project.repo_path(f) for f in files))
+        wanted = [(commit, path) for commit in untrusted for path in paths]
+        seen: set[bytes] = set()
+        problems: list[str] = []
+        for (commit, path), blob in zip(wanted, self.repo.read_files_at(wanted)):
+            digest = hashlib.sha1(blob).digest() if blob is not None else b""
+            if blob is None or digest in seen:
+                continue  # the same bytes were checked at an earlier commit
+            seen.add(digest)
+            data, problem = _parsed(blob, f"{commit[:10]}:{path}")
+            if data is not None and path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
+                try:
+                    form_from_data(data, f"{commit[:10]}:{path}")
+                except MlreqError as exc:
+                    problem = str(exc)
+            if problem:
+                problems.append(f"{problem}; {said}")
+        return tuple(problems)
+
+    def saves_between(self, old: Snapshot, new: Snapshot) -> list[LogEntry]:
+        """The saves that lead from `old` to `new` (newest first): who changed what, when."""
+        if old.commit is None:
+            return []
+        fields = ["%H", "%an", "%ae", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
+        status, out, _ = self.repo.run(
+            "log", f"--format={_FIELD.join(fields)}{_RECORD}", f"{old.commit}..{new.commit or 'HEAD'}",
+            "--", self.scope or ".", check=False,
+        )
+        entries = []
+        for record in out.split(_RECORD) if status == 0 else []:
+            parts = record.strip("\n").split(_FIELD)
+            if len(parts) == 6:
+                commit, author, email, date, subject, trailers = parts
+                questions = tuple(q.strip() for q in trailers.split(",") if q.strip())
+                entries.append(LogEntry(commit, author, email, date, subject, questions))
+        return entries
+
+    def commit_dates(self, *commits: str | None) -> dict[str, str]:
+        """Author dates (ISO) of commits, in one git process."""
+        wanted = [c for c in commits if c]
+        if not wanted:
+            return {}
+        _, out, _ = self.repo.run("log", "--no-walk=unsorted", "--format=%H %aI", *wanted, check=False)
+        return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
 
     # ------------------------------------------------------------------ one answer
 
-    def timeline(self, question_id: str, window: int | None = None) -> list[Version]:
+    def timeline(self, question_id: str, window: int | None = None, problems: list[str] | None = None) -> list[Version]:
         """Every distinct version of one answer, oldest first, with who and when.
 
+        The versions are those the answer had on this line of work (git's first parents):
+        work merged in from another clone shows as one version at its merge, marked
+        `merged`, never as the other line's steps interleaved with this one's. Versions
+        that cannot be read are skipped and, given `problems`, named there.
         With `window`, only versions among the newest `window` saves of its stage file:
         a first screen for a long history, in a fraction of the time.
         """
         question = self.project.question(question_id)
         path = self.project.repo_path(self.project.file_of(question))
-        fields = ["%H", "%an", "%aI", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
+        fields = ["%H", "%an", "%aI", "%P", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
         limit = [f"-n{window}"] if window else []
-        _, out, _ = self.repo.run("log", *limit, f"--format={_FIELD.join(fields)}{_RECORD}", "--", path, check=False)
+        _, out, _ = self.repo.run(
+            "log", "--first-parent", *limit, f"--format={_FIELD.join(fields)}{_RECORD}", "--", path, check=False
+        )
         candidates = []
         for record in out.split(_RECORD):
             parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 4:
+            if len(parts) != 5:
                 continue
-            commit, author, date, trailers = parts
+            commit, author, date, parents, trailers = parts
             named = [q.strip() for q in trailers.split(",") if q.strip()]
-            if not named or question_id in named:  # hand commits carry no trailer: look inside
-                candidates.append((commit, author, date))
+            if not named or question_id in named:  # hand commits and merges carry no trailer: look inside
+                candidates.append((commit, author, date, len(parents.split()) > 1, not named))
         candidates.reverse()
-        blobs = self.repo.read_files_at([(c, path) for c, _, _ in candidates])
+        blobs = self.repo.read_files_at([(c[0], path) for c in candidates])
         versions: list[Version] = []
-        for (commit, author, date), blob in zip(candidates, blobs):
+        for (commit, author, date, merged, untrusted), blob in zip(candidates, blobs):
+            if untrusted and blob is not None:  # mlreq never commits a file it cannot read; others may
+                _, problem = _parsed(blob, f"{commit[:10]}:{path}")
+                if problem:
+                    if problems is not None:
+                        problems.append(f"{problem}; skipped")
+                    continue
             entry = _entry_in(blob, question_id)
             if entry is None or (not versions and entry == EMPTY):
                 continue  # the blank entry a new project starts with is not a version
             if not versions or versions[-1].entry != entry:
-                versions.append(Version(commit, author, date, entry))
+                versions.append(Version(commit, author, date, entry, merged=merged))
         return versions
 
     def entry_at(self, question_id: str, revision: str) -> Entry:
@@ -409,6 +517,18 @@ def _after_latest(iterations: list[Iteration]) -> dict[str, str]:
         return {}
     offset = latest.strftime("%z") or "+0000"
     return {"GIT_COMMITTER_DATE": f"@{int(latest.timestamp()) + 1} {offset}"}
+
+
+def _parsed(blob: bytes, shown: str) -> tuple[dict | None, str]:
+    """A TOML file's data, or None and the problem as `commit:path[:line:col]: what`."""
+    try:
+        return tomllib.loads(blob.decode("utf-8")), ""
+    except UnicodeDecodeError:
+        return None, f"{shown}: not valid UTF-8"
+    except tomllib.TOMLDecodeError as exc:
+        return None, tomllib_error_line(exc, shown)
+    except RecursionError:
+        return None, f"{shown}: values nested too deeply to read"
 
 
 def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:

@@ -7,6 +7,7 @@ question: reformatting, reordering entries or editing comments is not a change.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -14,7 +15,12 @@ from mlreq.bank import Form, Question
 
 from .answers import EMPTY, Entry
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
+_TOKEN = re.compile(r"\s+|[^\w\s]+|\w+(?:[^\w\s]+\w+)*")
+"""Whitespace runs, punctuation runs, and words (with inner punctuation: "charger-day", "4,000")."""
+_WORD = re.compile(r"\w+")
+SHORT_WORDS, SHORT_CHARS = 2, 15
+"""An unchanged stretch of at most this many words and characters is too small to read
+between two changes: it joins them."""
 
 
 @dataclass(frozen=True)
@@ -25,19 +31,114 @@ class WordOp:
     text: str
 
 
+@dataclass
+class _Run:
+    """Unchanged text (`same`), or a change (`gone` replaced by `came`) when same is None."""
+
+    same: str | None = None
+    gone: str = ""
+    came: str = ""
+
+
 def word_diff(old: str, new: str) -> list[WordOp]:
-    """Words (and the whitespace between them) that stayed, went or came."""
+    """Words that stayed, went or came, grouped into runs a person reads as phrases.
+
+    Words are matched first; then a small unchanged stretch between two changes (a space,
+    punctuation, a short word or two, or text shorter than the changes on both sides, as
+    semantic clean-up in diff libraries does) is folded into one change, so a rewritten
+    sentence reads as the old sentence then the new one, never as alternating words.
+    A stretch holding a line break is never folded: lines and list items stay apart.
+    Each change is its deleted text, then its inserted text; joining the equal and deleted
+    runs gives `old`, the equal and inserted runs `new`.
+    """
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    ops: list[WordOp] = []
+    runs: list[_Run] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
-            ops.append(WordOp("equal", "".join(a[i1:i2])))
+            runs.append(_Run(same="".join(a[i1:i2])))
+        else:
+            runs.append(_Run(gone="".join(a[i1:i2]), came="".join(b[j1:j2])))
+    runs = _aligned(_grouped(runs))
+    ops: list[WordOp] = []
+    for run in runs:
+        if run.same is not None:
+            ops.append(WordOp("equal", run.same))
             continue
-        if tag in ("delete", "replace"):
-            ops.append(WordOp("delete", "".join(a[i1:i2])))
-        if tag in ("insert", "replace"):
-            ops.append(WordOp("insert", "".join(b[j1:j2])))
+        if run.gone:
+            ops.append(WordOp("delete", run.gone))
+        if run.came:
+            ops.append(WordOp("insert", run.came))
     return ops
+
+
+def _grouped(runs: list[_Run]) -> list[_Run]:
+    """Fold small unchanged stretches into the changes around them until none is left."""
+    folded = True
+    while folded:
+        folded = False
+        out: list[_Run] = []
+        for run in runs:
+            if run.same is None and len(out) >= 2 and out[-2].same is None and _foldable(out[-1].same or "", out[-2], run):
+                same, before = out.pop().same or "", out.pop()
+                run = _Run(gone=before.gone + same + run.gone, came=before.came + same + run.came)
+                folded = True
+            out.append(run)
+        runs = out
+    return runs
+
+
+def _foldable(same: str, before: _Run, after: _Run) -> bool:
+    if "\n" in same or "\n" in (before.gone[-1:], before.came[-1:], after.gone[:1], after.came[:1]):
+        return False  # a change of whole lines stays apart from the words around it
+    words = _WORD.findall(same)
+    if len(words) <= SHORT_WORDS and len(same.strip()) <= SHORT_CHARS:
+        return True
+    return len(same) <= min(max(len(before.gone), len(before.came)), max(len(after.gone), len(after.came)))
+
+
+def _aligned(runs: list[_Run]) -> list[_Run]:
+    """Slide each pure insertion or deletion to where its edges read best (line breaks,
+    then spaces), as "- a\n{+- b\n+}- c" rather than "- a\n- {+b\n- +}c"."""
+    for index in range(1, len(runs) - 1):
+        before, run, after = runs[index - 1], runs[index], runs[index + 1]
+        if run.same is not None or before.same is None or after.same is None or (run.gone and run.came):
+            continue
+        edit = run.gone or run.came
+        left, right = before.same, after.same
+        shared = len(os.path.commonprefix([left[::-1], edit[::-1]]))
+        if shared:  # as far left as it goes, then try every place to the right
+            left, edit, right = left[: len(left) - shared], edit[len(edit) - shared :] + edit[: len(edit) - shared], edit[len(edit) - shared :] + right
+        best = (_edge_score(left, edit) + _edge_score(edit, right), left, edit, right)
+        while right and edit[0] == right[0]:
+            left, edit, right = left + edit[0], edit[1:] + right[0], right[1:]
+            score = _edge_score(left, edit) + _edge_score(edit, right)
+            if score >= best[0]:
+                best = (score, left, edit, right)
+        _, left, edit, right = best
+        before.same, after.same = left, right
+        runs[index] = _Run(gone=edit) if run.gone else _Run(came=edit)
+    merged: list[_Run] = []
+    for run in runs:
+        if run.same == "":
+            continue  # slid away entirely: the changes on both sides are now one
+        if merged and run.same is None and merged[-1].same is None:
+            merged[-1] = _Run(gone=merged[-1].gone + run.gone, came=merged[-1].came + run.came)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _edge_score(left: str, right: str) -> int:
+    """How good a place the boundary between `left` and `right` is for an edit to start or end."""
+    if not left or not right:
+        return 5
+    if left.endswith("\n") or right.startswith("\n"):
+        return 4
+    if left[-1].isspace() or right[0].isspace():
+        return 2
+    if not left[-1].isalnum() or not right[0].isalnum():
+        return 1
+    return 0
 
 
 def render_word_diff(ops: list[WordOp]) -> str:
@@ -90,13 +191,15 @@ class ProjectDiff:
     old: Snapshot
     new: Snapshot
     changes: tuple[QuestionChange, ...]
+    passed: tuple[str, ...] = ()
+    """Versions between the two ends that could not be read: said, then skipped."""
 
     @property
     def errors(self) -> tuple[str, ...]:
-        return self.old.errors + self.new.errors
+        return self.old.errors + self.passed + self.new.errors
 
 
-def diff_snapshots(old: Snapshot, new: Snapshot) -> ProjectDiff:
+def diff_snapshots(old: Snapshot, new: Snapshot, passed: tuple[str, ...] = ()) -> ProjectDiff:
     order = list(dict.fromkeys([*new.order, *old.order, *new.entries, *old.entries]))
     changes: list[QuestionChange] = []
     for qid in order:
@@ -120,4 +223,4 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> ProjectDiff:
             changes.append(QuestionChange(qid, stage, text, "reworded", fields, old_text=before_q.text))
         elif fields:
             changes.append(QuestionChange(qid, stage, text, "changed", fields))
-    return ProjectDiff(old, new, tuple(changes))
+    return ProjectDiff(old, new, tuple(changes), passed)

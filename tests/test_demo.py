@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,13 +15,12 @@ from mlreq.projects.project import Project
 from mlreq.projects.status import project_status
 
 RETRAINING = "deployment.retraining-frequency"
+STREAMING = "data.streaming-frequency"
 
 
-@pytest.fixture(autouse=True)
-def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_git_identity(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No user or system git config, no identity in the environment: the demo sets its own."""
-    home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -29,13 +29,27 @@ def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_git_identity(tmp_path / "home", monkeypatch)
+
+
 def git(folder: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True).stdout
 
 
+@pytest.fixture(scope="module")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once for this module's read-only tests: a build is a hundred commits."""
+    folder = tmp_path_factory.mktemp("built-demo")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _no_git_identity(folder / "home", monkeypatch)
+        return ensure_demo(folder / "demo").root
+
+
 @pytest.fixture
-def demo(tmp_path: Path) -> Project:
-    return ensure_demo(tmp_path / "demo")
+def demo(built_demo: Path) -> Project:
+    return Project.open(built_demo)
 
 
 def test_demo_is_a_partly_answered_project(demo: Project) -> None:
@@ -70,7 +84,8 @@ def test_demo_history_is_recent_and_in_order(demo: Project) -> None:
     assert all(a < b for a, b in zip(authored, authored[1:]))
     now = datetime.now(timezone.utc)
     first, last = (datetime.fromtimestamp(t, timezone.utc) for t in (authored[0], authored[-1]))
-    assert now - timedelta(days=35) < first < last < now - timedelta(days=1)
+    assert now - timedelta(days=200) < first < now - timedelta(days=120)  # months of work
+    assert now - timedelta(days=10) < last < now - timedelta(days=1)
 
 
 def test_demo_repository_is_clean_and_healthy(demo: Project) -> None:
@@ -106,3 +121,45 @@ def test_demo_refuses_a_folder_that_holds_something_else(tmp_path: Path) -> None
         ensure_demo(folder)
     assert [p.name for p in folder.iterdir()] == ["todo.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "notes"]
+
+
+def test_demo_has_three_iterations_months_apart(demo: Project, cli) -> None:
+    listing = cli("iteration", "list", cwd=demo.root)
+
+    assert listing.code == 0, listing
+    names = [line.split("  ")[-1] for line in listing.out.splitlines() if not line.startswith(" ")]
+    assert names == ["Kick-off workshop", "After the data audit", "Re-scope after pilot"]
+    dates = [datetime.fromisoformat(line[:10]) for line in listing.out.splitlines() if not line.startswith(" ")]
+    assert all(later - earlier > timedelta(days=40) for earlier, later in zip(dates, dates[1:]))
+    tags = git(demo.root, "for-each-ref", "--format=%(objecttype) %(refname)", "refs/tags/").splitlines()
+    assert tags == [f"tag refs/tags/iteration/{slug}" for slug in ("after-the-data-audit", "kick-off-workshop", "re-scope-after-pilot")]
+
+
+def test_demo_diff_between_kick_off_and_re_scope(demo: Project, cli) -> None:
+    outcome = cli("diff", "Kick-off workshop", "Re-scope after pilot", cwd=demo.root)
+
+    assert outcome.code == 0, outcome
+    lines = outcome.out.splitlines()
+    assert lines[0].startswith("27 question(s) changed from Kick-off workshop (")
+    assert "scoping.ml-feasibility [changed]: Can the business problems be solved with ML, how?" in lines
+    assert "    [-Probably: for each charger and day, predict whether a power-affecting fault follows" in lines
+    data = json.loads(cli("diff", "kick-off-workshop", "re-scope-after-pilot", "--json", cwd=demo.root).out)
+    streaming = next(c for c in data["changes"] if c["id"] == STREAMING)
+    assert "answer" not in streaming["fields"]  # changed in the audit, restored after the pilot
+    since = cli("diff", "--json", cwd=demo.root)
+    assert {c["id"] for c in json.loads(since.out)["changes"]} == {
+        RETRAINING, "scoping.success-metrics", "deployment.deployment-process", "modeling.input-serving"
+    }
+
+
+def test_demo_has_a_restored_answer_and_settled_flags(demo: Project, cli) -> None:
+    def versions(qid: str) -> list[dict]:
+        outcome = cli("log", qid, "--json", cwd=demo.root)
+        assert outcome.code == 0, outcome
+        return json.loads(outcome.out)
+
+    answers = [v["answer"] for v in versions(STREAMING)]
+    assert answers[-1] == answers[0] and any(a != answers[0] for a in answers)  # back to the kick-off's wording
+    assert [v["status"] for v in versions("data.data-format")][-2:] == ["needs-review", "agreed"]  # raised, settled
+    assert [v["status"] for v in versions("modeling.input-serving")][-2:] == ["needs-review", "agreed"]
+    assert demo.entry("data.privacy").status == "needs-review"  # still waiting for legal

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mlreq.projects import Project
+from mlreq.projects import InvalidInputError, Project
 from mlreq.projects.safetext import safe_json, visible
 
 if TYPE_CHECKING:
@@ -34,13 +35,16 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
         "diff",
         help="what changed between two points, by question",
         description="FROM and TO are iteration names, commits or dates (YYYY-MM-DD). "
-        "Default: from the last iteration (or the first save) to now.",
+        "Default: from the last iteration (or the first save) to now. "
+        "--format md|html writes a change report to hand out (old and new text, who, when).",
     )
     diff.add_argument("old", nargs="?", metavar="FROM")
     diff.add_argument("new", nargs="?", metavar="TO")
     diff.add_argument("--stage", help="only this stage")
     diff.add_argument("--role", help="only questions for this role")
     diff.add_argument("--json", action="store_true")
+    diff.add_argument("--format", choices=("text", "json", "md", "html"), help="text (default), json, or a change report: md or html")
+    diff.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
     diff.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
 
@@ -81,21 +85,31 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
 
     history = History(project)
     if args.question:
-        versions = history.timeline(args.question)
+        problems: list[str] = []
+        versions = history.timeline(args.question, problems=problems)
         if args.json:
             data = [
-                {"commit": v.commit, "author": v.author, "date": v.date, "answer": v.entry.answer, "status": v.entry.status, "notes": v.entry.notes}
+                {"commit": v.commit, "author": v.author, "date": v.date, "answer": v.entry.answer, "status": v.entry.status,
+                 "notes": v.entry.notes, "merged": v.merged}
                 for v in versions
             ]
+            for problem in problems:  # stdout stays one JSON list
+                print(f"warning: {visible(problem)}", file=sys.stderr)
             print(safe_json(data), file=out)
             return 0
         question = project.question(args.question)
+        for problem in problems:
+            print(f"warning: {visible(problem)}", file=out)
         print(f"{args.question}: {visible(question.text)} ({len(versions)} versions, oldest first)", file=out)
         for number, version in enumerate(versions, start=1):
-            print(f"\n#{number}  {version.date[:16].replace('T', ' ')}  {visible(version.author)}  [{version.entry.status}]  {version.commit[:10]}", file=out)
+            merged = "  (merged in)" if version.merged else ""
+            print(f"\n#{number}  {version.date[:16].replace('T', ' ')}  {visible(version.author)}  [{version.entry.status}]  {version.commit[:10]}{merged}", file=out)
             print(_indent(visible(version.entry.answer) or "(no answer)"), file=out)
         return 0
     groups = history.grouped_log()
+    hand_made = [e.commit for g in reversed(groups) for e in reversed(g.entries) if not e.questions]  # oldest first
+    for problem in history.unreadable_at(hand_made, "a saved version that cannot be read"):
+        print(f"warning: {visible(problem)}", file=sys.stderr if args.json else out)
     if args.json:
         data = [
             {
@@ -142,14 +156,45 @@ def _filtered(diff: ProjectDiff, project: Project, stage: str | None, role: str 
     return changes
 
 
+def _format_of(output: Path | None) -> str:
+    suffix = output.suffix.lower() if output is not None else ""
+    return {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}.get(suffix, "text")
+
+
+def _write_report(history, diff: ProjectDiff, changes: list[QuestionChange], fmt: str, output: Path | None, out: TextIO) -> int:  # type: ignore[no-untyped-def]
+    from mlreq.projects.atomic import write_output
+    from mlreq.projects.exports.changes import change_report, render_report
+
+    data = render_report(change_report(history, diff, changes), fmt)
+    if output is None:
+        out.write(data)  # already escaped for its format; the writer shows control characters
+        return 0
+    if output.is_dir():
+        raise InvalidInputError(f"{output}: is a folder; give a file name, e.g. {output / ('changes.' + fmt)}")
+    try:
+        write_output(output, data.encode("utf-8"))
+    except OSError as exc:
+        raise InvalidInputError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    regular = output.is_file() and not str(output.absolute()).startswith(("/dev/", "/proc/"))
+    print(f"wrote {output} ({fmt} change report, {len(changes)} question(s) changed)", file=out if regular else sys.stderr)
+    return 0
+
+
 def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     from mlreq.projects.history import History
     from mlreq.projects.semdiff import render_word_diff
 
+    fmt = args.format or ("json" if args.json else _format_of(args.output))
+    if args.json and fmt != "json":
+        raise InvalidInputError(f"give either --json or --format {fmt}, not both")
+    if args.output is not None and fmt not in ("md", "html"):
+        raise InvalidInputError("--output writes a change report: add --format md or --format html")
     history = History(project)
     diff = history.diff(args.old, args.new)
     changes = _filtered(diff, project, args.stage, args.role)
-    if args.json:
+    if fmt in ("md", "html"):
+        return _write_report(history, diff, changes, fmt, args.output, out)
+    if fmt == "json":
         data = {
             "from": {"label": diff.old.label, "commit": diff.old.commit},
             "to": {"label": diff.new.label, "commit": diff.new.commit},

@@ -33,7 +33,10 @@ OWNERSHIP_WORDS = "The [-operator-]{+vendor+} owns the telemetry data."
 
 def _changed(outcome) -> list[str]:  # type: ignore[no-untyped-def]
     """The question ids a text diff lists, in order."""
-    return [line.split(" [", 1)[0] for line in outcome.out.splitlines() if " [" in line and not line.startswith(" ")]
+    return [
+        line.split(" [", 1)[0] for line in outcome.out.splitlines()
+        if " [" in line and not line.startswith((" ", "warning: "))
+    ]
 
 
 def _diff_json(cli, path: Path, *argv: str) -> dict:  # type: ignore[no-untyped-def]
@@ -433,17 +436,33 @@ def test_diff_across_a_revision_with_a_broken_file_lists_the_other_changes(cli, 
     assert _changed(outcome) == [RESOURCES, UI]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product gap: diff reads only its two end points; naming a broken revision in between "
-    "needs a walk of the range (see the report / benchmarks/README.md)",
-)
 def test_diff_across_a_revision_with_a_broken_file_says_so_for_that_revision(cli, broken_between):
     path, broken = broken_between
 
     outcome = cli("diff", "Before", "After", cwd=path)
+    backwards = _diff_json(cli, path, "After", "Before")
 
-    assert any(broken[:10] in w and "answers/data.toml" in w for w in _warnings(outcome))
+    assert outcome.code == 0
+    [warning] = _warnings(outcome)
+    assert warning.startswith(f"warning: {broken[:10]}:answers/data.toml:")
+    assert warning.endswith("; a version between Before and After, not compared")
+    assert _changed(outcome) == [RESOURCES, UI]  # and the diff goes on
+    [error] = backwards["errors"]
+    assert error.startswith(f"{broken[:10]}:answers/data.toml:")
+
+
+def test_log_of_a_question_passing_a_broken_version_says_so(cli, broken_between):
+    path, broken = broken_between
+
+    outcome = cli("log", OWNERSHIP, cwd=path)
+    as_json = cli("log", OWNERSHIP, "--json", cwd=path)
+
+    assert outcome.code == 0, outcome
+    [warning] = _warnings(outcome)
+    assert warning.startswith(f"warning: {broken[:10]}:answers/data.toml:") and warning.endswith("; skipped")
+    assert "(1 versions, oldest first)" in outcome.out  # the operator's answer, never the half-typed one
+    assert [v["answer"] for v in json.loads(as_json.out)] == ["the operator"]
+    assert as_json.err.startswith(f"warning: {broken[:10]}:answers/data.toml:")
 
 
 def test_broken_revision_through_the_console_script(broken_between):
@@ -485,3 +504,15 @@ def test_revision_with_a_broken_question_set(cli, evolved):
     [error] = data["errors"]
     assert error.startswith(f"{broken[:10]}:form.toml:")
     assert [c["id"] for c in data["changes"]] == [RESOURCES, OWNERSHIP]  # answers still compared
+
+
+def test_log_names_a_saved_version_that_cannot_be_read(cli, broken_between):
+    path, broken = broken_between
+
+    outcome = cli("log", cwd=path)
+
+    assert outcome.code == 0, outcome
+    [warning] = _warnings(outcome)
+    assert warning.startswith(f"warning: {broken[:10]}:answers/data.toml:")
+    assert warning.endswith("; a saved version that cannot be read")
+    assert "Hand edit (broken)" in outcome.out  # and the log goes on

@@ -113,7 +113,7 @@ def test_timeline_skips_saves_that_left_the_answer_unchanged(cli, project_dir):
     ]
     data = json.loads(cli("log", UI, "--json", cwd=project_dir).out)
     assert [d["answer"] for d in data] == ["v1", "v1", "v2"]
-    assert set(data[0]) == {"commit", "author", "date", "answer", "status", "notes"}
+    assert set(data[0]) == {"commit", "author", "date", "answer", "status", "notes", "merged"}
 
 
 def test_timeline_sees_an_answer_changed_by_a_hand_commit(project_dir):

@@ -315,3 +315,27 @@ def test_taking_the_remote_s_iteration_after_a_name_clash(team: Team):
     assert git(team.b, "rev-parse", "iteration/review") == git(team.hub, "rev-parse", "iteration/review")
     assert "a's review" in team.mlreq(team.b, "iteration", "list", "--json").out
     team.assert_nothing_lost()
+
+
+def test_log_of_an_answer_follows_this_line_of_work_after_a_merge(team: Team):
+    """B's intermediate wording never existed on A's line: A's log shows what A had, then
+    B's result arriving with the merge, marked as merged in."""
+    import json
+
+    team.answer(team.a, RESOURCES, "Two engineers.")
+    team.sync(team.a)
+    team.sync(team.b)
+    team.answer(team.b, RESOURCES, "Three engineers for a month.")
+    team.answer(team.b, RESOURCES, "Three engineers.")
+    team.sync(team.b)
+    team.answer(team.a, "scoping.user-interface", "A list in the dispatch tool.")  # same file, another question
+    team.sync(team.a)  # a real merge: A's commit is the first parent
+    assert len(git(team.a, "rev-parse", "HEAD^@").split()) == 2
+
+    versions = json.loads(team.mlreq(team.a, "log", RESOURCES, "--json").out)
+    text = team.mlreq(team.a, "log", RESOURCES).out
+
+    assert [(v["answer"], v["merged"]) for v in versions] == [("Two engineers.", False), ("Three engineers.", True)]
+    assert "Three engineers for a month." not in text
+    assert text.splitlines()[-2].endswith("(merged in)")
+    team.assert_nothing_lost()
