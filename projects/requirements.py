@@ -362,7 +362,10 @@ def _document(data: bytes | None) -> TOMLDocument:
         document.add("last_id", 0)
         document.add(tomlkit.nl())
         return document
-    return tomlkit.parse(data.decode("utf-8"))
+    try:  # the bytes already passed tomllib; tomlkit is stricter on a few odd layouts
+        return tomlkit.parse(data.decode("utf-8"))
+    except (tomlkit.exceptions.ParseError, UnicodeDecodeError, RecursionError) as exc:
+        raise RequirementsFileError(f"{REQUIREMENTS_FILE}: cannot edit ({exc}); nothing was written") from None
 
 
 def _item(name: str, value: Any) -> Any:
