@@ -150,3 +150,12 @@ def test_check_says_why_and_fails_only_when_a_requirement_breaks_ears(cli, proje
     assert [d["id"] for d in data] == ["REQ-001", "REQ-002"] and data[0]["problems"] == [] and data[1]["problems"]
     assert cli("req", "retire", "REQ-002", "--project", project_dir).code == 0  # advice never blocks a save
     assert cli("req", "check", "--project", project_dir).code == 0
+
+
+def test_mlreq_check_reports_a_broken_requirements_file_where_it_is(cli, project_dir: Path) -> None:
+    for n in range(2):
+        new(cli, project_dir, "--from", SOURCE, "--text", f"The system shall keep log {n}.")
+    assert cli("check", project_dir).code == 0
+    _duplicate(project_dir / "requirements.toml")
+    outcome = cli("check", project_dir)
+    assert outcome.code == 1 and "requirements.toml:" in outcome.out and "REQ-001 is used twice" in outcome.out
