@@ -336,7 +336,10 @@ def flag_requirements(project: Project, changes: list[Change], author: str, when
         elif any(requirement.review.startswith(f"{qid} changed") for qid in changed):
             in_doubt.append(requirement.id)  # flagged by an earlier try whose commit failed
     if updates:
-        _write(project, data, updates)
+        try:
+            _write(project, data, updates)
+        except ProjectError as exc:
+            raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
     return tuple(in_doubt)
 
 
@@ -437,11 +440,19 @@ def _apply(document: TOMLDocument, updates: dict[str, dict[str, Any]], added: li
 
 
 def _write(project: Project, data: bytes | None, updates: dict[str, dict[str, Any]],
-           added: list[Requirement] | None = None, last_id: int | None = None) -> None:
+           added: list[Requirement] | None = None, last_id: int | None = None, expect: Requirement | None = None) -> None:
     """Apply the changes to the file's own text (comments and layout kept), check that the
-    result reads back as intended, and replace the file atomically."""
+    result reads back as intended (`expect`), and replace the file atomically."""
     new = _apply(_document(data), updates, added or [], last_id)
-    parse_requirements(new)  # never write a file mlreq itself could not read
+    try:
+        written = parse_requirements(new)  # never write a file mlreq itself could not read
+    except RequirementsFileError:
+        written = None
+    if written is None or (expect is not None and written.get(expect.id) != expect):
+        raise RequirementsFileError(
+            f"{REQUIREMENTS_FILE}: {expect.id if expect else 'the file'} could not be changed in place (a layout mlreq "
+            "does not edit, such as inline tables?); write requirements as [[requirement]] tables; nothing was written"
+        )
     try:
         path = writable_path(project.root, REQUIREMENTS_FILE)
         remove_leftovers(path)
@@ -475,11 +486,11 @@ def _save(project: Project, change, message_for) -> RequirementSaved:  # type: i
         if before == after:
             return RequirementSaved(after, None)
         if added:
-            _write(project, data, {}, [after], after.number)
+            _write(project, data, {}, [after], after.number, expect=after)
         else:
             new_values = requirement_fields(after)
             updates = {k: new_values.get(k, "") for k in _ORDER if getattr_field(before, k) != getattr_field(after, k)}
-            _write(project, data, {after.id: updates})
+            _write(project, data, {after.id: updates}, expect=after)
         return RequirementSaved(after, project.commit_files([REQUIREMENTS_FILE], message_for(before, after)))
 
 

@@ -159,3 +159,21 @@ def test_mlreq_check_reports_a_broken_requirements_file_where_it_is(cli, project
     _duplicate(project_dir / "requirements.toml")
     outcome = cli("check", project_dir)
     assert outcome.code == 1 and "requirements.toml:" in outcome.out and "REQ-001 is used twice" in outcome.out
+
+
+def test_a_requirement_written_as_an_inline_table_is_read_and_not_mangled(cli, project_dir: Path) -> None:
+    path = project_dir / "requirements.toml"
+    path.write_text(f'last_id = 1\nrequirement = [{{id = "REQ-001", text = "The system shall log.", pattern = "ubiquitous", '
+                    f'from = ["{SOURCE}"], criteria = ["c"]}}]\n', "utf-8")
+    assert "REQ-001" in cli("req", "list", "--project", project_dir).out
+    before = path.read_bytes()
+    outcome = cli("req", "edit", "REQ-001", "--status", "agreed", "--project", project_dir)
+    if outcome.code == 0:  # tomlkit edited it in place: it must read back as asked
+        assert json.loads(cli("req", "show", "REQ-001", "--json", "--project", project_dir).out)["status"] == "agreed"
+    else:
+        assert "could not be changed in place" in assert_one_line_error(outcome, 3)
+        assert path.read_bytes() == before
+    before, commits = path.read_bytes(), commit_count(project_dir)
+    added = cli("req", "new", "--from", SOURCE, "--text", "The system shall log more.", "--project", project_dir)
+    assert "could not be changed in place" in assert_one_line_error(added, 3)  # an inline array takes no table
+    assert path.read_bytes() == before and commit_count(project_dir) == commits
