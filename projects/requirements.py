@@ -345,9 +345,14 @@ def flag_requirements(project: Project, changes: list[Change], author: str, when
 
 def with_requirement_flags(message: str, flagged: tuple[str, ...]) -> str:
     """An answer's commit message, also naming the requirements it put in doubt."""
-    body, _, trailers = message.rstrip("\n").rpartition("\n\n")
+    head, sep, last = message.rstrip("\n").rpartition("\n\n")
+    if sep and all(re.match(r"^[\w-]+: ", line) for line in last.splitlines()):
+        body, trailers = head, last.splitlines()
+    else:  # no trailer block yet
+        body, trailers = message.rstrip("\n"), []
     lines = ["Requirements flagged needs-review, as they were written from the changed answer:", *(f"  {r}" for r in flagged)]
-    return f"{body}\n\n" + "\n".join(lines) + f"\n\n{trailers}\n" + "".join(f"{TRAILER}: {r}\n" for r in flagged)
+    trailers += [f"{TRAILER}: {r}" for r in flagged]
+    return f"{body}\n\n" + "\n".join(lines) + "\n\n" + "\n".join(trailers) + "\n"
 
 
 # --------------------------------------------------------------------------- writing

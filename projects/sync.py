@@ -341,7 +341,7 @@ class Sync:
             flagged = self.project._flag_dependents(changes, f"sync from {REMOTE}", None)
             suspects = flag_requirements(self.project, [c for _, c in changes], f"sync from {REMOTE}")
             if flagged or suspects:
-                message = "Flag answers for review after sync\n\n" + "\n".join(f"Mlreq-Question: {q}" for q in flagged) + "\n"
+                message = f"Flag {'answers' if flagged else 'requirements'} for review after sync\n\n" + "\n".join(f"Mlreq-Question: {q}" for q in flagged) + "\n"
                 files = sorted({self.project.file_of(self.project.form.question(q)) for q in flagged})
                 if suspects:
                     files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects)

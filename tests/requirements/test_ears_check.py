@@ -64,3 +64,17 @@ def test_vague_words_are_whole_words() -> None:
 )
 def test_only_a_change_of_words_puts_requirements_in_doubt(before: str, after: str, flags: bool) -> None:
     assert substantive(before, after) is flags
+
+
+def test_flags_join_the_answer_commit_message_before_its_trailers() -> None:
+    from mlreq.projects.requirements import with_requirement_flags
+
+    answer = "Answer data.x\n\ndata.x (Data: ...)\n  answer changed\n\nMlreq-Question: data.x\n"
+    assert with_requirement_flags(answer, ("REQ-001",)) == (
+        "Answer data.x\n\ndata.x (Data: ...)\n  answer changed\n\n"
+        "Requirements flagged needs-review, as they were written from the changed answer:\n  REQ-001\n\n"
+        "Mlreq-Question: data.x\nMlreq-Requirement: REQ-001\n"
+    )
+    assert with_requirement_flags("Flag requirements for review after sync\n\n\n", ("REQ-002",)).startswith(
+        "Flag requirements for review after sync\n\nRequirements flagged"
+    )

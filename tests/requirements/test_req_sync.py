@@ -78,6 +78,8 @@ def test_an_answer_changed_elsewhere_flags_this_sides_requirements_after_sync(te
 
     flagged = _shown(team, team.b, "REQ-001")
     assert flagged["status"] == "needs-review" and flagged["review"].startswith("data.data-source changed (sync from")
-    assert "Mlreq-Requirement: REQ-001" in git(team.b, "log", "-1", "--format=%B")
+    message = git(team.b, "log", "-1", "--format=%B")
+    assert message.startswith("Flag requirements for review after sync\n\nRequirements flagged needs-review")
+    assert message.rstrip().endswith("\n\nMlreq-Requirement: REQ-001")
     assert git(team.b, "status", "--porcelain").strip() == ""
     team.assert_nothing_lost()
