@@ -36,8 +36,17 @@ async def test_w_writes_a_requirement_from_the_answer_in_one_commit(fresh: Proje
         assert text.text == "When <trigger>, the system shall <response>"  # the template follows the pattern
         text.text = "When a charger sends an OCPP fault, the system shall store it within 1 minute."
         editor.query_one("#requirement-criteria", TextArea).text = "a replayed fault is stored within 60 s\n"
+        broken = fresh.root / "requirements.toml"
+        broken.write_text("last_id = \"many\"\n", "utf-8")  # a bad hand edit: the save must fail, keeping the text
         await pilot.press("ctrl+s")
-        assert await wait_until(pilot, lambda: (fresh.root / "requirements.toml").exists())
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementEditor) and app.screen is not editor)
+        again = app.screen
+        assert "Not saved: requirements.toml: last_id must be a whole number" in str(again.query_one("#requirement-error", Static).render())
+        assert again.query_one("#requirement-text", TextArea).text.startswith("When a charger sends an OCPP fault")
+        assert again.query_one("#requirement-pattern", Select).value == "event"
+        broken.unlink()
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: broken.exists() and not isinstance(app.screen, RequirementEditor))
         await settle(app, pilot)
     [stored] = tomllib.loads((fresh.root / "requirements.toml").read_text("utf-8"))["requirement"]
     assert stored["id"] == "REQ-001" and stored["from"] == [SOURCE] and stored["pattern"] == "event"
