@@ -111,6 +111,7 @@ def check_project(path: Path) -> list[Finding]:
                 findings.append(Finding("warning", where, f"{qid!r} is not in the question set (kept as an orphan)"))
             elif project.file_of(question) != relative:
                 findings.append(Finding("warning", where, f"{qid!r} belongs in {project.file_of(question)}"))
+    _check_requirements(project, findings, problem)
     if not any(f.severity == "error" for f in findings):
         try:
             pending = project.uncommitted()
@@ -140,3 +141,20 @@ def _line_of_question(path: Path, question_id: str) -> int:
     text = read_project_file(path.parent, path.name).decode("utf-8", "replace")
     match = re.search(r"^id\s*=\s*[\"']" + re.escape(question_id) + r"[\"']", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _check_requirements(project: Project, findings: list[Finding], problem) -> None:  # type: ignore[no-untyped-def]
+    """requirements.toml's shape and links (its EARS advice is `mlreq req check`)."""
+    from .requirements import REQUIREMENTS_FILE, load_requirements
+
+    try:
+        requirements = load_requirements(project)
+    except MlreqError as exc:
+        problem(exc, REQUIREMENTS_FILE)
+        return
+    for requirement in requirements.items:
+        if requirement.conflict:
+            where = f"{REQUIREMENTS_FILE}:{requirements.lines.get(requirement.id, 0)}"
+            fields = ", ".join(name for name, _ in requirement.conflict)
+            findings.append(Finding("warning", where, f"{requirement.id}: {fields} changed on both sides of a sync; "
+                                    f"settle with `mlreq req edit {requirement.id}`"))

@@ -8,7 +8,8 @@ project's `.gitattributes`, so `mlreq sync` and a plain `git pull` merge alike:
 - the same answer changed differently on both sides keeps ours as the answer, theirs in
   `conflict`, and marks it needs-review: both texts stay until someone resolves it.
 
-The same driver merges the project's `form.toml` by question id (see formmerge.py).
+The same driver merges the project's `form.toml` by question id (see formmerge.py) and
+its `requirements.toml` by requirement id (see reqmerge.py).
 Git runs it as `mlreq merge-driver %O %A %B %P` through the snippet `driver_command`
 writes: the installed mlreq, isolated from the work tree, with a fallback to git's
 line merge (and a message) when mlreq is gone.
@@ -30,10 +31,11 @@ from .answers import EMPTY, AnswerFile, Entry
 from .atomic import atomic_write
 from .gitrepo import GitRepo, find_git_root
 from .layout import ANSWERS_DIR, FORM_FILE, find_project_root
+from .requirements import REQUIREMENTS_FILE
 from .safetext import visible
 
 DRIVER_NAME = "mlreq"
-ATTRIBUTES = "answers/*.toml merge=mlreq\nform.toml merge=mlreq\n"
+ATTRIBUTES = "answers/*.toml merge=mlreq\nform.toml merge=mlreq\nrequirements.toml merge=mlreq\n"
 CONFLICT_REVIEW = "changed on both sides of a sync: choose or merge the two versions"
 
 
@@ -229,12 +231,17 @@ def main(argv: list[str]) -> int:
     base, ours, theirs, label = argv
     shown = visible(label)
     is_form = Path(label).name == FORM_FILE and Path(label).parent.name != ANSWERS_DIR
+    notes: list[str] = []
     try:
         sides = Path(base).read_bytes(), Path(ours).read_bytes(), Path(theirs).read_bytes()
         if is_form:
             from .formmerge import merge_forms
 
             merged, conflicts = merge_forms(*sides, label)
+        elif Path(label).name == REQUIREMENTS_FILE and Path(label).parent.name != ANSWERS_DIR:
+            from .reqmerge import merge_requirement_files
+
+            (merged, notes), conflicts = merge_requirement_files(*sides, label), []
         else:
             merged, conflicts = merge_files(*sides, label)
         atomic_write(Path(ours), merged)
@@ -242,6 +249,8 @@ def main(argv: list[str]) -> int:
         # A broken side: leave ours untouched and let git report the path as conflicted.
         print(f"mlreq merge driver: {shown}: {visible(str(exc))}", file=sys.stderr)
         return REFUSED
+    for note in notes:
+        print(f"mlreq: {visible(note)}", file=sys.stderr)
     for question_id in conflicts:
         where = f"{shown} (both versions kept under [questions.mlreq.conflict])" if is_form else "both versions kept"
         print(f"mlreq: {visible(question_id)} changed on both sides; {where}", file=sys.stderr)

@@ -42,6 +42,7 @@ from .impact import flags_for
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
 from .projectlock import project_lock
 from .repostate import require_committable
+from .requirements import REQUIREMENTS_FILE, flag_requirements, with_requirement_flags
 from .safefile import check_folder, list_project_folder, read_project_file, read_project_toml, writable_path
 from .tomlstr import check_encodable
 
@@ -363,10 +364,16 @@ class Project:
         flagged = self._flag_dependents(pending, author.name if author else "unknown author", when)
         if flagged:
             pending = self._pending_changes()
+        try:  # requirements written from a changed answer: needs-review, in this same commit
+            suspects = flag_requirements(self, [c for _, c in pending], author.name if author else "unknown author", when)
+        except CommitError as exc:
+            return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
         if author is None:
             return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged)
         files = sorted({relative for relative, _ in pending})
         message = commit_message([change for _, change in pending], self.form, flagged) if pending else ""
+        if suspects:
+            files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects)
         if self._unborn:  # commit what creating the project could not, with this change
             project_files = (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes", *self.answer_files())
             files = sorted({*files, *(f for f in project_files if self.path_of(f).exists())})
@@ -378,7 +385,7 @@ class Project:
             return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
         committed = self._committed if self._committed is not None else {}
         for relative in files:
-            if relative in (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes"):
+            if relative in (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes", REQUIREMENTS_FILE):
                 continue
             answers = self._read(relative)
             committed[relative] = answers.entries() if answers else {}

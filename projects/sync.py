@@ -24,6 +24,8 @@ from .formmerge import form_conflicts
 from .layout import FORM_FILE, LAST_SYNC_FILE
 from .safefile import read_project_file, read_project_toml, writable_path
 from .mergedriver import ATTRIBUTES, configure_merge_driver
+from .reqmerge import MergedRequirements, merged_requirements, requirements_or_none
+from .requirements import REQUIREMENTS_FILE, flag_requirements, with_requirement_flags
 from .project import Project, no_identity_error
 from .repostate import merge_in_progress, require_committable
 
@@ -133,6 +135,8 @@ class SyncReport:
     """Iteration tags named the same on both sides with different content: each side keeps its own."""
     after_merge: str | None = None
     """What failed after the merge was made (a post-merge hook that failed or hung): the merge stands."""
+    requirements: MergedRequirements | None = None
+    """Requirements changed on both sides (both versions kept) or renumbered by the merge."""
 
 
 class Sync:
@@ -247,6 +251,7 @@ class Sync:
         if report.fetched_commits:
             before = project.entries()
             form_conflicts_before = self._form_conflicts()
+            requirements_before = requirements_or_none(project)
             report.after_merge = self._merge(upstream, author, remote)
             report.merged = True
             project.reload_form()  # the merge may have brought the other side's tailoring
@@ -254,6 +259,7 @@ class Sync:
             after = project.entries()
             report.conflicts = [qid for qid, entry in after.items() if entry.conflict and not before.get(qid, entry).conflict]
             report.flagged = self._flag_after_merge(before, after)
+            report.requirements = merged_requirements(requirements_before, requirements_or_none(project))
         shared = project.root != project.repo_root
         if push is None:
             push = not shared
@@ -333,9 +339,12 @@ class Sync:
         author = self.project.author or self.project.identity()
         with self.project._guard, self.project._locked():
             flagged = self.project._flag_dependents(changes, f"sync from {REMOTE}", None)
-            if flagged:
-                message = "Flag answers for review after sync\n\n" + "\n".join(f"Mlreq-Question: {q}" for q in flagged) + "\n"
+            suspects = flag_requirements(self.project, [c for _, c in changes], f"sync from {REMOTE}")
+            if flagged or suspects:
+                message = f"Flag {'answers' if flagged else 'requirements'} for review after sync\n\n" + "\n".join(f"Mlreq-Question: {q}" for q in flagged) + "\n"
                 files = sorted({self.project.file_of(self.project.form.question(q)) for q in flagged})
+                if suspects:
+                    files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects)
                 result = self.project.commit_files(files, message) if author else None
                 if result is not None and result.commit_error is not None:
                     raise result.commit_error

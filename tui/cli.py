@@ -43,8 +43,10 @@ from .cli_history import add_parsers as add_history_parsers
 from .cli_sync import add_parsers as add_sync_parsers
 from .cli_sync import run_clone, run_remote, run_resolve, run_sync
 from .cli_history import run_diff, run_iteration, run_log
+from .cli_req import add_parsers as add_req_parsers
+from .cli_req import req_writes, run_req
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "req")
 
 EPILOG = """\
 commands:
@@ -71,6 +73,10 @@ commands:
   mlreq clone URL PATH              get a shared project
   mlreq resolve QID --mine|--theirs|--text T
                                     settle an answer changed on both sides
+  mlreq req new --from QID --text T [--pattern P] [--criterion C]...
+                                    write a requirement from answers (prints its id)
+  mlreq req list|show ID|edit ID|retire ID|check
+                                    list, show, change, retire, EARS-check requirements
   mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
   mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
                                     changed answers by question, word by word
@@ -150,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     add_history_parsers(sub, _Parser)
     add_form_parsers(sub, _Parser)
     add_sync_parsers(sub, _Parser)
+    add_req_parsers(sub, _Parser)
     return parser
 
 
@@ -313,6 +320,8 @@ def _saves(args: argparse.Namespace) -> bool:
         return args.remote_command != "show"
     if command == "form":
         return args.form_command != "diff" and not (args.form_command == "upgrade" and not args.yes)
+    if command == "req":
+        return req_writes(args)
     return True
 
 
@@ -359,7 +368,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return _open_app(project)
     if command == "clone":
         return run_clone(args, out)
-    if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
+    if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
         _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
     elif command == "check":
@@ -417,6 +426,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         "sync": run_sync,
         "resolve": run_resolve,
         "export": run_export,
+        "req": run_req,
     }
     if command not in handlers:
         raise InvalidInputError(f"unknown command {command!r}")
@@ -444,6 +454,8 @@ def _writes(command: str, args: argparse.Namespace) -> bool:
         return args.iteration_command == "new"
     if command == "remote":
         return args.remote_command == "set"
+    if command == "req":
+        return req_writes(args)
     if command == "form":
         reads = args.form_command in ("diff", "save-as") or (args.form_command == "optional" and not args.enable)
         return not reads and not (args.form_command == "upgrade" and not args.yes)

@@ -89,6 +89,12 @@ def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         print(f"form questions changed on both sides, both versions kept in form.toml: {', '.join(visible(q) for q in report.form_conflicts)}", file=out)
         print("settle each with `mlreq form reword QID --text TEXT`, or keep one version by hand and delete its "
               "[questions.mlreq.conflict] table (`mlreq check` lists them)", file=out)
+    if report.requirements is not None:
+        for old, new in report.requirements.renumbered:
+            print(f"{old} was given on the other side too (to another requirement); yours is now {new}", file=out)
+        if report.requirements.conflicts:
+            print(f"requirements changed on both sides, both versions kept: {', '.join(report.requirements.conflicts)} "
+                  "(`mlreq req show ID`; settle with `mlreq req edit ID`)", file=out)
     if report.tag_clashes:
         names = ", ".join(visible(t) for t in report.tag_clashes)
         print(f"iterations named the same here and on the remote, each side keeps its own: {names} "

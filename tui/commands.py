@@ -71,6 +71,8 @@ class FormCommands(_ListedCommands):
             ("form: add a question to this stage", screen.action_add_question, "text, roles and examples; one commit"),
             ("form: reword this question", screen.action_reword_question, "for this project only; one commit"),
             ("sync: choose between the two versions of this answer", screen.action_resolve_versions, "after a sync changed it on both sides (v)"),
+            ("requirements: write one from this answer", screen.action_write_requirement, "EARS pattern, text, criteria (w in the list)"),
+            ("requirements: list, filter, go to their questions", screen.action_requirements, "l in the list"),
             ("search: questions and answers", screen.action_search, "/ in the list"),
             ("role: clear filter", screen.action_clear_filters, "show every question (x in the list)"),
         ]

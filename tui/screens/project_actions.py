@@ -334,3 +334,65 @@ class ProjectActions:
             self.request_save(qid, next_entry(self.expected.get(qid, Entry()), edited, None, None))
             self._show(qid)
         self.action_edit()  # back from $EDITOR to the answer, wherever F4 was pressed
+
+    # ------------------------------------------------------------------ requirements
+
+    requirement_filters = None
+    """The requirements screen's filters and place, kept so coming back finds them."""
+
+    def action_write_requirement(self, values: dict | None = None, error: str = "") -> None:
+        """Write a requirement from the current question's answer (w in the list)."""
+        from ..modals.requirement_editor import RequirementEditor
+
+        question = self.form.question(self.current or "")
+        if question is None:
+            return
+        if self.read_only_reason:
+            self.notify(self.read_only_reason, title="Nothing can be saved now", severity="warning", timeout=8)
+            return
+        self.save_editor()
+
+        def written(result: dict | None) -> None:
+            if result is not None:
+                self._write_requirement(question.id, result)
+
+        answer = self.expected.get(question.id, Entry()).answer
+        self.app.push_screen(RequirementEditor(question, answer, values, error), written)
+
+    @work(thread=True, group="git", exit_on_error=False, description="writing the requirement")
+    def _write_requirement(self, question_id: str, values: dict) -> None:
+        from mlreq.projects.requirements import new_requirement
+
+        try:
+            saved = new_requirement(self.project, [question_id], values["text"], values["pattern"],
+                                    values["criteria"], values["priority"])
+        except MlreqError as exc:  # the text is not lost: the editor opens again with it
+            self.app.call_from_thread(self.action_write_requirement, values, f"Not saved: {exc}")
+            return
+        result = saved.result
+        if result is not None and result.commit_error is not None:
+            self.app.call_from_thread(self.notify, f"{saved.requirement.id} is in requirements.toml but not committed: "
+                                      f"{result.commit_error}", severity="warning", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"{saved.requirement.id} written from {question_id} (commit {result.commit[:10]})")
+
+    def action_requirements(self) -> None:
+        """The requirements screen (l in the list); Enter there comes back to a question."""
+        from mlreq.projects.requirements import load_requirements
+
+        from .requirements_screen import RequirementFilters, RequirementsScreen
+
+        try:
+            requirements = load_requirements(self.project)
+        except MlreqError as exc:
+            self.notify(str(exc), title="Cannot show the requirements", severity="error", timeout=10)
+            return
+        self.save_editor()
+        if self.requirement_filters is None:
+            self.requirement_filters = RequirementFilters()
+
+        def chosen(question_id: str | None) -> None:
+            if question_id and self.form.question(question_id) is not None:
+                self.go_to(question_id)
+
+        self.app.push_screen(RequirementsScreen(self.project, requirements, self.requirement_filters), chosen)

@@ -38,6 +38,8 @@ class QuestionNav(Tree[str]):
         Binding("x", "screen.clear_filters", "Clear", id="clear_filter", tooltip="Clear the role filter and search"),
         Binding("p", "screen.progress", "Progress"),
         Binding("v", "screen.resolve_versions", "Versions", id="versions", tooltip="Choose between two versions after a sync"),
+        Binding("w", "screen.write_requirement", "Requirement", show=False, tooltip="Write a requirement from this answer"),
+        Binding("l", "screen.requirements", "Requirements", show=False, tooltip="The requirements, by question"),
     ]
 
     @dataclass

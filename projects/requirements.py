@@ -1,0 +1,628 @@
+"""Requirements written from the form's answers: "shall" statements traced to their questions.
+
+The thesis (section 4.1.1) elicits answers so that formal requirements can be written from
+them; this module keeps those requirements in the project's `requirements.toml`, next to
+the answers, versioned the same way:
+
+- one `[[requirement]]` table each, with an id `REQ-001`... that is never reused: the file
+  remembers the highest id ever given (`last_id`), and retired requirements stay;
+- the challenges a requirement addresses (P1-P6, BP1-BP4) are not stored but inherited
+  from its questions' traceability, so they follow the form;
+- every change is one commit naming the requirement (`Mlreq-Requirement:` trailers);
+- a substantive change to a source answer flags its requirements needs-review, in the
+  answer's own commit (`flag_requirements`, called by `Project._commit_locked`);
+- the file is untrusted: read only through `safefile` (size cap, no links), validated
+  (ids, patterns, statuses, links to questions) before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .atomic import atomic_write, remove_leftovers
+from .errors import CommitError, InvalidInputError, ProjectError, ProjectFileError
+from .impact import review_reason
+from .repostate import require_committable
+from .safefile import parse_toml, read_project_file, writable_path
+from .tomlstr import check_encodable
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
+
+    from mlreq.bank import Form
+
+    from .commitmessage import Change
+    from .project import Project, SaveResult
+
+REQUIREMENTS_FILE = "requirements.toml"
+TRAILER = "Mlreq-Requirement"
+PATTERNS = {
+    "ubiquitous": "The <system> shall <response>",
+    "event": "When <trigger>, the <system> shall <response>",
+    "state": "While <state>, the <system> shall <response>",
+    "unwanted": "If <condition>, then the <system> shall <response>",
+    "optional": "Where <feature>, the <system> shall <response>",
+    "complex": "While <state>, when <trigger>, the <system> shall <response> (any combination)",
+}
+STATUSES = ("draft", "agreed", "needs-review", "retired")
+PRIORITIES = ("high", "medium", "low")
+_ID = re.compile(r"^REQ-(\d{3,9})$")
+_FIELDS = {"id", "text", "pattern", "from", "criteria", "priority", "status", "owner", "review", "conflict"}
+CONFLICT_REVIEW = "changed on both sides of a sync: keep one version (`mlreq req edit`)"
+
+
+class RequirementsFileError(ProjectFileError):
+    """requirements.toml is broken or inconsistent (exit 3); nothing is written."""
+
+    title = "Broken requirements file"
+
+
+class UnknownRequirementError(InvalidInputError):
+    title = "Unknown requirement"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    text: str
+    pattern: str
+    sources: tuple[str, ...]
+    criteria: tuple[str, ...] = ()
+    priority: str = "medium"
+    status: str = "draft"
+    owner: str = ""
+    review: str = ""
+    """Why it needs review (a source answer changed, a sync conflict)."""
+    conflict: tuple[tuple[str, str], ...] = ()
+    """The other side's values of fields changed on both sides of a sync."""
+
+    @property
+    def number(self) -> int:
+        return int(self.id.split("-")[1])
+
+
+@dataclass(frozen=True)
+class RequirementSet:
+    """The parsed file: requirements in file order and the highest id ever given."""
+
+    items: tuple[Requirement, ...] = ()
+    last_id: int = 0
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+    """Each id's line in the file, to point at it in messages."""
+
+    def get(self, requirement_id: str) -> Requirement | None:
+        return next((r for r in self.items if r.id == requirement_id), None)
+
+    def next_id(self) -> str:
+        return f"REQ-{max([self.last_id, *(r.number for r in self.items)]) + 1:03d}"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def parse_requirements(data: bytes, shown: str = REQUIREMENTS_FILE) -> RequirementSet:
+    """Parse and check the file's shape (not its links to the form): one line per problem."""
+    raw = parse_toml(data, shown, RequirementsFileError)
+    text = data.decode("utf-8")
+    lines = _id_lines(text)
+    unknown = sorted(set(raw) - {"last_id", "requirement"})
+    if unknown:
+        raise RequirementsFileError(f"{shown}: unknown top-level key {unknown[0]!r}; expected last_id and [[requirement]] tables")
+    last_id = raw.get("last_id", 0)
+    if not isinstance(last_id, int) or isinstance(last_id, bool) or last_id < 0:
+        raise RequirementsFileError(f"{shown}: last_id must be a whole number, not {last_id!r}")
+    tables = raw.get("requirement", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise RequirementsFileError(f"{shown}: requirements must be [[requirement]] tables")
+    items: list[Requirement] = []
+    seen: dict[str, int] = {}
+    first_line: dict[str, int] = {}
+    for index, table in enumerate(tables):
+        requirement_id = table.get("id")
+        if not isinstance(requirement_id, str) or not _ID.match(requirement_id):
+            raise RequirementsFileError(f"{shown}: requirement #{index + 1} has no valid id (REQ-001...): {requirement_id!r}")
+        occurrence = seen.get(requirement_id, 0)
+        seen[requirement_id] = occurrence + 1
+        positions = lines.get(requirement_id, [])
+        line = positions[min(occurrence, len(positions) - 1)] if positions else 0
+        where = f"{shown}:{line}" if line else shown
+        if occurrence:
+            raise RequirementsFileError(
+                f"{where}: {requirement_id} is used twice (first at line {first_line.get(requirement_id, '?')}); "
+                "give one of them a new id (ids are never reused)"
+            )
+        first_line[requirement_id] = line
+        items.append(_requirement(table, f"{where}: {requirement_id}"))
+    return RequirementSet(tuple(items), last_id, first_line)
+
+
+def _id_lines(text: str) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = re.match(r"""\s*id\s*=\s*["'](REQ-\d+)["']""", line)
+        if match:
+            found.setdefault(match[1], []).append(number)
+    return found
+
+
+def _requirement(table: dict[str, Any], where: str) -> Requirement:
+    unknown = sorted(set(table) - _FIELDS)
+    if unknown:
+        raise RequirementsFileError(f"{where}: unknown field {unknown[0]!r}")
+
+    def text_field(name: str, default: str = "") -> str:
+        value = table.get(name, default)
+        if not isinstance(value, str):
+            raise RequirementsFileError(f"{where}: {name} must be a string")
+        return value
+
+    def list_field(name: str) -> tuple[str, ...]:
+        value = table.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RequirementsFileError(f"{where}: {name} must be a list of strings")
+        return tuple(value)
+
+    pattern, status, priority = text_field("pattern"), text_field("status", "draft"), text_field("priority", "medium")
+    if pattern not in PATTERNS:
+        raise RequirementsFileError(f"{where}: unknown pattern {pattern!r}; use one of {', '.join(PATTERNS)}")
+    if status not in STATUSES:
+        raise RequirementsFileError(f"{where}: unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    if priority not in PRIORITIES:
+        raise RequirementsFileError(f"{where}: unknown priority {priority!r}; use one of {', '.join(PRIORITIES)}")
+    conflict = table.get("conflict", {})
+    if not isinstance(conflict, dict) or not all(isinstance(v, str) for v in conflict.values()):
+        raise RequirementsFileError(f"{where}: conflict must be a table of strings")
+    sources = list_field("from")
+    if not sources:
+        raise RequirementsFileError(f"{where}: no question in `from`; a requirement is written from at least one answer")
+    return Requirement(
+        id=table["id"], text=text_field("text"), pattern=pattern, sources=sources, criteria=list_field("criteria"),
+        priority=priority, status=status, owner=text_field("owner"), review=text_field("review"),
+        conflict=tuple(sorted(conflict.items())),
+    )
+
+
+def check_links(requirements: RequirementSet, form: Form, answered: Iterable[str] = ()) -> None:
+    """Every source must be a question of the form (or an orphan answer a tailoring kept)."""
+    known = {q.id for q in form.questions} | set(answered)
+    for requirement in requirements.items:
+        for source in requirement.sources:
+            if source not in known:
+                line = requirements.lines.get(requirement.id)
+                where = f"{REQUIREMENTS_FILE}:{line}" if line else REQUIREMENTS_FILE
+                raise RequirementsFileError(
+                    f"{where}: {requirement.id} comes from {source!r}, which is not a question of this project; "
+                    "fix `from` (see `mlreq status` for the ids)"
+                )
+
+
+def _read_bytes(project: Project) -> bytes | None:
+    try:
+        return read_project_file(project.root, REQUIREMENTS_FILE)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ProjectError(f"{REQUIREMENTS_FILE}: cannot read ({exc.strerror or exc})") from None
+
+
+_parsed: dict[tuple[str, bytes], RequirementSet] = {}
+
+
+def _parse_cached(project: Project, data: bytes) -> RequirementSet:
+    """Parsing is the cost of a flag check on every answer save: done once per file version."""
+    key = (str(project.root), hashlib.blake2b(data, digest_size=16).digest())
+    if key not in _parsed:
+        if len(_parsed) > 8:
+            _parsed.clear()
+        _parsed[key] = parse_requirements(data)
+    return _parsed[key]
+
+
+def load_requirements(project: Project) -> RequirementSet:
+    """The project's requirements, checked against its questions; empty when there is no file."""
+    data = _read_bytes(project)
+    if data is None:
+        return RequirementSet()
+    requirements = _parse_cached(project, data)
+    check_links(requirements, project.form, project.entries())
+    return requirements
+
+
+def challenges(form: Form, requirement: Requirement) -> tuple[str, ...]:
+    """The challenges and best practices (P1-P6, BP1-BP4) its questions trace to."""
+    found = {t for qid in requirement.sources if (q := form.question(qid)) is not None for t in q.traces}
+
+    def order(trace: str) -> tuple[str, int, str]:
+        match = re.match(r"^([A-Za-z]+)(\d+)$", trace)
+        return (match[1], int(match[2]), "") if match else (trace, 0, trace)
+
+    return tuple(sorted(found, key=order))
+
+
+# --------------------------------------------------------------------------- the EARS check
+
+_VAGUE = ("fast", "quick", "quickly", "user-friendly", "easy", "easily", "as appropriate", "as needed",
+          "as required", "if possible", "etc", "and/or", "adequate", "sufficient", "reasonable", "efficient",
+          "flexible", "robust", "seamless", "state-of-the-art", "best possible", "minimal", "some")
+_VAGUE_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in _VAGUE) + r")(?![\w-])", re.IGNORECASE)
+_KEYWORDS = {"when": "event", "while": "state", "if": "unwanted", "where": "optional"}
+
+
+def guess_pattern(text: str) -> str:
+    """The EARS pattern the text's opening clauses follow."""
+    head = re.split(r"\bshall\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
+    found = {_KEYWORDS[w.lower()] for w in re.findall(r"(?:^|,\s*|\.\s*)(when|while|if|where)\b", head, re.IGNORECASE)}
+    if len(found) > 1:
+        return "complex"
+    return found.pop() if found else "ubiquitous"
+
+
+def ears_problems(requirement: Requirement) -> list[str]:
+    """Why the text does not follow an EARS pattern (empty when it does). Advice only."""
+    problems: list[str] = []
+    text = " ".join(requirement.text.split())
+    shalls = len(re.findall(r"\bshall\b", text, re.IGNORECASE))
+    if shalls == 0:
+        problems.append('no "shall": state the response as "the <system> shall <response>"')
+    elif shalls > 1:
+        problems.append(f'{shalls} times "shall": one requirement per statement, split it')
+    head = re.split(r"\bshall\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
+    clauses = [c.strip() for c in head.split(",")]
+    for clause in clauses[:-1] if shalls else clauses:
+        word = clause.split(" ", 1)[0].lower() if clause else ""
+        if word in _KEYWORDS and len(clause.split()) < 2:
+            problems.append(f'"{clause.split(" ", 1)[0]}" without its clause: say {PATTERNS[_KEYWORDS[word]].split(",")[0]}')
+    if shalls and len(clauses) == 1 and clauses[0].split(" ", 1)[0].lower() in _KEYWORDS:
+        word = clauses[0].split(" ", 1)[0]
+        problems.append(f'"{word}" clause not closed by a comma before "the <system> shall"')
+    if "unwanted" in (requirement.pattern, guess_pattern(text)) and re.match(r"\s*if\b", text, re.IGNORECASE):
+        if not re.search(r",\s*then\b", head, re.IGNORECASE):
+            problems.append('"If <condition>" without ", then the <system> shall"')
+    guessed = guess_pattern(text)
+    if shalls and requirement.pattern != guessed and requirement.pattern != "complex":
+        problems.append(f"pattern is {requirement.pattern} but the text reads as {guessed} ({PATTERNS[requirement.pattern]})")
+    vague = sorted({m.group(1).lower() for m in _VAGUE_RE.finditer(text)})
+    if vague:
+        problems.append(f"vague word{'s' if len(vague) > 1 else ''} {', '.join(repr(v) for v in vague)}: say how much, how fast, which")
+    if not any(c.strip() for c in requirement.criteria):
+        problems.append("no acceptance criterion: add one that a test can check (--criterion)")
+    return problems
+
+
+# --------------------------------------------------------------------------- flags on answer changes
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+def substantive(before: str, after: str) -> bool:
+    """Whether an answer edit changed its words (whitespace and punctuation alone do not)."""
+    return _words(before) != _words(after)
+
+
+def flag_requirements(project: Project, changes: list[Change], author: str, when: datetime | None = None) -> tuple[str, ...]:
+    """Mark needs-review the requirements written from answers that `changes` changed.
+
+    Called by `Project._commit_locked` with the lock held, before its commit; returns the
+    requirements in doubt because of these changes (their file then goes in the same
+    commit). A broken requirements file stops the commit (the answer stays on disk).
+    """
+    changed = [c.question_id for c in changes if "answer" in c.fields and substantive(c.before.answer, c.after.answer)]
+    if not changed:
+        return ()
+    try:
+        data = _read_bytes(project)
+        if data is None:
+            return ()
+        requirements = _parse_cached(project, data)
+    except ProjectError as exc:
+        raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
+    updates: dict[str, dict[str, Any]] = {}
+    in_doubt = []
+    for requirement in requirements.items:
+        source = next((qid for qid in changed if qid in requirement.sources), None)
+        if source is None or requirement.status == "retired":
+            continue
+        if requirement.status != "needs-review":
+            updates[requirement.id] = {"status": "needs-review", "review": review_reason(source, author, when)}
+            in_doubt.append(requirement.id)
+        elif any(requirement.review.startswith(f"{qid} changed") for qid in changed):
+            in_doubt.append(requirement.id)  # flagged by an earlier try whose commit failed
+    if updates:
+        try:
+            _write(project, data, updates)
+        except ProjectError as exc:
+            raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
+    return tuple(in_doubt)
+
+
+def with_requirement_flags(message: str, flagged: tuple[str, ...]) -> str:
+    """An answer's commit message, also naming the requirements it put in doubt."""
+    head, sep, last = message.rstrip("\n").rpartition("\n\n")
+    if sep and all(re.match(r"^[\w-]+: ", line) for line in last.splitlines()):
+        body, trailers = head, last.splitlines()
+    else:  # no trailer block yet
+        body, trailers = message.rstrip("\n"), []
+    lines = ["Requirements flagged needs-review, as they were written from the changed answer:", *(f"  {r}" for r in flagged)]
+    trailers += [f"{TRAILER}: {r}" for r in flagged]
+    return f"{body}\n\n" + "\n".join(lines) + "\n\n" + "\n".join(trailers) + "\n"
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _document(data: bytes | None) -> TOMLDocument:
+    import tomlkit
+
+    if data is None:
+        document = tomlkit.document()
+        document.add(tomlkit.comment("Requirements written from the form's answers (mlreq req ...)."))
+        document.add(tomlkit.comment("Ids are never reused: last_id is the highest ever given. `from` names the questions;"))
+        document.add(tomlkit.comment("patterns (EARS): " + ", ".join(PATTERNS) + "; status: " + ", ".join(STATUSES) + "."))
+        document.add(tomlkit.nl())
+        document.add("last_id", 0)
+        document.add(tomlkit.nl())
+        return document
+    try:  # the bytes already passed tomllib; tomlkit is stricter on a few odd layouts
+        return tomlkit.parse(data.decode("utf-8"))
+    except (tomlkit.exceptions.ParseError, UnicodeDecodeError, RecursionError) as exc:
+        raise RequirementsFileError(f"{REQUIREMENTS_FILE}: cannot edit ({exc}); nothing was written") from None
+
+
+def _item(name: str, value: Any) -> Any:
+    import tomlkit
+
+    from .tomlstr import toml_string
+
+    if isinstance(value, (list, tuple)):
+        array = tomlkit.array()
+        for entry in value:
+            array.append(toml_string(entry) if name == "criteria" else entry)
+        if name == "criteria" and value:
+            array.multiline(True)
+        return array
+    if isinstance(value, dict):
+        table = tomlkit.table()
+        for key, entry in value.items():
+            table.add(key, toml_string(entry))
+        return table
+    return toml_string(value) if name in ("text", "review") else tomlkit.item(value)
+
+
+_ORDER = ("id", "text", "pattern", "from", "criteria", "priority", "status", "owner", "review", "conflict")
+
+
+def requirement_fields(requirement: Requirement) -> dict[str, Any]:
+    values = {
+        "id": requirement.id, "text": requirement.text, "pattern": requirement.pattern,
+        "from": list(requirement.sources), "criteria": list(requirement.criteria), "priority": requirement.priority,
+        "status": requirement.status, "owner": requirement.owner, "review": requirement.review,
+        "conflict": dict(requirement.conflict),
+    }
+    return {k: values[k] for k in _ORDER if values[k] or k in ("id", "text", "pattern", "from", "criteria", "priority", "status")}
+
+
+def _table(requirement: Requirement) -> Any:
+    import tomlkit
+
+    table = tomlkit.table()
+    for name, value in requirement_fields(requirement).items():
+        table.add(name, _item(name, value))
+    table.add(tomlkit.nl())  # a blank line between requirements
+    return table
+
+
+def _apply(document: TOMLDocument, updates: dict[str, dict[str, Any]], added: list[Requirement], last_id: int | None) -> bytes:
+    import tomlkit
+
+    from .answers import _set_keeping_trivia
+
+    tables = document.get("requirement", [])
+    for table in tables:
+        for name, value in updates.get(str(table.get("id")), {}).items():
+            if value in ("", [], {}, ()) and name in ("review", "conflict", "owner"):
+                if name in table:
+                    del table[name]
+            elif name in table and not isinstance(value, dict):
+                _set_keeping_trivia(table, name, _item(name, value))
+            else:
+                table[name] = _item(name, value)
+    if last_id is not None:
+        document["last_id"] = last_id
+    if added:
+        if "requirement" not in document:
+            document.add("requirement", tomlkit.aot())
+        for requirement in added:
+            document["requirement"].append(_table(requirement))
+    return tomlkit.dumps(document).encode("utf-8")
+
+
+def _write(project: Project, data: bytes | None, updates: dict[str, dict[str, Any]],
+           added: list[Requirement] | None = None, last_id: int | None = None, expect: Requirement | None = None) -> None:
+    """Apply the changes to the file's own text (comments and layout kept), check that the
+    result reads back as intended (`expect`), and replace the file atomically."""
+    new = _apply(_document(data), updates, added or [], last_id)
+    try:
+        written = parse_requirements(new)  # never write a file mlreq itself could not read
+    except RequirementsFileError:
+        written = None
+    if written is None or (expect is not None and written.get(expect.id) != expect):
+        raise RequirementsFileError(
+            f"{REQUIREMENTS_FILE}: {expect.id if expect else 'the file'} could not be changed in place (a layout mlreq "
+            "does not edit, such as inline tables?); write requirements as [[requirement]] tables; nothing was written"
+        )
+    try:
+        path = writable_path(project.root, REQUIREMENTS_FILE)
+        remove_leftovers(path)
+        atomic_write(path, new)
+    except OSError as exc:
+        raise ProjectError(f"cannot write {REQUIREMENTS_FILE}: {exc.strerror or exc}; the file on disk is unchanged") from None
+
+
+def _message(subject: str, requirement: Requirement, detail: str = "") -> str:
+    body = [f"{requirement.id} ({requirement.pattern}, from {', '.join(requirement.sources)})", f"  {' '.join(requirement.text.split())[:200]}"]
+    if detail:
+        body.append(f"  {detail}")
+    return "\n".join([subject, "", *body, "", f"{TRAILER}: {requirement.id}"]) + "\n"
+
+
+@dataclass(frozen=True)
+class RequirementSaved:
+    requirement: Requirement
+    result: SaveResult | None
+    """None when nothing changed (no commit)."""
+
+
+def _save(project: Project, change, message_for) -> RequirementSaved:  # type: ignore[no-untyped-def]
+    """Under the project's lock: read and check the file, apply `change`, write, commit."""
+    with project._guard, project._locked():
+        require_committable(project.repo_root, unmerged=False)
+        data = _read_bytes(project)
+        requirements = RequirementSet() if data is None else parse_requirements(data)
+        check_links(requirements, project.form, project.entries())
+        before, after, added = change(requirements)
+        if before == after:
+            return RequirementSaved(after, None)
+        if added:
+            _write(project, data, {}, [after], after.number, expect=after)
+        else:
+            new_values = requirement_fields(after)
+            updates = {k: new_values.get(k, "") for k in _ORDER if getattr_field(before, k) != getattr_field(after, k)}
+            _write(project, data, {after.id: updates}, expect=after)
+        return RequirementSaved(after, project.commit_files([REQUIREMENTS_FILE], message_for(before, after)))
+
+
+def getattr_field(requirement: Requirement | None, name: str) -> Any:
+    if requirement is None:
+        return None
+    return requirement_fields(requirement).get(name, "" if name not in ("from", "criteria", "conflict") else None)
+
+
+def _check_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidInputError("the requirement needs a text, e.g. \"When <trigger>, the system shall <response>\"")
+    check_encodable(text, "requirement")
+    return text
+
+
+def _check_choice(value: str, choices: Iterable[str], what: str) -> str:
+    choices = tuple(choices)
+    if value not in choices:
+        raise InvalidInputError(f"unknown {what} {value!r}; use one of {', '.join(choices)}")
+    return value
+
+
+def _check_criteria(criteria: Iterable[str]) -> tuple[str, ...]:
+    result = tuple(c.strip() for c in criteria if c.strip())
+    for criterion in result:
+        check_encodable(criterion, "criterion")
+    return result
+
+
+def _owner(project: Project, owner: str) -> str:
+    role = project.form.find_role(owner)
+    if role is None:
+        raise InvalidInputError(f"unknown role {owner!r}; use one of {', '.join(r.id for r in project.form.roles)}")
+    return role.id
+
+
+def _sources(project: Project, sources: Iterable[str]) -> tuple[str, ...]:
+    result = tuple(dict.fromkeys(project.question(qid.strip()).id for qid in sources))
+    if not result:
+        raise InvalidInputError("give the question(s) it is written from: --from QID")
+    return result
+
+
+def new_requirement(project: Project, sources: list[str], text: str, pattern: str | None = None,
+                    criteria: Iterable[str] = (), priority: str = "medium", owner: str | None = None) -> RequirementSaved:
+    """Write a new requirement from the answers of `sources`; one commit."""
+    source_ids = _sources(project, sources)
+    text = _check_text(text)
+    pattern = _check_choice(pattern, PATTERNS, "pattern") if pattern else guess_pattern(text)
+    priority = _check_choice(priority, PRIORITIES, "priority")
+    criteria = _check_criteria(criteria)
+    if owner:
+        owner_id = _owner(project, owner)
+    else:
+        first = project.question(source_ids[0])
+        owner_id = first.roles[0] if first.roles else ""
+
+    def change(requirements: RequirementSet) -> tuple[Requirement | None, Requirement, bool]:
+        made = Requirement(requirements.next_id(), text, pattern, source_ids, criteria, priority, "draft", owner_id)
+        return None, made, True
+
+    return _save(project, change, lambda _b, a: _message(f"Add requirement {a.id} (from {', '.join(a.sources)})", a))
+
+
+def _existing(requirements: RequirementSet, requirement_id: str) -> Requirement:
+    found = requirements.get(requirement_id.strip().upper())
+    if found is None:
+        raise UnknownRequirementError(f"unknown requirement {requirement_id!r}; `mlreq req list` shows the ids")
+    return found
+
+
+def edit_requirement(project: Project, requirement_id: str, *, text: str | None = None, pattern: str | None = None,
+                     sources: list[str] | None = None, criteria: list[str] | None = None, priority: str | None = None,
+                     status: str | None = None, owner: str | None = None) -> RequirementSaved:
+    """Change fields of a requirement (not a retired one). Editing one that needs review
+    settles the review, as editing a flagged answer does; a field set by hand settles
+    the other side's version a sync kept."""
+    values: dict[str, Any] = {}
+    if text is not None:
+        values["text"] = _check_text(text)
+    if pattern is not None:
+        values["pattern"] = _check_choice(pattern, PATTERNS, "pattern")
+    if sources is not None:
+        values["sources"] = _sources(project, sources)
+    if criteria is not None:
+        values["criteria"] = _check_criteria(criteria)
+    if priority is not None:
+        values["priority"] = _check_choice(priority, PRIORITIES, "priority")
+    if status is not None:
+        if status == "retired":
+            raise InvalidInputError("retire with `mlreq req retire ID` (it stays in the file and history)")
+        values["status"] = _check_choice(status, STATUSES[:3], "status")
+    if owner is not None:
+        values["owner"] = _owner(project, owner)
+    if not values:
+        raise InvalidInputError("nothing to change: give --text, --pattern, --from, --criterion, --priority, --status or --owner")
+
+    def change(requirements: RequirementSet) -> tuple[Requirement, Requirement, bool]:
+        current = _existing(requirements, requirement_id)
+        if current.status == "retired":
+            raise InvalidInputError(f"{current.id} is retired; retired requirements stay as they were (write a new one)")
+        updated = replace(current, **values)
+        if updated == current:
+            return current, current, False
+        if current.status == "needs-review" and "status" not in values:
+            updated = replace(updated, status="draft")
+        if updated.status != "needs-review":
+            updated = replace(updated, review="")
+        updated = replace(updated, conflict=tuple((k, v) for k, v in current.conflict if k not in values))
+        return current, updated, False
+
+    def message(before: Requirement, after: Requirement) -> str:
+        names = [k for k in _ORDER if getattr_field(before, k) != getattr_field(after, k)]
+        return _message(f"Edit requirement {after.id}: {', '.join(names)}", after)
+
+    return _save(project, change, message)
+
+
+def retire_requirement(project: Project, requirement_id: str) -> RequirementSaved:
+    """Retire a requirement: it stays in the file and history with status retired."""
+
+    def change(requirements: RequirementSet) -> tuple[Requirement, Requirement, bool]:
+        current = _existing(requirements, requirement_id)
+        if current.status == "retired":
+            return current, current, False
+        return current, replace(current, status="retired", review=""), False
+
+    return _save(project, change, lambda _b, a: _message(f"Retire requirement {a.id}", a))

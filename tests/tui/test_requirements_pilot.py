@@ -1,0 +1,113 @@
+"""The app: a requirement written from the current answer (w), and the requirements screen
+(l): grouped by question, filtered, Enter goes to the question. Real project, real git."""
+
+from __future__ import annotations
+
+import tomllib
+
+from textual.widgets import OptionList, Select, Static, TextArea
+
+from mlreq.projects import Project
+from mlreq.projects.requirements import new_requirement
+from mlreq.tui.modals.requirement_editor import RequirementEditor
+from mlreq.tui.screens.requirements_screen import RequirementsScreen
+
+from test_snapshots import still
+from tui_helpers import git, settle, wait_until
+
+SOURCE = "data.data-source"
+
+
+async def test_w_writes_a_requirement_from_the_answer_in_one_commit(fresh: Project, make_app) -> None:
+    fresh.save(SOURCE, answer="Charger logs via OCPP")
+    project = Project.open(fresh.root)
+    app = make_app(project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.go_to(SOURCE)
+        app.screen.action_browse()
+        await settle(app, pilot)
+        await pilot.press("w")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementEditor))
+        editor = app.screen
+        assert "Charger logs via OCPP" in str(editor.query_one("#requirement-answer", Static).render())
+        editor.query_one("#requirement-pattern", Select).value = "event"
+        await pilot.pause()
+        text = editor.query_one("#requirement-text", TextArea)
+        assert text.text == "When <trigger>, the system shall <response>"  # the template follows the pattern
+        text.text = "When a charger sends an OCPP fault, the system shall store it within 1 minute."
+        editor.query_one("#requirement-criteria", TextArea).text = "a replayed fault is stored within 60 s\n"
+        broken = fresh.root / "requirements.toml"
+        broken.write_text("last_id = \"many\"\n", "utf-8")  # a bad hand edit: the save must fail, keeping the text
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementEditor) and app.screen is not editor)
+        again = app.screen
+        assert "Not saved: requirements.toml: last_id must be a whole number" in str(again.query_one("#requirement-error", Static).render())
+        assert again.query_one("#requirement-text", TextArea).text.startswith("When a charger sends an OCPP fault")
+        assert again.query_one("#requirement-pattern", Select).value == "event"
+        broken.unlink()
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: broken.exists() and not isinstance(app.screen, RequirementEditor))
+        await settle(app, pilot)
+    [stored] = tomllib.loads((fresh.root / "requirements.toml").read_text("utf-8"))["requirement"]
+    assert stored["id"] == "REQ-001" and stored["from"] == [SOURCE] and stored["pattern"] == "event"
+    assert stored["criteria"] == ["a replayed fault is stored within 60 s"]
+    assert git(fresh.root, "log", "-1", "--format=%s").strip() == "Add requirement REQ-001 (from data.data-source)"
+    assert git(fresh.root, "status", "--porcelain").strip() == ""
+
+
+async def test_the_requirements_screen_filters_and_goes_to_the_question(fresh: Project, make_app) -> None:
+    new_requirement(fresh, [SOURCE], "The system shall read OCPP logs.", criteria=["one log read"])
+    new_requirement(fresh, ["scoping.resources"], "The team should be fast.")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.action_browse()
+        await settle(app, pilot)
+        await pilot.press("l")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementsScreen))
+        listing = app.screen.query_one("#requirements-list", OptionList)
+        lines = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        assert lines[0] == "Scoping" and any("⚠ REQ-002" in line for line in lines)
+        assert any("  REQ-001 [draft, ubiquitous]" in line for line in lines)
+        await pilot.press("c")  # the first challenge either traces to
+        shown = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+        assert len([i for i in shown if i]) == 1
+        await pilot.press("x")
+        ids = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+        listing.highlighted = ids.index("REQ-001")
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: not isinstance(app.screen, RequirementsScreen))
+        assert app.screen.current == SOURCE
+        app.screen.action_browse()
+        await pilot.press("l")  # and back, where it was
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementsScreen))
+        listing = app.screen.query_one("#requirements-list", OptionList)
+        assert listing.get_option_at_index(listing.highlighted).id == "REQ-001"
+
+
+def test_requirement_editor_80x24(snap_compare, demo: Project, make_app) -> None:
+    """w on an answered question: the answer and examples above the pattern, text and criteria, and both buttons."""
+
+    async def open_editor(pilot) -> None:  # type: ignore[no-untyped-def]
+        await still(pilot)
+        pilot.app.screen.action_browse()
+        await pilot.press("w")
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, RequirementEditor))
+        pilot.app.screen.query_one("#requirement-text", TextArea).cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo), terminal_size=(80, 24), run_before=open_editor)
+
+
+def test_requirements_screen_80x24(snap_compare, demo: Project, make_app) -> None:
+    """Grouped by stage and question, the EARS marker on the one that fails the check."""
+    new_requirement(demo, ["scoping.business-problems"], "When a charger reports a fault code, the system shall "
+                    "predict the failing part.", criteria=["95% of 100 recorded faults"])
+    new_requirement(demo, [SOURCE], "The system should be fast.")
+
+    async def open_screen(pilot) -> None:  # type: ignore[no-untyped-def]
+        await still(pilot)
+        pilot.app.screen.action_requirements()
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, RequirementsScreen))
+        await pilot.pause()
+
+    assert snap_compare(make_app(Project.open(demo.root)), terminal_size=(80, 24), run_before=open_screen)
