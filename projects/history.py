@@ -226,6 +226,15 @@ class History:
         _, date, _ = self.repo.run("log", "-1", "--format=%aI", commit, "--", check=False)
         return Restoration(commit, date.strip(), names)
 
+    def restoration_at(self, revision: str) -> Restoration:
+        """Describe `revision` (an iteration, a commit, a date) as the source of a restore:
+        an iteration named as such keeps its name; otherwise the iterations on that commit."""
+        commit = self.resolve(revision)
+        named = [i.name for i in self.iterations() if revision.strip().casefold() in (i.name.casefold(), i.tag.casefold(), slugify(i.name))]
+        on_commit = [i.name for i in self.iterations() if i.commit == commit and i.name not in named]
+        _, date, _ = self.repo.run("log", "-1", "--format=%aI", commit, "--", check=False)
+        return Restoration(commit, date.strip(), tuple(named + on_commit))
+
     def current_iteration(self) -> Iteration | None:
         iterations = self.iterations()
         return iterations[-1] if iterations else None

@@ -87,19 +87,19 @@ class ProjectActions:
         self.app.push_screen(HistoryScreen(self.project))
 
     def action_timeline(self) -> None:
-        from .timeline_screen import TimelineScreen
+        from .timeline_screen import RestoreChoice, TimelineScreen
 
         question = self.form.question(self.current or "")
         if question is None:
             return
         self.save_editor()
 
-        def restore(entry: Entry | None) -> None:
-            if entry is not None:
+        def restore(choice: RestoreChoice | None) -> None:
+            if choice is not None:
                 current = self.expected.get(question.id, Entry())
-                self.request_save(question.id, current.with_changes(answer=entry.answer, status="draft"))
+                self.request_save(question.id, current.with_changes(answer=choice.entry.answer, status="draft"), choice.source)
                 self._show(question.id)
-                self.notify(f"Restored an earlier version of {question.id} as a new save.")
+                self.notify(f"Restored {question.id} from {choice.source.long} as a new save.")
 
         self.app.push_screen(TimelineScreen(self.project, question), restore)
 
