@@ -73,6 +73,7 @@ class FormScreen(ProjectActions, Screen):
         # they act, and the footer shows them, only while the list has the focus.
         Binding("f3", "history", "History", show=False, id="history", tooltip="Iterations, saves and what changed"),
         Binding("f4", "external_editor", "$EDITOR", show=False, id="external_editor", tooltip="Edit the answer in $EDITOR"),
+        Binding("f5", "new_iteration", "Iteration", show=False, id="new_iteration", tooltip="Name this state as an iteration"),
     ]
 
     role_filter: reactive[str | None] = reactive(None, init=False)

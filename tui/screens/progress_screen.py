@@ -38,6 +38,11 @@ def gap_reason(question: Question, entry: Entry) -> Text:
     return reason
 
 
+REASON_LINES = 3, 6
+"""Lines the reason of the highlighted question may take below 30 rows (80x24: the list
+keeps room for two questions) and from 30 rows on."""
+
+
 def _rows(items: tuple[Progress, ...]) -> str:
     return "\n".join(f"{visible(p.label)[:20]:<20} {p.answered:>2}/{p.total:<2} {p.bar(10, '█', '░')}" for p in items)
 
@@ -92,8 +97,17 @@ class ProgressScreen(Screen[str | None]):
     @on(OptionList.OptionHighlighted, "#gaps")
     def _explain(self, event: OptionList.OptionHighlighted) -> None:
         question = self.project.form.question(str(event.option.id))
-        if question is not None:
-            self.query_one("#gap-reason", Static).update(gap_reason(question, self.entries[question.id]))
+        if question is None:
+            return
+        shown = self.query_one("#gap-reason", Static)
+        width = max(20, shown.size.width or self.size.width - 4)
+        lines = gap_reason(question, self.entries[question.id]).wrap(self.app.console, width)
+        room = REASON_LINES[self.size.height >= 30]
+        if len(lines) > room:  # the whole text is on the question's own page (Enter)
+            lines = lines[:room]
+            lines[-1].truncate(width - 1)
+            lines[-1].append("…")
+        shown.update(Text("\n").join(lines))
 
     @on(OptionList.OptionSelected, "#gaps")
     def _go(self, event: OptionList.OptionSelected) -> None:

@@ -84,7 +84,8 @@ class ProjectActions:
         from .history_screen import HistoryScreen
 
         self.save_editor()
-        self.app.push_screen(HistoryScreen(self.project))
+        screen = HistoryScreen(self.project, wait_for_saves=lambda: self.queue.wait(30))
+        self.app.push_screen(screen, lambda _: self.refresh_project_state())  # iterations may have changed
 
     def action_timeline(self) -> None:
         from .timeline_screen import RestoreChoice, TimelineScreen
