@@ -96,10 +96,16 @@ class ProjectActions:
         self.save_editor()
 
         def restore(choice: RestoreChoice | None) -> None:
-            if choice is not None:
-                current = self.expected.get(question.id, Entry())
-                self.request_save(question.id, current.with_changes(answer=choice.entry.answer, status="draft"), choice.source)
-                self._show(question.id)
+            if choice is None:
+                return
+            current = self.expected.get(question.id, Entry())
+            wanted = current.with_changes(answer=choice.entry.answer, status="draft")
+            if wanted == current:
+                self.notify(f"{question.id} already has that wording; nothing to restore.")
+                return
+            self.request_save(question.id, wanted, choice.source)
+            self._show(question.id)
+            if self.expected.get(question.id) == wanted:  # not refused (read-only, a conflict being decided)
                 self.notify(f"Restored {question.id} from {choice.source.long} as a new save.")
 
         self.app.push_screen(TimelineScreen(self.project, question), restore)
