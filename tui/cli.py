@@ -409,6 +409,8 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
             raise InvalidInputError("nothing to write: give --text, --file, - (stdin), --from, --status or --notes")
         project.question(args.question)
         result = project.save(args.question, answer=text, status=status, notes=args.notes, restored_from=restored_from)
+        if restored_from is not None and result.commit and args.question in result.committed:
+            print(f"restored the answer of {args.question} from {visible(restored_from.long)}", file=out)
         return _report_save(result, out)
     if command == "impact":
         return _impact(project, args.question, args.json, out)

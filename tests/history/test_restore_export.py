@@ -40,9 +40,11 @@ def test_restore_an_old_answer_as_a_new_commit(cli, evolved):
 
 def test_the_restore_commit_says_it_restores_and_from_which_version(cli, evolved):
     """Issue 11 item 5: not a plain "Answer <id>", but which version came back."""
-    assert cli("answer", UI, "--from", "Kick-off workshop", cwd=evolved.path).code == 0
+    outcome = cli("answer", UI, "--from", "Kick-off workshop", cwd=evolved.path)
+    assert outcome.code == 0, outcome
     kickoff = evolved.saves[1]
     date = git(evolved.path, "log", "-1", "--format=%as", kickoff).strip()
+    assert f"restored the answer of {UI} from {kickoff[:10]} of {date}, iteration 'Kick-off workshop'" in outcome.out
     assert git(evolved.path, "log", "-1", "--format=%B").strip().splitlines() == [
         f"Restore {UI} from 'Kick-off workshop'",
         "",
