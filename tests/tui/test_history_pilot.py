@@ -99,15 +99,15 @@ async def test_the_history_preview_follows_the_highlight_on_the_whole_80x24_scre
         points = screen.query_one("#history-points")
         assert diff.region.width == 80 and points.region.width == 80  # the list above, the diff below
         await pilot.press("down")  # Chen's save, since the last iteration
-        assert await wait_until(pilot, lambda: diff.summary.startswith("What ") and "1 question(s)" in diff.summary)
+        assert await wait_until(pilot, lambda: diff.summary.startswith("What save ") and "Chen Wei) changed: 1 question(s)" in diff.summary)
         await pilot.press("down")
-        assert await wait_until(pilot, lambda: diff.summary.startswith("Up to ◆ After the data audit"))
+        assert await wait_until(pilot, lambda: diff.summary == "Up to ◆ After the data audit (2026-05-13): 2 question(s) changed")
         shown = " ".join(str(w.render()) for w in diff.query(".diff-change"))
         assert "answer before:" in shown and "answer after:" in shown  # one above the other at 80 columns
         assert "status: draft → agreed" in shown
         await pilot.press("down", "down", "down", "f", "home")  # from the kick-off to now
         assert await wait_until(pilot, lambda: diff.summary.startswith("From ◆ Kick-off workshop"))
-        assert "to Now: work since 'After the data audit'" in diff.summary and "3 question(s) changed" in diff.summary
+        assert diff.summary == "From ◆ Kick-off workshop (2026-03-03) to now (x clears from/to): 3 question(s) changed"
         await pilot.press("enter")  # the diff alone
         assert await wait_until(pilot, lambda: points.region.width == 0)
         assert diff.region.width == 80 and diff.region.height == 22 and app.focused is diff

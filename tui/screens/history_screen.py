@@ -54,6 +54,8 @@ class Point:
     """For an iteration: the revision of the one before (None: the first save)."""
     is_save: bool = False
     iteration: Iteration | None = None
+    short: str = ""
+    """How a diff's title names the point: "◆ Kick-off (2026-03-03)", "save 1a2b3c4d5e (…)", "now"."""
 
 
 class HistoryScreen(Screen[None]):
@@ -121,15 +123,17 @@ class HistoryScreen(Screen[None]):
         options: list[Option] = []
         iterations = [g.iteration for g in groups if g.iteration is not None]
         previous_of = {it.commit: (iterations[i + 1].commit if i + 1 < len(iterations) else None) for i, it in enumerate(iterations)}
-        self._add(options, Point(NOW, "Now: work since " + (repr(last) if last else "the start"), previous=last))
+        self._add(options, Point(NOW, "Now: work since " + (repr(last) if last else "the start"), previous=last, short="now"))
         for group in groups:
             if group.iteration is not None:
                 it = group.iteration
                 label = f"◆ {visible(it.name)}  {it.date[:10]}  ({len(group.entries)} saves)"
-                self._add(options, Point(it.commit, label, previous=previous_of.get(it.commit), iteration=it))
+                short = f"◆ {visible(it.name)} ({it.date[:10]})"
+                self._add(options, Point(it.commit, label, previous=previous_of.get(it.commit), iteration=it, short=short))
             for entry in group.entries:
                 label = f"  {entry.date[5:16].replace('T', ' ')} {visible(entry.author)[:14]:<14} {visible(entry.subject)}"
-                self._add(options, Point(entry.commit, label, is_save=True))
+                short = f"save {entry.commit[:10]} ({entry.date[:16].replace('T', ' ')}, {visible(entry.author)})"
+                self._add(options, Point(entry.commit, label, is_save=True, short=short))
         if not complete:
             options.append(Option(f"… older saves (only the newest {FIRST_SCREEN} are shown): Enter loads all", id=MORE))
         points = self.query_one("#history-points", OptionList)
@@ -207,16 +211,16 @@ class HistoryScreen(Screen[None]):
         try:
             if start is not None:
                 diff = self.history.diff(start.revision, point.revision)
-                title = f"From {start.label.strip()} to {point.label.strip()}"
+                title = f"From {start.short} to {point.short}"
             elif point.is_save:
                 diff = self.history.diff_of_commit(point.revision)
-                title = f"What {point.revision[:10]} changed"
+                title = f"What {point.short} changed"
             elif point.revision == NOW:
                 diff = self.history.diff(point.previous, NOW)
                 title = point.label
             else:
                 diff = self.history.diff(point.previous or self.history.start_revision(), point.revision)
-                title = f"Up to {point.label.strip()}"
+                title = f"Up to {point.short}"
         except MlreqError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
