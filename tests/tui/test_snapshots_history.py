@@ -11,8 +11,7 @@ from __future__ import annotations
 from mlreq.projects import Project
 from mlreq.tui.screens.history_screen import HistoryScreen
 from mlreq.tui.widgets.diff_view import DiffView
-from test_snapshots import still
-from tui_helpers import wait_until
+from tui_helpers import settle, wait_until
 
 
 def at_iteration(*keys: str):  # type: ignore[no-untyped-def]
@@ -20,13 +19,14 @@ def at_iteration(*keys: str):  # type: ignore[no-untyped-def]
 
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
-        await still(pilot)
+        await settle(app, pilot)  # tolerates a start-up worker replaced by a newer one
+        app.screen.editor.cursor_blink = False
         await pilot.press("f3")
         assert await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.query_one("#history-points").option_count)
         await pilot.press("down", "down", *keys)
         diff = app.screen.query_one(DiffView)
         assert await wait_until(pilot, lambda: diff.summary.startswith("Up to ◆ After the data audit"))
-        await pilot.pause()
+        await settle(app, pilot)
 
     return run
 
