@@ -14,6 +14,30 @@ from .answers import Entry
 
 SUBJECT_LIMIT = 72
 TRAILER = "Mlreq-Question"
+RESTORED_TRAILER = "Mlreq-Restored-From"
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """Where a restored answer's wording comes from: the commit that holds it, that commit's
+    date, and the iteration(s) that had this wording, if any."""
+
+    commit: str
+    date: str
+    iterations: tuple[str, ...] = ()
+
+    @property
+    def short(self) -> str:
+        """For a commit subject: the iteration's name, else the commit's short id."""
+        return repr(self.iterations[0]) if self.iterations else self.commit[:10]
+
+    @property
+    def long(self) -> str:
+        """e.g. `a1b2c3d4e5 of 2026-03-02, iteration 'Kick-off workshop'`."""
+        text = f"{self.commit[:10]} of {self.date[:10]}"
+        if self.iterations:
+            text += ", iteration " + " and ".join(repr(name) for name in self.iterations)
+        return text
 
 
 @dataclass(frozen=True)
@@ -29,8 +53,10 @@ class Change:
         return tuple(f for f in ("answer", "status", "notes") if getattr(self.before, f) != getattr(self.after, f))
 
 
-def _verb(change: Change) -> str:
+def _verb(change: Change, restored: Restoration | None = None) -> str:
     fields = change.fields
+    if "answer" in fields and restored is not None:
+        return "Restore"
     if "answer" in fields:
         return "Clear answer to" if not change.after.answer.strip() else "Answer"
     if "status" in fields:  # a status change (with or without a note) names the new status
@@ -38,11 +64,18 @@ def _verb(change: Change) -> str:
     return "Edit notes on"
 
 
-def commit_message(changes: list[Change], form: Form, flagged: tuple[str, ...] = ()) -> str:
-    """`flagged` questions were only marked needs-review because of the others."""
+def commit_message(
+    changes: list[Change], form: Form, flagged: tuple[str, ...] = (), restored: dict[str, Restoration] | None = None
+) -> str:
+    """`flagged` questions were only marked needs-review because of the others; `restored`
+    answers were brought back from an earlier version (the subject and body say which)."""
+    restored = {qid: r for qid, r in (restored or {}).items() if any(c.question_id == qid and "answer" in c.fields for c in changes)}
     main = [c for c in changes if c.question_id not in flagged] or changes
     if len(main) == 1:
-        subject = f"{_verb(main[0])} {main[0].question_id}"
+        source = restored.get(main[0].question_id)
+        subject = f"{_verb(main[0], source)} {main[0].question_id}" + (f" from {source.short}" if source else "")
+        if len(subject) > SUBJECT_LIMIT:
+            subject = subject[: SUBJECT_LIMIT - 1] + "…"
     else:
         subject = f"Update {len(main)} answers: " + ", ".join(c.question_id for c in main)
         if len(subject) > SUBJECT_LIMIT:
@@ -54,11 +87,16 @@ def commit_message(changes: list[Change], form: Form, flagged: tuple[str, ...] =
         label = f"{stage.name}: {question.text}" if question and stage else "(not in the question set)"
         body.append(f"{change.question_id} ({label})")
         details = [f"status {change.before.status} -> {change.after.status}"] if "status" in change.fields else []
-        details += [f"{field} changed" for field in change.fields if field != "status"]
+        details += [
+            f"answer restored from {restored[change.question_id].long}" if field == "answer" and change.question_id in restored else f"{field} changed"
+            for field in change.fields
+            if field != "status"
+        ]
         body.append("  " + "; ".join(details))
     if flagged:
         body += ["", "Flagged needs-review, as they build on the changed answer:", *(f"  {qid}" for qid in flagged)]
     trailers = [f"{TRAILER}: {change.question_id}" for change in changes]
+    trailers += [f"{RESTORED_TRAILER}: {source.commit}" for source in restored.values()]
     return "\n".join([subject, "", *body, "", *trailers]) + "\n"
 
 

@@ -24,7 +24,7 @@ from mlreq.bank.errors import MlreqError
 from mlreq.bank.tomlread import tomllib_error_line
 
 from .answers import EMPTY, Entry, entry_from_table
-from .commitmessage import TRAILER
+from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
 from .gitrepo import GitRepo, git_dir
 from .layout import ANSWERS_DIR, FORM_FILE
@@ -133,12 +133,9 @@ class History:
     def create_iteration(self, name: str, note: str = "", when: datetime | None = None) -> Iteration:
         """Tag the project's last save; `when` backdates the tag (the demo's history)."""
         name = name.strip()
-        if not name or _CONTROL.search(name) or len(name) > 100:
-            raise InvalidInputError("an iteration name must be 1-100 characters without control characters")
+        _check_iteration_name(name)
         if _CONTROL.search(note.replace("\n", "").replace("\t", "")):
             raise InvalidInputError("the iteration note may not contain control characters")
-        if name.casefold() in (NOW, "head"):
-            raise InvalidInputError(f"{name!r} already means something in `mlreq diff`; choose another iteration name")
         iterations = self.iterations()
         slug = slugify(name)
         if not slug:  # nothing ASCII to keep ("ワークショップ"): the first free number
@@ -176,6 +173,73 @@ class History:
         )
         self._iterations = None
         return next(i for i in self.iterations() if i.tag == tag)
+
+    def find_iteration(self, name: str) -> Iteration:
+        """The iteration called `name` (its name, tag or slug); an unknown name is refused
+        with one line listing the names there are."""
+        wanted = name.strip().casefold()
+        iterations = self.iterations()
+        for iteration in iterations:
+            if wanted in (iteration.name.casefold(), iteration.tag.casefold(), slugify(iteration.name)):
+                return iteration
+        names = ", ".join(repr(i.name) for i in iterations) if iterations else "none yet"
+        raise InvalidInputError(f"no iteration {name!r}; the iterations are: {names}")
+
+    def rename_iteration(self, old: str, new: str) -> Iteration:
+        """Give an iteration a new name: a new annotated tag on the same commit, with the
+        same note and date, then the old tag removed. Nothing changes if the new name is taken."""
+        iteration = self.find_iteration(old)
+        new = new.strip()
+        _check_iteration_name(new)
+        tag = self.tag_prefix + (slugify(new) or iteration.tag.rsplit("/", 1)[-1])
+        for existing in self.iterations():
+            if existing.tag == iteration.tag:
+                continue
+            if existing.tag == tag or existing.name.casefold() == new.casefold():
+                raise InvalidInputError(f"iteration {existing.name!r} already exists (tag {existing.tag}); nothing was renamed")
+        if tag != iteration.tag and self.repo.run("rev-parse", "--verify", "--quiet", f"refs/tags/{tag}", check=False)[0] == 0:
+            raise InvalidInputError(f"a tag {tag!r} already exists in this repository; choose another name, nothing was renamed")
+        _, tagger, _ = self.repo.run("for-each-ref", "--format=%(taggername)%00%(taggeremail)%00%(taggerdate:raw)", f"refs/tags/{iteration.tag}")
+        name, email, date = (tagger.strip().split("\0") + ["", "", ""])[:3]
+        message = f"{new}\n\n{iteration.note}\n\n{ITERATION_TRAILER}: {new}\n" if iteration.note else f"{new}\n\n{ITERATION_TRAILER}: {new}\n"
+        env = {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email.strip("<>"), "GIT_COMMITTER_DATE": f"@{date}"} if name else {}
+        force = ["--force"] if tag == iteration.tag else []  # same slug, new spelling ("Review 2" -> "review 2")
+        self.repo.run(
+            "-c", "tag.gpgSign=false", "tag", *force, "--annotate", "--cleanup=whitespace", "-m", message,
+            "--end-of-options", tag, iteration.commit, env=env,
+        )
+        if tag != iteration.tag:
+            self.repo.run("tag", "--delete", "--end-of-options", iteration.tag)
+        self._iterations = None
+        return next(i for i in self.iterations() if i.tag == tag)
+
+    def delete_iteration(self, name: str) -> Iteration:
+        """Remove an iteration's tag; the commits it marked, and every save, stay."""
+        iteration = self.find_iteration(name)
+        self.repo.run("tag", "--delete", "--end-of-options", iteration.tag)
+        self._iterations = None
+        return iteration
+
+    def restoration(self, commit: str, until: str | None = None) -> Restoration:
+        """Describe a version of an answer found at `commit` for the restore's commit message:
+        its date and the iterations that held it (those containing `commit` but not `until`,
+        the next version's commit)."""
+        fmt = "--format=%(refname)"
+        args = ["for-each-ref", fmt, "--contains", commit, *(["--no-contains", until] if until else []), f"refs/tags/{self.tag_prefix}"]
+        status, out, _ = self.repo.run(*args, check=False)
+        tags = {line.strip().removeprefix("refs/tags/") for line in out.splitlines()} if status == 0 else set()
+        names = tuple(i.name for i in self.iterations() if i.tag in tags)
+        _, date, _ = self.repo.run("log", "-1", "--format=%aI", commit, "--", check=False)
+        return Restoration(commit, date.strip(), names)
+
+    def restoration_at(self, revision: str) -> Restoration:
+        """Describe `revision` (an iteration, a commit, a date) as the source of a restore:
+        an iteration named as such keeps its name; otherwise the iterations on that commit."""
+        commit = self.resolve(revision)
+        named = [i.name for i in self.iterations() if revision.strip().casefold() in (i.name.casefold(), i.tag.casefold(), slugify(i.name))]
+        on_commit = [i.name for i in self.iterations() if i.commit == commit and i.name not in named]
+        _, date, _ = self.repo.run("log", "-1", "--format=%aI", commit, "--", check=False)
+        return Restoration(commit, date.strip(), tuple(named + on_commit))
 
     def current_iteration(self) -> Iteration | None:
         iterations = self.iterations()
@@ -500,6 +564,13 @@ class History:
         if entry is None:
             raise RevisionError(f"{question_id} has no saved entry at {revision}")
         return entry
+
+
+def _check_iteration_name(name: str) -> None:
+    if not name or _CONTROL.search(name) or len(name) > 100:
+        raise InvalidInputError("an iteration name must be 1-100 characters without control characters")
+    if name.casefold() in (NOW, "head"):
+        raise InvalidInputError(f"{name!r} already means something in `mlreq diff`; choose another iteration name")
 
 
 def _scope_slug(scope: str) -> str:

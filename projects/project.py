@@ -26,7 +26,7 @@ from mlreq.bank.errors import BankError
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
 from .atomic import atomic_write, remove_leftovers
-from .commitmessage import Change, commit_message, creation_message
+from .commitmessage import Change, Restoration, commit_message, creation_message
 from .errors import (
     CommitError,
     ConflictError,
@@ -210,8 +210,11 @@ class Project:
         notes: str | None = None,
         base: Entry | None = None,
         when: datetime | None = None,
+        restored_from: Restoration | None = None,
     ) -> SaveResult:
         """Change one entry on disk and commit it.
+
+        `restored_from`: the answer is an earlier version brought back; the commit says so.
 
         `base` is the entry as the caller last read it; if the file now holds something
         else for this question (and not what we are saving), nothing is written and a
@@ -246,7 +249,7 @@ class Project:
             if wanted != on_disk:
                 self._write(relative, answers, {question_id: wanted})
                 changed = (question_id,)
-            return self._commit_locked(changed, when)
+            return self._commit_locked(changed, when, {question_id: restored_from} if restored_from else None)
 
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
@@ -346,7 +349,9 @@ class Project:
             self._unborn = blobs.get(self.repo_path(PROJECT_FILE)) is None
         return self._committed
 
-    def _commit_locked(self, changed: tuple[str, ...], when: datetime | None = None) -> SaveResult:
+    def _commit_locked(
+        self, changed: tuple[str, ...], when: datetime | None = None, restored: dict[str, Restoration] | None = None
+    ) -> SaveResult:
         try:
             pending = self._pending_changes()
         except CommitError as exc:
@@ -371,7 +376,7 @@ class Project:
         if author is None:
             return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged)
         files = sorted({relative for relative, _ in pending})
-        message = commit_message([change for _, change in pending], self.form, flagged) if pending else ""
+        message = commit_message([change for _, change in pending], self.form, flagged, restored) if pending else ""
         if suspects:
             files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects)
         if self._unborn:  # commit what creating the project could not, with this change

@@ -50,10 +50,16 @@ def _form_commands():  # type: ignore[no-untyped-def]
     return FormCommands
 
 
+def _history_commands():  # type: ignore[no-untyped-def]
+    from .commands import HistoryCommands
+
+    return HistoryCommands
+
+
 class MlreqApp(App[int]):
     CSS_PATH = "styles/app.tcss"
     TITLE = "mlreq"
-    COMMANDS = App.COMMANDS | {_form_commands}
+    COMMANDS = App.COMMANDS | {_form_commands, _history_commands}
     BINDINGS = [
         Binding("f1", "help", "Help", id="help", tooltip="Keys and the form's front page"),
         Binding("ctrl+g", "goto_question", "Go to", id="goto", priority=True, tooltip="Find a question by words"),

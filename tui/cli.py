@@ -408,12 +408,18 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
                 raise InvalidInputError("give either --from or a new text, not both")
             from mlreq.projects.history import History
 
-            text = History(project).entry_at(args.question, args.from_revision).answer
+            history = History(project)
+            text = history.entry_at(args.question, args.from_revision).answer
+            restored_from = history.restoration_at(args.from_revision)
             status = status or "draft"  # restored words need agreeing again
+        else:
+            restored_from = None
         if text is None and status is None and args.notes is None:
             raise InvalidInputError("nothing to write: give --text, --file, - (stdin), --from, --status or --notes")
         project.question(args.question)
-        result = project.save(args.question, answer=text, status=status, notes=args.notes)
+        result = project.save(args.question, answer=text, status=status, notes=args.notes, restored_from=restored_from)
+        if restored_from is not None and result.commit and args.question in result.committed:
+            print(f"restored the answer of {args.question} from {visible(restored_from.long)}", file=out)
         return _report_save(result, out)
     if command == "impact":
         return _impact(project, args.question, args.json, out)

@@ -22,6 +22,13 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
     new.add_argument("name", help='e.g. "Kick-off workshop"')
     new.add_argument("-m", "--note", default="", help="what happened in this iteration")
     new.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+    rename = iteration_sub.add_parser("rename", help="give an iteration another name (same commit, note and date)")
+    rename.add_argument("old", metavar="OLD", help="the iteration's name (or tag)")
+    rename.add_argument("new", metavar="NEW", help="its new name")
+    rename.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+    delete = iteration_sub.add_parser("delete", help="remove an iteration (its tag); every save is kept")
+    delete.add_argument("name", metavar="NAME", help="the iteration's name (or tag)")
+    delete.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
     listing = iteration_sub.add_parser("list", help="the iterations, oldest first")
     listing.add_argument("--json", action="store_true")
     listing.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
@@ -56,6 +63,21 @@ def run_iteration(args: argparse.Namespace, project: Project, out: TextIO) -> in
         iteration = history.create_iteration(args.name, args.note)
         print(f"iteration {iteration.name!r} marks {iteration.commit[:10]} (tag {iteration.tag})", file=out)
         return 0
+    if args.iteration_command == "rename":
+        old = history.find_iteration(args.old)
+        renamed = history.rename_iteration(args.old, args.new)
+        print(f"iteration {visible(old.name)!r} is now {visible(renamed.name)!r} (tag {renamed.tag}, still on {renamed.commit[:10]})", file=out)
+        print(remote_tag_note(project, old.tag, "the old name") if old.tag != renamed.tag else "", end="", file=out)
+        return 0
+    if args.iteration_command == "delete":
+        deleted = history.delete_iteration(args.name)
+        print(
+            f"iteration {visible(deleted.name)!r} deleted: its tag {deleted.tag} is removed; "
+            f"the commits it marked ({deleted.commit[:10]}) and every save are kept",
+            file=out,
+        )
+        print(remote_tag_note(project, deleted.tag, "it"), end="", file=out)
+        return 0
     iterations = history.iterations()
     if args.json:
         data = [{"name": i.name, "tag": i.tag, "commit": i.commit, "date": i.date, "note": i.note} for i in iterations]
@@ -67,6 +89,15 @@ def run_iteration(args: argparse.Namespace, project: Project, out: TextIO) -> in
         if i.note:
             print(_indent(visible(i.note)), file=out)
     return 0
+
+
+def remote_tag_note(project: Project, tag: str, what: str) -> str:
+    """A line for a project that syncs: the remote keeps a removed tag, and a sync fetches it back."""
+    from mlreq.projects.sync import Sync
+
+    if not Sync(project).remote_url():
+        return ""
+    return f"note: the remote still has tag {tag}; the next sync brings {what} back unless it is removed there too (git push origin :refs/tags/{tag})\n"
 
 
 def _entry_json(entry: LogEntry) -> dict:

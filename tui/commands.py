@@ -10,6 +10,13 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from mlreq.projects.safetext import visible
 
 
+def _history_screen(provider: Provider):  # type: ignore[no-untyped-def]
+    from .screens.history_screen import HistoryScreen
+
+    screen = provider.screen
+    return screen if isinstance(screen, HistoryScreen) else None
+
+
 def _form_screen(provider: Provider):  # type: ignore[no-untyped-def]
     from .screens.form_screen import FormScreen
 
@@ -62,7 +69,7 @@ class FormCommands(_ListedCommands):
             ("view: help and the form's front page", self.app.action_help, "f1"),
             ("history: iterations, saves and diffs", screen.action_history, "f3"),
             ("history: timeline of this answer", screen.action_timeline, "every version, restore one (t in the list)"),
-            ("history: start a new iteration", screen.action_new_iteration, "name this state, e.g. Kick-off workshop"),
+            ("history: name this state as an iteration", screen.action_new_iteration, "e.g. Kick-off workshop (f5)"),
             ("edit: this answer in $EDITOR", screen.action_external_editor, "f4"),
             ("sync: fetch, merge by question, push", screen.action_sync, "share through the project's git remote"),
             ("export: HTML, spreadsheet, Markdown, CSV, JSON or ReqIF", screen.action_export, "the role filter in use applies"),
@@ -86,6 +93,24 @@ class FormCommands(_ListedCommands):
                 (f"role: {visible(role.name)}", partial(setattr, screen, "role_filter", role.id), "show only this role's questions")
             )
         return commands
+
+
+class HistoryCommands(_ListedCommands):
+    """The history screen's actions: iterations, and what to compare."""
+
+    def _items(self) -> list[tuple[str, Callable[[], object], str]]:
+        screen = _history_screen(self)
+        if screen is None:
+            return []
+        return [
+            ("history: name this state as an iteration", screen.action_new_iteration, "e.g. Kick-off workshop (n)"),
+            ("history: rename the highlighted iteration", screen.action_rename_iteration, "same saves, note and date (e)"),
+            ("history: delete the highlighted iteration", screen.action_delete_iteration, "removes its tag; every save stays (delete)"),
+            ("history: compare from the highlighted point", partial(screen.action_pick, "from"), "f"),
+            ("history: compare up to the highlighted point", partial(screen.action_pick, "to"), "t"),
+            ("history: clear from and to", screen.action_clear_picks, "x"),
+            ("history: the diff on the whole screen", screen.action_zoom, "enter; enter or escape goes back"),
+        ]
 
 
 class QuestionCommands(_ListedCommands):

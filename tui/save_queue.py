@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import ConflictError, Entry, Project
+from mlreq.projects.commitmessage import Restoration
 
 from .messages import SaveFinished, SaveStarted
 
@@ -29,6 +30,8 @@ class SaveRequest:
     question_id: str
     wanted: Entry
     base: Entry | None
+    restored_from: Restoration | None = None
+    """Set when the wanted answer is an earlier version brought back: the commit says so."""
 
 
 class SaveQueue:
@@ -47,12 +50,13 @@ class SaveQueue:
         self._flagged: dict[str, tuple[Entry, Entry]] = {}
         """Entries this queue's own saves marked needs-review: (before, after) (worker only)."""
 
-    def request(self, question_id: str, wanted: Entry, base: Entry | None) -> None:
-        """Queue a save; a newer request for the same question replaces an older one."""
+    def request(self, question_id: str, wanted: Entry, base: Entry | None, restored_from: Restoration | None = None) -> None:
+        """Queue a save; a newer request for the same question replaces an older one (and
+        its restore note: text typed over a restored version is an edit, not a restore)."""
         with self._lock:
             earlier = self._pending.get(question_id)
             # Keep the oldest base: the conflict check is against what the user started from.
-            self._pending[question_id] = SaveRequest(question_id, wanted, earlier.base if earlier else base)
+            self._pending[question_id] = SaveRequest(question_id, wanted, earlier.base if earlier else base, restored_from)
             if self._running:
                 return
             self._running = True
@@ -110,7 +114,12 @@ class SaveQueue:
             except MlreqError:  # another stage's file is broken: this question's save still goes ahead
                 before = {}
             result = self.project.save(
-                request.question_id, answer=wanted.answer, status=wanted.status, notes=wanted.notes, base=self._base(request)
+                request.question_id,
+                answer=wanted.answer,
+                status=wanted.status,
+                notes=wanted.notes,
+                base=self._base(request),
+                restored_from=request.restored_from,
             )
             self._flagged.pop(request.question_id, None)
             for flagged in result.flagged:

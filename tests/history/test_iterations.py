@@ -208,3 +208,61 @@ def test_without_a_git_identity_the_iteration_is_refused_clearly(cli, project_di
     made = cli("--author", "Ada Analyst <ada@example.com>", "iteration", "new", "Kick-off", cwd=project_dir)
     assert made.code == 0, made
     assert git(project_dir, "tag", "--list", "--format=%(taggername)", "iteration/kick-off").strip() == "Ada Analyst"
+
+
+# ------------------------------------------------------------------ rename and delete (issue 11 item 3)
+
+
+def _tag_lines(path: Path) -> str:
+    return git(path, "for-each-ref", "--format=%(refname:strip=2) %(*objectname) %(creatordate:raw)", "refs/tags/")
+
+
+def test_rename_keeps_the_commit_note_and_date(cli, evolved):
+    before = git(evolved.path, "for-each-ref", "--format=%(*objectname) %(creatordate:raw) %(taggername)", "refs/tags/iteration/kick-off-workshop")
+
+    outcome = cli("iteration", "rename", "Kick-off workshop", "Data audit", cwd=evolved.path)
+
+    assert outcome.code == 0, outcome
+    assert "'Kick-off workshop' is now 'Data audit'" in outcome.out
+    assert _tags(evolved.path) == ["iteration/data-audit", "iteration/review-2"]
+    after = git(evolved.path, "for-each-ref", "--format=%(*objectname) %(creatordate:raw) %(taggername)", "refs/tags/iteration/data-audit")
+    assert after == before  # same commit, same date (so the same place in the list), same tagger
+    data = json.loads(cli("iteration", "list", "--json", cwd=evolved.path).out)
+    assert [(i["name"], i["note"]) for i in data] == [
+        ("Data audit", "First workshop with the operator\nsecond line of the note"),
+        ("Review 2", ""),
+    ]
+    assert cli("diff", "Data audit", "Review 2", cwd=evolved.path).code == 0  # the new name is a revision
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("Kickoff", "X", "no iteration 'Kickoff'; the iterations are: 'Kick-off workshop', 'Review 2'"),
+        ("Kick-off workshop", "review 2", "iteration 'Review 2' already exists"),
+        ("Kick-off workshop", "now", "'now' already means something"),
+        ("Kick-off workshop", "bad\x07name", "without control characters"),
+        ("Kick-off workshop", "   ", "must be 1-100 characters"),
+    ],
+)
+def test_rename_refuses_bad_names_and_changes_nothing(cli, evolved, old, new, message):
+    before = _tag_lines(evolved.path)
+
+    line = assert_one_line_error(cli("iteration", "rename", old, new, cwd=evolved.path))
+
+    assert message in line
+    assert _tag_lines(evolved.path) == before
+
+
+def test_delete_removes_the_tag_and_keeps_every_commit(cli, evolved):
+    commits = commit_count(evolved.path)
+
+    outcome = cli("iteration", "delete", "Review 2", cwd=evolved.path)
+
+    assert outcome.code == 0, outcome
+    assert f"its tag iteration/review-2 is removed; the commits it marked ({evolved.saves[2][:10]}) and every save are kept" in outcome.out
+    assert _tags(evolved.path) == ["iteration/kick-off-workshop"]
+    assert commit_count(evolved.path) == commits
+    assert git(evolved.path, "cat-file", "-t", evolved.saves[2]).strip() == "commit"
+    line = assert_one_line_error(cli("iteration", "delete", "Review 2", cwd=evolved.path))
+    assert line == "mlreq: no iteration 'Review 2'; the iterations are: 'Kick-off workshop'"

@@ -38,6 +38,30 @@ def test_restore_an_old_answer_as_a_new_commit(cli, evolved):
     assert versions == [("web", "draft"), ("mobile", "draft"), ("mobile", "agreed"), ("web", "draft")]
 
 
+def test_the_restore_commit_says_it_restores_and_from_which_version(cli, evolved):
+    """Issue 11 item 5: not a plain "Answer <id>", but which version came back."""
+    outcome = cli("answer", UI, "--from", "Kick-off workshop", cwd=evolved.path)
+    assert outcome.code == 0, outcome
+    kickoff = evolved.saves[1]
+    date = git(evolved.path, "log", "-1", "--format=%as", kickoff).strip()
+    assert f"restored the answer of {UI} from {kickoff[:10]} of {date}, iteration 'Kick-off workshop'" in outcome.out
+    assert git(evolved.path, "log", "-1", "--format=%B").strip().splitlines() == [
+        f"Restore {UI} from 'Kick-off workshop'",
+        "",
+        f"{UI} (Scoping: {evolved.project.question(UI).text})",
+        f"  answer restored from {kickoff[:10]} of {date}, iteration 'Kick-off workshop'",
+        "",
+        f"Mlreq-Question: {UI}",
+        f"Mlreq-Restored-From: {kickoff}",
+    ]
+    # A plain commit id: the subject names the commit, the body its date.
+    plain = evolved.saves[3]  # a save no iteration marks; the operator still owned the data
+    assert cli("answer", OWNERSHIP, "--from", plain[:12], cwd=evolved.path).code == 0
+    message = git(evolved.path, "log", "-1", "--format=%B")
+    assert message.startswith(f"Restore {OWNERSHIP} from {plain[:10]}\n")
+    assert f"answer restored from {plain[:10]} of {git(evolved.path, 'log', '-1', '--format=%as', plain).strip()}\n" in message
+
+
 def test_restore_from_a_commit_and_with_an_explicit_status(cli, evolved):
     outcome = cli("answer", OWNERSHIP, "--from", evolved.saves[1][:12], "--status", "needs-review", cwd=evolved.path)
 

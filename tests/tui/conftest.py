@@ -78,3 +78,50 @@ def make_app():
         return MlreqApp(project, project.entries(), poll_interval=poll_interval)
 
     return make
+
+
+@pytest.fixture
+def reviewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """A small project with two iterations, every commit and tag at a fixed date, so the
+    history screen (which shows dates) looks the same on any day (issue 11 item 2)."""
+    from datetime import datetime, timezone
+
+    from mlreq.projects import Identity
+    from mlreq.projects.history import History
+
+    def at(month: int, day: int, hour: int = 10) -> datetime:
+        return datetime(2026, month, day, hour, tzinfo=timezone.utc)
+
+    def clock(moment: datetime) -> None:  # creation and tags take git's dates from the environment
+        monkeypatch.setenv("GIT_AUTHOR_DATE", moment.isoformat())
+        monkeypatch.setenv("GIT_COMMITTER_DATE", moment.isoformat())
+
+    clock(at(3, 2, 9))
+    created, result = create_project(tmp_path / "proj", name="Charger faults")
+    assert result.ok and result.commit
+    project = Project.open(created.root)
+    saves = [
+        ((3, 2), "Ana Lindqvist", "scoping.business-problems", "Drivers find broken chargers before we do.", "draft"),
+        ((3, 2), "Ben Okafor", "data.data-source", "Charger telemetry (OCPP) from the operator's backend.", "draft"),
+        "Kick-off workshop",
+        ((5, 12), "Ana Lindqvist", "scoping.business-problems",
+         "We want to find faulty chargers 24-72 hours before they stop delivering power, so that drivers never find them first.", "draft"),
+        ((5, 12), "Ben Okafor", "data.data-source",
+         "Charger telemetry (OCPP) and two years of service tickets, joined by charger id.", "agreed"),
+        "After the data audit",
+        ((6, 3), "Chen Wei", "scoping.resources", "Two data engineers for three months.", "draft"),
+    ]
+    hour = 10
+    for item in saves:
+        hour += 1
+        if isinstance(item, str):
+            clock(at(3 if item.startswith("Kick") else 5, 13 if item.startswith("After") else 3, hour))
+            History(project).create_iteration(item)
+            continue
+        (month, day), who, qid, answer, status = item
+        project.author = Identity(who, who.split()[0].lower() + "@example.com")
+        saved = project.save(qid, answer=answer, status=status, when=at(month, day, hour))
+        assert saved.ok and saved.commit, saved
+    monkeypatch.delenv("GIT_AUTHOR_DATE")
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    return Project.open(created.root)

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input, Static, TextArea
 from mlreq.bank import Question
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry, Project
+from mlreq.projects.commitmessage import Restoration
 from mlreq.projects.drafts import Draft, DraftStore
 from mlreq.projects.impact import affected_by
 from mlreq.projects.layout import STATE_DIR
@@ -72,6 +73,7 @@ class FormScreen(ProjectActions, Screen):
         # they act, and the footer shows them, only while the list has the focus.
         Binding("f3", "history", "History", show=False, id="history", tooltip="Iterations, saves and what changed"),
         Binding("f4", "external_editor", "$EDITOR", show=False, id="external_editor", tooltip="Edit the answer in $EDITOR"),
+        Binding("f5", "new_iteration", "Iteration", show=False, id="new_iteration", tooltip="Name this state as an iteration"),
     ]
 
     role_filter: reactive[str | None] = reactive(None, init=False)
@@ -376,7 +378,7 @@ class FormScreen(ProjectActions, Screen):
         """Whether a conflict on `question_id` waits for the user's choice (nothing saves it)."""
         return question_id == self.conflict_on or any(c.question_id == question_id for c in self.conflicts_waiting)
 
-    def request_save(self, question_id: str, wanted: Entry) -> None:
+    def request_save(self, question_id: str, wanted: Entry, restored_from: Restoration | None = None) -> None:
         if self.read_only_reason:
             self.notify(self.read_only_reason, title="Nothing can be saved now", severity="warning", timeout=8)
             return
@@ -384,7 +386,7 @@ class FormScreen(ProjectActions, Screen):
         if wanted == base or self.undecided(question_id):
             return
         self.expected[question_id] = wanted
-        self.queue.request(question_id, wanted, base)
+        self.queue.request(question_id, wanted, base, restored_from)
 
     @on(SaveStarted)
     def _save_started(self) -> None:

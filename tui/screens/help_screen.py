@@ -41,8 +41,14 @@ and the answer box's title says "e or Enter to type here")
   /                   search questions and answers
 
 Anywhere
-  f1 help · f2 progress · f3 history (space marks a start point to compare from)
-  ctrl+p every command, e.g. "history: start a new iteration" · ctrl+q save and quit
+  f1 help · f2 progress (most urgent first, and why) · f3 history
+  f5 name this state as an iteration, e.g. "Kick-off workshop"
+  ctrl+p every command, e.g. "history: name this state as an iteration" · ctrl+q save and quit
+
+In the history (f3; the diff follows the highlight)
+  f / t               compare from / up to the highlighted point (x clears them)
+  enter               the diff on the whole screen (enter or escape: back)
+  n / e / delete      new iteration / rename / delete the highlighted iteration
 
 Markers: ○ open  ◐ draft  ● agreed  ! needs review
 Every save is one git commit; `git log` shows who changed what, and when."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,12 +11,36 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from mlreq.bank import Question
 from mlreq.projects import Entry, Project
 from mlreq.projects.safetext import visible
 from mlreq.projects.status import Progress, project_status
 
 from ..widgets.app_header import AppHeader
 from ..markers import marker
+
+
+def gap_option(question: Question, entry: Entry, stage_name: str) -> Option:
+    """One open or needs-review question on one line: its marker, priority, stage and text."""
+    prompt = Text(f"{marker(entry.status)} {question.priority:<6} {visible(stage_name)}: {visible(question.text)}", no_wrap=True, overflow="ellipsis")
+    return Option(prompt, id=question.id)
+
+
+def gap_reason(question: Question, entry: Entry) -> Text:
+    """Why a question ranks where it does: its priority and what goes wrong while it stays
+    unanswered (what `mlreq status` prints), or why it needs review."""
+    reason = Text(f"{question.id}: {question.priority} priority", style="bold")
+    if entry.status == "needs-review":
+        why = entry.review or entry.notes  # an upstream change, else the reviewer's own note
+        reason.append(f"\nneeds review: {visible(' '.join(why.split())) if why.strip() else 'no reason recorded'}")
+    if not entry.answered and question.impact:
+        reason.append("\nif unanswered: ", style="italic").append(visible(question.impact))
+    return reason
+
+
+REASON_LINES = 3, 6
+"""Lines the reason of the highlighted question may take below 30 rows (80x24: the list
+keeps room for two questions) and from 30 rows on."""
 
 
 def _rows(items: tuple[Progress, ...]) -> str:
@@ -56,20 +81,33 @@ class ProgressScreen(Screen[str | None]):
             # An unanswered question flagged needs-review is in both lists: show it once.
             gaps = list({q.id: q for q in [*status.needs_review, *status.open_questions]}.values())
             yield Static(
-                f"Open and needs-review questions ({len(gaps)}): Enter goes to one" if gaps else "Nothing open.",
+                f"Open and needs-review questions ({len(gaps)}), most urgent first: Enter goes to one" if gaps else "Nothing open.",
                 classes="column-title",
             )
             form = self.project.form
-            options = [
-                Option(f"{marker(self.entries[q.id].status)} {visible(form.stage(q.stage).name)}: {visible(q.text)}", id=q.id)
-                for q in gaps
-            ]
+            options = [gap_option(q, self.entries[q.id], form.stage(q.stage).name) for q in gaps]
             yield OptionList(*options, id="gaps", markup=False)
+            yield Static("", id="gap-reason", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Progress"
         self.query_one("#gaps", OptionList).focus()
+
+    @on(OptionList.OptionHighlighted, "#gaps")
+    def _explain(self, event: OptionList.OptionHighlighted) -> None:
+        question = self.project.form.question(str(event.option.id))
+        if question is None:
+            return
+        shown = self.query_one("#gap-reason", Static)
+        width = max(20, shown.size.width or self.size.width - 4)
+        lines = gap_reason(question, self.entries[question.id]).wrap(self.app.console, width)
+        room = REASON_LINES[self.size.height >= 30]
+        if len(lines) > room:  # the whole text is on the question's own page (Enter)
+            lines = lines[:room]
+            lines[-1].truncate(width - 1)
+            lines[-1].append("…")
+        shown.update(Text("\n").join(lines))
 
     @on(OptionList.OptionSelected, "#gaps")
     def _go(self, event: OptionList.OptionSelected) -> None:

@@ -84,22 +84,29 @@ class ProjectActions:
         from .history_screen import HistoryScreen
 
         self.save_editor()
-        self.app.push_screen(HistoryScreen(self.project))
+        screen = HistoryScreen(self.project, wait_for_saves=lambda: self.queue.wait(30))
+        self.app.push_screen(screen, lambda _: self.refresh_project_state())  # iterations may have changed
 
     def action_timeline(self) -> None:
-        from .timeline_screen import TimelineScreen
+        from .timeline_screen import RestoreChoice, TimelineScreen
 
         question = self.form.question(self.current or "")
         if question is None:
             return
         self.save_editor()
 
-        def restore(entry: Entry | None) -> None:
-            if entry is not None:
-                current = self.expected.get(question.id, Entry())
-                self.request_save(question.id, current.with_changes(answer=entry.answer, status="draft"))
-                self._show(question.id)
-                self.notify(f"Restored an earlier version of {question.id} as a new save.")
+        def restore(choice: RestoreChoice | None) -> None:
+            if choice is None:
+                return
+            current = self.expected.get(question.id, Entry())
+            wanted = current.with_changes(answer=choice.entry.answer, status="draft")
+            if wanted == current:
+                self.notify(f"{question.id} already has that wording; nothing to restore.")
+                return
+            self.request_save(question.id, wanted, choice.source)
+            self._show(question.id)
+            if self.expected.get(question.id) == wanted:  # not refused (read-only, a conflict being decided)
+                self.notify(f"Restored {question.id} from {choice.source.long} as a new save.")
 
         self.app.push_screen(TimelineScreen(self.project, question), restore)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,12 +16,14 @@ from textual.widgets.option_list import Option
 from mlreq.bank import Question
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry, Project
+from mlreq.projects.commitmessage import Restoration
 from mlreq.projects.history import History, Version
 from mlreq.projects.safetext import visible
 from mlreq.projects.semdiff import word_diff
 
 from ..widgets.app_header import AppHeader
 from ..markers import marker
+from ..modals.choice_modal import ChoiceModal
 from ..widgets.diff_view import word_text
 
 
@@ -27,8 +31,16 @@ FIRST_WINDOW = 200
 """Saves of the stage file read for the first screen of a timeline."""
 
 
-class TimelineScreen(Screen[Entry | None]):
-    """Dismisses with the entry to restore (as a new save), or None."""
+@dataclass(frozen=True)
+class RestoreChoice:
+    """The version the user confirmed to bring back, and where it comes from."""
+
+    entry: Entry
+    source: Restoration
+
+
+class TimelineScreen(Screen[RestoreChoice | None]):
+    """Dismisses with the version to restore (as a new save), or None."""
 
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="back"),
@@ -99,10 +111,28 @@ class TimelineScreen(Screen[Entry | None]):
         self.query_one("#version-text", Static).update(text)
 
     def action_restore(self) -> None:
+        """Ask first: restoring replaces the text in the answer box (Escape keeps it)."""
         options = self.query_one(OptionList)
         if options.highlighted is None or not self.versions:
             return
-        self.dismiss(self.versions[options.highlighted].entry)
+        index = options.highlighted
+        version = self.versions[index]
+        following = self.versions[index + 1].commit if index + 1 < len(self.versions) else None
+        try:
+            source = History(self.project).restoration(version.commit, following)
+        except MlreqError:  # the description is a courtesy: restore without the iteration's name
+            source = Restoration(version.commit, version.date)
+
+        def decided(choice: str | None) -> None:
+            if choice == "restore":
+                self.dismiss(RestoreChoice(version.entry, source))
+
+        title = (
+            f"Replace the answer to {self.question.id} with version #{index + 1} ({visible(source.long)}, "
+            f"{visible(version.author)})?\nThe text in the answer box is replaced; the current wording stays in the history."
+        )
+        choices = [("Restore this version as a new save", "restore"), ("Cancel: keep the current answer (Escape)", "keep")]
+        self.app.push_screen(ChoiceModal(title, choices), decided)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,17 +1,20 @@
-"""Per-question changes with the changed words highlighted: side by side when wide."""
+"""Per-question changes with the changed words highlighted: old and new side by side where
+the view is wide enough, one above the other where it is not."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from mlreq.projects.safetext import visible
-from mlreq.projects.semdiff import ProjectDiff, QuestionChange, WordOp
+from mlreq.projects.semdiff import FieldChange, ProjectDiff, QuestionChange, WordOp
 
-SIDE_BY_SIDE_WIDTH = 110
-"""Terminal columns from which old and new are shown next to each other."""
+SIDE_BY_SIDE_WIDTH = 100
+"""Columns of the view itself (not the terminal) from which old and new stand side by side:
+each side then gets about 48, enough for a sentence per line."""
 DELETED, INSERTED = "strike red", "bold underline green"
 
 
@@ -28,40 +31,72 @@ def word_text(ops: list[WordOp], keep: str) -> Text:
     return text
 
 
+def _side(field: FieldChange, keep: str) -> Text:
+    """One side of a field, or a line saying it was empty there."""
+    if not (field.old if keep == "delete" else field.new).strip():
+        return Text("(empty)", style="dim")
+    return word_text(field.words(), keep)
+
+
 class DiffView(VerticalScroll):
     """Shows a ProjectDiff; unchanged questions are never listed."""
+
+    can_focus = True
+
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self._shown: tuple[ProjectDiff, str] | None = None
+        self._wide: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Choose a point in the history.", id="diff-summary", markup=False)
 
+    @property
+    def summary(self) -> str:
+        """The line above the changes (what is compared, how many changed)."""
+        return str(self.query_one("#diff-summary", Static).render())
+
     def show(self, diff: ProjectDiff, title: str) -> None:
+        self._shown = (diff, title)
+        self._render_diff()
+        self.scroll_home(animate=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._shown is not None and (event.size.width >= SIDE_BY_SIDE_WIDTH) != self._wide:
+            self._render_diff()  # crossed the width where the layout changes
+
+    def _render_diff(self) -> None:
+        assert self._shown is not None
+        diff, title = self._shown
         self.remove_children(".diff-change")
         changes = diff.changes
         summary = f"{title}: {len(changes)} question(s) changed" if changes else f"{title}: no answer changed"
         if diff.errors:
             summary += "\n" + "\n".join(f"warning: {visible(e)}" for e in diff.errors)
         self.query_one("#diff-summary", Static).update(summary)
-        wide = self.app.size.width >= SIDE_BY_SIDE_WIDTH
-        self.mount_all([self._change(change, wide) for change in changes])
-        self.scroll_home(animate=False)
+        self._wide = self.size.width >= SIDE_BY_SIDE_WIDTH
+        self.mount_all([self._change(change, self._wide) for change in changes])
 
     def _change(self, change: QuestionChange, wide: bool) -> Static | Vertical:
         head = Text(f"{change.question_id}", style="bold")
-        head.append(f"  [{change.kind}]  {visible(change.text)}\n")
+        head.append(f"  [{change.kind}]  {visible(change.text)}")
         if change.kind == "reworded":
-            head.append("question was: ", style="italic").append(visible(change.old_text) + "\n")
+            head.append("\nquestion was: ", style="italic").append(visible(change.old_text))
         status = next((f for f in change.fields if f.field == "status"), None)
         if status:
-            head.append(f"status: {status.old} → {status.new}\n")
+            head.append(f"\nstatus: {status.old} → {status.new}")
         texts = [f for f in change.fields if f.field != "status"]
-        if not wide or not texts:
+        if not texts:
+            return Static(head, classes="diff-change")
+        if not wide:  # one above the other: before, then after
             body = Text()
             for field in texts:
-                body.append(f"{field.field}:\n", style="italic").append(word_text(field.words(), "both")).append("\n")
+                body.append(f"\n{field.field} before:\n", style="italic").append(_side(field, "delete"))
+                body.append(f"\n{field.field} after:\n", style="italic").append(_side(field, "insert"))
             return Static(head + body, classes="diff-change")
         old, new = Text(), Text()
         for field in texts:
-            old.append(f"{field.field} before:\n", style="italic").append(word_text(field.words(), "delete")).append("\n")
-            new.append(f"{field.field} after:\n", style="italic").append(word_text(field.words(), "insert")).append("\n")
+            old.append(f"{field.field} before:\n", style="italic").append(_side(field, "delete")).append("\n")
+            new.append(f"{field.field} after:\n", style="italic").append(_side(field, "insert")).append("\n")
         sides = Horizontal(Static(old, classes="diff-old"), Static(new, classes="diff-new"), classes="diff-sides")
         return Vertical(Static(head), sides, classes="diff-change")
