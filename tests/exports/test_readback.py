@@ -66,7 +66,7 @@ def test_json_escapes_c1_controls_too(cli, hostile, tmp_path):
 # --------------------------------------------------------------------------- CSV
 
 
-def test_csv_reads_back_with_formulas_quoted(cli, hostile, tmp_path):
+def test_csv_reads_back_every_text_exactly(cli, hostile, tmp_path):
     path = export_file(cli, hostile.path, tmp_path, "csv")
 
     with path.open(newline="", encoding="utf-8") as handle:
@@ -74,13 +74,25 @@ def test_csv_reads_back_with_formulas_quoted(cli, hostile, tmp_path):
 
     assert len(rows) == 37
     by_id = {row["id"]: row for row in rows}
+    for question_id, (answer, status, notes) in HOSTILE.items():
+        assert by_id[question_id]["answer"] == answer  # formulas, CRLF and controls as saved
+        assert by_id[question_id]["status"] == status
+        assert by_id[question_id]["notes"] == notes
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_for_spreadsheets_quotes_formulas_and_starts_with_a_bom(cli, hostile, tmp_path):
+    path = export_file(cli, hostile.path, tmp_path, "csv", "--for-spreadsheet", "--bom")
+
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfid,stage,")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    by_id = {row["id"]: row for row in rows}
     assert by_id["scoping.budget-limit"]["answer"] == "'" + FORMULA
     assert by_id["scoping.budget-limit"]["notes"] == "'+1 more formula-ish note"
     assert by_id["deployment.output-metrics"]["answer"] == "'@SUM(1+1)"
     assert by_id["scoping.end-user"]["answer"] == PIPES
     assert by_id["data.privacy"]["answer"] == MULTILINE
-    assert by_id["modeling.baseline"]["answer"] == AMPERSAND
-    assert by_id["scoping.business-problems"]["answer"] == SCRIPT
     for row in rows:
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
