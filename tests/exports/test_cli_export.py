@@ -36,7 +36,8 @@ def question_ids(path: Path, fmt: str) -> list[str]:
         from openpyxl import load_workbook
 
         workbook = load_workbook(path)
-        return [row[0].value for sheet in workbook.worksheets[1:] for row in sheet.iter_rows(min_row=2)]
+        stages = [sheet for sheet in workbook.worksheets[1:] if sheet.title != "About this form"]
+        return [row[0].value for sheet in stages for row in sheet.iter_rows(min_row=2)]
     if fmt == "reqif":
         root = ET.fromstring(path.read_bytes())
         return [o.get("LONG-NAME") for o in root.iter(f"{REQIF_NS}SPEC-OBJECT") if "." in o.get("IDENTIFIER")]
@@ -279,5 +280,5 @@ def test_tailored_stage_names_make_valid_sheets_and_filters(cli, project_dir, tm
     workbook = load_workbook(export_file(cli, project_dir, tmp_path, "xlsx"))
     only = question_ids(export_file(cli, project_dir, tmp_path, "json", "--stage", "R&D: models/tests, v2"), "json")
 
-    assert workbook.sheetnames == ["Summary", "Scoping", "Summary (2)", "R&D- models-tests, v2", "Deployment"]
+    assert workbook.sheetnames == ["Summary", "Scoping", "Summary (2)", "R&D- models-tests, v2", "Deployment", "About this form"]
     assert len(only) == 8 and all(qid.startswith("modeling.") for qid in only)

@@ -135,7 +135,7 @@ def test_xlsx_sheets_frozen_header_and_wrapped_text(cli, hostile, tmp_path):
 
     workbook = load_workbook(export_file(cli, hostile.path, tmp_path, "xlsx"))
 
-    assert workbook.sheetnames == ["Summary", *STAGE_COUNTS]
+    assert workbook.sheetnames == ["Summary", *STAGE_COUNTS, "About this form"]
     for name, count in STAGE_COUNTS.items():
         sheet = workbook[name]
         assert sheet.freeze_panes == "A2"
@@ -145,7 +145,7 @@ def test_xlsx_sheets_frozen_header_and_wrapped_text(cli, hostile, tmp_path):
         assert sheet["A2"].alignment.wrap_text and sheet["D2"].alignment.wrap_text
         assert sheet.column_dimensions["D"].width >= 50  # the answer column is wide
         assert sheet.column_dimensions["A"].width >= 20
-        assert sheet.auto_filter.ref == f"A1:H{count + 1}"
+        assert sheet.auto_filter.ref == f"A1:J{count + 1}"
     scoping = {row[0].value: row for row in workbook["Scoping"].iter_rows(min_row=2)}
     budget = scoping["scoping.budget-limit"]
     assert budget[3].value == FORMULA and budget[3].data_type == "s"
