@@ -12,7 +12,7 @@ import io
 
 from .model import FormState, export_rows
 
-COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples"]
+COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples", "depends_on", "review", "conflict"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 """Excel reads a CSV as UTF-8 only when it starts with a byte order mark."""
@@ -35,6 +35,12 @@ def export_csv(state: FormState, *, for_spreadsheet: bool = False, bom: bool = F
     writer.writerow(COLUMNS)
     cell = csv_cell if for_spreadsheet else str
     for row in export_rows(state):
-        row = {**row, "stage": row["stage_name"], "roles": ", ".join(row["roles"])}
+        row = {
+            **row,
+            "stage": row["stage_name"],
+            "roles": ", ".join(row["roles"]),
+            "depends_on": ", ".join(row["depends_on"]),
+            "conflict": row["conflict"] or "",
+        }
         writer.writerow([cell(str(row[c])) for c in COLUMNS])
     return out.getvalue()

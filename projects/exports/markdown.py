@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-from .model import FormState, export_rows, overall_tally, shown
+from .model import FormState, export_rows, front_page_sections, overall_tally, shown
 
 HEADER = "| Roles to ask | Requirement Question | Requirement Question Answer | Status | Examples |"
 # Inline markup of CommonMark, GFM and pandoc: escapes, code, emphasis, links and images,
@@ -53,4 +53,19 @@ def export_markdown(state: FormState) -> str:
         for row in stage_rows:
             cells = [", ".join(row["roles"]), row["question"], row["answer"], row["status"], row["examples"]]
             lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
+        # What the paper form has no column for: why an answer needs review, and the other
+        # side's text of a sync conflict not yet resolved.
+        remarks = []
+        for row in stage_rows:
+            if row["review"].strip():
+                remarks.append(f"- `{row['id']}` needs review: {md_cell(row['review'])}")
+            if row["conflict"]:
+                remarks.append(f"- `{row['id']}` other version (changed on both sides of a sync, not yet resolved): {md_cell(row['conflict'])}")
+        if remarks:
+            lines += ["", *remarks]
+    if sections := front_page_sections(form):
+        lines += ["", "## About this form"]
+        for heading, text in sections:
+            lines += ["", f"### {md_cell(heading)}", ""]
+            lines += [md_cell(paragraph) for paragraph in text.split("\n\n")]
     return "\n".join(lines) + "\n"
