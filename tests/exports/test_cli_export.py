@@ -282,3 +282,20 @@ def test_tailored_stage_names_make_valid_sheets_and_filters(cli, project_dir, tm
 
     assert workbook.sheetnames == ["Summary", "Scoping", "Summary (2)", "R&D- models-tests, v2", "Deployment", "About this form"]
     assert len(only) == 8 and all(qid.startswith("modeling.") for qid in only)
+
+
+def test_reqif_last_change_counts_a_commit_made_with_plain_git(cli, project_dir, tmp_path, monkeypatch):
+    project = Project.open(project_dir)
+    project.save("data.privacy", answer="No personal data")
+    kept = project.save("data.data-source", answer="Telemetry")
+    answers = project_dir / "answers" / "data.toml"
+    answers.write_text(answers.read_text().replace('"No personal data"', '"Pseudonymised driver ids only"'))
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2030-01-02T03:04:05+00:00")
+    git(project_dir, "commit", "-qam", "Fix the privacy answer by hand")  # no Mlreq-Question trailer
+    monkeypatch.delenv("GIT_AUTHOR_DATE")
+
+    objects = _reqif_objects(export_file(cli, project_dir, tmp_path, "reqif"))
+
+    assert datetime.fromisoformat(objects["data.privacy"].get("LAST-CHANGE")) == datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    committed = git(project_dir, "log", "-1", "--format=%aI", kept.commit).strip()
+    assert datetime.fromisoformat(objects["data.data-source"].get("LAST-CHANGE")) == datetime.fromisoformat(committed)
