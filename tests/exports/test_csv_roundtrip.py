@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -16,13 +17,14 @@ from mlreq.projects.exports import FormState, render
 
 from .test_escaping_property import TEXT
 
+LONG = os.environ.get("MLREQ_LONG_TESTS") == "1"
 FORM = builtin_form(DEFAULT_FORM)
 QUESTIONS = [q.id for q in FORM.questions[:3]]
 STARTS = st.sampled_from(["- ", "=", "+", "@", "-", "\t", "\r", "'", '"', "", "=HYPERLINK(", "\ufeff"])
 HOSTILE_TEXT = st.builds(lambda start, rest: start + rest, STARTS, TEXT)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=3000 if LONG else 60, deadline=None, print_blob=True)
 @given(st.lists(st.tuples(HOSTILE_TEXT, HOSTILE_TEXT), min_size=3, max_size=3), st.booleans())
 def test_csv_reads_back_exactly_the_saved_texts(texts, bom):
     entries = {qid: Entry(answer=answer, status="draft", notes=notes) for qid, (answer, notes) in zip(QUESTIONS, texts)}
