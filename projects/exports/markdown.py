@@ -66,6 +66,7 @@ def export_markdown(state: FormState) -> str:
     if sections := front_page_sections(form):
         lines += ["", "## About this form"]
         for heading, text in sections:
-            lines += ["", f"### {md_cell(heading)}", ""]
-            lines += [md_cell(paragraph) for paragraph in text.split("\n\n")]
+            lines += ["", f"### {md_cell(heading)}"]
+            for paragraph in text.split("\n\n"):
+                lines += ["", md_cell(paragraph)]
     return "\n".join(lines) + "\n"
