@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 from .cli_export import add_parsers as add_export_parsers
 from .cli_export import run_export
+from .cli_import import add_parsers as add_import_parsers
+from .cli_import import run_import
 from .cli_form import add_parsers as add_form_parsers
 from .cli_form import run_form
 from .cli_history import add_parsers as add_history_parsers
@@ -44,7 +46,7 @@ from .cli_sync import add_parsers as add_sync_parsers
 from .cli_sync import run_clone, run_remote, run_resolve, run_sync
 from .cli_history import run_diff, run_iteration, run_log
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve")
 
 EPILOG = """\
 commands:
@@ -61,6 +63,7 @@ commands:
   mlreq export [--format md|html|csv|xlsx|json|reqif] [--output F] [--at ITERATION]
                [--stage S] [--role R] [--status S]
                                     the form with its answers, for people and tools
+  mlreq import FILE.xlsx|FILE.csv   answers typed into an export, back in (a commit each)
   mlreq check [PATH]                validate files and repository, saying what is wrong where
   mlreq iteration new NAME [-m NOTE] | list
                                     name a milestone ("Kick-off workshop"), list them
@@ -146,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     impact.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
     add_export_parsers(sub, _Parser)
+    add_import_parsers(sub, _Parser)
     command("check", "validate the project's files and repository")
     add_history_parsers(sub, _Parser)
     add_form_parsers(sub, _Parser)
@@ -359,7 +363,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return _open_app(project)
     if command == "clone":
         return run_clone(args, out)
-    if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
+    if command in ("show", "answer", "impact", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
         _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
     elif command == "check":
@@ -417,6 +421,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         "sync": run_sync,
         "resolve": run_resolve,
         "export": run_export,
+        "import": run_import,
     }
     if command not in handlers:
         raise InvalidInputError(f"unknown command {command!r}")
@@ -438,7 +443,7 @@ def _ensure_merge_driver(path: Path) -> None:
 
 def _writes(command: str, args: argparse.Namespace) -> bool:
     """Whether this command writes to the project or commits (read commands work in any state)."""
-    if command in ("answer", "resolve", "sync"):
+    if command in ("answer", "resolve", "sync", "import"):
         return True
     if command == "iteration":
         return args.iteration_command == "new"

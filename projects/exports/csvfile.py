@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 
-from .model import FormState, export_rows
+from .model import FormState, export_rows, row_stamp
 
-COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples", "depends_on", "review", "conflict"]
+COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples", "depends_on", "review", "conflict", "mlreq_base"]
+"""`mlreq_base` stamps what the row's answer, status and notes were (see `row_stamp`)."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 """Excel reads a CSV as UTF-8 only when it starts with a byte order mark."""
@@ -41,6 +42,7 @@ def export_csv(state: FormState, *, for_spreadsheet: bool = False, bom: bool = F
             "roles": ", ".join(row["roles"]),
             "depends_on": ", ".join(row["depends_on"]),
             "conflict": row["conflict"] or "",
+            "mlreq_base": row_stamp(state, row["id"], (row["answer"], row["status"], row["notes"])),
         }
         writer.writerow([cell(str(row[c])) for c in COLUMNS])
     return out.getvalue()

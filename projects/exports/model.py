@@ -219,6 +219,22 @@ def export_rows(state: FormState) -> list[dict]:
     return rows
 
 
+# --------------------------------------------------------------------------- row stamps
+
+
+def state_key(state: FormState) -> str:
+    """The project key of an export (a hash of its name for a state made without one)."""
+    return state.key or hashlib.sha256(f"name:{state.name}".encode()).hexdigest()[:8]
+
+
+def row_stamp(state: FormState, question_id: str, cells: tuple[str, str, str]) -> str:
+    """What a spreadsheet row's answer, status and notes cells held when exported, as
+    "<project key>/<form id>@<version>/<digest>": `mlreq import` tells the reader's edits
+    from changes made in the project since, and refuses a file from elsewhere."""
+    digest = hashlib.sha256("\x1f".join((question_id, *cells)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{state_key(state)}/{state.form.id}@{state.form.version}/{digest}"
+
+
 # --------------------------------------------------------------------------- front page
 
 

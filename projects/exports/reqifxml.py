@@ -23,14 +23,13 @@ never raw; line breaks inside attribute values are written as &#10; so they surv
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime, timezone
 
 from mlreq.bank import STATUSES
 
 from ..safetext import visible
-from .model import FormState, front_page_text
+from .model import FormState, front_page_text, state_key
 
 NAMESPACE = "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"
 TOOL_ID = "mlreq"
@@ -89,7 +88,7 @@ def object_identifier(key: str, question_id: str) -> str:
 
 
 def _key(state: FormState) -> str:
-    return state.key or hashlib.sha256(f"name:{state.name}".encode()).hexdigest()[:8]
+    return state_key(state)
 
 
 def _time(moment: datetime) -> str:

@@ -15,7 +15,7 @@ from copy import copy
 from mlreq.bank import STATUSES
 
 from .csvfile import FORMULA_START
-from .model import FormState, Tally, front_page_sections, overall_tally, role_tallies, shown, stage_tallies
+from .model import FormState, Tally, front_page_sections, overall_tally, role_tallies, row_stamp, shown, stage_tallies
 
 MAX_CELL = 32767
 """Excel's limit on the characters in one cell."""
@@ -35,8 +35,12 @@ COLUMNS = (  # header, width in characters
     ("Traces to", 12),
     ("Depends on", 24),
     ("Needs review because / other version", 36),
+    ("mlreq base (do not edit)", 10),
 )
-LETTERS = "ABCDEFGHIJ"
+"""The last column is hidden: it stamps what answer, status and notes were (`row_stamp`)."""
+LETTERS = "ABCDEFGHIJK"
+ANSWER, STATUS, NOTES = 3, 4, 6
+"""Where `mlreq import` reads an edited row (0-based columns)."""
 SUMMARY_SHEET = "Summary"
 ABOUT_SHEET = "About this form"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -190,9 +194,10 @@ def export_xlsx(state: FormState) -> bytes:
         sheet = workbook.create_sheet(title)
         for index, (_, width) in enumerate(COLUMNS):
             sheet.column_dimensions[LETTERS[index]].width = width
+        sheet.column_dimensions[LETTERS[len(COLUMNS) - 1]].hidden = True
         sheet.freeze_panes = "A2"
         questions = by_stage[tally.id]
-        sheet.auto_filter.ref = f"A1:{LETTERS[len(COLUMNS) - 1]}{len(questions) + 1}"
+        sheet.auto_filter.ref = f"A1:{LETTERS[len(COLUMNS) - 2]}{len(questions) + 1}"
         sheet.print_title_rows = "1:1"  # the header row on every printed page
         fit_to_width(sheet, landscape=True)
         sheet.append([text(sheet, name, font=bold, fill=header_fill) for name, _ in COLUMNS])
@@ -211,6 +216,8 @@ def export_xlsx(state: FormState) -> bytes:
                 ", ".join(question.depends_on),
                 review_and_conflict(entry),
             )
+            shown_cells = (cell_text(entry.answer), cell_text(entry.status), cell_text(entry.notes))
+            values = (*values, row_stamp(state, question.id, shown_cells))
             # A write-only sheet writes a row's height with the row: set it first.
             sheet.row_dimensions[row_number].height = row_height([cell_text(v) for v in values], widths)
             sheet.append([text(sheet, value) for value in values])
