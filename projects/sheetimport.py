@@ -180,7 +180,10 @@ def import_sheet(project: Project, path: Path) -> ImportOutcome:
             continue
         if row_stamp(state, row.question_id, now) == row.stamp:
             try:
-                result = project.save(row.question_id, answer=row.answer, status=row.status, notes=row.notes, base=current)
+                # Only what the reader changed: an answer typed under "open" becomes a draft as
+                # in the app, and a cell left alone keeps the project's exact text.
+                answer, status, notes = (new if new != old else None for new, old in zip((row.answer, row.status, row.notes), now))
+                result = project.save(row.question_id, answer=answer, status=status, notes=notes, base=current)
             except ConflictError:  # changed by someone else while we imported
                 result = None
             if result is not None:

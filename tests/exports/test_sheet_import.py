@@ -87,13 +87,20 @@ def test_a_csv_edited_by_a_tool_comes_back_exactly(cli, project_dir, tmp_path):
     with edited.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
 
+    for row in rows[1:]:
+        if row[0] == "data.privacy":
+            row[header.index("answer")] = "Typed under open"
+    with edited.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+
     outcome = cli("import", edited, "--project", project_dir)
 
     assert outcome.code == 0, outcome
     project = Project.open(project_dir)
     for question_id, text in texts.items():
         assert project.entry(question_id).answer == text
-    assert "2 imported" in outcome.out
+    assert project.entry("data.privacy").status == "draft"  # typing into an open question, as in the app
+    assert "3 imported" in outcome.out
 
 
 def _swap_columns(path: Path, target: Path) -> Path:
