@@ -64,13 +64,14 @@ commands:
                [--stage S] [--role R] [--status S]
                                     the form with its answers, for people and tools
   mlreq import FILE.xlsx|FILE.csv   answers typed into an export, back in (a commit each)
-  mlreq check [PATH]                validate files and repository, saying what is wrong where
+  mlreq check [PATH] [--json]       validate files and repository, saying what is wrong where
   mlreq iteration new NAME [-m NOTE] | list
                                     name a milestone ("Kick-off workshop"), list them
   mlreq form add|reword|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
                                     tailor the question set (each change one commit)
   mlreq remote set URL | show       the git remote to share through
-  mlreq sync [--push|--no-push]     fetch, merge by question, push
+  mlreq sync [--push|--no-push] [--json]
+                                    fetch, merge by question, push
   mlreq clone URL PATH              get a shared project
   mlreq resolve QID --mine|--theirs|--text T
                                     settle an answer changed on both sides
@@ -150,7 +151,8 @@ def _parser() -> argparse.ArgumentParser:
 
     add_export_parsers(sub, _Parser)
     add_import_parsers(sub, _Parser)
-    command("check", "validate the project's files and repository")
+    check = command("check", "validate the project's files and repository")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
     add_history_parsers(sub, _Parser)
     add_form_parsers(sub, _Parser)
     add_sync_parsers(sub, _Parser)
@@ -370,9 +372,18 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         from mlreq.projects.check import check_project
 
         findings = check_project(args.path)
+        errors = sum(f.severity == "error" for f in findings)
+        if args.json:
+            document = {
+                "ok": not errors,
+                "errors": errors,
+                "warnings": len(findings) - errors,
+                "findings": [{"severity": f.severity, "where": f.where, "message": f.message} for f in findings],
+            }
+            print(safe_json(document), file=out)
+            return 1 if errors else 0
         for finding in findings:
             print(visible(str(finding)), file=out)
-        errors = sum(f.severity == "error" for f in findings)
         print(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no problems found", file=out)
         return 1 if errors else 0
     else:
