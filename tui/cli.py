@@ -35,6 +35,8 @@ from mlreq.projects.safetext import VisibleWriter, safe_json, visible
 if TYPE_CHECKING:
     from mlreq.projects.status import ProjectStatus
 
+from .cli_completion import add_parsers as add_completion_parsers
+from .cli_completion import run_completion
 from .cli_export import add_parsers as add_export_parsers
 from .cli_export import run_export
 from .cli_import import add_parsers as add_import_parsers
@@ -46,7 +48,7 @@ from .cli_sync import add_parsers as add_sync_parsers
 from .cli_sync import run_clone, run_remote, run_resolve, run_sync
 from .cli_history import run_diff, run_iteration, run_log
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "completion")
 
 EPILOG = """\
 commands:
@@ -75,6 +77,7 @@ commands:
   mlreq clone URL PATH              get a shared project
   mlreq resolve QID --mine|--theirs|--text T
                                     settle an answer changed on both sides
+  mlreq completion bash|zsh|fish    a shell completion script (see its --help to install)
   mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
   mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
                                     changed answers by question, word by word
@@ -156,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     add_history_parsers(sub, _Parser)
     add_form_parsers(sub, _Parser)
     add_sync_parsers(sub, _Parser)
+    add_completion_parsers(sub, _Parser)
     return parser
 
 
@@ -311,7 +315,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
 def _saves(args: argparse.Namespace) -> bool:
     """Whether the command writes to the project (so a commit failure means exit 5)."""
     command = args.command or "open"
-    if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone"):
+    if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone", "completion"):
         return False
     if command == "iteration":
         return args.iteration_command != "list"
@@ -365,6 +369,8 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return _open_app(project)
     if command == "clone":
         return run_clone(args, out)
+    if command == "completion":
+        return run_completion(args, _parser(), out)
     if command in ("show", "answer", "impact", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
         _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
