@@ -89,7 +89,8 @@ Commits are authored by --author "Name <mail>", else $MLREQ_AUTHOR, else git con
 
 exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not a project or broken file,
 4 conflict (nothing written), 5 saved on disk but not committed (retried next save),
-6 repository busy: merge/rebase/... in progress, detached HEAD or another mlreq (nothing written)
+6 repository busy: merge/rebase/... in progress, detached HEAD or another mlreq (nothing written),
+7 synced, but answers changed on both sides were kept as conflicts (mlreq resolve)
 """
 
 
