@@ -218,8 +218,9 @@ def export_xlsx(state: FormState) -> bytes:
             )
             shown_cells = (cell_text(entry.answer), cell_text(entry.status), cell_text(entry.notes))
             values = (*values, row_stamp(state, question.id, shown_cells))
-            # A write-only sheet writes a row's height with the row: set it first.
-            sheet.row_dimensions[row_number].height = row_height([cell_text(v) for v in values], widths)
+            # A write-only sheet writes a row's height with the row: set it first (the hidden
+            # stamp column takes no room).
+            sheet.row_dimensions[row_number].height = row_height([cell_text(v) for v in values[:-1]], widths[:-1])
             sheet.append([text(sheet, value) for value in values])
     if not stages:
         sheet = workbook.create_sheet("No questions")

@@ -46,6 +46,9 @@ def test_xlsx_print_settings_and_row_heights():
         for row in range(2, sheet.max_row + 1):
             assert sheet.row_dimensions[row].height >= 8 * LINE_HEIGHT, (stage.name, row)
     assert workbook["Summary"].sheet_properties.pageSetUpPr.fitToPage
+    unanswered = load_workbook(io.BytesIO(render(FormState("Empty", FORM, {}), "xlsx")))["Scoping"]
+    heights = [unanswered.row_dimensions[row].height for row in range(2, unanswered.max_row + 1)]
+    assert min(heights) <= 2 * LINE_HEIGHT + 3  # short rows stay short (the hidden stamp column takes no room)
 
 
 def _words(bbox_html: str) -> list[tuple[int, str, float, float]]:
