@@ -57,6 +57,8 @@ class SheetRow:
 class ImportOutcome:
     applied: list[tuple[str, SaveResult]] = field(default_factory=list)
     kept_both: list[tuple[str, SaveResult]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    """Rows not applied, with why: the file still holds them."""
     unchanged: int = 0
 
 
@@ -189,5 +191,11 @@ def import_sheet(project: Project, path: Path) -> ImportOutcome:
             if result is not None:
                 outcome.applied.append((row.question_id, result))
                 continue
-        outcome.kept_both.append((row.question_id, project.keep_other_version(row.question_id, row.answer, CONFLICT_REASON)))
+        if row.answer == now[0]:
+            outcome.refused.append((row.question_id, "its status or notes changed in the project since the export; the spreadsheet's are not applied"))
+        elif current.conflict and current.conflict != row.answer:
+            # Its one slot for another version holds a sync's: writing there would lose text.
+            outcome.refused.append((row.question_id, "it holds an unresolved sync conflict; settle it (`mlreq resolve`) and import again"))
+        else:
+            outcome.kept_both.append((row.question_id, project.keep_other_version(row.question_id, row.answer, CONFLICT_REASON)))
     return outcome

@@ -65,8 +65,11 @@ def run_import(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             f"is its other version (`mlreq resolve {question_id}`)",
             file=out,
         )
+    for question_id, why in outcome.refused:
+        print(f"not imported {question_id}: {why}", file=out)
+    refused = f", {len(outcome.refused)} not imported" if outcome.refused else ""
     print(
-        f"{len(outcome.applied)} imported, {len(outcome.kept_both)} kept as conflicts, {outcome.unchanged} unchanged",
+        f"{len(outcome.applied)} imported, {len(outcome.kept_both)} kept as conflicts{refused}, {outcome.unchanged} unchanged",
         file=out,
     )
     if failed:

@@ -73,6 +73,27 @@ def test_a_question_changed_since_the_export_keeps_both_texts(cli, project_dir, 
     assert git(project_dir, "status", "--porcelain") == ""
 
 
+def test_a_sync_conflict_waiting_is_never_overwritten(cli, project_dir, tmp_path):
+    exported = export_file(cli, project_dir, tmp_path, "xlsx")
+    path = project_dir / "answers" / "data.toml"  # a sync kept both versions meanwhile
+    path.write_text(path.read_text("utf-8").replace(
+        '["data.privacy"] # Are there any privacy concerns regarding the data?\nstatus = "open"\nanswer = ""',
+        '["data.privacy"] # Are there any privacy concerns regarding the data?\nstatus = "needs-review"\n'
+        'answer = "Ours"\nconflict = "Theirs, from a sync"',
+    ), "utf-8")
+    git(project_dir, "commit", "-qam", "a sync kept both")
+    assert Project.open(project_dir).entry("data.privacy").conflict == "Theirs, from a sync"
+    row = _row_of(exported, "data.privacy")
+    edited = _edit_xlsx(exported, tmp_path / "back.xlsx", {f"D{row}": "From the spreadsheet"})
+
+    outcome = cli("import", edited, "--project", project_dir)
+
+    assert outcome.code == 0, outcome
+    assert "not imported data.privacy: it holds an unresolved sync conflict" in outcome.out
+    entry = Project.open(project_dir).entry("data.privacy")
+    assert (entry.answer, entry.conflict) == ("Ours", "Theirs, from a sync")
+
+
 def test_a_csv_edited_by_a_tool_comes_back_exactly(cli, project_dir, tmp_path):
     exported = export_file(cli, project_dir, tmp_path, "csv")
     with exported.open(newline="", encoding="utf-8") as handle:
