@@ -251,6 +251,24 @@ class Project:
                 changed = (question_id,)
             return self._commit_locked(changed, when, {question_id: restored_from} if restored_from else None)
 
+    def keep_other_version(self, question_id: str, other: str, reason: str) -> SaveResult:
+        """Keep `other` beside the answer as a conflict (as a sync does when both sides changed
+        it): the answer stays, `other` waits in `conflict`, the entry needs review with
+        `reason`, until someone settles it (`mlreq resolve`). Committed like a save."""
+        question = self.question(question_id)
+        check_encodable(other, "answer")
+        relative = self.file_of(question)
+        with self._guard, self._locked():
+            require_committable(self.repo_root, unmerged=False)
+            answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
+            on_disk = answers.entry(question_id)
+            wanted = on_disk.with_changes(conflict=other, status="needs-review", review=reason)
+            changed: tuple[str, ...] = ()
+            if wanted != on_disk:
+                self._write(relative, answers, {question_id: wanted})
+                changed = (question_id,)
+            return self._commit_locked(changed)
+
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
         with self._guard, self._locked():

@@ -78,9 +78,11 @@ def test_status_and_markdown_export_write_no_control_bytes(cli, project_dir, com
 
     assert outcome.code == 0, outcome
     _assert_no_raw_controls(outcome.out)
-    assert "␛[5mend user?" in outcome.out
-    if command[0] == "export":
-        assert "␛]2;PWNED␇" in outcome.out
+    if command[0] == "export":  # Markdown escapes brackets: it renders as ␛[5m
+        assert "␛\\[5mend user?" in outcome.out
+        assert "␛\\]2;PWNED␇" in outcome.out
+    else:
+        assert "␛[5mend user?" in outcome.out
 
 
 def test_status_lists_progress_and_open_questions(cli, project_dir):
@@ -167,15 +169,18 @@ def test_export_to_a_file(cli, project_dir, tmp_path):
     assert git(project_dir, "status", "--porcelain") == ""
 
 
-def test_export_csv_quotes_formula_cells(cli, project_dir):
+def test_export_csv_keeps_text_and_quotes_formulas_for_spreadsheets(cli, project_dir):
     cli("answer", "scoping.budget-limit", "--text", "=cmd|' /C calc'!A0", cwd=project_dir)
     cli("answer", "scoping.resources", "--text", "+1 engineer", cwd=project_dir)
     cli("answer", "scoping.end-user", "--text", "@SUM(1)", cwd=project_dir)
     cli("answer", "scoping.success-metrics", "--text", "-5% churn", cwd=project_dir)
     cli("answer", "data.data-source", "--text", "multi\nline, with \"quotes\"", cwd=project_dir)
 
-    outcome = cli("export", "--format", "csv", cwd=project_dir)
+    exact = {row["id"]: row for row in csv.DictReader(io.StringIO(cli("export", "--format", "csv", cwd=project_dir).out))}
+    outcome = cli("export", "--format", "csv", "--for-spreadsheet", cwd=project_dir)
 
+    assert exact["scoping.budget-limit"]["answer"] == "=cmd|' /C calc'!A0"
+    assert exact["scoping.success-metrics"]["answer"] == "-5% churn"
     rows = list(csv.DictReader(io.StringIO(outcome.out)))
     assert len(rows) == 37
     by_id = {row["id"]: row for row in rows}

@@ -35,8 +35,12 @@ from mlreq.projects.safetext import VisibleWriter, safe_json, visible
 if TYPE_CHECKING:
     from mlreq.projects.status import ProjectStatus
 
+from .cli_completion import add_parsers as add_completion_parsers
+from .cli_completion import run_completion
 from .cli_export import add_parsers as add_export_parsers
 from .cli_export import run_export
+from .cli_import import add_parsers as add_import_parsers
+from .cli_import import run_import
 from .cli_form import add_parsers as add_form_parsers
 from .cli_form import run_form
 from .cli_history import add_parsers as add_history_parsers
@@ -46,7 +50,7 @@ from .cli_history import run_diff, run_iteration, run_log
 from .cli_req import add_parsers as add_req_parsers
 from .cli_req import req_writes, run_req
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "req")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "req", "completion")
 
 EPILOG = """\
 commands:
@@ -63,13 +67,15 @@ commands:
   mlreq export [--format md|html|csv|xlsx|json|reqif] [--output F] [--at ITERATION]
                [--stage S] [--role R] [--status S]
                                     the form with its answers, for people and tools
-  mlreq check [PATH]                validate files and repository, saying what is wrong where
+  mlreq import FILE.xlsx|FILE.csv   answers typed into an export, back in (a commit each)
+  mlreq check [PATH] [--json]       validate files and repository, saying what is wrong where
   mlreq iteration new NAME [-m NOTE] | list
                                     name a milestone ("Kick-off workshop"), list them
   mlreq form add|reword|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
                                     tailor the question set (each change one commit)
   mlreq remote set URL | show       the git remote to share through
-  mlreq sync [--push|--no-push]     fetch, merge by question, push
+  mlreq sync [--push|--no-push] [--json]
+                                    fetch, merge by question, push
   mlreq clone URL PATH              get a shared project
   mlreq resolve QID --mine|--theirs|--text T
                                     settle an answer changed on both sides
@@ -77,6 +83,7 @@ commands:
                                     write a requirement from answers (prints its id)
   mlreq req list|show ID|edit ID|retire ID|check
                                     list, show, change, retire, EARS-check requirements
+  mlreq completion bash|zsh|fish    a shell completion script (see its --help to install)
   mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
   mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
                                     changed answers by question, word by word
@@ -88,7 +95,8 @@ Commits are authored by --author "Name <mail>", else $MLREQ_AUTHOR, else git con
 
 exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not a project or broken file,
 4 conflict (nothing written), 5 saved on disk but not committed (retried next save),
-6 repository busy: merge/rebase/... in progress, detached HEAD or another mlreq (nothing written)
+6 repository busy: merge/rebase/... in progress, detached HEAD or another mlreq (nothing written),
+7 synced, but answers changed on both sides were kept as conflicts (mlreq resolve)
 """
 
 
@@ -152,11 +160,14 @@ def _parser() -> argparse.ArgumentParser:
     impact.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
     add_export_parsers(sub, _Parser)
-    command("check", "validate the project's files and repository")
+    add_import_parsers(sub, _Parser)
+    check = command("check", "validate the project's files and repository")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
     add_history_parsers(sub, _Parser)
     add_form_parsers(sub, _Parser)
     add_sync_parsers(sub, _Parser)
     add_req_parsers(sub, _Parser)
+    add_completion_parsers(sub, _Parser)
     return parser
 
 
@@ -312,7 +323,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
 def _saves(args: argparse.Namespace) -> bool:
     """Whether the command writes to the project (so a commit failure means exit 5)."""
     command = args.command or "open"
-    if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone"):
+    if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone", "completion"):
         return False
     if command == "iteration":
         return args.iteration_command != "list"
@@ -368,16 +379,27 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return _open_app(project)
     if command == "clone":
         return run_clone(args, out)
-    if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
+    if command == "completion":
+        return run_completion(args, _parser(), out)
+    if command in ("show", "answer", "impact", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
         _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
     elif command == "check":
         from mlreq.projects.check import check_project
 
         findings = check_project(args.path)
+        errors = sum(f.severity == "error" for f in findings)
+        if args.json:
+            document = {
+                "ok": not errors,
+                "errors": errors,
+                "warnings": len(findings) - errors,
+                "findings": [{"severity": f.severity, "where": f.where, "message": f.message} for f in findings],
+            }
+            print(safe_json(document), file=out)
+            return 1 if errors else 0
         for finding in findings:
             print(visible(str(finding)), file=out)
-        errors = sum(f.severity == "error" for f in findings)
         print(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no problems found", file=out)
         return 1 if errors else 0
     else:
@@ -433,6 +455,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         "resolve": run_resolve,
         "export": run_export,
         "req": run_req,
+        "import": run_import,
     }
     if command not in handlers:
         raise InvalidInputError(f"unknown command {command!r}")
@@ -454,7 +477,7 @@ def _ensure_merge_driver(path: Path) -> None:
 
 def _writes(command: str, args: argparse.Namespace) -> bool:
     """Whether this command writes to the project or commits (read commands work in any state)."""
-    if command in ("answer", "resolve", "sync"):
+    if command in ("answer", "resolve", "sync", "import"):
         return True
     if command == "iteration":
         return args.iteration_command == "new"

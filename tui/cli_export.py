@@ -19,7 +19,9 @@ the form with its answers, for stakeholders and for other tools
 formats:
   md     Markdown, one table per stage like the thesis' paper form (default)
   html   one self-contained page: progress per stage and role, filters, prints well
-  csv    one row per question (formula-looking cells quoted as text)
+  csv    one row per question, every text exactly as saved (--for-spreadsheet: cells
+         that look like formulas get a leading ' so a spreadsheet shows them as text;
+         --bom: a UTF-8 byte order mark so Excel reads the accents right)
   xlsx   a Summary sheet and one sheet per stage (binary: needs --output or a redirect)
   json   the documented mlreq.export/1 schema (see README)
   reqif  ReqIF 1.2 for DOORS, Polarion, Jama, StrictDoc: one SPEC-OBJECT per answered
@@ -56,6 +58,12 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
     exp.add_argument(
         "--include-unanswered", action="store_true", help="reqif: a SPEC-OBJECT for every question, not only answered ones"
     )
+    exp.add_argument(
+        "--for-spreadsheet",
+        action="store_true",
+        help="csv: a leading ' before cells starting with = + - @ so a spreadsheet never runs them (changes the text)",
+    )
+    exp.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 byte order mark (for Excel)")
 
 
 def export_format(args: argparse.Namespace) -> str:
@@ -75,6 +83,9 @@ def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     fmt = export_format(args)
     if args.include_unanswered and fmt != "reqif":
         raise InvalidInputError("--include-unanswered applies to --format reqif only (the other formats list every question)")
+    for option, given in (("--for-spreadsheet", args.for_spreadsheet), ("--bom", args.bom)):
+        if given and fmt != "csv":
+            raise InvalidInputError(f"{option} applies to --format csv only (xlsx cells are always text, never formulas)")
     binary = fmt in BINARY_FORMATS
     stream = None
     if binary and args.output is None:
@@ -89,7 +100,7 @@ def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         state = replace(state, filters=filters)
         if not state.questions:
             print(f"mlreq: note: no question matches {visible(filters.describe(state.form))}; the export lists none", file=sys.stderr)
-    data = render(state, fmt, include_unanswered=args.include_unanswered)
+    data = render(state, fmt, include_unanswered=args.include_unanswered, for_spreadsheet=args.for_spreadsheet, bom=args.bom)
     if args.output is None:
         if stream is not None:
             out.flush()

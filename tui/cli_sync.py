@@ -10,6 +10,10 @@ from typing import TextIO
 from mlreq.projects import InvalidInputError, Project
 from mlreq.projects.safetext import visible
 
+SYNCED_WITH_CONFLICTS = 7
+"""`mlreq sync` merged and kept both versions of something changed on both sides: the
+sync is done (committed, pushed), but a script should not carry on as if all were settled."""
+
 
 def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
     remote = sub.add_parser("remote", help="the git remote the project syncs with")
@@ -29,6 +33,7 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
     sync.add_argument("--push", action="store_true", default=None, help="push even when the project shares its repository")
     sync.add_argument("--no-push", dest="push", action="store_false", help="fetch and merge only")
     sync.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
+    sync.add_argument("--json", action="store_true", help="machine-readable report")
 
     clone_cmd = sub.add_parser("clone", help="get a project from a remote, with merging by question set up")
     clone_cmd.add_argument("url")
@@ -72,6 +77,13 @@ def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     from mlreq.projects.sync import Sync
 
     report = Sync(project).sync(push=args.push)
+    if args.json:
+        from dataclasses import asdict
+
+        from mlreq.projects.safetext import safe_json
+
+        print(safe_json({**asdict(report), "flagged": list(report.flagged)}), file=out)
+        return SYNCED_WITH_CONFLICTS if report.conflicts or report.form_conflicts else 0
     parts = [f"fetched {report.fetched_commits} commit(s)" if report.fetched_commits else "nothing new on the remote"]
     if report.merged:
         parts.append("merged by question")
@@ -103,7 +115,7 @@ def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         print("not pushed (the project shares its repository); these commits would go with `mlreq sync --push`:", file=out)
         for line in report.not_pushed:
             print(f"  {visible(line)}", file=out)
-    return 0
+    return SYNCED_WITH_CONFLICTS if report.conflicts or report.form_conflicts else 0
 
 
 def run_resolve(args: argparse.Namespace, project: Project, out: TextIO) -> int:

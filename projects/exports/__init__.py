@@ -42,20 +42,27 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def export(state: Any, fmt: str, *, include_unanswered: bool = False) -> str:
-    """A text format as a string (`render` gives bytes for every format)."""
+def export(
+    state: Any, fmt: str, *, include_unanswered: bool = False, for_spreadsheet: bool = False, bom: bool = False
+) -> str:
+    """A text format as a string (`render` gives bytes for every format).
+
+    `include_unanswered` is ReqIF's; `for_spreadsheet` and `bom` are CSV's (see csvfile).
+    """
     if fmt == "reqif":
         return __getattr__("export_reqif")(state, include_unanswered=include_unanswered)
+    if fmt == "csv":
+        return __getattr__("export_csv")(state, for_spreadsheet=for_spreadsheet, bom=bom)
     if fmt not in _TEXT:
         raise ValueError(f"{fmt!r} is not a text export format")
     return __getattr__(_TEXT[fmt])(state)
 
 
-def render(state: Any, fmt: str, *, include_unanswered: bool = False) -> bytes:
-    """Any format as the bytes of its file (text formats in UTF-8)."""
+def render(state: Any, fmt: str, **options: bool) -> bytes:
+    """Any format as the bytes of its file (text formats in UTF-8); `options` as for `export`."""
     if fmt == "xlsx":
         return __getattr__("export_xlsx")(state)
-    return export(state, fmt, include_unanswered=include_unanswered).encode("utf-8")
+    return export(state, fmt, **options).encode("utf-8")
 
 
 __all__ = ["BINARY_FORMATS", "EXPORT_FORMATS", "SUFFIXES", "export", "render", *_LAZY]

@@ -1,27 +1,48 @@
-"""CSV: one row per question, formula-looking cells quoted as text for spreadsheets."""
+"""CSV: one row per question, the exact text of every field (tools read it back unchanged).
+
+`for_spreadsheet` is for people who open the file in Excel or LibreOffice rather than in a
+tool: a cell that starts like a formula gets a leading `'`, so the spreadsheet shows it as
+text instead of running it (OWASP's advice). That changes the data, so it is never the default.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from .model import FormState, export_rows
+from .model import FormState, export_rows, row_stamp
 
-COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples"]
+COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples", "depends_on", "review", "conflict", "mlreq_base"]
+"""`mlreq_base` stamps what the row's answer, status and notes were (see `row_stamp`)."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+"""Excel reads a CSV as UTF-8 only when it starts with a byte order mark."""
 
 
 def csv_cell(value: str) -> str:
-    # A leading =, +, -, @ (or a tab or CR before one) makes spreadsheets run the cell as
-    # a formula: a leading apostrophe makes them show it as text instead (OWASP's advice).
+    """The cell for a spreadsheet: a leading =, +, -, @ (or a tab or CR before one) makes
+    spreadsheets run the cell as a formula; a leading apostrophe makes them show text."""
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def export_csv(state: FormState) -> str:
+def export_csv(state: FormState, *, for_spreadsheet: bool = False, bom: bool = False) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    if bom:
+        out.write(BOM)
+    # RFC 4180's CR LF ends a record: the csv module quotes a field holding any character
+    # of the line terminator, so a lone CR inside an answer is quoted too (with "\n" alone it
+    # was not, and readers split the record there).
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    cell = csv_cell if for_spreadsheet else str
     for row in export_rows(state):
-        row = {**row, "stage": row["stage_name"], "roles": ", ".join(row["roles"])}
-        writer.writerow([csv_cell(str(row[c])) for c in COLUMNS])
+        row = {
+            **row,
+            "stage": row["stage_name"],
+            "roles": ", ".join(row["roles"]),
+            "depends_on": ", ".join(row["depends_on"]),
+            "conflict": row["conflict"] or "",
+            "mlreq_base": row_stamp(state, row["id"], (row["answer"], row["status"], row["notes"])),
+        }
+        writer.writerow([cell(str(row[c])) for c in COLUMNS])
     return out.getvalue()

@@ -14,7 +14,7 @@ from html import escape
 
 from mlreq.bank import STATUSES
 
-from .model import FormState, Tally, overall_tally, role_tallies, shown, stage_tallies
+from .model import FormState, Tally, front_page_sections, overall_tally, role_tallies, shown, stage_tallies
 
 STATUS_LABELS = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
 
@@ -65,6 +65,9 @@ article.q.s-needs-review { border-left-color: var(--needs-review); }
 .detail { font-size: .88rem; color: #36404b; margin: .3rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .detail b { color: var(--ink); }
 .none { color: var(--muted); font-style: italic; }
+details.about { margin: 1rem 0; padding: .5rem .8rem; border: 1px solid var(--line); border-radius: .3rem; }
+details.about summary { cursor: pointer; font-weight: 600; }
+.about-text { white-space: pre-wrap; margin: .2rem 0 .6rem; }
 footer { margin-top: 2.5rem; font-size: .8rem; color: var(--muted); }
 [hidden] { display: none !important; }
 @page { margin: 14mm 12mm; }
@@ -95,10 +98,15 @@ SCRIPT = """
       var pair = part.split("=");
       if (pair.length === 2) { wanted[decodeURIComponent(pair[0])] = decodeURIComponent(pair[1]); }
     });
+    // An id, a name or an alias in any case: "#role=Legal%20team" as well as "#role=legal-team".
     Object.keys(selects).forEach(function (name) {
-      var value = wanted[name] || "";
-      var known = Array.prototype.some.call(selects[name].options, function (o) { return o.value === value; });
-      selects[name].value = known ? value : "";
+      var value = (wanted[name] || "").trim().toLowerCase(), found = "";
+      Array.prototype.forEach.call(selects[name].options, function (o) {
+        if (!found && value && o.value && (o.value === value || o.getAttribute("data-names").split("|").indexOf(value) >= 0)) {
+          found = o.value;
+        }
+      });
+      selects[name].value = found;
     });
   }
   function apply() {
@@ -154,9 +162,12 @@ def _progress_table(caption: str, tallies: list[Tally]) -> list[str]:
     return out
 
 
-def _options(label: str, choices: list[tuple[str, str]]) -> str:
+def _options(label: str, choices: list[tuple[str, str, tuple[str, ...]]]) -> str:
+    """A select's options: value, shown name, and every spelling the address may use for it."""
     items = [f'<option value="">{h(label)}</option>']
-    items += [f'<option value="{h(value)}">{h(name)}</option>' for value, name in choices]
+    for value, name, spellings in choices:
+        names = "|".join(dict.fromkeys(s.strip().lower() for s in (value, name, *spellings) if "|" not in s))
+        items.append(f'<option value="{h(value)}" data-names="{h(names)}">{h(name)}</option>')
     return "".join(items)
 
 
@@ -199,13 +210,19 @@ def export_html(state: FormState) -> str:
     out += _progress_table("Answered per role", roles)
     out.append("</section>")
     out.append('<nav class="filters" id="filters" aria-label="Filters" hidden>')
-    out.append(f'<label>Stage<select id="f-stage">{_options("All stages", [(t.id, t.name) for t in stages])}</select></label>')
-    out.append(f'<label>Role<select id="f-role">{_options("All roles", [(t.id, t.name) for t in roles])}</select></label>')
-    statuses = [(s, STATUS_LABELS.get(s, s)) for s in STATUSES if total.statuses.get(s)]
+    out.append(f'<label>Stage<select id="f-stage">{_options("All stages", [(t.id, t.name, ()) for t in stages])}</select></label>')
+    role_choices = [(t.id, t.name, form.role(t.id).aliases if form.role(t.id) else ()) for t in roles]
+    out.append(f'<label>Role<select id="f-role">{_options("All roles", role_choices)}</select></label>')
+    statuses = [(s, STATUS_LABELS.get(s, s), ()) for s in STATUSES if total.statuses.get(s)]
     out.append(f'<label>Status<select id="f-status">{_options("Any status", statuses)}</select></label>')
     out.append(f'<output id="shown">Showing {total.total} of {total.total} questions</output>')
     out.append("</nav>")
     out.append("</header>")
+    if sections := front_page_sections(form):
+        out.append('<details class="about"><summary>About this form: its purpose and how to use it</summary>')
+        for heading, text in sections:
+            out.append(f'<h3>{h(heading)}</h3><p class="about-text">{h(text)}</p>')
+        out.append("</details>")
     out.append("<main>")
     by_stage: dict[str, list] = {}
     for question in state.questions:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..safetext import safe_json
-from .model import FormState, export_rows, overall_tally, stage_tallies
+from .model import FormState, export_rows, front_page_sections, overall_tally, stage_tallies
 
 JSON_SCHEMA = "mlreq.export/1"
 
@@ -15,6 +15,7 @@ def export_json(state: FormState) -> str:
         "schema": JSON_SCHEMA,
         "project": state.name,
         "form": {"id": form.id, "title": form.title, "version": form.version},
+        "front_page": [{"heading": heading, "text": text} for heading, text in front_page_sections(form)],
         "at": None if state.revision is None else {"revision": state.revision, "commit": state.commit, "date": state.moment.isoformat()},
         "filters": state.filters.as_json(),
         "answered": total.answered,

@@ -1,18 +1,37 @@
-"""Markdown: one table per stage with the columns of the thesis' paper form."""
+"""Markdown: one table per stage with the columns of the thesis' paper form.
+
+Answers are plain text, so every character that Markdown (CommonMark with GFM tables,
+or pandoc's Markdown) would read as markup is escaped: a cell shows exactly what was typed,
+and an answer can neither split its row, nor format itself, nor make a rendered page fetch
+an image (`![x](https://...)` stays text).
+"""
 
 from __future__ import annotations
 
 import html
+import re
 
-from .model import FormState, export_rows, overall_tally, shown
+from .model import FormState, export_rows, front_page_sections, overall_tally, shown
 
 HEADER = "| Roles to ask | Requirement Question | Requirement Question Answer | Status | Examples |"
+# Inline markup of CommonMark, GFM and pandoc: escapes, code, emphasis, links and images,
+# strikeout/subscript, table pipes, TeX math, superscript. A backslash before each (the
+# backslash itself included) keeps `\|` from becoming an escaped backslash and a bare pipe.
+_MARKUP = re.compile(r"([\\`*_\[\]!~|$^])")
+
+
+def _indent(line: str) -> str:
+    """Leading whitespace as entities: a table cell and HTML drop it, nested lists went flat."""
+    body = line.lstrip()
+    lead = line[: len(line) - len(body)]
+    return "".join("&nbsp;" * 4 if c == "\t" else "&nbsp;" if c == " " else f"&#x{ord(c):X};" for c in lead) + body
 
 
 def md_cell(text: str) -> str:
-    """One table cell: HTML and pipes escaped, control characters visible, lines joined by <br>."""
-    text = html.escape(shown(text), quote=False).replace("|", "\\|")
-    return "<br>".join(line.strip() for line in text.split("\n")) if text else ""
+    """One table cell: markup and HTML escaped, control characters visible, lines joined by
+    <br>, indentation kept, trailing blanks (invisible) dropped."""
+    text = _MARKUP.sub(r"\\\1", html.escape(shown(text), quote=False))
+    return "<br>".join(_indent(line.rstrip()) for line in text.split("\n")) if text else ""
 
 
 def export_markdown(state: FormState) -> str:
@@ -34,4 +53,20 @@ def export_markdown(state: FormState) -> str:
         for row in stage_rows:
             cells = [", ".join(row["roles"]), row["question"], row["answer"], row["status"], row["examples"]]
             lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
+        # What the paper form has no column for: why an answer needs review, and the other
+        # side's text of a sync conflict not yet resolved.
+        remarks = []
+        for row in stage_rows:
+            if row["review"].strip():
+                remarks.append(f"- `{row['id']}` needs review: {md_cell(row['review'])}")
+            if row["conflict"]:
+                remarks.append(f"- `{row['id']}` other version (changed on both sides of a sync, not yet resolved): {md_cell(row['conflict'])}")
+        if remarks:
+            lines += ["", *remarks]
+    if sections := front_page_sections(form):
+        lines += ["", "## About this form"]
+        for heading, text in sections:
+            lines += ["", f"### {md_cell(heading)}"]
+            for paragraph in text.split("\n\n"):
+                lines += ["", md_cell(paragraph)]
     return "\n".join(lines) + "\n"

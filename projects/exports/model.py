@@ -211,11 +211,55 @@ def export_rows(state: FormState) -> list[dict]:
                 "notes": entry.notes,
                 "review": entry.review,
                 "conflict": entry.conflict or None,
+                "depends_on": list(question.depends_on),
                 "traces": list(question.traces),
                 "origin": question.origin,
             }
         )
     return rows
+
+
+# --------------------------------------------------------------------------- row stamps
+
+
+def state_key(state: FormState) -> str:
+    """The project key of an export (a hash of its name for a state made without one)."""
+    return state.key or hashlib.sha256(f"name:{state.name}".encode()).hexdigest()[:8]
+
+
+def row_stamp(state: FormState, question_id: str, cells: tuple[str, str, str]) -> str:
+    """What a spreadsheet row's answer, status and notes cells held when exported, as
+    "<project key>/<form id>@<version>/<digest>": `mlreq import` tells the reader's edits
+    from changes made in the project since, and refuses a file from elsewhere."""
+    digest = hashlib.sha256("\x1f".join((question_id, *cells)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{state_key(state)}/{state.form.id}@{state.form.version}/{digest}"
+
+
+# --------------------------------------------------------------------------- front page
+
+
+def front_page_sections(form: Form) -> list[tuple[str, str]]:
+    """The form's front page as (heading, text) sections: its purpose, stages, how to use it
+    and its columns; empty for a question set without one."""
+    page = form.front_page
+    if page is None:
+        return []
+    sections = [("Form utilization and purpose", page.purpose.strip())]
+    if page.stages:
+        text = page.stages.strip()
+        if page.stage_cycle:
+            text += "\n\n" + " → ".join((*page.stage_cycle, page.stage_cycle[0]))
+        sections.append(("The MLOps stages", text))
+    if page.practice:
+        sections.append(("How to use it in practice", page.practice.strip()))
+    if page.columns:
+        sections.append(("Column descriptions", "\n".join(f"{c.name}: {c.description}" for c in page.columns)))
+    return sections
+
+
+def front_page_text(form: Form) -> str:
+    """The front page as plain text, its headings on lines of their own ("" without one)."""
+    return "\n\n".join(f"{heading}\n{text}" for heading, text in front_page_sections(form))
 
 
 # --------------------------------------------------------------------------- progress

@@ -3,9 +3,15 @@ the interchange format of DOORS, Polarion, Jama and StrictDoc.
 
 One SPEC-OBJECT per answered question (every exported question with
 `include_unanswered`), of the SPEC-OBJECT-TYPE "Requirement Question" with string attributes
-ID, Stage, Roles, Question, Answer, Traces, Examples, Notes and the enumeration Status; one
-SPEC-OBJECT per stage as a heading (ReqIF.ChapterName); one SPECIFICATION whose
-SPEC-HIERARCHY holds each stage with its questions beneath.
+ReqIF.ForeignID (the question id), ReqIF.Name (the question), ReqIF.Text (the answer), Stage,
+Roles, Traces, Examples, Notes, Depends on, Review reason, Other version, and the enumeration
+Status. The ReqIF.* names are the Implementation Guide's: tools such as StrictDoc and DOORS
+map them to their own id, title and text. An empty value is left out (StrictDoc's importer
+refuses an empty THE-VALUE). One SPEC-OBJECT per stage as a heading (ReqIF.ChapterName),
+after an "About this form" heading holding the form's front page as ReqIF.Text; one
+SPECIFICATION whose SPEC-HIERARCHY holds each stage with its questions beneath. A question's
+`depends_on` becomes a SPEC-RELATION "Depends on" from it (SOURCE) to the question it builds
+on (TARGET), when both are in the export.
 
 Identifiers are stable across exports, clones and renames: "mlreq-<project key>-<question
 id>", where the project key hashes the project's creation time (see `project_key`), so a
@@ -17,14 +23,13 @@ never raw; line breaks inside attribute values are written as &#10; so they surv
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime, timezone
 
 from mlreq.bank import STATUSES
 
 from ..safetext import visible
-from .model import FormState
+from .model import FormState, front_page_text, state_key
 
 NAMESPACE = "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"
 TOOL_ID = "mlreq"
@@ -35,18 +40,24 @@ STATUS_TYPE = "mlreq-datatype-status"
 QUESTION_TYPE = "mlreq-type-question"
 STAGE_TYPE = "mlreq-type-stage"
 SPECIFICATION_TYPE = "mlreq-type-specification"
+RELATION_TYPE = "mlreq-type-depends-on"
 STATUS_ATTRIBUTE = "mlreq-attr-status"
 CHAPTER_ATTRIBUTE = "mlreq-attr-chapter-name"
+CHAPTER_TEXT_ATTRIBUTE = "mlreq-attr-chapter-text"
 STRING_ATTRIBUTES = (  # identifier, LONG-NAME, description
-    ("mlreq-attr-id", "ID", "The question's id in the mlreq project"),
+    ("mlreq-attr-id", "ReqIF.ForeignID", "The question's id in the mlreq project"),
     ("mlreq-attr-stage", "Stage", "The MLOps lifecycle stage"),
     ("mlreq-attr-roles", "Roles", "The roles the question is addressed to, comma-separated"),
-    ("mlreq-attr-question", "Question", "The Requirement Question"),
-    ("mlreq-attr-answer", "Answer", "The team's answer: the informal requirement"),
+    ("mlreq-attr-question", "ReqIF.Name", "The Requirement Question"),
+    ("mlreq-attr-answer", "ReqIF.Text", "The team's answer: the informal requirement"),
     ("mlreq-attr-traces", "Traces", "The thesis' challenges (P1-P6) and best practices (BP1-BP4) it answers"),
     ("mlreq-attr-examples", "Examples", "Example answers from the form"),
     ("mlreq-attr-notes", "Notes", "Notes on the answer"),
+    ("mlreq-attr-depends-on", "Depends on", "The ids of the questions whose answers this one builds on"),
+    ("mlreq-attr-review", "Review reason", "Why the answer needs review (an answer it builds on changed)"),
+    ("mlreq-attr-conflict", "Other version", "The other side's answer while a sync conflict is unresolved"),
 )
+
 STATUS_NAMES = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
 
 _FORBIDDEN = re.compile(r"[\ufffe\uffff\ud800-\udfff]")
@@ -77,7 +88,7 @@ def object_identifier(key: str, question_id: str) -> str:
 
 
 def _key(state: FormState) -> str:
-    return state.key or hashlib.sha256(f"name:{state.name}".encode()).hexdigest()[:8]
+    return state_key(state)
 
 
 def _time(moment: datetime) -> str:
@@ -159,24 +170,35 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
         f'            <ATTRIBUTE-DEFINITION-STRING IDENTIFIER="{CHAPTER_ATTRIBUTE}" LONG-NAME="ReqIF.ChapterName" '
         f'LAST-CHANGE="{TYPES_DATE}"><TYPE><DATATYPE-DEFINITION-STRING-REF>{STRING_TYPE}</DATATYPE-DEFINITION-STRING-REF></TYPE>'
         "</ATTRIBUTE-DEFINITION-STRING>",
+        f'            <ATTRIBUTE-DEFINITION-STRING IDENTIFIER="{CHAPTER_TEXT_ATTRIBUTE}" LONG-NAME="ReqIF.Text" '
+        f'LAST-CHANGE="{TYPES_DATE}"><TYPE><DATATYPE-DEFINITION-STRING-REF>{STRING_TYPE}</DATATYPE-DEFINITION-STRING-REF></TYPE>'
+        "</ATTRIBUTE-DEFINITION-STRING>",
         "          </SPEC-ATTRIBUTES>",
         "        </SPEC-OBJECT-TYPE>",
+        f'        <SPEC-RELATION-TYPE IDENTIFIER="{RELATION_TYPE}" LONG-NAME="Depends on" '
+        f'DESC="The source question builds on the answer of the target question" LAST-CHANGE="{TYPES_DATE}"/>',
         f'        <SPECIFICATION-TYPE IDENTIFIER="{SPECIFICATION_TYPE}" LONG-NAME="MLOps Requirements Form" LAST-CHANGE="{TYPES_DATE}"/>',
         "      </SPEC-TYPES>",
         "      <SPEC-OBJECTS>",
     ]
 
     def string_value(definition: str, value: str) -> str:
+        """The value, or nothing for an empty one (the attribute's absence means empty)."""
+        if not value:
+            return ""
         return (
             f'<ATTRIBUTE-VALUE-STRING THE-VALUE="{attr(value)}"><DEFINITION>'
             f"<ATTRIBUTE-DEFINITION-STRING-REF>{definition}</ATTRIBUTE-DEFINITION-STRING-REF></DEFINITION></ATTRIBUTE-VALUE-STRING>"
         )
 
-    for stage in stages:
+    # Headings: the front page (an identifier no stage can have), then one per stage.
+    about = front_page_text(form)
+    headings = [(f"mlreq-{key}-about", "About this form", about, TYPES_DATE)] if about else []
+    headings += [(f"mlreq-{key}-stage-{stage.id}", stage.name, "", _time(stage_changed[stage.id])) for stage in stages]
+    for identifier, name, text, when in headings:
         out += [
-            f'        <SPEC-OBJECT IDENTIFIER="mlreq-{key}-stage-{stage.id}" LONG-NAME="{attr(stage.name)}" '
-            f'LAST-CHANGE="{_time(stage_changed[stage.id])}">',
-            f"          <VALUES>{string_value(CHAPTER_ATTRIBUTE, stage.name)}</VALUES>",
+            f'        <SPEC-OBJECT IDENTIFIER="{identifier}" LONG-NAME="{attr(name)}" LAST-CHANGE="{when}">',
+            f"          <VALUES>{string_value(CHAPTER_ATTRIBUTE, name)}{string_value(CHAPTER_TEXT_ATTRIBUTE, text)}</VALUES>",
             f"          <TYPE><SPEC-OBJECT-TYPE-REF>{STAGE_TYPE}</SPEC-OBJECT-TYPE-REF></TYPE>",
             "        </SPEC-OBJECT>",
         ]
@@ -191,6 +213,9 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
             ", ".join(question.traces),
             question.examples,
             entry.notes,
+            ", ".join(question.depends_on),
+            entry.review,
+            entry.conflict,
         )
         out.append(
             f'        <SPEC-OBJECT IDENTIFIER="{object_identifier(key, question.id)}" LONG-NAME="{attr(question.id)}" '
@@ -198,7 +223,8 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
         )
         out.append("          <VALUES>")
         for (definition, _, _), value in zip(STRING_ATTRIBUTES, values):
-            out.append(f"            {string_value(definition, value)}")
+            if value:
+                out.append(f"            {string_value(definition, value)}")
         status = entry.status if entry.status in STATUSES else "open"
         out.append(
             "            <ATTRIBUTE-VALUE-ENUMERATION><DEFINITION>"
@@ -208,13 +234,31 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
         out.append("          </VALUES>")
         out.append(f"          <TYPE><SPEC-OBJECT-TYPE-REF>{QUESTION_TYPE}</SPEC-OBJECT-TYPE-REF></TYPE>")
         out.append("        </SPEC-OBJECT>")
+    out.append("      </SPEC-OBJECTS>")
+    exported = {q.id for q in questions}
+    relations = [(q, upstream) for q in questions for upstream in q.depends_on if upstream in exported]
+    if relations:
+        out.append("      <SPEC-RELATIONS>")
+        for question, upstream in relations:
+            out += [
+                f'        <SPEC-RELATION IDENTIFIER="mlreq-{key}-r-{question.id}--{upstream}" LAST-CHANGE="{_time(changed[question.id])}">',
+                f"          <SOURCE><SPEC-OBJECT-REF>{object_identifier(key, question.id)}</SPEC-OBJECT-REF></SOURCE>",
+                f"          <TARGET><SPEC-OBJECT-REF>{object_identifier(key, upstream)}</SPEC-OBJECT-REF></TARGET>",
+                f"          <TYPE><SPEC-RELATION-TYPE-REF>{RELATION_TYPE}</SPEC-RELATION-TYPE-REF></TYPE>",
+                "        </SPEC-RELATION>",
+            ]
+        out.append("      </SPEC-RELATIONS>")
     out += [
-        "      </SPEC-OBJECTS>",
         "      <SPECIFICATIONS>",
         f'        <SPECIFICATION IDENTIFIER="mlreq-{key}-specification" LONG-NAME="{attr(state.name)}" LAST-CHANGE="{_time(latest)}">',
     ]
-    if stages:
+    if headings:
         out.append("          <CHILDREN>")
+        if about:
+            out.append(
+                f'            <SPEC-HIERARCHY IDENTIFIER="mlreq-{key}-h-about" LAST-CHANGE="{TYPES_DATE}">'
+                f"<OBJECT><SPEC-OBJECT-REF>mlreq-{key}-about</SPEC-OBJECT-REF></OBJECT></SPEC-HIERARCHY>"
+            )
         by_stage: dict[str, list] = {}
         for question in questions:
             by_stage.setdefault(question.stage, []).append(question)

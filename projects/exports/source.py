@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..commitmessage import TRAILER
-from ..errors import InvalidInputError
-from ..history import History
+from ..errors import InvalidInputError, ProjectFileError
+from ..history import History, _entry_in
+from ..layout import answers_file
 from .model import FormState, _now, project_key
 
 _FIELD, _RECORD = "\x1f", "\x1e"
@@ -33,27 +34,56 @@ def load_state(project, at: str | None = None, with_times: bool = False) -> Form
 
 
 def with_change_times(project, state: FormState, commit: str | None) -> FormState:  # type: ignore[no-untyped-def]
-    """`state` with `changed`: for each question the author time of the last commit naming it
-    (its `Mlreq-Question:` trailer) up to `commit` (default HEAD), else of the project's first
-    commit; an answer changed on disk but not committed counts as changed now."""
+    """`state` with `changed`: for each question the author time of the last commit that
+    changed its entry, up to `commit` (default HEAD), else of the project's first commit; an
+    answer changed on disk but not committed counts as changed now.
+
+    A commit mlreq made names its questions (`Mlreq-Question:` trailers); a commit made with
+    plain git names none, so for those the answer files it touched are compared with its
+    parent's, question by question (one `cat-file --batch` for all of them).
+    """
     history = History(project)
-    fields = ["%aI", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
+    fields = ["%H", "%aI", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
     status, out, _ = history.repo.run(
-        "log", f"--format={_FIELD.join(fields)}{_RECORD}", commit or "HEAD", "--", history.scope or ".", check=False
+        "-c", "core.quotePath=false", "log", "--no-merges", "--name-only", f"--format={_RECORD}{_FIELD.join(fields)}{_FIELD}",
+        commit or "HEAD", "--", history.scope or ".", check=False,
     )
+    questions_in: dict[str, list[str]] = {}  # repository path of an answer file -> its question ids
+    for question in state.form.questions:
+        try:
+            path = project.repo_path(answers_file(question.stage))
+        except ProjectFileError:
+            continue
+        questions_in.setdefault(path, []).append(question.id)
+    commits: list[tuple[str, datetime | None, list[str], list[str]]] = []  # newest first
+    if status == 0:
+        for record in out.split(_RECORD)[1:]:
+            parts = record.split(_FIELD)
+            if len(parts) != 4:
+                continue
+            sha, date, trailers, names = parts
+            named = [q.strip() for q in trailers.split(",") if q.strip()]
+            touched = [name for name in names.split("\n") if name in questions_in]
+            commits.append((sha, _parse(date), named, touched))
+    # Plain commits: each touched answer file, as it was after and before the commit.
+    wanted = [(rev, path) for sha, _, named, touched in commits if not named for path in touched for rev in (sha, f"{sha}^")]
+    blobs = dict(zip(wanted, history.repo.read_files_at(wanted))) if wanted else {}
     changed: dict[str, datetime] = {}
     oldest: datetime | None = None
-    if status == 0:
-        for record in out.split(_RECORD):
-            parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 2 or not parts[0]:
-                continue
-            when = _parse(parts[0])
-            oldest = when
-            for question_id in parts[1].split(","):
-                question_id = question_id.strip()
-                if question_id and question_id not in changed:
-                    changed[question_id] = when  # newest first: the first seen is the last change
+    for sha, when, named, touched in commits:
+        if when is None:
+            continue
+        oldest = when
+        if not named:
+            named = [
+                question_id
+                for path in touched
+                for question_id in questions_in[path]
+                if question_id not in changed
+                and _entry_in(blobs.get((sha, path)), question_id) != _entry_in(blobs.get((f"{sha}^", path)), question_id)
+            ]
+        for question_id in named:
+            changed.setdefault(question_id, when)  # newest first: the first seen is the last change
     if commit is None:
         for change in project.uncommitted():  # saved on disk, not committed yet
             changed[change.question_id] = _now()

@@ -15,10 +15,14 @@ from copy import copy
 from mlreq.bank import STATUSES
 
 from .csvfile import FORMULA_START
-from .model import FormState, Tally, overall_tally, role_tallies, shown, stage_tallies
+from .model import FormState, Tally, front_page_sections, overall_tally, role_tallies, row_stamp, shown, stage_tallies
 
 MAX_CELL = 32767
 """Excel's limit on the characters in one cell."""
+LINE_HEIGHT = 15.0
+"""Points per line of 11-point Calibri, the default font: Excel's and LibreOffice's row unit."""
+MAX_ROW_HEIGHT = 409.0
+"""Excel's limit on a row's height in points."""
 
 COLUMNS = (  # header, width in characters
     ("ID", 26),
@@ -29,16 +33,25 @@ COLUMNS = (  # header, width in characters
     ("Examples", 40),
     ("Notes", 30),
     ("Traces to", 12),
+    ("Depends on", 24),
+    ("Needs review because / other version", 36),
+    ("mlreq base (do not edit)", 10),
 )
+"""The last column is hidden: it stamps what answer, status and notes were (`row_stamp`)."""
+LETTERS = "ABCDEFGHIJK"
+ANSWER, STATUS, NOTES = 3, 4, 6
+"""Where `mlreq import` reads an edited row (0-based columns)."""
 SUMMARY_SHEET = "Summary"
+ABOUT_SHEET = "About this form"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _SHEET_EDGES = re.compile(r"^[\s']+|[\s']+$")  # a sheet name may not start or end with an apostrophe
 STATUS_NAMES = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
 
 
 def sheet_titles(names: list[str]) -> list[str]:
-    """Valid, unique worksheet names (at most 31 characters, none of []:*?/\\), never "Summary"."""
-    taken = {SUMMARY_SHEET.casefold()}
+    """Valid, unique worksheet names (at most 31 characters, none of []:*?/\\), never "Summary"
+    or "About this form"."""
+    taken = {SUMMARY_SHEET.casefold(), ABOUT_SHEET.casefold()}
     titles = []
     for name in names:
         base = _SHEET_EDGES.sub("", _SHEET_FORBIDDEN.sub("-", shown(name))[:31]) or "Stage"
@@ -52,12 +65,44 @@ def sheet_titles(names: list[str]) -> list[str]:
     return titles
 
 
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` takes wrapped in a column `width` characters wide (an estimate
+    on the safe side: proportional text fits more characters than the width says)."""
+    per_line = max(int(width) - 1, 1)
+    return sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+
+
+def row_height(values: list[str], widths: list[float]) -> float:
+    """A row tall enough for its longest wrapped cell: spreadsheets do not grow rows a file
+    gives no height for when they print, so multi-line answers would print over each other."""
+    lines = max((wrapped_lines(value, width) for value, width in zip(values, widths)), default=1)
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
+
+
+def review_and_conflict(entry) -> str:  # type: ignore[no-untyped-def]
+    """Why the answer needs review and a sync conflict's other text, in one cell."""
+    parts = []
+    if entry.review.strip():
+        parts.append(f"Needs review: {entry.review}")
+    if entry.conflict:
+        parts.append(f"Other version (changed on both sides of a sync, not yet resolved): {entry.conflict}")
+    return "\n\n".join(parts)
+
+
 def cell_text(text: str) -> str:
     text = shown(text)
     if len(text) > MAX_CELL:
         note = f" [… cut at {MAX_CELL} characters of {len(text)}; the JSON export has all]"
         text = text[: MAX_CELL - len(note)] + note
     return text
+
+
+def fit_to_width(sheet, landscape: bool) -> None:  # type: ignore[no-untyped-def]
+    """Print all columns on one page's width, as many pages down as the rows need."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def export_xlsx(state: FormState) -> bytes:
@@ -67,8 +112,8 @@ def export_xlsx(state: FormState) -> bytes:
 
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
-    bold = Font(bold=True)
-    title_font = Font(bold=True, size=14)
+    bold = Font(name="Calibri", bold=True)  # named: LibreOffice would print a nameless font as serif
+    title_font = Font(name="Calibri", bold=True, size=14)
     header_fill = PatternFill("solid", start_color="DDE4EC")
 
     workbook = Workbook(write_only=True)
@@ -106,6 +151,7 @@ def export_xlsx(state: FormState) -> bytes:
 
     # ---------------------------------------------------------------- Summary
     summary = workbook.create_sheet(SUMMARY_SHEET)
+    fit_to_width(summary, landscape=False)
     for letter, width in zip("ABCDEFGH", (30, 11, 9, 11, 9, 9, 9, 13)):
         summary.column_dimensions[letter].width = width
     total = overall_tally(state)
@@ -147,17 +193,16 @@ def export_xlsx(state: FormState) -> bytes:
     for tally, title in zip(stages, sheet_titles([t.name for t in stages])):
         sheet = workbook.create_sheet(title)
         for index, (_, width) in enumerate(COLUMNS):
-            sheet.column_dimensions["ABCDEFGH"[index]].width = width
+            sheet.column_dimensions[LETTERS[index]].width = width
+        sheet.column_dimensions[LETTERS[len(COLUMNS) - 1]].hidden = True
         sheet.freeze_panes = "A2"
         questions = by_stage[tally.id]
-        sheet.auto_filter.ref = f"A1:H{len(questions) + 1}"
-        sheet.print_title_rows = "1:1"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.auto_filter.ref = f"A1:{LETTERS[len(COLUMNS) - 2]}{len(questions) + 1}"
+        sheet.print_title_rows = "1:1"  # the header row on every printed page
+        fit_to_width(sheet, landscape=True)
         sheet.append([text(sheet, name, font=bold, fill=header_fill) for name, _ in COLUMNS])
-        for question in questions:
+        widths = [width for _, width in COLUMNS]
+        for row_number, question in enumerate(questions, start=2):
             entry = state.entry(question.id)
             values = (
                 question.id,
@@ -168,11 +213,33 @@ def export_xlsx(state: FormState) -> bytes:
                 question.examples,
                 entry.notes,
                 ", ".join(question.traces),
+                ", ".join(question.depends_on),
+                review_and_conflict(entry),
             )
+            shown_cells = (cell_text(entry.answer), cell_text(entry.status), cell_text(entry.notes))
+            values = (*values, row_stamp(state, question.id, shown_cells))
+            # A write-only sheet writes a row's height with the row: set it first (the hidden
+            # stamp column takes no room).
+            sheet.row_dimensions[row_number].height = row_height([cell_text(v) for v in values[:-1]], widths[:-1])
             sheet.append([text(sheet, value) for value in values])
     if not stages:
         sheet = workbook.create_sheet("No questions")
         sheet.append([text(sheet, "No question matches the filters of this export.")])
+
+    # ---------------------------------------------------------------- the form's front page
+    sections = front_page_sections(form)
+    if sections:
+        about = workbook.create_sheet(ABOUT_SHEET)
+        about.column_dimensions["A"].width = 110
+        fit_to_width(about, landscape=False)
+        about.append([text(about, form.front_page.title if form.front_page else form.title, font=title_font, align=top)])
+        row_number = 1
+        for heading_text, body in sections:
+            about.append([])
+            about.append([text(about, heading_text, font=bold, align=top)])
+            about.row_dimensions[row_number + 3].height = row_height([cell_text(body)], [110])
+            about.append([text(about, body)])
+            row_number += 3
 
     buffer = io.BytesIO()
     workbook.save(buffer)

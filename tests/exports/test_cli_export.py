@@ -36,7 +36,8 @@ def question_ids(path: Path, fmt: str) -> list[str]:
         from openpyxl import load_workbook
 
         workbook = load_workbook(path)
-        return [row[0].value for sheet in workbook.worksheets[1:] for row in sheet.iter_rows(min_row=2)]
+        stages = [sheet for sheet in workbook.worksheets[1:] if sheet.title != "About this form"]
+        return [row[0].value for sheet in stages for row in sheet.iter_rows(min_row=2)]
     if fmt == "reqif":
         root = ET.fromstring(path.read_bytes())
         return [o.get("LONG-NAME") for o in root.iter(f"{REQIF_NS}SPEC-OBJECT") if "." in o.get("IDENTIFIER")]
@@ -279,5 +280,22 @@ def test_tailored_stage_names_make_valid_sheets_and_filters(cli, project_dir, tm
     workbook = load_workbook(export_file(cli, project_dir, tmp_path, "xlsx"))
     only = question_ids(export_file(cli, project_dir, tmp_path, "json", "--stage", "R&D: models/tests, v2"), "json")
 
-    assert workbook.sheetnames == ["Summary", "Scoping", "Summary (2)", "R&D- models-tests, v2", "Deployment"]
+    assert workbook.sheetnames == ["Summary", "Scoping", "Summary (2)", "R&D- models-tests, v2", "Deployment", "About this form"]
     assert len(only) == 8 and all(qid.startswith("modeling.") for qid in only)
+
+
+def test_reqif_last_change_counts_a_commit_made_with_plain_git(cli, project_dir, tmp_path, monkeypatch):
+    project = Project.open(project_dir)
+    project.save("data.privacy", answer="No personal data")
+    kept = project.save("data.data-source", answer="Telemetry")
+    answers = project_dir / "answers" / "data.toml"
+    answers.write_text(answers.read_text().replace('"No personal data"', '"Pseudonymised driver ids only"'))
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2030-01-02T03:04:05+00:00")
+    git(project_dir, "commit", "-qam", "Fix the privacy answer by hand")  # no Mlreq-Question trailer
+    monkeypatch.delenv("GIT_AUTHOR_DATE")
+
+    objects = _reqif_objects(export_file(cli, project_dir, tmp_path, "reqif"))
+
+    assert datetime.fromisoformat(objects["data.privacy"].get("LAST-CHANGE")) == datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    committed = git(project_dir, "log", "-1", "--format=%aI", kept.commit).strip()
+    assert datetime.fromisoformat(objects["data.data-source"].get("LAST-CHANGE")) == datetime.fromisoformat(committed)

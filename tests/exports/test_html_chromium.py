@@ -105,3 +105,14 @@ def test_demo_export_screenshot_reads_well(cli, tmp_path):
     assert "29 of 37 questions answered" in dom
     # Line breaks of a multi-line answer reach the page (the answer box keeps them: pre-wrap).
     assert "opened from a driver complaint (app or hotline).\n- A DC charger" in dom
+
+
+def test_the_address_takes_the_names_people_type(cli, hostile, tmp_path):
+    page = export_file(cli, hostile.path, tmp_path, "html")
+
+    dom = dump_dom(tmp_path, page.as_uri() + "#role=Legal%20team&stage=DATA&status=Agreed")
+
+    articles = re.findall(r"<article ([^>]*)>", dom)
+    shown = [re.search(r'id="q-([^"]+)"', a).group(1) for a in articles if "hidden" not in a]
+    assert shown == ["data.privacy"]
+    assert "Showing 1 of 37 questions" in dom

@@ -66,7 +66,7 @@ def test_json_escapes_c1_controls_too(cli, hostile, tmp_path):
 # --------------------------------------------------------------------------- CSV
 
 
-def test_csv_reads_back_with_formulas_quoted(cli, hostile, tmp_path):
+def test_csv_reads_back_every_text_exactly(cli, hostile, tmp_path):
     path = export_file(cli, hostile.path, tmp_path, "csv")
 
     with path.open(newline="", encoding="utf-8") as handle:
@@ -74,13 +74,25 @@ def test_csv_reads_back_with_formulas_quoted(cli, hostile, tmp_path):
 
     assert len(rows) == 37
     by_id = {row["id"]: row for row in rows}
+    for question_id, (answer, status, notes) in HOSTILE.items():
+        assert by_id[question_id]["answer"] == answer  # formulas, CRLF and controls as saved
+        assert by_id[question_id]["status"] == status
+        assert by_id[question_id]["notes"] == notes
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_for_spreadsheets_quotes_formulas_and_starts_with_a_bom(cli, hostile, tmp_path):
+    path = export_file(cli, hostile.path, tmp_path, "csv", "--for-spreadsheet", "--bom")
+
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfid,stage,")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    by_id = {row["id"]: row for row in rows}
     assert by_id["scoping.budget-limit"]["answer"] == "'" + FORMULA
     assert by_id["scoping.budget-limit"]["notes"] == "'+1 more formula-ish note"
     assert by_id["deployment.output-metrics"]["answer"] == "'@SUM(1+1)"
     assert by_id["scoping.end-user"]["answer"] == PIPES
     assert by_id["data.privacy"]["answer"] == MULTILINE
-    assert by_id["modeling.baseline"]["answer"] == AMPERSAND
-    assert by_id["scoping.business-problems"]["answer"] == SCRIPT
     for row in rows:
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
@@ -96,7 +108,8 @@ def test_markdown_tables_keep_their_shape(cli, hostile, tmp_path):
 
     no_raw_controls(text)
     sections = re.split(r"^## ", text, flags=re.MULTILINE)[1:]
-    assert [s.split("\n", 1)[0] for s in sections] == list(STAGE_COUNTS)
+    assert [s.split("\n", 1)[0] for s in sections] == [*STAGE_COUNTS, "About this form"]
+    assert "### How to use it in practice" in sections.pop()  # the form's front page
     for section in sections:
         name = section.split("\n", 1)[0]
         rows = [line for line in section.splitlines() if line.startswith("|")]
@@ -110,8 +123,8 @@ def test_markdown_tables_keep_their_shape(cli, hostile, tmp_path):
     assert "\\| a \\| b \\|<br>\\|---\\|---\\|<br>\\| c \\| d \\|<br>end of table \\| still the same cell" in text
     assert "&lt;script&gt;document.title" in text and "<script" not in text
     assert "Tom &amp; Jerry" in text and "&lt;b&gt;bold&lt;/b&gt;" in text
-    assert "bell ␇ esc ␛[31mred␛[0m csi &lt;U+009B&gt;2J" in text  # Markdown renders &lt; as <
-    assert "First line<br>second line<br><br>indented fourth line<br>fifth after CRLF" in text
+    assert "bell ␇ esc ␛\\[31mred␛\\[0m csi &lt;U+009B&gt;2J" in text  # Markdown renders &lt; as <, \\[ as [
+    assert "First line<br>second line<br><br>&nbsp;&nbsp;indented fourth line<br>fifth after CRLF" in text
     assert text.startswith('# Hostile &lt;b&gt;&amp; "Co" project\n')
 
 
@@ -123,7 +136,7 @@ def test_xlsx_sheets_frozen_header_and_wrapped_text(cli, hostile, tmp_path):
 
     workbook = load_workbook(export_file(cli, hostile.path, tmp_path, "xlsx"))
 
-    assert workbook.sheetnames == ["Summary", *STAGE_COUNTS]
+    assert workbook.sheetnames == ["Summary", *STAGE_COUNTS, "About this form"]
     for name, count in STAGE_COUNTS.items():
         sheet = workbook[name]
         assert sheet.freeze_panes == "A2"
@@ -133,7 +146,7 @@ def test_xlsx_sheets_frozen_header_and_wrapped_text(cli, hostile, tmp_path):
         assert sheet["A2"].alignment.wrap_text and sheet["D2"].alignment.wrap_text
         assert sheet.column_dimensions["D"].width >= 50  # the answer column is wide
         assert sheet.column_dimensions["A"].width >= 20
-        assert sheet.auto_filter.ref == f"A1:H{count + 1}"
+        assert sheet.auto_filter.ref == f"A1:J{count + 1}"
     scoping = {row[0].value: row for row in workbook["Scoping"].iter_rows(min_row=2)}
     budget = scoping["scoping.budget-limit"]
     assert budget[3].value == FORMULA and budget[3].data_type == "s"
@@ -209,26 +222,28 @@ def test_reqif_parses_with_the_reqif_package(cli, hostile, tmp_path):
     header = bundle.req_if_header
     assert header.title == NAME
     assert bundle.namespace_info.namespace == "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"
-    questions = [o for o in content.spec_objects if _attributes(bundle, o).get("ID")]
+    questions = [o for o in content.spec_objects if _attributes(bundle, o).get("ReqIF.ForeignID")]
     assert len(questions) == ANSWERED
-    by_id = {_attributes(bundle, o)["ID"]: _attributes(bundle, o) for o in questions}
+    by_id = {_attributes(bundle, o)["ReqIF.ForeignID"]: _attributes(bundle, o) for o in questions}
     assert set(by_id) == set(HOSTILE)
     source = by_id["data.data-source"]
     assert source["Stage"] == "Data"
-    assert source["Question"] == "Where does the data come from?"
+    assert source["ReqIF.Name"] == "Where does the data come from?"
     assert source["Roles"] == "Business stakeholder, Product owner, Data scientist, Data engineer"
     assert source["Status"] == ["draft"]
-    assert source["Answer"] == "bell ␇ esc ␛[31mred␛[0m csi <U+009B>2J title ␛]2;PWNED␇ end"
+    assert source["ReqIF.Text"] == "bell ␇ esc ␛[31mred␛[0m csi <U+009B>2J title ␛]2;PWNED␇ end"
     assert source["Notes"] == "note with ␛[2J"
-    assert by_id["data.privacy"]["Answer"] == MULTILINE_NORMALISED  # line breaks survive the attribute
-    assert by_id["scoping.business-problems"]["Answer"] == SCRIPT
-    assert by_id["scoping.end-user"]["Answer"] == PIPES
-    assert by_id["scoping.budget-limit"]["Answer"] == FORMULA
+    assert by_id["data.privacy"]["ReqIF.Text"] == MULTILINE_NORMALISED  # line breaks survive the attribute
+    assert by_id["scoping.business-problems"]["ReqIF.Text"] == SCRIPT
+    assert by_id["scoping.end-user"]["ReqIF.Text"] == PIPES
+    assert by_id["scoping.budget-limit"]["ReqIF.Text"] == FORMULA
     assert by_id["scoping.budget-limit"]["Status"] == ["needs-review"]
-    assert by_id["modeling.baseline"]["Answer"] == AMPERSAND
+    assert by_id["modeling.baseline"]["ReqIF.Text"] == AMPERSAND
     assert by_id["scoping.business-problems"]["Traces"] == "BP4"
     assert by_id["scoping.business-problems"]["Examples"].startswith("Battery optimization")
-    assert set(source) == {"ID", "Stage", "Roles", "Question", "Answer", "Status", "Traces", "Examples", "Notes"}
+    expected = {"ReqIF.ForeignID", "Stage", "Roles", "ReqIF.Name", "ReqIF.Text", "Status", "Traces", "Examples", "Notes", "Depends on"}
+    assert set(source) == expected
+    assert set(by_id["scoping.business-problems"]) == expected - {"Notes", "Depends on"}  # empty values are left out
 
 
 def test_reqif_hierarchy_has_each_stage_with_its_questions(cli, hostile, tmp_path):
@@ -236,10 +251,29 @@ def test_reqif_hierarchy_has_each_stage_with_its_questions(cli, hostile, tmp_pat
 
     [specification] = bundle.core_content.req_if_content.specifications
     tree = [(h.level, bundle.lookup.get_spec_object_by_ref(h.spec_object)) for h in bundle.iterate_specification_hierarchy(specification)]
-    stages = [_attributes(bundle, o)["ReqIF.ChapterName"] for level, o in tree if level == 1]
-    assert stages == ["Scoping", "Data", "Modeling", "Deployment"]
-    questions = [_attributes(bundle, o)["ID"] for level, o in tree if level == 2]
+    headings = [_attributes(bundle, o) for level, o in tree if level == 1]
+    assert [h["ReqIF.ChapterName"] for h in headings] == ["About this form", "Scoping", "Data", "Modeling", "Deployment"]
+    assert "How to use it in practice" in headings[0]["ReqIF.Text"]  # the form's front page
+    questions = [_attributes(bundle, o)["ReqIF.ForeignID"] for level, o in tree if level == 2]
     assert questions == list(HOSTILE)  # HOSTILE is in form order
+
+
+def test_reqif_relations_are_the_question_dependencies(cli, hostile, tmp_path):
+    from mlreq.bank import DEFAULT_FORM, builtin_form
+
+    bundle = _reqif_bundle(export_file(cli, hostile.path, tmp_path, "reqif", "--include-unanswered"))
+
+    content = bundle.core_content.req_if_content
+    question_id = {o.identifier: _attributes(bundle, o).get("ReqIF.ForeignID") for o in content.spec_objects}
+    links = set()
+    for relation in content.spec_relations:
+        assert bundle.lookup.get_spec_type_by_ref(relation.relation_type_ref).long_name == "Depends on"
+        links.add((question_id[relation.source], question_id[relation.target]))
+    form = builtin_form(DEFAULT_FORM)
+    assert links == {(q.id, upstream) for q in form.questions for upstream in q.depends_on}
+    answered_only = _reqif_bundle(export_file(cli, hostile.path, tmp_path, "reqif")).core_content.req_if_content
+    exported = {o.identifier for o in answered_only.spec_objects}
+    assert all(r.source in exported and r.target in exported for r in answered_only.spec_relations or [])
 
 
 def test_reqif_is_valid_against_the_reqif_xsd(cli, hostile, tmp_path):
@@ -266,7 +300,8 @@ def test_reqif_has_no_raw_controls_and_parses_as_plain_xml(cli, hostile, tmp_pat
     root = ET.fromstring(path.read_bytes())
     assert root.tag == f"{REQIF_NS}REQ-IF"
     objects = root.findall(f".//{REQIF_NS}SPEC-OBJECTS/{REQIF_NS}SPEC-OBJECT")
-    assert len(objects) == 37 + 4  # every question, and a heading per stage
+    assert len(objects) == 37 + 4 + 1  # every question, a heading per stage, and the front page
+    assert 'THE-VALUE=""' not in text  # StrictDoc refuses empty values: they are left out
     assert "&#10;" in text  # newlines inside attribute values are character references
 
 
@@ -326,4 +361,4 @@ def test_notes_and_names_with_controls_are_visible_in_human_formats(cli, hostile
     text = export_file(cli, hostile.path, tmp_path, fmt).read_text(encoding="utf-8")
 
     no_raw_controls(text)
-    assert "␛[31mred" in text
+    assert ("␛\\[31mred" if fmt == "md" else "␛[31mred") in text
