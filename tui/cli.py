@@ -44,7 +44,7 @@ from .cli_sync import add_parsers as add_sync_parsers
 from .cli_sync import run_clone, run_remote, run_resolve, run_sync
 from .cli_history import run_diff, run_iteration, run_log
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "serve")
 
 EPILOG = """\
 commands:
@@ -67,10 +67,15 @@ commands:
   mlreq form add|reword|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
                                     tailor the question set (each change one commit)
   mlreq remote set URL | show       the git remote to share through
-  mlreq sync [--push|--no-push]     fetch, merge by question, push
+  mlreq sync [--push|--no-push] [--watch [--every N]]
+                                    fetch, merge by question, push (--watch: every N
+                                    seconds while there are changes, until Ctrl+C)
   mlreq clone URL PATH              get a shared project
   mlreq resolve QID --mine|--theirs|--text T
                                     settle an answer changed on both sides
+  mlreq serve [PATH] [--port N] [--host H] [--read-only]
+                                    the app in browsers (needs `pip install "mlreq[serve]"`):
+                                    prints a link with a token; 127.0.0.1 only by default
   mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
   mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
                                     changed answers by question, word by word
@@ -150,6 +155,11 @@ def _parser() -> argparse.ArgumentParser:
     add_history_parsers(sub, _Parser)
     add_form_parsers(sub, _Parser)
     add_sync_parsers(sub, _Parser)
+
+    serve = command("serve", "the app in browsers, for participants without a terminal")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: reach it through ssh -L)")
+    serve.add_argument("--read-only", action="store_true", help="a view that follows the question being edited; no editing")
     return parser
 
 
@@ -276,6 +286,8 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
 
 def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     """Run one command; returns the exit code. Raises MlreqError for the caller to print."""
+    if argv[:1] == ["serve-session"]:  # run by `mlreq serve` for each browser, not listed in --help
+        return _serve_session(argv[1:])
     if argv[:1] == ["merge-driver"]:  # run by git (see mergedriver.driver_command), not listed in --help
         from mlreq.projects.mergedriver import main as merge_driver
 
@@ -305,7 +317,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
 def _saves(args: argparse.Namespace) -> bool:
     """Whether the command writes to the project (so a commit failure means exit 5)."""
     command = args.command or "open"
-    if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone"):
+    if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone", "serve"):
         return False
     if command == "iteration":
         return args.iteration_command != "list"
@@ -359,6 +371,8 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return _open_app(project)
     if command == "clone":
         return run_clone(args, out)
+    if command == "serve":
+        return _serve(args, author, out)
     if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
         _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
@@ -500,6 +514,36 @@ def need_terminal() -> None:
             "the app needs a terminal (standard input and output are not one here); "
             "from scripts use the commands, e.g. `mlreq status`, `mlreq answer`, `mlreq export`"
         )
+
+
+def _serve(args: argparse.Namespace, author: Identity | None, out: TextIO) -> int:
+    try:
+        from mlreq.tui.serve import serve
+    except ImportError:
+        raise ProjectError('mlreq serve needs textual-serve: pip install "mlreq[serve]"') from None
+    if not 0 <= args.port <= 65535:
+        raise InvalidInputError(f"--port {args.port}: expected 0 to 65535")
+    _ensure_merge_driver(args.path)
+    project = Project.open(args.path, author=author)
+    return serve(project, host=args.host, port=args.port, read_only=args.read_only, out=out)
+
+
+def _serve_session(argv: list[str]) -> int:
+    """One browser's app: the project, the browser's id (its remembered author), view or edit."""
+    import os
+
+    from mlreq.projects.browsers import check_browser_id
+    from mlreq.tui.app import run_browser_session
+
+    parser = _Parser(prog="mlreq serve-session")
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--browser-id", required=True)
+    parser.add_argument("--read-only", action="store_true")
+    args = parser.parse_args(argv)
+    if "web_driver" not in os.environ.get("TEXTUAL_DRIVER", ""):
+        need_terminal()  # started by hand: a terminal, as for `mlreq open`
+    project = Project.open(args.path)
+    return run_browser_session(project, check_browser_id(args.browser_id), follow=args.read_only)
 
 
 def _open_app(project: Project | None) -> int:
