@@ -34,7 +34,7 @@ def remembered_identity(project_root: Path, browser_id: str) -> Identity | None:
         data = read_project_file(project_root, f"{BROWSERS_DIR}/{check_browser_id(browser_id)}.json", limit=4096)
         record = json.loads(data)
         return Identity.parse(f"{record['name']} <{record['email']}>")
-    except (OSError, ValueError, KeyError, TypeError, RecursionError, ProjectFileError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, ProjectFileError, InvalidInputError):
         return None
 
 
@@ -43,6 +43,6 @@ def remember_identity(project_root: Path, browser_id: str, identity: Identity) -
     record = json.dumps({"name": identity.name, "email": identity.email}, ensure_ascii=False).encode()
     try:
         atomic_write(writable_path(project_root, f"{BROWSERS_DIR}/{check_browser_id(browser_id)}.json"), record)
-    except (OSError, ProjectFileError):
+    except (OSError, ProjectFileError, InvalidInputError):
         return False
     return True

@@ -65,6 +65,7 @@ class MlreqServer(Server):
         self.max_sessions = max_sessions
         self.token = secrets.token_urlsafe(24)
         self.sessions = 0
+        self._websockets: set[web.WebSocketResponse] = set()
         self.log = log
         self._socket: socket.socket | None = None
 
@@ -115,6 +116,12 @@ class MlreqServer(Server):
         print(f"mlreq serve: {self.project_root} ({mode}, up to {self.max_sessions} browsers)", flush=True)
         print(f"open: {self.url}", flush=True)
         print("Ctrl+C stops the server (each browser's app saves first)", flush=True)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        # Ctrl+C: end each browser's session now (its app saves and quits), not after
+        # aiohttp's grace period.
+        for websocket in list(self._websockets):
+            await websocket.close(code=1001, message=b"mlreq serve stopped")
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
@@ -182,6 +189,7 @@ class MlreqServer(Server):
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         self.sessions += 1
+        self._websockets.add(websocket)
         service = AppService(
             self.session_command(browser_id),
             write_bytes=websocket.send_bytes,
@@ -198,6 +206,7 @@ class MlreqServer(Server):
             # Tells the app to quit: it writes its draft, saves and commits first.
             await service.stop()
             self.sessions -= 1
+            self._websockets.discard(websocket)
         return websocket
 
 
