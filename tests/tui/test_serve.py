@@ -8,6 +8,7 @@ project are driven with Pilot. Skipped, saying why, where textual-serve is not i
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import socket
@@ -29,11 +30,18 @@ SECOND = "scoping.ml-feasibility"
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def _children(pid: int) -> list[str]:
-    """The processes `pid` started (the app sessions of a server)."""
-    found = []
+def _app_sessions(pid: int) -> list[str]:
+    """The app sessions process `pid` started (`sh -c '... mlreq serve-session ...'`)."""
+    children = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found += (task / "children").read_text().split()
+        children += (task / "children").read_text().split()
+    found = []
+    for child in children:
+        try:
+            if b"serve-session" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except OSError:
+            pass  # ended meanwhile
     return found
 
 
@@ -98,7 +106,7 @@ async def test_serve_refuses_without_the_token_and_a_browser_commits_under_its_o
             for path in ("/", "/?token=not-the-token-xyz", "/ws"):
                 async with stranger.get(server.base + path) as response:
                     assert response.status == 403, path
-        assert _children(server.process.pid) == []  # nothing was started for them
+        assert _app_sessions(server.process.pid) == []  # nothing was started for them
         # A browser: the page with the token sets the cookies the WebSocket then carries.
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
             async with browser.get(server.url) as response:
@@ -122,6 +130,31 @@ async def test_serve_refuses_without_the_token_and_a_browser_commits_under_its_o
     assert "not-the-token-xyz" not in log and server.url.split("token=")[1] not in log  # tokens never logged
     # The browser's name is remembered for it under .mlreq/browsers/.
     assert [p.suffix for p in (fresh.root / ".mlreq" / "browsers").iterdir()] == [".json"]
+
+
+async def test_another_sites_page_and_a_ninth_browser_are_refused_and_start_nothing(fresh: Project) -> None:
+    """In-process: the guard and the session limit answer before any app is started."""
+    aiohttp = pytest.importorskip("aiohttp")
+    pytest.importorskip("textual_serve", reason='textual-serve is not installed (pip install "mlreq[serve]")')
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from mlreq.tui.serve import MAX_SESSIONS, MlreqServer
+
+    log = io.StringIO()
+    server = MlreqServer(fresh, log=log)
+    async with TestClient(TestServer(await server._make_app())) as client:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(f"/ws?token={server.token}", headers={"Origin": "http://evil.example"})
+        assert refused.value.status == 403
+        server.sessions = MAX_SESSIONS  # as many browsers as allowed are connected
+        page = await client.get(f"/?token={server.token}")
+        assert page.status == 503 and f"all {MAX_SESSIONS} browser sessions are in use" in await page.text()
+        ws = await client.ws_connect(f"/ws?token={server.token}")
+        message = await ws.receive()
+        assert b"in use" in message.data
+        await ws.close()
+    assert _app_sessions(os.getpid()) == []
+    assert "evil.example" in log.getvalue() and server.token not in log.getvalue()
 
 
 def test_serve_on_a_taken_port_says_so_in_one_line(cli, fresh: Project) -> None:
@@ -154,8 +187,9 @@ async def test_a_read_only_view_follows_the_editor_shows_who_and_sees_saves(fres
         assert await wait_until(view_pilot, lambda: viewer.current == SECOND)
         presence = viewer.query_one("#q-presence")
         assert await wait_until(view_pilot, lambda: "Test Person is on this question too" in str(presence.render()))
+        assert "✎Test Person: " in str(viewer.nav._leaves[SECOND].label)
         await pilot.press(*"saved next door", "ctrl+s")
         assert await wait_until(pilot, lambda: fresh.entry(SECOND).answer == "saved next door")
         assert await wait_until(view_pilot, lambda: viewer.editor.text == "saved next door")
-        assert editor.current == SECOND and not view.presence.others()[0].question is None
+        assert editor.current == SECOND
     assert git(fresh.root, "log", "-1", "--format=%an %s").strip() == f"Test Person Answer {SECOND}"
