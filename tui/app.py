@@ -74,8 +74,11 @@ class MlreqApp(App[int]):
         start_dir: Path | None = None,
         browser_id: str | None = None,
         follow: bool = False,
+        sync_every: float | None = None,
     ) -> None:
         super().__init__()
+        self.sync_every = sync_every
+        """`--sync-every N`: sync with the remote every N seconds while there are changes."""
         self.browser_id = browser_id
         """Set in a browser session of `mlreq serve`: its author is asked once and remembered."""
         self.follow = follow
@@ -127,6 +130,8 @@ class MlreqApp(App[int]):
         else:
             self.push_screen("form")
         self.set_interval(self.poll_interval, self._watch_disk)
+        if self.sync_every:
+            self.set_interval(self.sync_every, screen.auto_sync)
         if self.follow:
             pass  # a view commits nothing: nobody to ask
         elif self.browser_id:
@@ -420,11 +425,11 @@ def run_browser_session(project: Project, browser_id: str, follow: bool) -> int:
     return result or 0
 
 
-def run_app(project: Project | None, start_dir: Path | None = None) -> int:
+def run_app(project: Project | None, start_dir: Path | None = None, sync_every: float | None = None) -> int:
     """Run the app on `project`, or on the welcome screen when there is none."""
     from .terminal_input import tolerate_undecodable_input
 
     entries = project.entries() if project else None  # a broken file stops here with file:line
     tolerate_undecodable_input()
-    result = MlreqApp(project, entries, start_dir=start_dir).run()
+    result = MlreqApp(project, entries, start_dir=start_dir, sync_every=sync_every).run()
     return result or 0

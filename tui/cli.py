@@ -48,7 +48,8 @@ COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export
 
 EPILOG = """\
 commands:
-  mlreq [PATH]                      open the form in the terminal app (default: this project)
+  mlreq [PATH] [--sync-every N]     open the form in the terminal app (default: this project);
+                                    --sync-every: sync in the background while there are changes
   mlreq new PATH [--name N] [--form v3|v2|v1|FILE]
                                     create a project (its own git repository, or a
                                     subfolder of the repository PATH is in)
@@ -125,7 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("path", nargs="?", type=Path, help="where (default: ~/.local/share/mlreq/demo)")
     demo.add_argument("--no-open", action="store_true", help="only create it and print its status")
 
-    command("open", "open the form in the terminal app")
+    open_cmd = command("open", "open the form in the terminal app")
+    open_cmd.add_argument("--sync-every", type=float, metavar="N",
+                          help="sync with the remote every N seconds while there are changes (as `mlreq sync --watch`)")
 
     status = command("status", "completeness per stage and role, and the open questions")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -368,7 +371,10 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
             if path != Path("."):
                 raise
             return _open_app(None)  # started outside a project: offer recent ones and "new"
-        return _open_app(project)
+        sync_every = getattr(args, "sync_every", None)
+        if sync_every is not None and sync_every < 1:
+            raise InvalidInputError(f"--sync-every {sync_every:g}: at least 1 second")
+        return _open_app(project, sync_every)
     if command == "clone":
         return run_clone(args, out)
     if command == "serve":
@@ -546,10 +552,10 @@ def _serve_session(argv: list[str]) -> int:
     return run_browser_session(project, check_browser_id(args.browser_id), follow=args.read_only)
 
 
-def _open_app(project: Project | None) -> int:
+def _open_app(project: Project | None, sync_every: float | None = None) -> int:
     from mlreq.tui.app import run_app
 
-    return run_app(project)
+    return run_app(project, sync_every=sync_every)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -96,6 +96,8 @@ class MlreqServer(Server):
         self._socket = sock
         self.port = sock.getsockname()[1]
         shown = f"[{self.host}]" if ":" in self.host else self.host
+        if self.host in ("0.0.0.0", "::", ""):
+            shown = socket.gethostname()  # every address: name the machine, not 0.0.0.0
         self.public_url = f"http://{shown}:{self.port}"
         return self.port
 

@@ -193,3 +193,24 @@ async def test_a_read_only_view_follows_the_editor_shows_who_and_sees_saves(fres
         assert await wait_until(view_pilot, lambda: viewer.editor.text == "saved next door")
         assert editor.current == SECOND
     assert git(fresh.root, "log", "-1", "--format=%an %s").strip() == f"Test Person Answer {SECOND}"
+
+
+async def test_the_app_with_sync_every_brings_in_the_other_sites_answers(
+    fresh: Project, make_app, tmp_path: Path
+) -> None:
+    from mlreq.projects.sync import Sync, clone
+
+    hub = tmp_path / "hub.git"
+    git(tmp_path, "init", "--bare", "--quiet", str(hub))
+    Sync(fresh).set_remote(str(hub))
+    Sync(fresh).sync()
+    other_site = clone(str(hub), tmp_path / "b")
+    other_site.save("scoping.resources", answer="two GPUs, from the other site")
+    Sync(other_site).sync()
+    app = MlreqApp(Project.open(fresh.root), fresh.entries(), poll_interval=0.2, sync_every=0.2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.form_screen
+        # (pushing this side's commits is the same has_changes/sync as `mlreq sync --watch`, tested there)
+        assert await wait_until(pilot, lambda: screen.entries["scoping.resources"].answer == "two GPUs, from the other site")
+        assert await wait_until(pilot, lambda: "Synced: 1 commit(s) in" in screen.query_one("#notice").text)
+    assert git(fresh.root, "status", "--porcelain") == ""
