@@ -155,8 +155,10 @@ class MlreqServer(Server):
         return response
 
     def _refused(self, request: web.Request, why: str) -> None:
-        when = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        print(f"{when} refused {request.remote} {visible(request.path)[:200]}: {why}", file=self.log, flush=True)
+        self._say(f"refused {request.remote} {visible(request.path)[:200]}: {why}")
+
+    def _say(self, line: str) -> None:
+        print(f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')} {line}", file=self.log, flush=True)
 
     # ------------------------------------------------------------------ pages and sessions
 
@@ -192,6 +194,7 @@ class MlreqServer(Server):
         height = to_int(request.query.get("height", "24"), 24)
         self.sessions += 1
         self._websockets.add(websocket)
+        self._say(f"browser session opened from {request.remote} ({self.sessions}/{self.max_sessions})")
         service = AppService(
             self.session_command(browser_id),
             write_bytes=websocket.send_bytes,
@@ -209,6 +212,7 @@ class MlreqServer(Server):
             await service.stop()
             self.sessions -= 1
             self._websockets.discard(websocket)
+            self._say(f"browser session closed ({self.sessions}/{self.max_sessions})")
         return websocket
 
 

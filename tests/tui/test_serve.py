@@ -11,6 +11,7 @@ import asyncio
 import io
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -155,6 +156,10 @@ async def test_another_sites_page_and_a_ninth_browser_are_refused_and_start_noth
         await ws.close()
     assert _app_sessions(os.getpid()) == []
     assert "evil.example" in log.getvalue() and server.token not in log.getvalue()
+    # Each browser's app: the installed mlreq, isolated from the current folder, on the absolute path.
+    viewer = MlreqServer(fresh, read_only=True).session_command("B" * 24)
+    assert shlex.split(viewer) == [sys.executable, "-I", "-m", "mlreq", "serve-session", str(fresh.root.resolve()),
+                                   "--browser-id", "B" * 24, "--read-only"]
 
 
 def test_serve_on_a_taken_port_says_so_in_one_line(cli, fresh: Project) -> None:
