@@ -110,6 +110,8 @@ class MlreqApp(App[int]):
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
+        if self.is_web:
+            self.set_interval(1.0, self._check_browser_link)
         self.set_interval(STALL / 2, self.keys.check_stall)
         if self.project is not None:
             self.open_project(self.project, self.entries if self.entries is not None else self.project.entries())
@@ -225,6 +227,14 @@ class MlreqApp(App[int]):
         if self.presence is not None:
             self.presence.leave()
         await super()._on_exit_app()
+
+    def _check_browser_link(self) -> None:
+        """Under `mlreq serve`: a server that died (kill -9) leaves this app without input
+        or screen. Like a dropped SSH session: the draft is written and the app ends, so its
+        typing is offered on the next start instead of waiting in an orphan process."""
+        reader = getattr(self._driver, "_key_thread", None)
+        if reader is not None and reader.ident is not None and not reader.is_alive():
+            self._on_signal(signal.SIGHUP)
 
     def _on_signal(self, signum: int) -> None:
         if self.project is None:
