@@ -31,18 +31,16 @@ SECOND = "scoping.ml-feasibility"
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def _app_sessions(pid: int) -> list[str]:
-    """The app sessions process `pid` started (`sh -c '... mlreq serve-session ...'`)."""
-    children = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children += (task / "children").read_text().split()
+def _app_sessions(root: Path) -> list[str]:
+    """The app sessions running on project `root` (`... mlreq serve-session ROOT ...`)."""
     found = []
-    for child in children:
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if b"serve-session" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.append(child)
+            words = cmdline.read_bytes().split(b"\0")
         except OSError:
-            pass  # ended meanwhile
+            continue  # ended meanwhile
+        if b"serve-session" in words and str(root.resolve()).encode() in words:
+            found.append(cmdline.parent.name)
     return found
 
 
@@ -107,7 +105,7 @@ async def test_serve_refuses_without_the_token_and_a_browser_commits_under_its_o
             for path in ("/", "/?token=not-the-token-xyz", "/ws"):
                 async with stranger.get(server.base + path) as response:
                     assert response.status == 403, path
-        assert _app_sessions(server.process.pid) == []  # nothing was started for them
+        assert _app_sessions(fresh.root) == []  # nothing was started for them
         # A browser: the page with the token sets the cookies the WebSocket then carries.
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
             async with browser.get(server.url) as response:
@@ -116,6 +114,7 @@ async def test_serve_refuses_without_the_token_and_a_browser_commits_under_its_o
             async with browser.ws_connect(server.base.replace("http", "ws") + "/ws?width=100&height=30") as ws:
                 await ws.send_json(["resize", {"width": 100, "height": 30}])
                 assert await _screen_until(ws, b"Who is typing")
+                assert len(_app_sessions(fresh.root)) == 1  # this browser's app
                 for data in ("Ada Lovelace", "\t", "ada@example.com", "\r", "Typed in a browser"):
                     await ws.send_json(["stdin", data])
                 # The text reached its draft; the browser goes away before any autosave.
@@ -154,7 +153,7 @@ async def test_another_sites_page_and_a_ninth_browser_are_refused_and_start_noth
         message = await ws.receive()
         assert b"in use" in message.data
         await ws.close()
-    assert _app_sessions(os.getpid()) == []
+    assert _app_sessions(fresh.root) == []
     assert "evil.example" in log.getvalue() and server.token not in log.getvalue()
     # Each browser's app: the installed mlreq, isolated from the current folder, on the absolute path.
     viewer = MlreqServer(fresh, read_only=True).session_command("B" * 24)
