@@ -115,7 +115,7 @@ class MlreqServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         mode = "read-only view" if self.read_only else "editing"
-        print(f"mlreq serve: {self.project_root} ({mode}, up to {self.max_sessions} browsers)", flush=True)
+        print(f"mlreq serve: {visible(str(self.project_root))} ({mode}, up to {self.max_sessions} browsers)", flush=True)
         print(f"open: {self.url}", flush=True)
         print("Ctrl+C stops the server (each browser's app saves first)", flush=True)
 
