@@ -115,8 +115,10 @@ async def test_serve_refuses_without_the_token_and_a_browser_commits_under_its_o
                 await ws.send_json(["resize", {"width": 100, "height": 30}])
                 assert await _screen_until(ws, b"Who is typing")
                 assert len(_app_sessions(fresh.root)) == 1  # this browser's app
-                for data in ("Ada Lovelace", "\t", "ada@example.com", "\r", "Typed in a browser"):
+                # F4 ($EDITOR) cannot suspend a browser's screen: said, never a crash.
+                for data in ("Ada Lovelace", "\t", "ada@example.com", "\r", "Typed in a browser", "\x1bOS"):
                     await ws.send_json(["stdin", data])
+                assert await _screen_until(ws, b"not in a browser")
                 # The text reached its draft; the browser goes away before any autosave.
                 assert await _eventually(lambda: any(d.text == "Typed in a browser" for d in DraftStore(fresh.root).all()))
             # The app, told to quit, saved and committed what the box held.

@@ -343,6 +343,9 @@ class ProjectActions:
         """Edit the answer in $VISUAL/$EDITOR: for very long answers, or out of habit."""
         if self.current is None:
             return
+        if self.app.is_web:  # `mlreq serve`: the editor would run on the server, out of sight
+            self.notify("$EDITOR (F4) works in the terminal app, not in a browser: type the answer here", severity="warning")
+            return
         qid = self.current
         raw = self.typed_answer if self.dirty else self.expected.get(qid, Entry()).answer
         try:
