@@ -18,7 +18,6 @@ import shlex
 import socket
 import sys
 import time
-from pathlib import Path
 from typing import Any, TextIO
 
 import aiohttp_jinja2

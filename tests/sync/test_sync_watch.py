@@ -6,7 +6,6 @@ in-process. Lines are read as the watcher prints them, with a deadline, never a 
 
 from __future__ import annotations
 
-import os
 import selectors
 import signal
 import subprocess
