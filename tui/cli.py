@@ -76,7 +76,8 @@ commands:
                                     settle an answer changed on both sides
   mlreq serve [PATH] [--port N] [--host H] [--read-only]
                                     the app in browsers (needs `pip install "mlreq[serve]"`):
-                                    prints a link with a token; 127.0.0.1 only by default
+                                    prints an edit link and a read-only view link, each
+                                    with a token; 127.0.0.1 only by default
   mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
   mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
                                     changed answers by question, word by word
@@ -162,7 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", "the app in browsers, for participants without a terminal")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: reach it through ssh -L)")
-    serve.add_argument("--read-only", action="store_true", help="a view that follows the question being edited; no editing")
+    serve.add_argument("--read-only", action="store_true", help="only the read-only view (it follows the question being edited)")
     return parser
 
 

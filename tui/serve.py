@@ -2,9 +2,10 @@
 
 textual-serve runs one app process per browser and relays its screen over a WebSocket.
 mlreq puts a guard in front of it (an aiohttp middleware): the page, the WebSocket and
-downloads need the token printed with the URL (in the query, or in the cookie the page
-sets when opened with it); anything else is refused with 403, logged on stderr without the
-token, and starts nothing. Each browser is known by a random id in a cookie; its app is
+downloads need a token printed with the links (in the query, or in the cookie the page
+sets when opened with it): the edit link's, or the view link's, whose sessions are
+read-only and follow the question being edited. Anything else is refused with 403, logged
+on stderr without the token, and starts nothing. Each browser is known by a random id in a cookie; its app is
 `python -I -m mlreq serve-session PATH --browser-id ID`: the installed mlreq, isolated
 from the current folder, on the absolute project path, never code from a work tree.
 """
@@ -63,6 +64,9 @@ class MlreqServer(Server):
         self.read_only = read_only
         self.max_sessions = max_sessions
         self.token = secrets.token_urlsafe(24)
+        """The link that edits (with --read-only: the only link, and it views)."""
+        self.view_token = self.token if read_only else secrets.token_urlsafe(24)
+        """The second link: a read-only view that follows the question being edited."""
         self.sessions = 0
         self._websockets: set[web.WebSocketResponse] = set()
         self.log = log
@@ -70,10 +74,10 @@ class MlreqServer(Server):
 
     # ------------------------------------------------------------------ the apps
 
-    def session_command(self, browser_id: str) -> str:
+    def session_command(self, browser_id: str, read_only: bool) -> str:
         """The shell command textual-serve runs for one browser (it starts it through a shell)."""
         args = [sys.executable, "-I", "-m", "mlreq", "serve-session", str(self.project_root), "--browser-id", browser_id]
-        if self.read_only:
+        if read_only:
             args.append("--read-only")
         return shlex.join(args)
 
@@ -104,6 +108,19 @@ class MlreqServer(Server):
     def url(self) -> str:
         return f"{self.public_url}/?token={self.token}"
 
+    @property
+    def view_url(self) -> str:
+        return f"{self.public_url}/?token={self.view_token}"
+
+    def views_only(self, token: str) -> bool | None:
+        """What `token` opens: False the editing app, True the read-only view, None nothing."""
+        given = token.encode("utf-8", "replace")
+        if hmac.compare_digest(given, self.view_token.encode()):
+            return True
+        if hmac.compare_digest(given, self.token.encode()):
+            return self.read_only
+        return None
+
     def initialize_logging(self) -> None:
         pass  # our own lines on stderr; textual-serve's rich logging would print app output
 
@@ -116,6 +133,8 @@ class MlreqServer(Server):
         mode = "read-only view" if self.read_only else "editing"
         print(f"mlreq serve: {visible(str(self.project_root))} ({mode}, up to {self.max_sessions} browsers)", flush=True)
         print(f"open: {self.url}", flush=True)
+        if not self.read_only:
+            print(f"view: {self.view_url} (read-only, follows the question being edited)", flush=True)
         print("Ctrl+C stops the server (each browser's app saves first)", flush=True)
 
     async def on_shutdown(self, app: web.Application) -> None:
@@ -136,7 +155,7 @@ class MlreqServer(Server):
         if not (request.path in GUARDED or request.path.startswith("/download/")):
             return await handler(request)
         given = request.query.get("token") or request.cookies.get(TOKEN_COOKIE, "")
-        if not hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode()):
+        if self.views_only(given) is None:
             self._refused(request, "no or wrong token")
             raise web.HTTPForbidden(text="mlreq serve: open the address with its token, as `mlreq serve` printed it.\n")
         origin = request.headers.get("Origin")
@@ -147,7 +166,7 @@ class MlreqServer(Server):
         if request.path == "/":
             # The WebSocket carries no query of ours (textual.js adds the size): the cookie
             # is its proof. Strict: no other site's page can make the browser send it.
-            response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="Strict", path="/")
+            response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="Strict", path="/")
             if not BROWSER_ID.match(request.cookies.get(BROWSER_COOKIE, "")):
                 response.set_cookie(BROWSER_COOKIE, secrets.token_urlsafe(18), httponly=True, samesite="Strict",
                                     path="/", max_age=365 * 24 * 3600)
@@ -194,8 +213,9 @@ class MlreqServer(Server):
         self.sessions += 1
         self._websockets.add(websocket)
         self._say(f"browser session opened from {request.remote} ({self.sessions}/{self.max_sessions})")
+        read_only = bool(self.views_only(request.query.get("token") or request.cookies.get(TOKEN_COOKIE, "")))
         service = AppService(
-            self.session_command(browser_id),
+            self.session_command(browser_id, read_only),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,

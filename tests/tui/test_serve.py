@@ -148,6 +148,10 @@ async def test_another_sites_page_and_a_ninth_browser_are_refused_and_start_noth
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await client.ws_connect(f"/ws?token={server.token}", headers={"Origin": "http://evil.example"})
         assert refused.value.status == 403
+        # The view link's page sets the view token: that browser's app will be read-only.
+        view_page = await client.get(f"/?token={server.view_token}")
+        assert view_page.status == 200 and view_page.cookies["mlreq_token"].value == server.view_token
+        assert (server.views_only(server.view_token), server.views_only(server.token), server.views_only("x")) == (True, False, None)
         server.sessions = MAX_SESSIONS  # as many browsers as allowed are connected
         page = await client.get(f"/?token={server.token}")
         assert page.status == 503 and f"all {MAX_SESSIONS} browser sessions are in use" in await page.text()
@@ -158,7 +162,7 @@ async def test_another_sites_page_and_a_ninth_browser_are_refused_and_start_noth
     assert _app_sessions(fresh.root) == []
     assert "evil.example" in log.getvalue() and server.token not in log.getvalue()
     # Each browser's app: the installed mlreq, isolated from the current folder, on the absolute path.
-    viewer = MlreqServer(fresh, read_only=True).session_command("B" * 24)
+    viewer = server.session_command("B" * 24, read_only=True)
     assert shlex.split(viewer) == [sys.executable, "-I", "-m", "mlreq", "serve-session", str(fresh.root.resolve()),
                                    "--browser-id", "B" * 24, "--read-only"]
 
