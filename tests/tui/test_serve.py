@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 import re
 import shlex
@@ -188,6 +189,11 @@ def test_serve_without_textual_serve_says_how_to_install_it(cli, fresh: Project,
 async def test_a_read_only_view_follows_the_editor_shows_who_and_sees_saves(fresh: Project, make_app) -> None:
     """Two apps on one project: the editor moves and saves; the view follows, says who is
     there, and shows the saved answer by the next look at the disk, without editing."""
+    # A presence file planted in .mlreq/ (a hostile clone, a torn write): its name is shown, never obeyed.
+    planted = fresh.root / ".mlreq" / "presence" / "planted.json"
+    planted.parent.mkdir(parents=True)
+    planted.write_text(json.dumps({"author": "Mallory\x1b]2;owned\x07", "question": FIRST, "editing": True,
+                                   "at": time.time() + 3600, "moved_at": 0}))
     editor_app = make_app(fresh)
     view = MlreqApp(Project.open(fresh.root), fresh.entries(), poll_interval=0.2, follow=True)
     async with editor_app.run_test(size=(100, 30)) as pilot, view.run_test(size=(100, 30)) as view_pilot:
@@ -198,6 +204,8 @@ async def test_a_read_only_view_follows_the_editor_shows_who_and_sees_saves(fres
         presence = viewer.query_one("#q-presence")
         assert await wait_until(view_pilot, lambda: "Test Person is on this question too" in str(presence.render()))
         assert "✎Test Person: " in str(viewer.nav._leaves[SECOND].label)
+        planted_label = str(viewer.nav._leaves[FIRST].label)
+        assert "✎Mallory" in planted_label and "\x1b" not in planted_label and "\x07" not in planted_label
         await pilot.press(*"saved next door", "ctrl+s")
         assert await wait_until(pilot, lambda: fresh.entry(SECOND).answer == "saved next door")
         assert await wait_until(view_pilot, lambda: viewer.editor.text == "saved next door")
