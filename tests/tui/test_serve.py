@@ -55,7 +55,9 @@ class Served:
         )
         lines = [self.process.stdout.readline() for _ in range(2)]
         opened = [line.split(" ", 1)[1].strip() for line in lines if line.startswith("open: ")]
-        assert opened, lines + [self.process.stderr.read()]
+        if not opened:
+            err = self.stop()
+            pytest.fail(f"mlreq serve did not start: {lines} {err}")
         self.url = opened[0]
         self.base = self.url.split("/?", 1)[0]
 
