@@ -207,6 +207,22 @@ class Sync:
 
     # ------------------------------------------------------------------ sync
 
+    def has_changes(self, push: bool) -> bool:
+        """Whether a sync would do something: the remote moved, or (when pushing) this side
+        has commits or answers it has not. Fetches the branch; changes nothing here."""
+        remote, branch = self.remote_url(), self.branch()
+        if remote is None or branch is None:
+            return True  # sync says what is wrong
+        status, _, err = self._network("fetch", "--no-progress", "--", REMOTE, f"+refs/heads/{branch}:refs/remotes/{REMOTE}/{branch}")
+        if status != 0 and "couldn't find remote ref" not in err:
+            raise SyncError(f"fetch from {redacted(remote)} failed: {_first(err)}")
+        upstream = f"refs/remotes/{REMOTE}/{branch}"
+        if self.repo.run("rev-parse", "--verify", "--quiet", upstream, check=False)[0] != 0:
+            return push  # nothing there yet: the first push
+        state = self.state()
+        uncommitted = bool(self.repo.run("status", "--porcelain", "--", *(str(self.project.root / f) for f in self.project.answer_files()), check=False)[1].strip())
+        return state.behind > 0 or (push and (state.ahead > 0 or uncommitted))
+
     def _network(self, *args: str) -> tuple[int, str, str]:
         status, out, err = self.repo.run(
             *args, env=network_env(self.repo), check=False, timeout=NETWORK_TIMEOUT, detach=True

@@ -21,13 +21,15 @@ from textual.worker import Worker, WorkerState
 
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry, Project, create_project
+from mlreq.projects.browsers import remember_identity, remembered_identity
 from mlreq.projects.demo import default_demo_path, ensure_demo
+from mlreq.projects.presence import PresenceBoard
 from mlreq.projects.repostate import blocking_state
 from mlreq.projects.project import next_entry
 from mlreq.projects.safetext import visible
 
 from .key_order import STALL, KeySequencer
-from .messages import DiskChanged
+from .messages import DiskChanged, PresenceSeen
 from .locations import recent_projects, remember_project
 from .modals.identity_prompt import IdentityPrompt
 from .modals.new_project import NewProjectDialog, NewProjectRequest
@@ -37,8 +39,11 @@ from .screens.help_screen import HelpScreen
 from .screens.welcome_screen import DEMO, NEW, WelcomeScreen
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
-POLL_INTERVAL = 2.0
-"""Seconds between looks at the project's files for changes made elsewhere."""
+POLL_INTERVAL = 0.5
+"""Seconds between looks at the project's files for changes made elsewhere (and at who is
+where): a save elsewhere shows here within this. A look costs about 0.6 ms (the digests of
+a few small files), so it can be frequent."""
+FOLLOWING = "Read-only view: it follows the question being edited and shows answers as they are saved."
 QUIT_WAIT = 15.0
 """Seconds quitting waits for queued saves; unsaved text stays in drafts beyond that."""
 
@@ -73,8 +78,21 @@ class MlreqApp(App[int]):
         *,
         poll_interval: float = POLL_INTERVAL,
         start_dir: Path | None = None,
+        browser_id: str | None = None,
+        follow: bool = False,
+        sync_every: float | None = None,
     ) -> None:
         super().__init__()
+        self.sync_every = sync_every
+        """`--sync-every N`: sync with the remote every N seconds while there are changes."""
+        self.browser_id = browser_id
+        """Set in a browser session of `mlreq serve`: its author is asked once and remembered."""
+        self.follow = follow
+        """A read-only view that follows the question someone is editing (`mlreq serve --read-only`)."""
+        self.presence: PresenceBoard | None = None
+        self.presence_name = ""
+        """Who this session is, as others see it on their screens."""
+        self._others_seen: list | None = None
         self.project = project  # type: ignore[assignment]
         self.entries = entries
         self.poll_interval = poll_interval
@@ -98,6 +116,8 @@ class MlreqApp(App[int]):
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
+        if self.is_web:
+            self.set_interval(1.0, self._check_browser_link)
         self.set_interval(STALL / 2, self.keys.check_stall)
         if self.project is not None:
             self.open_project(self.project, self.entries if self.entries is not None else self.project.entries())
@@ -109,7 +129,8 @@ class MlreqApp(App[int]):
         self.project = project
         self._fingerprint = project.disk_fingerprint()
         screen = FormScreen(project, entries)
-        screen.read_only_reason = _read_only_reason(project)
+        screen.read_only_reason = _read_only_reason(project) or (FOLLOWING if self.follow else None)
+        self.presence = PresenceBoard(project.root)
         project.on_lock_wait = self._tell_lock_wait
         self.install_screen(screen, "form")
         if isinstance(self.screen, WelcomeScreen):
@@ -117,7 +138,14 @@ class MlreqApp(App[int]):
         else:
             self.push_screen("form")
         self.set_interval(self.poll_interval, self._watch_disk)
-        self._check_identity()
+        if self.sync_every:
+            self.set_interval(self.sync_every, screen.auto_sync)
+        if self.follow:
+            pass  # a view commits nothing: nobody to ask
+        elif self.browser_id:
+            self._browser_identity()
+        else:
+            self._check_identity()
         if screen.read_only_reason is None:  # read-only: drafts stay on disk for a session that can save them
             self.call_after_refresh(self._offer_drafts)
         remember_project(project.root)
@@ -192,11 +220,35 @@ class MlreqApp(App[int]):
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (tests) or no signals here
 
+    async def _on_exit_app(self) -> None:
+        # A browser that went away (`mlreq serve` sends "quit"): what the box holds goes to
+        # its draft now, not 0.3 s later, and is saved before the process ends, so the next
+        # browser on this project is not offered someone else's typing as a left-behind draft.
+        if self.is_web and self.project is not None and self.is_screen_installed("form"):
+            screen = self.form_screen
+            screen.write_draft_now()
+            screen.save_everything()
+            if screen.queue.busy:
+                await asyncio.to_thread(screen.queue.wait, QUIT_WAIT)
+        if self.presence is not None:
+            self.presence.leave()
+        await super()._on_exit_app()
+
+    def _check_browser_link(self) -> None:
+        """Under `mlreq serve`: a server that died (kill -9) leaves this app without input
+        or screen. Like a dropped SSH session: the draft is written and the app ends, so its
+        typing is offered on the next start instead of waiting in an orphan process."""
+        reader = getattr(self._driver, "_key_thread", None)
+        if reader is not None and reader.ident is not None and not reader.is_alive():
+            self._on_signal(signal.SIGHUP)
+
     def _on_signal(self, signum: int) -> None:
         if self.project is None:
             self.exit(128 + signum)
             return
         self.form_screen.write_draft_now()
+        if self.presence is not None:
+            self.presence.leave()
         if signum == signal.SIGHUP:
             os._exit(128 + signum)  # the terminal is gone: nothing left to draw on
         self.form_screen.save_editor()
@@ -240,19 +292,36 @@ class MlreqApp(App[int]):
 
     @work(thread=True, group="identity", exit_on_error=False, description="finding your git identity")
     def _check_identity(self) -> None:
-        if self.project.author is None and self.project.identity() is None:
+        identity = self.project.author or self.project.identity()
+        self.presence_name = identity.name if identity else ""
+        if identity is None:
             self.call_from_thread(self._ask_identity)
 
-    def _ask_identity(self) -> None:
+    def _ask_identity(self, for_browser: bool = False) -> None:
         def chosen(identity) -> None:  # type: ignore[no-untyped-def]
             if identity is not None:
                 self.project.author = identity
+                self.presence_name = identity.name
+                if for_browser and not remember_identity(self.project.root, self.browser_id, identity):
+                    self.notify("Could not remember your name for this browser: it is asked again next time", severity="warning")
                 self.form_screen.queue.retry_commit()
+            elif for_browser:
+                self._check_identity()  # "later": git's identity on the server, if it has one
 
-        self.push_screen(IdentityPrompt(), chosen)
+        self.push_screen(IdentityPrompt(for_browser=for_browser), chosen)
+
+    def _browser_identity(self) -> None:
+        """Each browser commits under its own name: the one it gave before, else asked now."""
+        identity = remembered_identity(self.project.root, self.browser_id)
+        if identity is None:
+            self._ask_identity(for_browser=True)
+            return
+        self.project.author = identity
+        self.presence_name = identity.name
 
     @work(thread=True, group="watch", exclusive=True, exit_on_error=False, description="watching for outside changes")
     def _watch_disk(self) -> None:
+        self._share_presence()
         queue = self.form_screen.queue
         saves_started = None if queue.busy else queue.started
         fingerprint = self.project.disk_fingerprint()
@@ -271,6 +340,19 @@ class MlreqApp(App[int]):
         # Remember even a broken state: repairing the file back to what it was is a change.
         self._fingerprint = fingerprint
         self.form_screen.post_message(message)
+
+    def _share_presence(self) -> None:
+        """Say which question this session is on; tell the form who else is where (worker thread)."""
+        board, screen = self.presence, self.form_screen
+        if board is None:
+            return
+        editing = screen.read_only_reason is None
+        board.announce(self.presence_name or "someone", screen.current, editing)
+        others = board.others()
+        where = [(p.author, p.question, p.editing) for p in others]
+        if where != self._others_seen:
+            self._others_seen = where
+            screen.post_message(PresenceSeen(others))
 
     def look_again(self) -> None:
         """Report the files on the next tick even if they do not change meanwhile."""
@@ -326,6 +408,9 @@ def _read_only_reason(project: Project) -> str | None:
     except MlreqError:
         return None  # git itself is the problem: the first save says so
     if state is None:
+        answers = project.root / "answers"
+        if not os.access(answers if answers.is_dir() else project.root, os.W_OK):
+            return visible(f"Read-only: {answers} cannot be written by you. To edit, ask for write access, then reopen mlreq.")
         return None
     return visible(f"Read-only: {state.what} in {project.repo_root}. To edit again: {state.way_out}, then reopen mlreq.")
 
@@ -349,11 +434,18 @@ def _gone(project: Project):  # type: ignore[no-untyped-def]
     return ProjectError(f"{project.root}: the project folder or its files are gone; your text stays in the editor")
 
 
-def run_app(project: Project | None, start_dir: Path | None = None) -> int:
+def run_browser_session(project: Project, browser_id: str, follow: bool) -> int:
+    """One browser's app under `mlreq serve` (Textual's web driver, chosen by the server)."""
+    entries = project.entries()
+    result = MlreqApp(project, entries, browser_id=browser_id, follow=follow).run()
+    return result or 0
+
+
+def run_app(project: Project | None, start_dir: Path | None = None, sync_every: float | None = None) -> int:
     """Run the app on `project`, or on the welcome screen when there is none."""
     from .terminal_input import tolerate_undecodable_input
 
     entries = project.entries() if project else None  # a broken file stops here with file:line
     tolerate_undecodable_input()
-    result = MlreqApp(project, entries, start_dir=start_dir).run()
+    result = MlreqApp(project, entries, start_dir=start_dir, sync_every=sync_every).run()
     return result or 0

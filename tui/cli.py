@@ -50,11 +50,12 @@ from .cli_history import run_diff, run_iteration, run_log
 from .cli_req import add_parsers as add_req_parsers
 from .cli_req import req_writes, run_req
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "req", "completion")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "req", "serve", "completion")
 
 EPILOG = """\
 commands:
-  mlreq [PATH]                      open the form in the terminal app (default: this project)
+  mlreq [PATH] [--sync-every N]     open the form in the terminal app (default: this project);
+                                    --sync-every: sync in the background while there are changes
   mlreq new PATH [--name N] [--form v3|v2|v1|FILE]
                                     create a project (its own git repository, or a
                                     subfolder of the repository PATH is in)
@@ -74,8 +75,9 @@ commands:
   mlreq form add|reword|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
                                     tailor the question set (each change one commit)
   mlreq remote set URL | show       the git remote to share through
-  mlreq sync [--push|--no-push] [--json]
-                                    fetch, merge by question, push
+  mlreq sync [--push|--no-push] [--json] [--watch [--every N]]
+                                    fetch, merge by question, push (--watch: every N
+                                    seconds while there are changes, until Ctrl+C)
   mlreq clone URL PATH              get a shared project
   mlreq resolve QID --mine|--theirs|--text T
                                     settle an answer changed on both sides
@@ -83,6 +85,10 @@ commands:
                                     write a requirement from answers (prints its id)
   mlreq req list|show ID|edit ID|retire ID|check
                                     list, show, change, retire, EARS-check requirements
+  mlreq serve [PATH] [--port N] [--host H] [--read-only]
+                                    the app in browsers (needs `pip install "mlreq[serve]"`):
+                                    prints an edit link and a read-only view link, each
+                                    with a token; 127.0.0.1 only by default
   mlreq completion bash|zsh|fish    a shell completion script (see its --help to install)
   mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
   mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
@@ -134,7 +140,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("path", nargs="?", type=Path, help="where (default: ~/.local/share/mlreq/demo)")
     demo.add_argument("--no-open", action="store_true", help="only create it and print its status")
 
-    command("open", "open the form in the terminal app")
+    open_cmd = command("open", "open the form in the terminal app")
+    open_cmd.add_argument("--sync-every", type=float, metavar="N",
+                          help="sync with the remote every N seconds while there are changes (as `mlreq sync --watch`)")
 
     status = command("status", "completeness per stage and role, and the open questions")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -168,6 +176,11 @@ def _parser() -> argparse.ArgumentParser:
     add_sync_parsers(sub, _Parser)
     add_req_parsers(sub, _Parser)
     add_completion_parsers(sub, _Parser)
+
+    serve = command("serve", "the app in browsers, for participants without a terminal")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: reach it through ssh -L)")
+    serve.add_argument("--read-only", action="store_true", help="only the read-only view (it follows the question being edited)")
     return parser
 
 
@@ -294,6 +307,8 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
 
 def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     """Run one command; returns the exit code. Raises MlreqError for the caller to print."""
+    if argv[:1] == ["serve-session"]:  # run by `mlreq serve` for each browser, not listed in --help
+        return _serve_session(argv[1:])
     if argv[:1] == ["merge-driver"]:  # run by git (see mergedriver.driver_command), not listed in --help
         from mlreq.projects.mergedriver import main as merge_driver
 
@@ -323,7 +338,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
 def _saves(args: argparse.Namespace) -> bool:
     """Whether the command writes to the project (so a commit failure means exit 5)."""
     command = args.command or "open"
-    if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone", "completion"):
+    if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone", "completion", "serve"):
         return False
     if command == "iteration":
         return args.iteration_command != "list"
@@ -376,11 +391,16 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
             if path != Path("."):
                 raise
             return _open_app(None)  # started outside a project: offer recent ones and "new"
-        return _open_app(project)
+        sync_every = getattr(args, "sync_every", None)
+        if sync_every is not None and sync_every < 1:
+            raise InvalidInputError(f"--sync-every {sync_every:g}: at least 1 second")
+        return _open_app(project, sync_every)
     if command == "clone":
         return run_clone(args, out)
     if command == "completion":
         return run_completion(args, _parser(), out)
+    if command == "serve":
+        return _serve(args, author, out)
     if command in ("show", "answer", "impact", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
         _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
@@ -543,10 +563,40 @@ def need_terminal() -> None:
         )
 
 
-def _open_app(project: Project | None) -> int:
+def _serve(args: argparse.Namespace, author: Identity | None, out: TextIO) -> int:
+    try:
+        from mlreq.tui.serve import serve
+    except ImportError:
+        raise ProjectError('mlreq serve needs textual-serve: pip install "mlreq[serve]"') from None
+    if not 0 <= args.port <= 65535:
+        raise InvalidInputError(f"--port {args.port}: expected 0 to 65535")
+    _ensure_merge_driver(args.path)
+    project = Project.open(args.path, author=author)
+    return serve(project, host=args.host, port=args.port, read_only=args.read_only, out=out)
+
+
+def _serve_session(argv: list[str]) -> int:
+    """One browser's app: the project, the browser's id (its remembered author), view or edit."""
+    import os
+
+    from mlreq.projects.browsers import check_browser_id
+    from mlreq.tui.app import run_browser_session
+
+    parser = _Parser(prog="mlreq serve-session")
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--browser-id", required=True)
+    parser.add_argument("--read-only", action="store_true")
+    args = parser.parse_args(argv)
+    if "web_driver" not in os.environ.get("TEXTUAL_DRIVER", ""):
+        need_terminal()  # started by hand: a terminal, as for `mlreq open`
+    project = Project.open(args.path)
+    return run_browser_session(project, check_browser_id(args.browser_id), follow=args.read_only)
+
+
+def _open_app(project: Project | None, sync_every: float | None = None) -> int:
     from mlreq.tui.app import run_app
 
-    return run_app(project)
+    return run_app(project, sync_every=sync_every)
 
 
 def main(argv: list[str] | None = None) -> None:

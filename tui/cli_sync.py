@@ -7,12 +7,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from mlreq.bank.errors import MlreqError
 from mlreq.projects import InvalidInputError, Project
 from mlreq.projects.safetext import visible
 
 SYNCED_WITH_CONFLICTS = 7
 """`mlreq sync` merged and kept both versions of something changed on both sides: the
 sync is done (committed, pushed), but a script should not carry on as if all were settled."""
+WATCH_EVERY = 10.0
+"""Seconds between looks at the remote with `mlreq sync --watch`."""
+WATCH_MIN = 0.2
 
 
 def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -34,6 +38,9 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
     sync.add_argument("--no-push", dest="push", action="store_false", help="fetch and merge only")
     sync.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
     sync.add_argument("--json", action="store_true", help="machine-readable report")
+    sync.add_argument("--watch", action="store_true", help="keep syncing every N seconds while there are changes, until Ctrl+C")
+    sync.add_argument("--every", type=float, default=WATCH_EVERY, metavar="N",
+                      help=f"seconds between looks with --watch (default {WATCH_EVERY:g}, at least {WATCH_MIN:g})")
 
     clone_cmd = sub.add_parser("clone", help="get a project from a remote, with merging by question set up")
     clone_cmd.add_argument("url")
@@ -76,6 +83,10 @@ def run_remote(args: argparse.Namespace, project: Project, out: TextIO) -> int:
 def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     from mlreq.projects.sync import Sync
 
+    if args.watch:
+        return run_watch(args, project, out)
+    if args.every != WATCH_EVERY:
+        raise InvalidInputError("--every goes with --watch")
     report = Sync(project).sync(push=args.push)
     if args.json:
         from dataclasses import asdict
@@ -83,7 +94,51 @@ def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         from mlreq.projects.safetext import safe_json
 
         print(safe_json({**asdict(report), "flagged": list(report.flagged)}), file=out)
-        return SYNCED_WITH_CONFLICTS if report.conflicts or report.form_conflicts else 0
+    else:
+        _print_report(report, out)
+    return SYNCED_WITH_CONFLICTS if report.conflicts or report.form_conflicts else 0
+
+
+def run_watch(args: argparse.Namespace, project: Project, out: TextIO) -> int:
+    """Sync every `--every` seconds while either side has changes, until Ctrl+C.
+
+    Ctrl+C never cuts a sync short: git runs detached from the terminal, and the loop stops
+    once the running sync is done. A failed round (network down, a merge the user started)
+    is one line on stderr and is tried again next round; conflicts keep both versions, as
+    with `mlreq sync`."""
+    import signal
+    import sys
+    import threading
+
+    from mlreq.projects.sync import Sync, SyncError
+
+    if args.every < WATCH_MIN:
+        raise InvalidInputError(f"--every {args.every:g}: at least {WATCH_MIN:g} seconds")
+    sync = Sync(project)
+    if sync.remote_url() is None:
+        raise SyncError("no remote set: run `mlreq remote set URL` first")
+    push = args.push if args.push is not None else project.root == project.repo_root
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    print(f"syncing with {sync.state().remote} every {args.every:g} s while there are changes; Ctrl+C stops", file=out, flush=True)
+    try:
+        while not stop.is_set():
+            try:
+                if sync.has_changes(push):
+                    report = sync.sync(push=args.push)
+                    print(datetime.now().strftime("%H:%M:%S"), end=" ", file=out)
+                    _print_report(report, out)
+                    out.flush()
+            except MlreqError as exc:
+                print(f"mlreq: {datetime.now():%H:%M:%S} {visible(str(exc))} (trying again in {args.every:g} s)", file=sys.stderr, flush=True)
+            stop.wait(args.every)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print("stopped watching", file=out, flush=True)
+    return 0
+
+
+def _print_report(report, out: TextIO) -> None:  # type: ignore[no-untyped-def]
     parts = [f"fetched {report.fetched_commits} commit(s)" if report.fetched_commits else "nothing new on the remote"]
     if report.merged:
         parts.append("merged by question")
@@ -115,7 +170,6 @@ def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         print("not pushed (the project shares its repository); these commits would go with `mlreq sync --push`:", file=out)
         for line in report.not_pushed:
             print(f"  {visible(line)}", file=out)
-    return SYNCED_WITH_CONFLICTS if report.conflicts or report.form_conflicts else 0
 
 
 def run_resolve(args: argparse.Namespace, project: Project, out: TextIO) -> int:

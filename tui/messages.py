@@ -46,3 +46,10 @@ class DiskChanged(Message):
     saves_started: int | None = None
     """`SaveQueue.started` when the files were read, None if a save was running then: the
     files may hold this app's own save, not a change made elsewhere."""
+
+
+@dataclass
+class PresenceSeen(Message):
+    """The other sessions on this project and their questions changed (see projects/presence.py)."""
+
+    others: list  # list[Presence], most recently moved first

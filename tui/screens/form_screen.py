@@ -33,7 +33,7 @@ from mlreq.projects.project import next_entry
 from mlreq.projects.safetext import visible
 
 from ..widgets.app_header import AppHeader
-from ..messages import DiskChanged, DraftWritten, SaveFinished, SaveStarted
+from ..messages import DiskChanged, DraftWritten, PresenceSeen, SaveFinished, SaveStarted
 from ..modals.conflict_modal import ConflictModal
 from ..modals.role_picker import RolePicker
 from ..editor_text import EditorText
@@ -121,6 +121,8 @@ class FormScreen(ProjectActions, Screen):
         self.own_flags: dict[str, Entry] = {}
         """Entries this session's saves marked needs-review, as written (not someone else's change)."""
         self._saves_heard = 0
+        self.editors_elsewhere: list = []
+        """Other sessions editing this project (Presence), most recently moved first."""
         """SaveFinished messages handled: fewer than `queue.started` means one is on its way."""
 
     # ------------------------------------------------------------------ layout
@@ -220,6 +222,7 @@ class FormScreen(ProjectActions, Screen):
         self.query_one(QuestionDetail).show(question, entry, self.form, self._position(question_id))
         self._ripple_shown = False  # show() cleared the line
         self._load_editor(entry.answer)
+        self._show_presence()
         if question_id in self.unsaved:  # a save that failed after the user moved on
             with self.editor.prevent(TextArea.Changed):
                 self.editor.load_text(self.editor_text.shown(self.unsaved[question_id].answer))
@@ -564,6 +567,29 @@ class FormScreen(ProjectActions, Screen):
                 self._show(qid)
         self.nav.refresh_labels(self.entries)
         self.notify(f"Reloaded changes made elsewhere: {', '.join(changed[:3])}{' …' if len(changed) > 3 else ''}")
+
+    # ------------------------------------------------------------------ other sessions
+
+    @on(PresenceSeen)
+    def _presence_seen(self, message: PresenceSeen) -> None:
+        self.editors_elsewhere = [p for p in message.others if p.editing]
+        if getattr(self.app, "follow", False):  # a read-only view goes where the facilitator goes
+            lead = next((p for p in self.editors_elsewhere if p.question and self.form.question(p.question)), None)
+            if lead is not None and lead.question != self.current:
+                self._show(lead.question)
+                return  # _show showed who is there
+        self._show_presence()
+
+    def _show_presence(self) -> None:
+        """Who else is editing the question on screen, and on which questions in the list."""
+        editors: dict[str, list[str]] = {}
+        for presence in self.editors_elsewhere:
+            if presence.question:
+                editors.setdefault(presence.question, []).append(visible(presence.author))
+        self.nav.show_editors({qid: ", ".join(names) for qid, names in editors.items()})
+        here = editors.get(self.current or "", [])
+        verb = "is" if len(here) == 1 else "are"
+        self.query_one(QuestionDetail).show_presence(f"✎ {', '.join(here)} {verb} on this question too" if here else "")
 
     # ------------------------------------------------------------------ actions
 

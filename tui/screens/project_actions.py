@@ -151,18 +151,38 @@ class ProjectActions:
         except MlreqError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Sync failed", severity="error", timeout=10)
             return
-        summary = f"Synced: {report.fetched_commits} commit(s) in" + (", pushed" if report.pushed else "")
-        if report.after_merge:
-            summary += f"; {report.after_merge}"
-        if report.conflicts:
-            summary += f"; changed on both sides, both kept: {', '.join(report.conflicts)} (press v on one)"
-        if report.form_conflicts:
-            summary += f"; form questions changed on both sides, both kept in form.toml: {', '.join(report.form_conflicts)} (mlreq check)"
-        if report.tag_clashes:
-            summary += f"; iteration names used on both sides (each keeps its own): {', '.join(report.tag_clashes)}"
-        if report.not_pushed:
-            summary += f"; {len(report.not_pushed)} commit(s) not pushed (shared repository: mlreq sync --push)"
-        self.app.call_from_thread(self.notify, summary, timeout=8)
+        self.app.call_from_thread(self.notify, _sync_summary(report), timeout=8)
+        self.app.call_from_thread(self.refresh_project_state)
+
+    _auto_syncing = False
+    _auto_sync_error = ""
+
+    def auto_sync(self) -> None:
+        """`mlreq --sync-every N`: a background sync while either side has changes; never
+        while an answer is being typed or saved (the next round comes soon enough)."""
+        if self._auto_syncing or self.dirty or self.queue.busy or self.read_only_reason:
+            return
+        self._auto_syncing = True
+        self._run_auto_sync()
+
+    @work(thread=True, group="autosync", exit_on_error=False, description="syncing in the background")
+    def _run_auto_sync(self) -> None:
+        from mlreq.projects.sync import Sync
+
+        try:
+            sync = Sync(self.project)
+            if sync.remote_url() is None or not sync.has_changes(push=self.project.root == self.project.repo_root):
+                return
+            report = sync.sync()
+            self._auto_sync_error = ""
+        except MlreqError as exc:
+            if str(exc) != self._auto_sync_error:  # said once, not every round
+                self._auto_sync_error = str(exc)
+                self.app.call_from_thread(self.notify, str(exc), title="Background sync failed", severity="warning", timeout=10)
+            return
+        finally:
+            self._auto_syncing = False
+        self.app.call_from_thread(self.notify, _sync_summary(report), timeout=8)
         self.app.call_from_thread(self.refresh_project_state)
 
     def action_resolve_versions(self) -> None:
@@ -330,6 +350,9 @@ class ProjectActions:
         """Edit the answer in $VISUAL/$EDITOR: for very long answers, or out of habit."""
         if self.current is None:
             return
+        if self.app.is_web:  # `mlreq serve`: the editor would run on the server, out of sight
+            self.notify("$EDITOR (F4) works in the terminal app, not in a browser: type the answer here", severity="warning")
+            return
         qid = self.current
         raw = self.typed_answer if self.dirty else self.expected.get(qid, Entry()).answer
         try:
@@ -403,3 +426,17 @@ class ProjectActions:
                 self.go_to(question_id)
 
         self.app.push_screen(RequirementsScreen(self.project, requirements, self.requirement_filters), chosen)
+
+def _sync_summary(report) -> str:  # type: ignore[no-untyped-def]
+    summary = f"Synced: {report.fetched_commits} commit(s) in" + (", pushed" if report.pushed else "")
+    if report.after_merge:
+        summary += f"; {report.after_merge}"
+    if report.conflicts:
+        summary += f"; changed on both sides, both kept: {', '.join(report.conflicts)} (press v on one)"
+    if report.form_conflicts:
+        summary += f"; form questions changed on both sides, both kept in form.toml: {', '.join(report.form_conflicts)} (mlreq check)"
+    if report.tag_clashes:
+        summary += f"; iteration names used on both sides (each keeps its own): {', '.join(report.tag_clashes)}"
+    if report.not_pushed:
+        summary += f"; {len(report.not_pushed)} commit(s) not pushed (shared repository: mlreq sync --push)"
+    return summary

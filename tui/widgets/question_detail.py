@@ -44,6 +44,7 @@ class QuestionDetail(VerticalScroll):
         yield Static(id="q-roles", markup=False)
         yield Static(id="q-examples", markup=False)
         yield Static(id="q-review", markup=False)
+        yield Static(id="q-presence", markup=False)
         yield AnswerEditor(id="answer")
         yield Static(id="q-ripple", markup=False)
         yield Static(id="q-notes", markup=False)
@@ -82,6 +83,12 @@ class QuestionDetail(VerticalScroll):
             why += f"\nIf unanswered ({question.priority} priority, mlreq's assessment): {question.impact}"
         self.query_one("#q-why", Static).update(why)
         self.show_ripple([])
+
+    def show_presence(self, line: str) -> None:
+        """Who else is on this question (another terminal or browser); "" when nobody."""
+        presence = self.query_one("#q-presence", Static)
+        presence.update(line)
+        presence.display = bool(line)
 
     def show_ripple(self, affected: list[str]) -> None:
         """Before a save: the answered questions it will flag for review."""

@@ -59,10 +59,14 @@ class QuestionNav(Tree[str]):
         self._leaves: dict[str, TreeNode[str]] = {}
         self._stage_nodes: dict[str, TreeNode[str]] = {}
         self._form: Form | None = None
+        self._editors: dict[str, str] = {}
+        """Question id -> who else is on it (names already made visible)."""
+        self._entries: dict[str, Entry] = {}
 
     def rebuild(self, form: Form, entries: dict[str, Entry], shown: list[str], current: str | None) -> None:
         """Show `shown` question ids grouped by stage, keeping the cursor on `current`."""
         self._form = form
+        self._entries = entries
         # Drop the cursor first: left on its line, it would highlight whichever new node
         # lands there and send the form to that question.
         self.cursor_line = -1
@@ -92,10 +96,23 @@ class QuestionNav(Tree[str]):
         assert self._form is not None
         question = self._form.question(question_id)
         text = question.text if question else question_id
-        return f"{marker(entries[question_id].status)} {visible(text)}"
+        who = self._editors.get(question_id)
+        here = f"✎{who[:16]}: " if who else ""
+        return f"{marker(entries[question_id].status)} {here}{visible(text)}"
+
+    def show_editors(self, editors: dict[str, str]) -> None:
+        """Mark the questions other sessions are on with who is there."""
+        if editors == self._editors:
+            return
+        changed = set(editors) | set(self._editors)
+        self._editors = editors
+        for question_id in changed:
+            if question_id in self._leaves and question_id in self._entries:
+                self._leaves[question_id].set_label(self._leaf_label(question_id, self._entries))
 
     def refresh_labels(self, entries: dict[str, Entry]) -> None:
         """Update markers and stage counts after a save or a reload."""
+        self._entries = entries
         for question_id, node in self._leaves.items():
             node.set_label(self._leaf_label(question_id, entries))
         for stage_id, node in self._stage_nodes.items():
