@@ -38,11 +38,21 @@ def _verb(change: Change) -> str:
     return "Edit notes on"
 
 
-def commit_message(changes: list[Change], form: Form, flagged: tuple[str, ...] = ()) -> str:
-    """`flagged` questions were only marked needs-review because of the others."""
+MINOR_NOTE = "Minor edit: nothing that builds on it was flagged for review."
+
+
+def commit_message(
+    changes: list[Change], form: Form, flagged: tuple[str, ...] = (), minor: tuple[str, ...] = (), subject: str | None = None
+) -> str:
+    """`flagged` questions were only marked needs-review because of the others; `minor`
+    ones were saved as minor edits (flagging nothing). `subject` replaces the one made here."""
     main = [c for c in changes if c.question_id not in flagged] or changes
-    if len(main) == 1:
+    if subject is not None:
+        pass
+    elif len(main) == 1:
         subject = f"{_verb(main[0])} {main[0].question_id}"
+        if main[0].question_id in minor:
+            subject += " (minor edit)"
     else:
         subject = f"Update {len(main)} answers: " + ", ".join(c.question_id for c in main)
         if len(subject) > SUBJECT_LIMIT:
@@ -56,8 +66,10 @@ def commit_message(changes: list[Change], form: Form, flagged: tuple[str, ...] =
         details = [f"status {change.before.status} -> {change.after.status}"] if "status" in change.fields else []
         details += [f"{field} changed" for field in change.fields if field != "status"]
         body.append("  " + "; ".join(details))
+    if minor:
+        body += ["", MINOR_NOTE if len(minor) == 1 else f"{MINOR_NOTE} ({', '.join(minor)})"]
     if flagged:
-        body += ["", "Flagged needs-review, as they build on the changed answer:", *(f"  {qid}" for qid in flagged)]
+        body += ["", "Flagged needs-review, as they build directly on the changed answer:", *(f"  {qid}" for qid in flagged)]
     trailers = [f"{TRAILER}: {change.question_id}" for change in changes]
     return "\n".join([subject, "", *body, "", *trailers]) + "\n"
 

@@ -38,7 +38,7 @@ from .errors import (
     UnknownQuestionError,
 )
 from .gitrepo import GitRepo, Identity, find_git_root
-from .impact import flags_for
+from .impact import AnswerChange, flags_for, may_be_affected
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
 from .projectlock import project_lock
 from .repostate import require_committable
@@ -55,7 +55,9 @@ class SaveResult:
     commit_error: CommitError | None = None
     committed: tuple[str, ...] = ()
     flagged: tuple[str, ...] = ()
-    """Answers this save marked needs-review because they build on the changed one."""
+    """Answers this save marked needs-review because they build directly on the changed one."""
+    may_be_affected: tuple[str, ...] = ()
+    """Answered questions further down: not flagged, worth a look."""
 
     @property
     def ok(self) -> bool:
@@ -89,6 +91,9 @@ class Project:
     """Answer files known to equal the committed baseline, by fingerprint: skipped when
     looking for uncommitted changes, so a save compares only the file it wrote."""
     """The project's own files are not in HEAD yet (the commit creating it failed)."""
+    _edit_run: tuple[str, str] | None = field(default=None, repr=False)
+    """(question, its committed answer before this run of saves): consecutive saves of one
+    answer (the app's autosaves while typing) are one edit, compared with where it began."""
     on_lock_wait: Callable[[str], None] | None = field(default=None, repr=False)
     """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -206,12 +211,14 @@ class Project:
         notes: str | None = None,
         base: Entry | None = None,
         when: datetime | None = None,
+        minor: bool = False,
     ) -> SaveResult:
         """Change one entry on disk and commit it.
 
         `base` is the entry as the caller last read it; if the file now holds something
         else for this question (and not what we are saving), nothing is written and a
         ConflictError carries both versions. `when` backdates the commit (demo history).
+        A `minor` edit flags nothing downstream, and its commit says so.
         """
         question = self.question(question_id)
         if status is not None:
@@ -224,14 +231,18 @@ class Project:
             require_committable(self.repo_root, unmerged=False)  # mid-merge, mid-rebase, detached: write nothing
             # Read git's side first: a repository git refuses (another user's, corrupt)
             # stops the save before the file is touched, not after it was rewritten.
+            committed: dict[str, dict[str, Entry]] = {}
             try:
-                self._committed_entries()
+                committed = self._committed_entries()
             except GitReadError as exc:
                 raise GitReadError(f"{exc}; nothing was written") from None
             except CommitError:
                 pass  # git is missing: the text goes to disk and the commit step says why (exit 5)
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
             on_disk = answers.entry(question_id)
+            if self._edit_run is None or self._edit_run[0] != question_id:
+                head = committed.get(relative, {}).get(question_id, on_disk if not committed else EMPTY)
+                self._edit_run = (question_id, head.answer)
             wanted = next_entry(on_disk if base is None else base, answer, status, notes)
             if base is not None and on_disk != base and on_disk != wanted:
                 raise ConflictError(
@@ -242,7 +253,38 @@ class Project:
             if wanted != on_disk:
                 self._write(relative, answers, {question_id: wanted})
                 changed = (question_id,)
-            return self._commit_locked(changed, when)
+            return self._commit_locked(changed, when, minor=(question_id,) if minor else ())
+
+    def save_entries(self, wanted: dict[str, Entry], base: dict[str, Entry], subject: str) -> SaveResult:
+        """Write several entries in one commit titled `subject` (confirming reviews).
+
+        Every question's entry on disk must still be its `base` (else ConflictError, nothing
+        written): what the user decided on is what gets replaced.
+        """
+        questions = {qid: self.question(qid) for qid in wanted}
+        with self._guard, self._locked():
+            require_committable(self.repo_root, unmerged=False)
+            by_file: dict[str, dict[str, Entry]] = {}
+            for qid, entry in wanted.items():
+                by_file.setdefault(self.file_of(questions[qid]), {})[qid] = entry
+            files: list[tuple[str, AnswerFile, dict[str, Entry]]] = []
+            for relative, changes in by_file.items():
+                answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, questions[next(iter(changes))].stage), [])
+                for qid, entry in changes.items():
+                    on_disk = answers.entry(qid)
+                    if on_disk != base.get(qid, on_disk) and on_disk != entry:
+                        raise ConflictError(
+                            f"{qid} changed on disk meanwhile; nothing was written, look at it again",
+                            ConflictingEntry(qid, mine=entry, theirs=on_disk),
+                        )
+                files.append((relative, answers, {q: e for q, e in changes.items() if answers.entry(q) != e}))
+            changed: list[str] = []
+            for relative, answers, changes in files:
+                if changes:
+                    self._write(relative, answers, changes)
+                    changed += changes
+            self._edit_run = None
+            return self._commit_locked(tuple(changed), subject=subject)
 
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
@@ -342,7 +384,9 @@ class Project:
             self._unborn = blobs.get(self.repo_path(PROJECT_FILE)) is None
         return self._committed
 
-    def _commit_locked(self, changed: tuple[str, ...], when: datetime | None = None) -> SaveResult:
+    def _commit_locked(
+        self, changed: tuple[str, ...], when: datetime | None = None, minor: tuple[str, ...] = (), subject: str | None = None
+    ) -> SaveResult:
         try:
             pending = self._pending_changes()
         except CommitError as exc:
@@ -357,13 +401,14 @@ class Project:
         if not pending and not self._unborn:
             return SaveResult(changed=changed)
         author = self.author or self.identity()
-        flagged = self._flag_dependents(pending, author.name if author else "unknown author", when)
+        flagged, further = self._flag_dependents(pending, author.name if author else "unknown author", when, minor)
         if flagged:
             pending = self._pending_changes()
         if author is None:
-            return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged)
+            return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged, may_be_affected=further)
         files = sorted({relative for relative, _ in pending})
-        message = commit_message([change for _, change in pending], self.form, flagged) if pending else ""
+        minor_changes = tuple(qid for qid in minor if any(c.question_id == qid for _, c in pending))
+        message = commit_message([change for _, change in pending], self.form, flagged, minor_changes, subject) if pending else ""
         if self._unborn:  # commit what creating the project could not, with this change
             project_files = (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes", *self.answer_files())
             files = sorted({*files, *(f for f in project_files if self.path_of(f).exists())})
@@ -372,7 +417,7 @@ class Project:
         try:
             commit = GitRepo(self.repo_root).commit_only([self.repo_path(f) for f in files], message, author, when)
         except CommitError as exc:
-            return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
+            return SaveResult(changed=changed, commit_error=exc, flagged=flagged, may_be_affected=further)
         committed = self._committed if self._committed is not None else {}
         for relative in files:
             if relative in (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes"):
@@ -383,15 +428,31 @@ class Project:
                 self._clean[relative] = self._files[relative].fingerprint
         self._committed_head, self._unborn = commit, False
         return SaveResult(
-            changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending), flagged=flagged
+            changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending), flagged=flagged,
+            may_be_affected=further,
         )
 
-    def _flag_dependents(self, pending: list[tuple[str, Change]], author: str, when: datetime | None) -> tuple[str, ...]:
-        """Mark answered downstream questions needs-review; returns the flagged ids."""
-        changed_answers = [change.question_id for _, change in pending if "answer" in change.fields]
-        if not any(self.form.downstream(qid) for qid in changed_answers):
-            return ()
-        flags = flags_for(self.form, changed_answers, self.entries(), author, when)
+    def _flag_dependents(
+        self, pending: list[tuple[str, Change]], author: str, when: datetime | None, minor: tuple[str, ...] = ()
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Mark the answered direct dependents of changed answers needs-review.
+
+        Returns the flagged ids and the answered ones further down (not flagged). An
+        answer in the current run of saves is compared with where the run began, so the
+        autosaves of a first answer stay a first answer; `minor` ones flag nothing.
+        """
+        changes = []
+        for _, change in pending:
+            qid = change.question_id
+            if "answer" not in change.fields or qid in minor:
+                continue
+            before = self._edit_run[1] if self._edit_run and self._edit_run[0] == qid else change.before.answer
+            changes.append(AnswerChange(qid, before, change.after.answer))
+        if not any(change.flags and self.form.dependents_of(change.question_id) for change in changes):
+            return (), ()
+        entries = self.entries()
+        flags = flags_for(self.form, changes, entries, author, when)
+        further = tuple(q for q in may_be_affected(self.form, changes, entries) if q not in flags)
         by_file: dict[str, list[str]] = {}
         for qid in flags:
             question = self.form.question(qid)
@@ -402,7 +463,7 @@ class Project:
             if answers is None:
                 continue
             self._write(relative, answers, {qid: flags[qid] for qid in ids})
-        return tuple(flags)
+        return tuple(flags), further
 
     def identity(self) -> Identity | None:
         """The author for commits: MLREQ_AUTHOR, git's environment, then git config."""

@@ -321,7 +321,8 @@ class Sync:
         changes = [("", Change(qid, before.get(qid, entry), entry)) for qid, entry in after.items() if before.get(qid) != entry]
         author = self.project.author or self.project.identity()
         with self.project._guard, self.project._locked():
-            flagged = self.project._flag_dependents(changes, f"sync from {REMOTE}", None)
+            self.project._edit_run = None  # the merge's changes are compared with what was here before it
+            flagged, _ = self.project._flag_dependents(changes, f"sync from {REMOTE}", None)
             if flagged:
                 message = "Flag answers for review after sync\n\n" + "\n".join(f"Mlreq-Question: {q}" for q in flagged) + "\n"
                 files = sorted({self.project.file_of(self.project.form.question(q)) for q in flagged})

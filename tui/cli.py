@@ -40,11 +40,13 @@ from .cli_export import run_export
 from .cli_form import add_parsers as add_form_parsers
 from .cli_form import run_form
 from .cli_history import add_parsers as add_history_parsers
+from .cli_review import add_parsers as add_review_parsers
+from .cli_review import run_review
 from .cli_sync import add_parsers as add_sync_parsers
 from .cli_sync import run_clone, run_remote, run_resolve, run_sync
 from .cli_history import run_diff, run_iteration, run_log
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "review", "export", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve")
 
 EPILOG = """\
 commands:
@@ -55,9 +57,14 @@ commands:
   mlreq demo [PATH]                 create (once) and open a filled-in demo project
   mlreq status [PATH] [--json]      completeness per stage and role, open questions
   mlreq show QID [--json]           one question with its answer
-  mlreq answer QID [--status S] (--text T | --file F | - | --from REV)
-                                    write one answer (or just its status); one git commit
-  mlreq impact QID [--json]         the answers a change to QID would put in doubt
+  mlreq answer QID [--status S] (--text T | --file F | - | --from REV) [--minor]
+                                    write one answer (or just its status); one git commit;
+                                    --minor flags nothing that builds on it
+  mlreq impact QID [--json]         the answers a change to QID would flag (direct
+                                    dependents) and those further down it may affect
+  mlreq review [--confirm QID...] [--json]
+                                    every answer flagged needs-review, with the change
+                                    that flagged it; --confirm: they still hold (a commit)
   mlreq export [--format md|html|csv|xlsx|json|reqif] [--output F] [--at ITERATION]
                [--stage S] [--role R] [--status S]
                                     the form with its answers, for people and tools
@@ -137,6 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     answer.add_argument("--file", type=Path, help="read the answer from this UTF-8 file")
     answer.add_argument("--status", help=f"one of {', '.join(STATUSES)}")
     answer.add_argument("--notes", help="notes on the answer")
+    answer.add_argument("--minor", action="store_true", help="a minor edit: flag nothing that builds on it (the commit says so)")
     answer.add_argument("--from", dest="from_revision", metavar="REV", help="restore the answer as it was at REV (iteration, commit or date)")
     answer.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
@@ -145,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     impact.add_argument("--json", action="store_true")
     impact.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
+    add_review_parsers(sub, _Parser)
     add_export_parsers(sub, _Parser)
     command("check", "validate the project's files and repository")
     add_history_parsers(sub, _Parser)
@@ -307,6 +316,8 @@ def _saves(args: argparse.Namespace) -> bool:
     command = args.command or "open"
     if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone"):
         return False
+    if command == "review":
+        return bool(args.confirm)
     if command == "iteration":
         return args.iteration_command != "list"
     if command == "remote":
@@ -359,7 +370,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return _open_app(project)
     if command == "clone":
         return run_clone(args, out)
-    if command in ("show", "answer", "impact", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
+    if command in ("show", "answer", "impact", "review", "iteration", "log", "diff", "form", "remote", "sync", "resolve"):
         _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
     elif command == "check":
@@ -404,8 +415,15 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         if text is None and status is None and args.notes is None:
             raise InvalidInputError("nothing to write: give --text, --file, - (stdin), --from, --status or --notes")
         project.question(args.question)
-        result = project.save(args.question, answer=text, status=status, notes=args.notes)
-        return _report_save(result, out)
+        result = project.save(args.question, answer=text, status=status, notes=args.notes, minor=args.minor)
+        code = _report_save(result, out)
+        if result.flagged:
+            print(f"needs review now (they build on {args.question}): {', '.join(result.flagged)}", file=out)
+        if result.may_be_affected:
+            print(f"may be affected further down (not flagged): {', '.join(result.may_be_affected)}", file=out)
+        if args.minor and result.commit:
+            print("minor edit: nothing was flagged for review", file=out)
+        return code
     if command == "impact":
         return _impact(project, args.question, args.json, out)
     handlers = {
@@ -416,6 +434,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         "remote": run_remote,
         "sync": run_sync,
         "resolve": run_resolve,
+        "review": run_review,
         "export": run_export,
     }
     if command not in handlers:
@@ -440,6 +459,8 @@ def _writes(command: str, args: argparse.Namespace) -> bool:
     """Whether this command writes to the project or commits (read commands work in any state)."""
     if command in ("answer", "resolve", "sync"):
         return True
+    if command == "review":
+        return bool(args.confirm)
     if command == "iteration":
         return args.iteration_command == "new"
     if command == "remote":
@@ -471,7 +492,13 @@ def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> i
     affected = affected_by(project.form, question.id, project.entries())
     if as_json:
         data = [
-            {"id": a.question_id, "depth": a.depth, "status": a.entry.status, "would_be_flagged": a.would_be_flagged}
+            {
+                "id": a.question_id,
+                "depth": a.depth,
+                "status": a.entry.status,
+                "would_be_flagged": a.would_be_flagged,
+                "may_be_affected": a.may_be_affected,
+            }
             for a in affected
         ]
         print(safe_json(data), file=out)
@@ -480,11 +507,17 @@ def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> i
         print(f"No question builds on {question.id}: changing it flags nothing.", file=out)
         return 0
     flagged = [a for a in affected if a.would_be_flagged]
-    print(f"A change to {question.id} affects {len(affected)} question(s); {len(flagged)} answered one(s) would need review:", file=out)
+    further = [a for a in affected if a.may_be_affected]
+    print(
+        f"A change of meaning to {question.id} would flag {len(flagged)} answered question(s) that build on it "
+        f"directly; {len(further)} further down may be affected (not flagged):",
+        file=out,
+    )
     for a in affected:
-        mark = "flag" if a.would_be_flagged else "    "
+        mark = "flag" if a.would_be_flagged else "may " if a.may_be_affected else "    "
         text = project.form.question(a.question_id).text
         print(f"  {mark} {'  ' * (a.depth - 1)}{a.question_id:<34} [{a.entry.status}] {visible(text)}", file=out)
+    print("(whitespace or punctuation edits, a first answer and `--minor` edits flag nothing)", file=out)
     return 0
 
 
