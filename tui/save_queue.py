@@ -29,6 +29,8 @@ class SaveRequest:
     question_id: str
     wanted: Entry
     base: Entry | None
+    minor: bool = False
+    """A minor edit: flags nothing that builds on it (the commit says so)."""
 
 
 class SaveQueue:
@@ -47,12 +49,12 @@ class SaveQueue:
         self._flagged: dict[str, tuple[Entry, Entry]] = {}
         """Entries this queue's own saves marked needs-review: (before, after) (worker only)."""
 
-    def request(self, question_id: str, wanted: Entry, base: Entry | None) -> None:
+    def request(self, question_id: str, wanted: Entry, base: Entry | None, minor: bool = False) -> None:
         """Queue a save; a newer request for the same question replaces an older one."""
         with self._lock:
             earlier = self._pending.get(question_id)
             # Keep the oldest base: the conflict check is against what the user started from.
-            self._pending[question_id] = SaveRequest(question_id, wanted, earlier.base if earlier else base)
+            self._pending[question_id] = SaveRequest(question_id, wanted, earlier.base if earlier else base, minor)
             if self._running:
                 return
             self._running = True
@@ -110,7 +112,8 @@ class SaveQueue:
             except MlreqError:  # another stage's file is broken: this question's save still goes ahead
                 before = {}
             result = self.project.save(
-                request.question_id, answer=wanted.answer, status=wanted.status, notes=wanted.notes, base=self._base(request)
+                request.question_id, answer=wanted.answer, status=wanted.status, notes=wanted.notes,
+                base=self._base(request), minor=request.minor,
             )
             self._flagged.pop(request.question_id, None)
             for flagged in result.flagged:

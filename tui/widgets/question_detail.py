@@ -83,11 +83,18 @@ class QuestionDetail(VerticalScroll):
         self.query_one("#q-why", Static).update(why)
         self.show_ripple([])
 
-    def show_ripple(self, affected: list[str]) -> None:
-        """Before a save: the answered questions it will flag for review."""
+    def show_ripple(self, affected: list[str], further: list[str] | None = None, minor: bool = False) -> None:
+        """Before a save: the answered questions it would flag, and those it may affect."""
         ripple = self.query_one("#q-ripple", Static)
-        ripple.update(f"Saving this will flag for review: {', '.join(affected)}" if affected else "")
-        ripple.display = bool(affected)
+        lines = []
+        if minor:
+            lines.append("Minor edit (F6 to undo): saving this flags nothing for review")
+        elif affected:
+            lines.append(f"If its meaning changes, saving flags for review: {', '.join(affected)} (F6: minor edit)")
+        if further and not minor:
+            lines.append(f"May be affected, not flagged: {', '.join(further)}")
+        ripple.update("\n".join(lines))
+        ripple.display = bool(lines)
 
 
 def _links(question: Question, form: Form) -> str:
