@@ -10,6 +10,7 @@ A flag must always mean "read this again", so the rules are narrow:
   needs-review, with the reason; those further down are "may be affected": listed by
   `mlreq impact` and in the app before saving, never flagged.
 - An edit marked minor flags nothing (the caller leaves it out of `changes`).
+- Rewording a question (tailoring) flags its answer, if it has one: it answered the old words.
 
 Confirming a flagged answer (`mlreq review --confirm`, or marking it) or editing it
 clears the flag.
@@ -98,6 +99,14 @@ def review_reason(question_id: str, author: str, when: datetime | None = None) -
     return f"{question_id} changed ({author}, {moment})"
 
 
+def reworded_reason(author: str, when: datetime | None = None) -> str:
+    moment = (when or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
+    return f"the question was reworded ({author}, {moment})"
+
+
+REWORDED = re.compile(r"^the question was reworded \((?P<author>.*), (?P<date>\d{4}-\d{2}-\d{2})\)$")
+"""A `reworded_reason` line read back."""
+
 REASON = re.compile(r"^(?P<question>\S+) changed \((?P<author>.*), (?P<date>\d{4}-\d{2}-\d{2})\)$")
 """A `review_reason` line read back: which answer changed, by whom, when."""
 
@@ -140,6 +149,22 @@ def may_be_affected(form: Form, changes: list[AnswerChange], entries: dict[str, 
             if depth > 1 and qid not in direct and qid not in found and entries.get(qid, EMPTY).answered:
                 found[qid] = None
     return list(found)
+
+
+def flags_for_rewording(old: Form, new: Form, entries: dict[str, Entry], author: str, when: datetime | None = None) -> dict[str, Entry]:
+    """Answered questions whose wording changed meaning: their answers are to be read again."""
+    flagged: dict[str, Entry] = {}
+    for question in new.questions:
+        before = old.question(question.id)
+        entry = entries.get(question.id, EMPTY)
+        if before is None or not entry.answered or same_meaning(before.text, question.text):
+            continue
+        reason = reworded_reason(author, when)
+        if entry.status != "needs-review":
+            flagged[question.id] = entry.with_changes(status="needs-review", review=reason)
+        elif not any(REWORDED.match(line) for line in entry.review.splitlines()):
+            flagged[question.id] = entry.with_changes(review="\n".join(filter(None, [entry.review, reason])))
+    return flagged
 
 
 def ranked(questions: list[Question] | tuple[Question, ...]) -> list[Question]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .answers import Entry
 from .errors import InvalidInputError
-from .impact import REASON
+from .impact import REASON, REWORDED
 from .project import Project, SaveResult
 from .semdiff import WordOp, word_diff
 
@@ -34,6 +34,8 @@ class Reason:
     before: str | None = None
     """The upstream answer before the change (None when history does not have it)."""
     after: str = ""
+    reworded: bool = False
+    """The question itself was reworded: before/after are its old and new wording."""
 
     def words(self) -> list[WordOp]:
         return word_diff(self.before, self.after) if self.before is not None else []
@@ -67,7 +69,7 @@ def flagged_answers(project: Project) -> list[FlaggedAnswer]:
         restores = before_run.entry.status if before_run and before_run.entry.status != "needs-review" else "draft"
         if not entry.answered:
             restores = "open"
-        reasons = tuple(_reason(history, line, run, entries) for line in entry.review.splitlines() if line.strip())
+        reasons = tuple(_reason(history, line, run, entries, question.id) for line in entry.review.splitlines() if line.strip())
         if not reasons and entry.notes.strip():
             reasons = (Reason(text=f"flagged by hand; see the notes: {entry.notes.strip().splitlines()[0]}"),)
         found.append(FlaggedAnswer(question.id, question.text, entry, reasons, restores))
@@ -96,7 +98,10 @@ def _flagged_run(versions: list, entry: Entry) -> list:  # type: ignore[no-untyp
     return run
 
 
-def _reason(history, line: str, run: list, entries: dict[str, Entry]) -> Reason:  # type: ignore[no-untyped-def]
+def _reason(history, line: str, run: list, entries: dict[str, Entry], question_id: str = "") -> Reason:  # type: ignore[no-untyped-def]
+    reworded = REWORDED.match(line.strip())
+    if reworded is not None:
+        return _reworded(history, line.strip(), reworded, run, question_id)
     match = REASON.match(line.strip())
     if match is None:
         return Reason(text=line.strip())
@@ -110,6 +115,23 @@ def _reason(history, line: str, run: list, entries: dict[str, Entry]) -> Reason:
         path = history.project.repo_path(history.project.file_of(question))
         before = _answer_at(history, revision, path, upstream)
     return Reason(line.strip(), upstream, match["author"], match["date"], before, after)
+
+
+def _reworded(history, line: str, match, run: list, question_id: str) -> Reason:  # type: ignore[no-untyped-def]
+    """The question's wording before the commit that flagged its answer, and now."""
+    from mlreq.bank.errors import MlreqError
+
+    question = history.project.form.question(question_id)
+    after = question.text if question else ""
+    flagging = next((v for v in run if line in v.entry.review.splitlines()), None)
+    before = None
+    if flagging is not None:
+        try:
+            old = history.snapshot_of_commit(f"{flagging.commit}^", "before").questions.get(question_id)
+        except MlreqError:
+            old = None
+        before = old.text if old else None
+    return Reason(line, question_id, match["author"], match["date"], before, after, reworded=True)
 
 
 def _answer_at(history, revision: str, path: str, question_id: str) -> str | None:  # type: ignore[no-untyped-def]

@@ -24,6 +24,8 @@ from mlreq.bank.loader import BUILTIN_FORMS, DATA_DIR
 from mlreq.bank.model import Question
 
 from .answers import EMPTY, AnswerFile
+from .commitmessage import TRAILER
+from .impact import flags_for_rewording
 from .errors import InvalidInputError, ProjectError
 from .layout import FORM_FILE
 from .safefile import read_project_file
@@ -205,14 +207,41 @@ class FormEditor:
         project = self.project
         with project._guard, project._locked():
             project._commit_locked(())  # answers saved earlier go in their own, well-named commit
+            old_form = project.form
+            author = project.author or project.identity()
+            reworded = flags_for_rewording(old_form, form, project.entries(), author.name if author else "unknown author")
             project.write_file(FORM_FILE, tomlkit.dumps(self.document).encode("utf-8"))
-            old_ids = {q.id for q in project.form.questions}
+            old_ids = {q.id for q in old_form.questions}
             project.form = form
             touched = [FORM_FILE]
             for question in form.questions:
                 if question.id not in old_ids:
                     touched.append(_ensure_entry(project, question))
+            touched += _flag_reworded(project, reworded)
+            if reworded:
+                message = _with_flags(message, list(reworded))
             return project.commit_files(sorted(set(touched)), message)
+
+
+def _flag_reworded(project: Project, flags: dict) -> list[str]:
+    """Write the needs-review flags of answers whose question was reworded; their files."""
+    files = []
+    for qid, entry in flags.items():
+        relative = project.file_of(project.form.question(qid))
+        answers = project._read(relative)
+        if answers is not None:
+            project._write(relative, answers, {qid: entry})
+            files.append(relative)
+    return files
+
+
+def _with_flags(message: str, flagged: list[str]) -> str:
+    """The form commit's message, saying which answers it flagged (with their trailers,
+    so each answer's timeline finds the commit)."""
+    head, _, trailers = message.rstrip("\n").rpartition("\n\n")
+    note = "Flagged needs-review, as the question they answer was reworded:\n" + "\n".join(f"  {q}" for q in flagged)
+    lines = [trailers, *(f"{TRAILER}: {q}" for q in flagged)]
+    return f"{head}\n\n{note}\n\n" + "\n".join(lines) + "\n"
 
 
 def _settle_conflict(table, field: str) -> None:

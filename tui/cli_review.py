@@ -76,6 +76,8 @@ def run_review(args: argparse.Namespace, project: Project, out: TextIO) -> int:
 def reason_line(reason) -> str:  # type: ignore[no-untyped-def]
     if not reason.question_id:
         return reason.text
+    if reason.reworded:
+        return f"the question was reworded, by {reason.author} on {reason.date}:"
     return f"{reason.question_id} changed, by {reason.author} on {reason.date}:"
 
 

@@ -151,3 +151,27 @@ def test_review_json_names_the_hand_flagged_demo_answers(demo: Project, cli) -> 
     data = json.loads(outcome.out)
     assert {item["id"] for item in data} == {"data.privacy", "data.ownership"}
     assert all(item["reasons"] for item in data)  # the notes say why
+
+
+def test_rewording_a_question_flags_its_answer_and_review_shows_the_old_wording(project: Project, cli) -> None:
+    project.save("data.data-format", answer="Parquet", status="agreed")
+    old_text = project.form.question("data.data-format").text
+    outcome = cli("form", "reword", "data.data-format", "--text", "Which file formats will the data be stored in?",
+                  "--project", project.root)
+    assert outcome.code == 0, outcome.err
+    entry = Project.open(project.root).entry("data.data-format")
+    assert entry.status == "needs-review" and entry.review.startswith("the question was reworded (Test Person, ")
+    assert "data.data-format" in trailers_of(project.root)
+    assert git(project.root, "status", "--porcelain", "--", ".") == ""
+    shown = cli("review", "--project", project.root)
+    assert "the question was reworded, by Test Person" in shown.out
+    assert "{+Which file formats" in shown.out and old_text.split()[0] in shown.out
+    assert "makes it agreed again" in shown.out
+
+
+def test_rewording_an_unanswered_question_or_only_its_punctuation_flags_nothing(project: Project, cli) -> None:
+    project.save("data.data-format", answer="Parquet", status="agreed")
+    text = project.form.question("data.data-format").text
+    assert cli("form", "reword", "data.data-format", "--text", text.rstrip("?") + " ?", "--project", project.root).code == 0
+    assert cli("form", "reword", "data.data-source", "--text", "Where from?", "--project", project.root).code == 0
+    assert needs_review(Project.open(project.root)) == set()

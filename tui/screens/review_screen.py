@@ -127,7 +127,8 @@ def reason_text(item: FlaggedAnswer) -> Text:
         if not reason.question_id:
             text.append(f"{visible(reason.text)}\n\n")
             continue
-        text.append(f"{reason.question_id} changed, by {visible(reason.author)} on {reason.date}:\n", style="italic")
+        what = "the question was reworded" if reason.reworded else f"{reason.question_id} changed"
+        text.append(f"{what}, by {visible(reason.author)} on {reason.date}:\n", style="italic")
         if reason.before is None:
             text.append("(the earlier version is not in this history)\n\n")
             continue
