@@ -26,7 +26,7 @@ class Change:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return tuple(f for f in ("answer", "status", "notes") if getattr(self.before, f) != getattr(self.after, f))
+        return tuple(f for f in ("answer", "status", "notes", "agreed_by") if getattr(self.before, f) != getattr(self.after, f))
 
 
 def _verb(change: Change) -> str:
@@ -35,6 +35,8 @@ def _verb(change: Change) -> str:
         return "Clear answer to" if not change.after.answer.strip() else "Answer"
     if "status" in fields:  # a status change (with or without a note) names the new status
         return f"Mark {change.after.status}:"
+    if "agreed_by" in fields:
+        return "Record who agreed"
     return "Edit notes on"
 
 
@@ -64,7 +66,10 @@ def commit_message(
         label = f"{stage.name}: {question.text}" if question and stage else "(not in the question set)"
         body.append(f"{change.question_id} ({label})")
         details = [f"status {change.before.status} -> {change.after.status}"] if "status" in change.fields else []
-        details += [f"{field} changed" for field in change.fields if field != "status"]
+        details += [f"{field} changed" for field in change.fields if field not in ("status", "agreed_by")]
+        if "agreed_by" in change.fields:
+            names = [form.role(r).name if form.role(r) else r for r in change.after.agreed_by]
+            details.append(f"agreed by {', '.join(names)}" if names else "sign-offs removed")
         body.append("  " + "; ".join(details))
     if minor:
         body += ["", MINOR_NOTE if len(minor) == 1 else f"{MINOR_NOTE} ({', '.join(minor)})"]

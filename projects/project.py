@@ -29,6 +29,7 @@ from .atomic import atomic_write, remove_leftovers
 from .commitmessage import Change, commit_message, creation_message
 from .errors import (
     CommitError,
+    InvalidInputError,
     ConflictError,
     ConflictingEntry,
     GitReadError,
@@ -212,17 +213,21 @@ class Project:
         base: Entry | None = None,
         when: datetime | None = None,
         minor: bool = False,
+        agreed_by: tuple[str, ...] | None = None,
     ) -> SaveResult:
         """Change one entry on disk and commit it.
 
         `base` is the entry as the caller last read it; if the file now holds something
         else for this question (and not what we are saving), nothing is written and a
         ConflictError carries both versions. `when` backdates the commit (demo history).
-        A `minor` edit flags nothing downstream, and its commit says so.
+        A `minor` edit flags nothing downstream, and its commit says so. `agreed_by`: the
+        role ids that agreed (with status "agreed").
         """
         question = self.question(question_id)
         if status is not None:
             check_status(status)
+        if agreed_by is not None:
+            agreed_by = self.check_roles(agreed_by)
         for text, what in ((answer, "answer"), (notes, "notes")):
             if text is not None:
                 check_encodable(text, what)
@@ -243,7 +248,7 @@ class Project:
             if self._edit_run is None or self._edit_run[0] != question_id:
                 head = committed.get(relative, {}).get(question_id, on_disk if not committed else EMPTY)
                 self._edit_run = (question_id, head.answer)
-            wanted = next_entry(on_disk if base is None else base, answer, status, notes)
+            wanted = next_entry(on_disk if base is None else base, answer, status, notes, agreed_by)
             if base is not None and on_disk != base and on_disk != wanted:
                 raise ConflictError(
                     f"{question_id} changed on disk since you opened it; both texts are kept, choose or merge them",
@@ -254,6 +259,18 @@ class Project:
                 self._write(relative, answers, {question_id: wanted})
                 changed = (question_id,)
             return self._commit_locked(changed, when, minor=(question_id,) if minor else ())
+
+    def check_roles(self, roles: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """Role names, aliases or ids as the form's role ids, in the form's order; an
+        unknown one is refused naming the choices (exit 2)."""
+        found = []
+        for name in roles:
+            role = self.form.find_role(name)
+            if role is None:
+                choices = ", ".join(r.name for r in self.form.roles)
+                raise InvalidInputError(f"unknown role {name!r} for --agreed-by: choose from {choices}")
+            found.append(role.id)
+        return tuple(r.id for r in self.form.roles if r.id in found)
 
     def save_entries(self, wanted: dict[str, Entry], base: dict[str, Entry], subject: str) -> SaveResult:
         """Write several entries in one commit titled `subject` (confirming reviews).
@@ -496,12 +513,16 @@ def no_identity_error() -> NoIdentityError:
     )
 
 
-def next_entry(current: Entry, answer: str | None, status: str | None, notes: str | None) -> Entry:
+def next_entry(
+    current: Entry, answer: str | None, status: str | None, notes: str | None, agreed_by: tuple[str, ...] | None = None
+) -> Entry:
     """Apply the requested changes; typing into an open question makes it a draft.
 
-    Editing a flagged answer, or setting its status, settles the review.
+    Editing a flagged answer, or setting its status, settles the review. The roles that
+    agreed stay while the answer is agreed or flagged (confirming it restores them) and go
+    with any other status.
     """
-    entry = current.with_changes(answer=answer, notes=notes, status=status)
+    entry = current.with_changes(answer=answer, notes=notes, status=status, agreed_by=agreed_by)
     if current.status == "needs-review" and (status is not None or (answer is not None and answer != current.answer)):
         entry = entry.with_changes(review="", status=status or "draft")
     if current.conflict and answer is not None:
@@ -511,6 +532,8 @@ def next_entry(current: Entry, answer: str | None, status: str | None, notes: st
             entry = entry.with_changes(status="draft")
         elif not entry.answered and entry.status == "draft":
             entry = entry.with_changes(status="open")
+    if entry.agreed_by and entry.status not in ("agreed", "needs-review"):
+        entry = entry.with_changes(agreed_by=())
     return entry
 
 

@@ -58,8 +58,10 @@ commands:
   mlreq status [PATH] [--json]      completeness per stage and role, open questions
   mlreq show QID [--json]           one question with its answer
   mlreq answer QID [--status S] (--text T | --file F | - | --from REV) [--minor]
+               [--status agreed --agreed-by ROLE ...]
                                     write one answer (or just its status); one git commit;
-                                    --minor flags nothing that builds on it
+                                    --minor flags nothing that builds on it; --agreed-by
+                                    records which roles agreed (repeat it)
   mlreq impact QID [--json]         the answers a change to QID would flag (direct
                                     dependents) and those further down it may affect
   mlreq review [--confirm QID...] [--json]
@@ -144,6 +146,10 @@ def _parser() -> argparse.ArgumentParser:
     answer.add_argument("--file", type=Path, help="read the answer from this UTF-8 file")
     answer.add_argument("--status", help=f"one of {', '.join(STATUSES)}")
     answer.add_argument("--notes", help="notes on the answer")
+    answer.add_argument(
+        "--agreed-by", action="append", metavar="ROLE",
+        help="with --status agreed: a role that agreed (repeat for each); recorded in the answer",
+    )
     answer.add_argument("--minor", action="store_true", help="a minor edit: flag nothing that builds on it (the commit says so)")
     answer.add_argument("--from", dest="from_revision", metavar="REV", help="restore the answer as it was at REV (iteration, commit or date)")
     answer.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
@@ -241,6 +247,9 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
     form = project.form
     roles = [form.role(r).name for r in question.roles if form.role(r)]
     stage = form.stage(question.stage)
+    from mlreq.projects.signoff import sign_off
+
+    signed = sign_off(form, question, entry)
     if as_json:
         data = {
             "id": question.id,
@@ -250,6 +259,8 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
             "examples": question.examples,
             "answer": entry.answer,
             "status": entry.status,
+            "agreed_by": list(signed.agreed),
+            "sign_off": signed.state or None,
             "notes": entry.notes,
             "traces": list(question.traces),
             "depends_on": list(question.depends_on),
@@ -264,6 +275,8 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
     print(f"{question.id}  [{entry.status}]", file=out)
     print(f"{stage.name if stage else question.stage}: {question.text}", file=out)
     print(f"Roles: {', '.join(roles)}", file=out)
+    if signed.agreed:
+        print(f"Agreed by: {signed.describe()}", file=out)
     if question.examples:
         print(f"Examples: {question.examples}", file=out)
     if question.traces:
@@ -412,10 +425,17 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
 
             text = History(project).entry_at(args.question, args.from_revision).answer
             status = status or "draft"  # restored words need agreeing again
+        agreed_by = None
+        if args.agreed_by:
+            if status not in (None, "agreed"):
+                raise InvalidInputError(f"--agreed-by goes with --status agreed, not --status {status}")
+            agreed_by, status = project.check_roles(args.agreed_by), "agreed"
         if text is None and status is None and args.notes is None:
             raise InvalidInputError("nothing to write: give --text, --file, - (stdin), --from, --status or --notes")
         project.question(args.question)
-        result = project.save(args.question, answer=text, status=status, notes=args.notes, minor=args.minor)
+        result = project.save(
+            args.question, answer=text, status=status, notes=args.notes, minor=args.minor, agreed_by=agreed_by
+        )
         code = _report_save(result, out)
         if result.flagged:
             print(f"needs review now (they build on {args.question}): {', '.join(result.flagged)}", file=out)

@@ -7,7 +7,8 @@ import io
 
 from .model import FormState, export_rows
 
-COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples"]
+COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples", "agreed_by"]
+"""`agreed_by`: the roles that agreed, "partly: ..." when not all the question's roles have."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,6 +23,9 @@ def export_csv(state: FormState) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in export_rows(state):
-        row = {**row, "stage": row["stage_name"], "roles": ", ".join(row["roles"])}
+        agreed = ", ".join(row["agreed_by"])
+        if row["sign_off"] == "partly":
+            agreed = f"partly: {agreed}"
+        row = {**row, "stage": row["stage_name"], "roles": ", ".join(row["roles"]), "agreed_by": agreed}
         writer.writerow([csv_cell(str(row[c])) for c in COLUMNS])
     return out.getvalue()
