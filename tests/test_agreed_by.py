@@ -87,3 +87,14 @@ def test_a_sync_merge_keeps_a_sign_off_from_either_side_and_unites_two() -> None
     assert not conflicted and merged.agreed_by == ("legal-team",) and merged.notes == "checked with the DPO"
     other = base.with_changes(status="agreed", agreed_by=("data-engineer",))
     assert merge_entries(base, ours, other)[0].agreed_by == ("legal-team", "data-engineer")
+
+
+def test_status_shows_sign_off_per_role_once_an_answer_records_it(project: Project, cli) -> None:
+    assert "Sign-off by role" not in cli("status", project.root).out
+    agree(cli, project, "Legal team")
+    out = cli("status", project.root).out
+    block = out.split("Sign-off by role (agreed answers it signed off):\n", 1)[1]
+    rows = {line[:24].strip(): line[24:].split() for line in block.splitlines()[:10]}
+    assert rows["Legal team"] == ["1/1"] and rows["Data engineer"] == ["0/1"] and rows["Data scientist"] == ["0/0"]
+    data = json.loads(cli("status", project.root, "--json").out)
+    assert {"role": "Legal team", "signed": 1, "agreed": 1} in data["sign_offs"]

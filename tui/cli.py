@@ -199,6 +199,10 @@ def _print_status(status: ProjectStatus, out: TextIO) -> None:
     print("\nBy role:", file=out)
     for p in status.roles:
         print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {p.bar(20)}", file=out)
+    if status.sign_offs:
+        print("\nSign-off by role (agreed answers it signed off):", file=out)
+        for name, signed, agreed in status.sign_offs:
+            print(f"  {name:<22} {signed:>3}/{agreed:<3}", file=out)
     if status.conflicts:
         print("\nChanged on both sides of a sync (both versions kept; `mlreq resolve QID`):", file=out)
         for qid in status.conflicts:
