@@ -102,6 +102,13 @@ class SaveQueue:
         before, after = self._flagged.get(request.question_id, (None, None))
         return after if before is not None and request.base == before else request.base
 
+    @staticmethod
+    def _agreed_by(request: SaveRequest) -> tuple[str, ...] | None:
+        """The sign-offs to record, only when the user changed them (F8): roles a file
+        holds that the form does not know must not stop every later save of the answer."""
+        before = request.base.agreed_by if request.base is not None else ()
+        return request.wanted.agreed_by if request.wanted.agreed_by != before and request.wanted.agreed_by else None
+
     def _save(self, request: SaveRequest) -> SaveFinished:
         wanted = request.wanted
         try:
@@ -113,7 +120,7 @@ class SaveQueue:
                 before = {}
             result = self.project.save(
                 request.question_id, answer=wanted.answer, status=wanted.status, notes=wanted.notes,
-                base=self._base(request), minor=request.minor,
+                base=self._base(request), minor=request.minor, agreed_by=self._agreed_by(request),
             )
             self._flagged.pop(request.question_id, None)
             for flagged in result.flagged:

@@ -169,3 +169,22 @@ async def test_f6_marks_an_edit_minor_so_it_flags_nothing(fresh: Project, make_a
         assert await wait_until(pilot, lambda: subjects(fresh.root)[0] == "Answer data.data-source (minor edit)")
         await settle(app, pilot)
     assert Project.open(fresh.root).entry("data.data-format").status == "agreed"
+
+
+async def test_f8_marks_agreed_with_the_roles_chosen(fresh: Project, make_app) -> None:
+    from mlreq.tui.modals.sign_off_picker import SignOffPicker
+
+    fresh.save("data.privacy", answer="No personal data is kept")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.go_to("data.privacy")
+        await settle(app, pilot)
+        await pilot.press("f8")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, SignOffPicker))
+        await pilot.press("space", "enter")  # the first preselected role (Business stakeholder) did not agree
+        assert await wait_until(pilot, lambda: Project.open(fresh.root).entry("data.privacy").status == "agreed")
+        await settle(app, pilot)
+        assert "agreed by partly: Product owner, Data engineer, Legal team (not yet: Business stakeholder)" in str(
+            screen.query_one("#q-heading").render())
+    assert Project.open(fresh.root).entry("data.privacy").agreed_by == ("product-owner", "data-engineer", "legal-team")

@@ -73,6 +73,7 @@ class FormScreen(ProjectActions, Screen):
         Binding("f3", "history", "History", show=False, id="history", tooltip="Iterations, saves and what changed"),
         Binding("f4", "external_editor", "$EDITOR", show=False, id="external_editor", tooltip="Edit the answer in $EDITOR"),
         Binding("f5", "review", "Review", show=False, id="review", priority=True, tooltip="Every answer flagged needs-review, in one pass"),
+        Binding("f8", "agreed_by", "Agreed by", show=False, id="agreed_by", priority=True, tooltip="Mark agreed, choosing which roles agreed"),
         Binding("f6", "minor_edit", "Minor", show=False, id="minor_edit", priority=True, tooltip="Mark this edit minor: it flags nothing"),
     ]
 
@@ -316,6 +317,25 @@ class FormScreen(ProjectActions, Screen):
             f"Minor edit: saving {self.current} flags nothing (F6 again to undo)" if self.current in self.minor_edits
             else f"Saves of {self.current} flag what builds on it again"
         )
+
+    def action_agreed_by(self) -> None:
+        """Mark the answer agreed, with the roles that agreed (the question's preselected)."""
+        from ..modals.sign_off_picker import SignOffPicker
+
+        qid = self.current
+        question = self.form.question(qid) if qid else None
+        if qid is None or question is None or self.read_only_reason:
+            return
+        self.save_editor()
+
+        def chosen(roles: tuple[str, ...] | None) -> None:
+            if roles is None:
+                return
+            self.request_save(qid, next_entry(self.expected.get(qid, Entry()), None, "agreed", None, roles))
+            self._refresh_current_heading()
+            self.nav.refresh_labels(self.expected)
+
+        self.app.push_screen(SignOffPicker(self.form, question, self.expected.get(qid, Entry())), chosen)
 
     def action_review(self) -> None:
         from .review_screen import ReviewScreen

@@ -24,6 +24,7 @@ While typing an answer
   f4                  edit the answer in $EDITOR (for very long answers)
   f5                  review every flagged answer: why, word by word; c confirms, e edits
   f6                  mark this edit minor: saving it flags nothing (the commit says so)
+  f8                  mark agreed, choosing which roles agreed (space toggles, enter)
   escape              leave the answer box for the question list
   home / end          start / end of the line
   ctrl+home / ctrl+end  start / end of the whole answer

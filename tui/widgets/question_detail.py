@@ -9,6 +9,7 @@ from textual.widgets import Static
 from mlreq.bank import Form, Question
 from mlreq.projects import Entry
 from mlreq.projects.safetext import visible
+from mlreq.projects.signoff import sign_off
 
 from ..markers import LABELS, marker
 from .answer_editor import AnswerEditor
@@ -58,6 +59,9 @@ class QuestionDetail(VerticalScroll):
         stage = form.stage(question.stage)
         roles = ", ".join(visible(form.role(r).name) for r in question.roles if form.role(r))
         status = f"{marker(entry.status)} {LABELS.get(entry.status, entry.status)}"
+        signed = sign_off(form, question, entry)
+        if signed.agreed:
+            status += f" by {visible(signed.describe())}"
         self.query_one("#q-heading", Static).update(
             f"{visible(stage.name) if stage else question.stage} {position} · {status} · {question.id}"
         )
