@@ -4,8 +4,11 @@ A flag must always mean "read this again", so the rules are narrow:
 
 - Only a change of meaning flags: two texts with the same words and numbers (whitespace,
   line breaks and punctuation aside, see `same_meaning`) are the same answer.
-- An upstream question's first answer flags nothing: an answer written while its upstream
-  was still empty was written without it, and filling the form is not changing it.
+- An upstream question's first answer flags nothing in the sitting the form is filled in:
+  an answer given since the last iteration (a named milestone, `mlreq iteration new`) was
+  written without it, and filling the form is not changing it. Only answers the team had
+  already settled at the last iteration, unchanged since, are flagged by it (`settled`):
+  they were agreed without the upstream. With no iteration, a first answer flags nothing.
 - Only the answers that build directly on the changed one (`depends_on`) are flagged
   needs-review, with the reason; those further down are "may be affected": listed by
   `mlreq impact` and in the app before saving, never flagged.
@@ -89,9 +92,14 @@ class AnswerChange:
     after: str
 
     @property
+    def first(self) -> bool:
+        """The upstream's first answer (it was empty before the edit began)."""
+        return not self.before.strip() and bool(self.after.strip())
+
+    @property
     def flags(self) -> bool:
         """Whether this change can put other answers in doubt (see the module's rules)."""
-        return bool(self.before.strip()) and not same_meaning(self.before, self.after)
+        return (bool(self.before.strip()) or self.first) and not same_meaning(self.before, self.after)
 
 
 def review_reason(question_id: str, author: str, when: datetime | None = None) -> str:
@@ -112,9 +120,18 @@ REASON = re.compile(r"^(?P<question>\S+) changed \((?P<author>.*), (?P<date>\d{4
 
 
 def flags_for(
-    form: Form, changes: list[AnswerChange], entries: dict[str, Entry], author: str, when: datetime | None = None
+    form: Form,
+    changes: list[AnswerChange],
+    entries: dict[str, Entry],
+    author: str,
+    when: datetime | None = None,
+    settled: frozenset[str] = frozenset(),
 ) -> dict[str, Entry]:
-    """The entries to mark needs-review because of `changes`: direct dependents only."""
+    """The entries to mark needs-review because of `changes`: direct dependents only.
+
+    `settled`: answers that were already given, as they are now, at the last iteration;
+    only those are flagged by an upstream's first answer.
+    """
     flagged: dict[str, Entry] = {}
     changed = {change.question_id for change in changes}
     for change in changes:
@@ -123,7 +140,7 @@ def flags_for(
         reason = review_reason(change.question_id, author, when)
         for qid in form.dependents_of(change.question_id):
             entry = flagged.get(qid) or entries.get(qid, EMPTY)
-            if qid in changed or not entry.answered:
+            if qid in changed or not entry.answered or (change.first and qid not in settled):
                 continue
             if entry.status != "needs-review":
                 flagged[qid] = entry.with_changes(status="needs-review", review=reason)
@@ -139,7 +156,8 @@ def _reason_names(line: str, question_id: str) -> bool:
 
 
 def may_be_affected(form: Form, changes: list[AnswerChange], entries: dict[str, Entry]) -> list[str]:
-    """Answered questions further down than the direct dependents of the flagging changes."""
+    """Answered questions further down than the direct dependents of the changes that
+    flag (a first answer's too: what is further down may still be worth a look)."""
     direct = {qid for change in changes if change.flags for qid in form.dependents_of(change.question_id)}
     found: dict[str, None] = {}
     for change in changes:

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mlreq.bank import Form, Question, form_from_data
-from mlreq.bank.errors import BankError
+from mlreq.bank.errors import BankError, MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
 from .atomic import atomic_write, remove_leftovers
@@ -39,7 +39,7 @@ from .errors import (
     UnknownQuestionError,
 )
 from .gitrepo import GitRepo, Identity, find_git_root
-from .impact import AnswerChange, flags_for, may_be_affected
+from .impact import AnswerChange, flags_for, may_be_affected, same_meaning
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
 from .projectlock import project_lock
 from .repostate import require_committable
@@ -468,7 +468,8 @@ class Project:
         if not any(change.flags and self.form.dependents_of(change.question_id) for change in changes):
             return (), ()
         entries = self.entries()
-        flags = flags_for(self.form, changes, entries, author, when)
+        settled = self._settled_at_last_iteration(changes, entries)
+        flags = flags_for(self.form, changes, entries, author, when, settled)
         further = tuple(q for q in may_be_affected(self.form, changes, entries) if q not in flags)
         by_file: dict[str, list[str]] = {}
         for qid in flags:
@@ -481,6 +482,40 @@ class Project:
                 continue
             self._write(relative, answers, {qid: flags[qid] for qid in ids})
         return tuple(flags), further
+
+    def _settled_at_last_iteration(self, changes: list[AnswerChange], entries: dict[str, Entry]) -> frozenset[str]:
+        """Direct dependents of first answers that the last iteration already held, with
+        the same meaning as now: only those does a first answer flag (impact's rules).
+
+        Read from git only when a first answer has answered dependents (one for-each-ref,
+        one cat-file); an unreadable history settles nothing (no flag rather than a wrong one).
+        """
+        wanted = {
+            qid
+            for change in changes
+            if change.first
+            for qid in self.form.dependents_of(change.question_id)
+            if entries.get(qid, EMPTY).answered
+        }
+        if not wanted:
+            return frozenset()
+        from .history import History, _entry_in  # history imports this module
+
+        try:
+            history = History(self)
+            iteration = history.current_iteration()
+            if iteration is None:
+                return frozenset()
+            paths = {qid: self.repo_path(self.file_of(self.form.question(qid))) for qid in wanted}
+            blobs = history.repo.read_files(iteration.commit, sorted(set(paths.values())))
+        except (MlreqError, OSError):
+            return frozenset()
+        settled = set()
+        for qid, path in paths.items():
+            then = _entry_in(blobs.get(path), qid)
+            if then is not None and then.answered and same_meaning(then.answer, entries[qid].answer):
+                settled.add(qid)
+        return frozenset(settled)
 
     def identity(self) -> Identity | None:
         """The author for commits: MLREQ_AUTHOR, git's environment, then git config."""

@@ -175,3 +175,17 @@ def test_rewording_an_unanswered_question_or_only_its_punctuation_flags_nothing(
     assert cli("form", "reword", "data.data-format", "--text", text.rstrip("?") + " ?", "--project", project.root).code == 0
     assert cli("form", "reword", "data.data-source", "--text", "Where from?", "--project", project.root).code == 0
     assert needs_review(Project.open(project.root)) == set()
+
+
+def test_a_first_answer_flags_only_what_the_last_iteration_had_settled_without_it(project: Project, cli) -> None:
+    from mlreq.projects.history import History
+
+    project.save("data.data-format", answer="Parquet")  # both build on data.data-source, still empty
+    project.save("data.acquisition", answer="From the Kafka stream")
+    History(project).create_iteration("Kick-off workshop")
+    project.save("data.acquisition", answer="From the Kafka stream, and SFTP")  # changed since: this sitting's
+    project.save("data.metadata", answer="Charger id")  # new since the iteration
+    result = Project.open(project.root).save("data.data-source", answer="Charger telemetry")
+    assert result.flagged == ("data.data-format",)
+    review = cli("review", "--project", project.root).out
+    assert "{+Charger telemetry+}" in review
