@@ -158,6 +158,9 @@ def test_dependencies_the_thesis_reasoning_requires(v3_questions: dict[str, dict
     assert {"scoping.business-problems"} <= upstream("scoping.success-metrics")
     assert {"data.labeling-guidelines"} <= upstream("data.labelers")
     assert {"data.data-source"} <= upstream("data.privacy")
+    # Issue 12: the two the thesis states that were missing.
+    assert {"scoping.end-user"} <= upstream("data.data-source")  # demographics -> training data (5.1.3)
+    assert {"data.metadata"} <= upstream("modeling.bias-risks")  # metadata -> bias assessment (ID7.1)
     assert {"data.data-source"} <= upstream("data.ownership")
 
 
@@ -248,3 +251,12 @@ def test_optional_mlreq_tables_depend_on_v3_without_cycles(
             assert dep in v3_questions, f"{question['id']}: depends on unknown question {dep!r}"
         graph[question["id"]] = list(question["mlreq"]["depends_on"])
     _topological_order(graph)
+
+
+def test_rationales_without_a_thesis_citation_say_they_are_mlreqs_judgement(v3_questions: dict[str, dict]) -> None:
+    import re
+
+    cites = re.compile(r"\b(ID\d|BP\d|P\d|RQ\d|table|figure|\d\.\d)")
+    for qid, question in v3_questions.items():
+        rationale = question["mlreq"]["rationale"]
+        assert cites.search(rationale) or rationale.startswith("mlreq's judgement"), qid
