@@ -98,3 +98,20 @@ def test_status_shows_sign_off_per_role_once_an_answer_records_it(project: Proje
     assert rows["Legal team"] == ["1/1"] and rows["Data engineer"] == ["0/1"] and rows["Data scientist"] == ["0/0"]
     data = json.loads(cli("status", project.root, "--json").out)
     assert {"role": "Legal team", "signed": 1, "agreed": 1} in data["sign_offs"]
+
+
+def test_form_edit_changes_roles_and_examples_and_drops_the_sign_off_of_a_role_no_longer_asked(project: Project, cli) -> None:
+    agree(cli, project, "Legal team", "Product owner")
+    outcome = cli("form", "edit", PRIVACY, "--roles", "Data engineer, Legal team, Data scientist",
+                  "--examples", "GDPR, CCPA", "--project", project.root)
+    assert outcome.code == 0, outcome.err
+    reopened = Project.open(project.root)
+    question = reopened.form.question(PRIVACY)
+    assert (question.roles, question.examples) == (("data-engineer", "legal-team", "data-scientist"), "GDPR, CCPA")
+    assert reopened.entry(PRIVACY).agreed_by == ("legal-team",)
+    message = git(project.root, "log", "-1", "--format=%B")
+    assert "Sign-offs dropped, as the question is no longer asked of these roles:\n  data.privacy: Product owner" in message
+    assert f"Mlreq-Question: {PRIVACY}" in message
+    assert git(project.root, "status", "--porcelain", "--", ".") == ""
+    bad = cli("form", "edit", PRIVACY, "--roles", "Janitor", "--project", project.root)
+    assert "unknown role 'Janitor': choose from Business stakeholder" in assert_one_line_error(bad, 2)

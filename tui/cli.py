@@ -73,7 +73,7 @@ commands:
   mlreq check [PATH]                validate files and repository, saying what is wrong where
   mlreq iteration new NAME [-m NOTE] | list
                                     name a milestone ("Kick-off workshop"), list them
-  mlreq form add|reword|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
+  mlreq form add|reword|edit|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
                                     tailor the question set (each change one commit)
   mlreq remote set URL | show       the git remote to share through
   mlreq sync [--push|--no-push]     fetch, merge by question, push
