@@ -278,17 +278,15 @@ STEPS: list[tuple[int, str, str, str | None, str | None, str | None]] = [
     (15, "dee", "scoping.success-metrics", None, "agreed", None),
     (15, "dee", "deployment.deployment-process", None, "agreed", None),
     (15, "ana", "modeling.input-serving", None, "agreed", None),
-    # The answers the ripple flagged are walked through: most still hold, the rest are
-    # settled; privacy and ownership wait for legal's look at the Nordlys contract.
+    # The answers the changes flagged (those building directly on a changed one) are
+    # walked through: most still hold, the rest are settled; privacy and ownership wait
+    # for legal's look at the Nordlys contract.
     (15, "dee", "data.data-format", None, "agreed", None),
-    (15, "jonas", "data.preprocessing", None, "draft", None),
     (15, "ben", "data.labeling-guidelines", None, "agreed", None),
-    (15, "ben", "data.labelers", None, "draft", None),
     (15, "jonas", "data.cyclic-behaviour", None, "draft", None),
     (15, "jonas", "data.data-volume", None, "draft", None),
     (15, "jonas", "data.streaming-frequency", None, "draft", None),
     (15, "chen", "modeling.audit", None, "draft", None),
-    (15, "ben", "modeling.deployment-constraints", None, "draft", None),
     (15, "dee", "deployment.performance-requirements", None, "draft", None),
 ]
 
