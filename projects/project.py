@@ -260,6 +260,12 @@ class Project:
                 changed = (question_id,)
             return self._commit_locked(changed, when, minor=(question_id,) if minor else ())
 
+    def edit_base(self, question_id: str) -> str | None:
+        """The committed answer the current run of saves of `question_id` began from, or
+        None when the last save was of another question (the next save starts a run)."""
+        run = self._edit_run
+        return run[1] if run is not None and run[0] == question_id else None
+
     def check_roles(self, roles: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         """Role names, aliases or ids as the form's role ids, in the form's order; an
         unknown one is refused naming the choices (exit 2)."""

@@ -51,12 +51,15 @@ class FlaggedAnswer:
     """The status confirming it restores: what it was before it was flagged."""
 
 
-def flagged_answers(project: Project) -> list[FlaggedAnswer]:
-    """Every answer flagged needs-review, in form order, with its reasons read back from git."""
+def flagged_answers(project: Project, only: set[str] | None = None) -> list[FlaggedAnswer]:
+    """Every answer flagged needs-review (or those of `only`), in form order, with its
+    reasons read back from git."""
     from .history import History
 
     entries = project.entries()
-    flagged = [q for q in project.form.questions if entries[q.id].status == "needs-review"]
+    flagged = [
+        q for q in project.form.questions if entries[q.id].status == "needs-review" and (only is None or q.id in only)
+    ]
     if not flagged:
         return []
     history = History(project)
@@ -64,7 +67,7 @@ def flagged_answers(project: Project) -> list[FlaggedAnswer]:
     for question in flagged:
         entry = entries[question.id]
         versions = _safe_timeline(history, question.id)
-        run = _flagged_run(versions, entry)
+        run = _flagged_run(versions)
         before_run = versions[len(versions) - len(run) - 1] if len(versions) > len(run) else None
         restores = before_run.entry.status if before_run and before_run.entry.status != "needs-review" else "draft"
         if not entry.answered:
@@ -85,16 +88,15 @@ def _safe_timeline(history, question_id: str) -> list:  # type: ignore[no-untype
         return []  # no history to read (no commits, a shallow clone): reasons without diffs
 
 
-def _flagged_run(versions: list, entry: Entry) -> list:  # type: ignore[no-untyped-def]
-    """The newest versions that are flagged, oldest first (when the flag is committed)."""
+def _flagged_run(versions: list) -> list:  # type: ignore[no-untyped-def]
+    """The newest committed versions that are flagged, oldest first (none while the flag
+    is only on disk, not committed yet)."""
     run = []
     for version in reversed(versions):
         if version.entry.status != "needs-review":
             break
         run.append(version)
     run.reverse()
-    if versions and versions[-1].entry != entry and entry.status == "needs-review" and not run:
-        return []  # flagged on disk, not committed yet
     return run
 
 
@@ -186,7 +188,7 @@ def confirm(project: Project, question_ids: list[str]) -> Confirmation:
     not_flagged = tuple(qid for qid in wanted_ids if qid not in flagged)
     if not flagged:
         return Confirmation(None, (), not_flagged)
-    restores = {item.question_id: item.restores for item in flagged_answers(project) if item.question_id in flagged}
+    restores = {item.question_id: item.restores for item in flagged_answers(project, set(flagged))}
     wanted = {qid: entries[qid].with_changes(status=restores.get(qid, "draft"), review="") for qid in flagged}
     base = {qid: entries[qid] for qid in flagged}
     subject = f"Confirm {flagged[0]} still holds" if len(flagged) == 1 else f"Confirm {len(flagged)} answers still hold"

@@ -295,8 +295,8 @@ class FormScreen(ProjectActions, Screen):
         if not dirty or qid is None:
             detail.show_ripple([])
             return
-        run = self.project._edit_run
-        base = run[1] if run and run[0] == qid else self.entries.get(qid, Entry()).answer
+        base = self.project.edit_base(qid)
+        base = self.entries.get(qid, Entry()).answer if base is None else base
         if not base.strip():
             detail.show_ripple([], minor=qid in self.minor_edits)
             return
