@@ -189,3 +189,18 @@ def test_a_first_answer_flags_only_what_the_last_iteration_had_settled_without_i
     assert result.flagged == ("data.data-format",)
     review = cli("review", "--project", project.root).out
     assert "{+Charger telemetry+}" in review
+
+
+def test_restoring_a_draft_flags_only_what_its_text_changes(demo: Project) -> None:
+    from mlreq.projects.drafts import Draft
+    from mlreq.tui.app import _flags_of
+
+    entries = demo.entries()
+    text = entries[PROBLEMS].answer
+
+    def restoring(new_text: str) -> list[str]:
+        return _flags_of(demo.form, [Draft(PROBLEMS, new_text, entries[PROBLEMS], 0.0)], entries)
+
+    assert restoring(text.replace("\n", "\r\n") + "  \n") == []  # the same words: nothing to read again
+    direct = {q for q in demo.form.dependents_of(PROBLEMS) if entries[q].answered and entries[q].status != "needs-review"}
+    assert set(restoring(text.replace("38%", "41%"))) == direct
