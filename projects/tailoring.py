@@ -204,6 +204,8 @@ class FormEditor:
         if "mlreq" not in table:
             table.add("mlreq", tomlkit.table())
         table["mlreq"]["depends_on"] = depends_on
+        if "judgement" in table["mlreq"]:  # a dependency dropped is no longer anyone's judgement
+            table["mlreq"]["judgement"] = [d for d in table["mlreq"]["judgement"] if d in depends_on]
 
     def depend(self, question_id: str, on: str, add: bool = True) -> None:
         self.project.question(on)

@@ -268,6 +268,7 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
             "notes": entry.notes,
             "traces": list(question.traces),
             "depends_on": list(question.depends_on),
+            "depends_on_judgement": list(question.judgement),
             "needed_by": list(form.dependents_of(question.id)),
             "review": entry.review,
             "conflict": entry.conflict or None,
@@ -287,7 +288,8 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
         titles = [f"{t} {form.trace(t).title}" for t in question.traces if form.trace(t)]
         print(f"Traces to: {', '.join(titles)}", file=out)
     if question.depends_on:
-        print(f"Builds on: {', '.join(question.depends_on)}", file=out)
+        marked = [f"{d} (mlreq's judgement)" if d in question.judgement else d for d in question.depends_on]
+        print(f"Builds on: {', '.join(marked)}", file=out)
     if form.dependents_of(question.id):
         print(f"Needed by: {', '.join(form.dependents_of(question.id))}", file=out)
     if entry.review:

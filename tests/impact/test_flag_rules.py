@@ -204,3 +204,12 @@ def test_restoring_a_draft_flags_only_what_its_text_changes(demo: Project) -> No
     assert restoring(text.replace("\n", "\r\n") + "  \n") == []  # the same words: nothing to read again
     direct = {q for q in demo.form.dependents_of(PROBLEMS) if entries[q].answered and entries[q].status != "needs-review"}
     assert set(restoring(text.replace("38%", "41%"))) == direct
+
+
+def test_show_marks_the_dependencies_that_are_mlreqs_judgement(project: Project, cli) -> None:
+    import json
+
+    shown = cli("show", "modeling.bias-risks", "--project", project.root).out
+    assert "Builds on: data.acquisition, data.metadata, scoping.end-user (mlreq's judgement)" in shown
+    data = json.loads(cli("show", "modeling.bias-risks", "--json", "--project", project.root).out)
+    assert data["depends_on_judgement"] == ["scoping.end-user"]

@@ -107,7 +107,8 @@ def _links(question: Question, form: Form) -> str:
 
     lines = []
     if question.depends_on:
-        lines.append(f"Builds on: {names(question.depends_on)}")
+        judged = f" (mlreq's judgement: {', '.join(question.judgement)})" if question.judgement else ""
+        lines.append(f"Builds on: {names(question.depends_on)}{judged}")
     if form.dependents_of(question.id):
         lines.append(f"Needed by: {names(form.dependents_of(question.id))}")
     return "\n".join(lines)
