@@ -57,16 +57,16 @@ commands:
   mlreq demo [PATH]                 create (once) and open a filled-in demo project
   mlreq status [PATH] [--json]      completeness per stage and role, open questions
   mlreq show QID [--json]           one question with its answer
-  mlreq answer QID [--status S] (--text T | --file F | - | --from REV) [--minor]
-               [--status agreed --agreed-by ROLE ...]
-                                    write one answer (or just its status); one git commit;
-                                    --minor flags nothing that builds on it; --agreed-by
-                                    records which roles agreed (repeat it)
+  mlreq answer QID [--status S] (--text T | --file F | - | --from REV)
+               [--minor] [--agreed-by ROLE ...]
+                                    write one answer (or just its status); one commit;
+                                    --minor flags nothing that builds on it;
+                                    --agreed-by: a role that agreed (repeat it)
   mlreq impact QID [--json]         the answers a change to QID would flag (direct
                                     dependents) and those further down it may affect
   mlreq review [--confirm QID...] [--json]
                                     every answer flagged needs-review, with the change
-                                    that flagged it; --confirm: they still hold (a commit)
+                                    that flagged it; --confirm: they still hold
   mlreq export [--format md|html|csv|xlsx|json|reqif] [--output F] [--at ITERATION]
                [--stage S] [--role R] [--status S]
                                     the form with its answers, for people and tools
