@@ -109,7 +109,7 @@ class ReviewScreen(Screen[str | None]):
         elif outcome.confirmed:
             status = outcome.confirmed[0][1]
             self.app.call_from_thread(self.notify, f"{question_id} still holds: {status} again")
-        self._load()
+        self.app.call_from_thread(self._load)  # workers are started from the app's thread
 
     def action_edit(self) -> None:
         item = self._highlighted_item()
