@@ -76,7 +76,8 @@ async def test_naming_an_iteration_and_opening_the_history(fresh: Project, make_
 
 
 async def test_adding_and_rewording_a_question_from_the_app(fresh: Project, make_app) -> None:
-    app = make_app(fresh)
+    fresh.save("data.data-source", answer="Charger telemetry", status="agreed")
+    app = make_app(Project.open(fresh.root))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         screen.go_to("data.data-source")
@@ -92,6 +93,8 @@ async def test_adding_and_rewording_a_question_from_the_app(fresh: Project, make
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: screen.form.question("data.data-source").text.endswith("who owns it?"))
         await settle(app, pilot)
+        assert screen.expected["data.data-source"].status == "needs-review"  # the app knows its answer is flagged
+        assert "Needs review: the question was reworded" in str(screen.query_one("#q-review").render())
     reopened = Project.open(fresh.root)
     added = reopened.form.question("data.which-checks-run-at-ingestion")
     assert added is not None and added.origin == "mlreq" and added.roles == ("data-engineer", "legal-team")
