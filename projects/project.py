@@ -29,10 +29,10 @@ from .atomic import atomic_write, remove_leftovers
 from .commitmessage import Change, commit_message, creation_message
 from .errors import (
     CommitError,
-    InvalidInputError,
     ConflictError,
     ConflictingEntry,
     GitReadError,
+    InvalidInputError,
     NoIdentityError,
     ProjectError,
     ProjectFileError,

@@ -25,8 +25,8 @@ from mlreq.bank.model import Question
 
 from .answers import EMPTY, AnswerFile
 from .commitmessage import TRAILER
-from .impact import flags_for_rewording
 from .errors import InvalidInputError, ProjectError
+from .impact import flags_for_rewording
 from .layout import FORM_FILE
 from .safefile import read_project_file
 from .project import Project, SaveResult, _header
