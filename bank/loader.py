@@ -210,6 +210,11 @@ def _question(entry: dict[str, Any], path: Path | str, number: int) -> Question:
     depends_on = ours.get("depends_on", [])
     if not isinstance(depends_on, list) or not all(isinstance(d, str) for d in depends_on):
         raise BankError(f"{path}: question {question_id!r}: depends_on must be a list of question ids")
+    judgement = ours.get("judgement", [])
+    if not isinstance(judgement, list) or not all(isinstance(d, str) for d in judgement):
+        raise BankError(f"{path}: question {question_id!r}: judgement must be a list of question ids")
+    # Only its dependencies count: one dropped since (undepend, a merge) is not an error.
+    judgement = [d for d in judgement if d in depends_on]
     priority = str(ours.get("priority", "medium"))
     if priority not in PRIORITIES:
         raise BankError(f"{path}: question {question_id!r}: priority must be one of {', '.join(PRIORITIES)}")
@@ -227,4 +232,5 @@ def _question(entry: dict[str, Any], path: Path | str, number: int) -> Question:
         impact=str(ours.get("impact", "")),
         priority=priority,
         rationale=str(ours.get("rationale", "")),
+        judgement=tuple(judgement),
     )

@@ -64,6 +64,8 @@ class Question:
     """mlreq's addition: "high", "medium" or "low" urgency of an answer."""
     rationale: str = ""
     """mlreq's addition: why the dependencies hold."""
+    judgement: tuple[str, ...] = ()
+    """The dependencies (of depends_on) that are mlreq's judgement, not stated by the thesis."""
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,10 @@ if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
 
 FIELDS = ("status", "answer", "notes")
-OPTIONAL_FIELDS = ("review", "conflict")
+OPTIONAL_FIELDS = ("review", "conflict", "agreed_by")
 """Written only while they hold something: `review` says why an answer needs review;
-`conflict` holds the other side's answer when both sides of a sync changed it."""
+`conflict` holds the other side's answer when both sides of a sync changed it;
+`agreed_by` lists the roles (ids) that signed the answer off."""
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,14 @@ class Entry:
     """Why the answer needs review (an upstream answer changed); empty otherwise."""
     conflict: str = ""
     """The other side's answer after a sync changed it on both sides; empty otherwise."""
+    agreed_by: tuple[str, ...] = ()
+    """The roles (form role ids) that agreed the answer; empty when not recorded."""
 
     @property
     def answered(self) -> bool:
         return bool(self.answer.strip())
 
-    def with_changes(self, **changes: str | None) -> Entry:
+    def with_changes(self, **changes: str | tuple[str, ...] | None) -> Entry:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
@@ -133,7 +136,13 @@ class AnswerFile:
                     f"(use one of {', '.join(STATUSES)})"
                 )
             for field in (*FIELDS, *OPTIONAL_FIELDS):
-                if field in value and not isinstance(value[field], str):
+                if field == "agreed_by":
+                    roles = value.get(field, [])
+                    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+                        raise ProjectFileError(
+                            f"{shown}:{self.line_of(key)}: question {key!r}: agreed_by must be a list of role ids"
+                        )
+                elif field in value and not isinstance(value[field], str):
                     raise ProjectFileError(f"{shown}:{self.line_of(key)}: question {key!r}: {field} must be a string")
 
     def line_of(self, question_id: str) -> int:
@@ -188,16 +197,23 @@ _DEFAULTS = {"answer": "", "status": "open", "notes": "", "review": "", "conflic
 
 def entry_from_table(table: Any) -> Entry:
     """An Entry from one question's parsed table (tomllib dict or tomlkit Table)."""
-    return Entry(**{field: str(table.get(field, default)) for field, default in _DEFAULTS.items()})
+    roles = table.get("agreed_by", [])
+    agreed_by = tuple(str(r) for r in roles) if isinstance(roles, list) else ()
+    return Entry(**{field: str(table.get(field, default)) for field, default in _DEFAULTS.items()}, agreed_by=agreed_by)
 
 
-def _fields(entry: Entry) -> dict[str, str]:
-    return {field: getattr(entry, field) for field in _DEFAULTS if field in FIELDS or getattr(entry, field)}
+def _fields(entry: Entry) -> dict[str, Any]:
+    fields: dict[str, Any] = {field: getattr(entry, field) for field in _DEFAULTS if field in FIELDS or getattr(entry, field)}
+    if entry.agreed_by:
+        fields["agreed_by"] = list(entry.agreed_by)
+    return fields
 
 
-def _item(field: str, value: str) -> Item:
+def _item(field: str, value: str | tuple[str, ...]) -> Item:
     import tomlkit
 
+    if field == "agreed_by":
+        return tomlkit.item(list(value))
     return tomlkit.item(value) if field == "status" else toml_string(value)
 
 

@@ -50,7 +50,7 @@ class Change:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return tuple(f for f in ("answer", "status", "notes") if getattr(self.before, f) != getattr(self.after, f))
+        return tuple(f for f in ("answer", "status", "notes", "agreed_by") if getattr(self.before, f) != getattr(self.after, f))
 
 
 def _verb(change: Change, restored: Restoration | None = None) -> str:
@@ -61,19 +61,35 @@ def _verb(change: Change, restored: Restoration | None = None) -> str:
         return "Clear answer to" if not change.after.answer.strip() else "Answer"
     if "status" in fields:  # a status change (with or without a note) names the new status
         return f"Mark {change.after.status}:"
+    if "agreed_by" in fields:
+        return "Record who agreed"
     return "Edit notes on"
 
 
+MINOR_NOTE = "Minor edit: nothing that builds on it was flagged for review."
+
+
 def commit_message(
-    changes: list[Change], form: Form, flagged: tuple[str, ...] = (), restored: dict[str, Restoration] | None = None
+    changes: list[Change],
+    form: Form,
+    flagged: tuple[str, ...] = (),
+    restored: dict[str, Restoration] | None = None,
+    minor: tuple[str, ...] = (),
+    subject: str | None = None,
 ) -> str:
     """`flagged` questions were only marked needs-review because of the others; `restored`
-    answers were brought back from an earlier version (the subject and body say which)."""
+    answers were brought back from an earlier version (the subject and body say which);
+    `minor` ones were saved as minor edits (flagging nothing). `subject` replaces the one
+    made here."""
     restored = {qid: r for qid, r in (restored or {}).items() if any(c.question_id == qid and "answer" in c.fields for c in changes)}
     main = [c for c in changes if c.question_id not in flagged] or changes
-    if len(main) == 1:
+    if subject is not None:
+        pass
+    elif len(main) == 1:
         source = restored.get(main[0].question_id)
         subject = f"{_verb(main[0], source)} {main[0].question_id}" + (f" from {source.short}" if source else "")
+        if main[0].question_id in minor:
+            subject += " (minor edit)"
         if len(subject) > SUBJECT_LIMIT:
             subject = subject[: SUBJECT_LIMIT - 1] + "…"
     else:
@@ -90,11 +106,16 @@ def commit_message(
         details += [
             f"answer restored from {restored[change.question_id].long}" if field == "answer" and change.question_id in restored else f"{field} changed"
             for field in change.fields
-            if field != "status"
+            if field not in ("status", "agreed_by")
         ]
+        if "agreed_by" in change.fields:
+            names = [form.role(r).name if form.role(r) else r for r in change.after.agreed_by]
+            details.append(f"agreed by {', '.join(names)}" if names else "sign-offs removed")
         body.append("  " + "; ".join(details))
+    if minor:
+        body += ["", MINOR_NOTE if len(minor) == 1 else f"{MINOR_NOTE} ({', '.join(minor)})"]
     if flagged:
-        body += ["", "Flagged needs-review, as they build on the changed answer:", *(f"  {qid}" for qid in flagged)]
+        body += ["", "Flagged needs-review, as they build directly on the changed answer:", *(f"  {qid}" for qid in flagged)]
     trailers = [f"{TRAILER}: {change.question_id}" for change in changes]
     trailers += [f"{RESTORED_TRAILER}: {source.commit}" for source in restored.values()]
     return "\n".join([subject, "", *body, "", *trailers]) + "\n"

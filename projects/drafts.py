@@ -78,7 +78,8 @@ class DraftStore:
         record = {
             "question": question_id,
             "text": text,
-            "base": {"answer": base.answer, "status": base.status, "notes": base.notes, "review": base.review},
+            "base": {"answer": base.answer, "status": base.status, "notes": base.notes, "review": base.review,
+                     "agreed_by": list(base.agreed_by)},
             "saved_at": time.time(),
             "session": self.session,
             "project": str(self.project_root),
@@ -152,6 +153,7 @@ def _read(path: Path, project_root: Path | None = None) -> Draft | None:
                 str(base.get("status", "open")),
                 str(base.get("notes", "")),
                 str(base.get("review", "")),
+                agreed_by=tuple(str(r) for r in base.get("agreed_by", [])),
             ),
             saved_at=float(record.get("saved_at", 0)),
             path=path,

@@ -42,7 +42,7 @@ CONFLICT_REVIEW = "changed on both sides of a sync: choose or merge the two vers
 def merge_entries(base: Entry, ours: Entry, theirs: Entry) -> tuple[Entry, bool]:
     """Three-way merge of one question's entry; True when the answers conflicted."""
 
-    def pick(field: str) -> tuple[str, bool]:
+    def pick(field: str) -> tuple:
         b, o, t = getattr(base, field), getattr(ours, field), getattr(theirs, field)
         if o == t or t == b:
             return o, False
@@ -55,6 +55,9 @@ def merge_entries(base: Entry, ours: Entry, theirs: Entry) -> tuple[Entry, bool]
     notes, notes_conflict = pick("notes")
     review, _ = pick("review")
     conflict, _ = pick("conflict")
+    agreed_by, agreed_by_conflict = pick("agreed_by")
+    if agreed_by_conflict:  # sign-offs given on both sides: all of them were given
+        agreed_by = tuple(dict.fromkeys([*ours.agreed_by, *theirs.agreed_by]))
     if notes_conflict:
         notes = f"{ours.notes}\n--- the other side's notes ---\n{theirs.notes}"
     if status_conflict:
@@ -63,7 +66,9 @@ def merge_entries(base: Entry, ours: Entry, theirs: Entry) -> tuple[Entry, bool]
             review = f"status set to {ours.status!r} here and to {theirs.status!r} on the other side of a sync"
     if answer_conflict:
         status, review, conflict = "needs-review", CONFLICT_REVIEW, theirs.answer
-    return Entry(answer=answer, status=status, notes=notes, review=review, conflict=conflict), answer_conflict
+    if status not in ("agreed", "needs-review"):
+        agreed_by = ()  # as next_entry: sign-offs belong to an agreed (or flagged) answer
+    return Entry(answer=answer, status=status, notes=notes, review=review, conflict=conflict, agreed_by=agreed_by), answer_conflict
 
 
 def merge_files(base: bytes, ours: bytes, theirs: bytes, label: str) -> tuple[bytes, list[str]]:

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mlreq.bank import Form, Question, form_from_data
-from mlreq.bank.errors import BankError
+from mlreq.bank.errors import BankError, MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
 from .atomic import atomic_write, remove_leftovers
@@ -32,13 +32,14 @@ from .errors import (
     ConflictError,
     ConflictingEntry,
     GitReadError,
+    InvalidInputError,
     NoIdentityError,
     ProjectError,
     ProjectFileError,
     UnknownQuestionError,
 )
 from .gitrepo import GitRepo, Identity, find_git_root
-from .impact import flags_for
+from .impact import AnswerChange, flags_for, may_be_affected, same_meaning
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
 from .projectlock import project_lock
 from .repostate import require_committable
@@ -56,7 +57,9 @@ class SaveResult:
     commit_error: CommitError | None = None
     committed: tuple[str, ...] = ()
     flagged: tuple[str, ...] = ()
-    """Answers this save marked needs-review because they build on the changed one."""
+    """Answers this save marked needs-review because they build directly on the changed one."""
+    may_be_affected: tuple[str, ...] = ()
+    """Answered questions further down: not flagged, worth a look."""
 
     @property
     def ok(self) -> bool:
@@ -90,6 +93,9 @@ class Project:
     """Answer files known to equal the committed baseline, by fingerprint: skipped when
     looking for uncommitted changes, so a save compares only the file it wrote."""
     """The project's own files are not in HEAD yet (the commit creating it failed)."""
+    _edit_run: tuple[str, str] | None = field(default=None, repr=False)
+    """(question, its committed answer before this run of saves): consecutive saves of one
+    answer (the app's autosaves while typing) are one edit, compared with where it began."""
     on_lock_wait: Callable[[str], None] | None = field(default=None, repr=False)
     """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -211,6 +217,8 @@ class Project:
         base: Entry | None = None,
         when: datetime | None = None,
         restored_from: Restoration | None = None,
+        minor: bool = False,
+        agreed_by: tuple[str, ...] | None = None,
     ) -> SaveResult:
         """Change one entry on disk and commit it.
 
@@ -219,10 +227,14 @@ class Project:
         `base` is the entry as the caller last read it; if the file now holds something
         else for this question (and not what we are saving), nothing is written and a
         ConflictError carries both versions. `when` backdates the commit (demo history).
+        A `minor` edit flags nothing downstream, and its commit says so. `agreed_by`: the
+        role ids that agreed (with status "agreed").
         """
         question = self.question(question_id)
         if status is not None:
             check_status(status)
+        if agreed_by is not None:
+            agreed_by = self.check_roles(agreed_by)
         for text, what in ((answer, "answer"), (notes, "notes")):
             if text is not None:
                 check_encodable(text, what)
@@ -231,15 +243,19 @@ class Project:
             require_committable(self.repo_root, unmerged=False)  # mid-merge, mid-rebase, detached: write nothing
             # Read git's side first: a repository git refuses (another user's, corrupt)
             # stops the save before the file is touched, not after it was rewritten.
+            committed: dict[str, dict[str, Entry]] = {}
             try:
-                self._committed_entries()
+                committed = self._committed_entries()
             except GitReadError as exc:
                 raise GitReadError(f"{exc}; nothing was written") from None
             except CommitError:
                 pass  # git is missing: the text goes to disk and the commit step says why (exit 5)
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
             on_disk = answers.entry(question_id)
-            wanted = next_entry(on_disk if base is None else base, answer, status, notes)
+            if self._edit_run is None or self._edit_run[0] != question_id:
+                head = committed.get(relative, {}).get(question_id, on_disk if not committed else EMPTY)
+                self._edit_run = (question_id, head.answer)
+            wanted = next_entry(on_disk if base is None else base, answer, status, notes, agreed_by)
             if base is not None and on_disk != base and on_disk != wanted:
                 raise ConflictError(
                     f"{question_id} changed on disk since you opened it; both texts are kept, choose or merge them",
@@ -249,7 +265,9 @@ class Project:
             if wanted != on_disk:
                 self._write(relative, answers, {question_id: wanted})
                 changed = (question_id,)
-            return self._commit_locked(changed, when, {question_id: restored_from} if restored_from else None)
+            return self._commit_locked(
+                changed, when, {question_id: restored_from} if restored_from else None, minor=(question_id,) if minor else ()
+            )
 
     def keep_other_version(self, question_id: str, other: str, reason: str) -> SaveResult:
         """Keep `other` beside the answer as a conflict (as a sync does when both sides changed
@@ -268,6 +286,55 @@ class Project:
                 self._write(relative, answers, {question_id: wanted})
                 changed = (question_id,)
             return self._commit_locked(changed)
+
+    def edit_base(self, question_id: str) -> str | None:
+        """The committed answer the current run of saves of `question_id` began from, or
+        None when the last save was of another question (the next save starts a run)."""
+        run = self._edit_run
+        return run[1] if run is not None and run[0] == question_id else None
+
+    def check_roles(self, roles: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """Role names, aliases or ids as the form's role ids, in the form's order; an
+        unknown one is refused naming the choices (exit 2)."""
+        found = []
+        for name in roles:
+            role = self.form.find_role(name)
+            if role is None:
+                choices = ", ".join(r.name for r in self.form.roles)
+                raise InvalidInputError(f"unknown role {name!r} for --agreed-by: choose from {choices}")
+            found.append(role.id)
+        return tuple(r.id for r in self.form.roles if r.id in found)
+
+    def save_entries(self, wanted: dict[str, Entry], base: dict[str, Entry], subject: str) -> SaveResult:
+        """Write several entries in one commit titled `subject` (confirming reviews).
+
+        Every question's entry on disk must still be its `base` (else ConflictError, nothing
+        written): what the user decided on is what gets replaced.
+        """
+        questions = {qid: self.question(qid) for qid in wanted}
+        with self._guard, self._locked():
+            require_committable(self.repo_root, unmerged=False)
+            by_file: dict[str, dict[str, Entry]] = {}
+            for qid, entry in wanted.items():
+                by_file.setdefault(self.file_of(questions[qid]), {})[qid] = entry
+            files: list[tuple[str, AnswerFile, dict[str, Entry]]] = []
+            for relative, changes in by_file.items():
+                answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, questions[next(iter(changes))].stage), [])
+                for qid, entry in changes.items():
+                    on_disk = answers.entry(qid)
+                    if on_disk != base.get(qid, on_disk) and on_disk != entry:
+                        raise ConflictError(
+                            f"{qid} changed on disk meanwhile; nothing was written, look at it again",
+                            ConflictingEntry(qid, mine=entry, theirs=on_disk),
+                        )
+                files.append((relative, answers, {q: e for q, e in changes.items() if answers.entry(q) != e}))
+            changed: list[str] = []
+            for relative, answers, changes in files:
+                if changes:
+                    self._write(relative, answers, changes)
+                    changed += changes
+            self._edit_run = None
+            return self._commit_locked(tuple(changed), subject=subject)
 
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
@@ -368,7 +435,12 @@ class Project:
         return self._committed
 
     def _commit_locked(
-        self, changed: tuple[str, ...], when: datetime | None = None, restored: dict[str, Restoration] | None = None
+        self,
+        changed: tuple[str, ...],
+        when: datetime | None = None,
+        restored: dict[str, Restoration] | None = None,
+        minor: tuple[str, ...] = (),
+        subject: str | None = None,
     ) -> SaveResult:
         try:
             pending = self._pending_changes()
@@ -384,17 +456,18 @@ class Project:
         if not pending and not self._unborn:
             return SaveResult(changed=changed)
         author = self.author or self.identity()
-        flagged = self._flag_dependents(pending, author.name if author else "unknown author", when)
+        flagged, further = self._flag_dependents(pending, author.name if author else "unknown author", when, minor)
         if flagged:
             pending = self._pending_changes()
         try:  # requirements written from a changed answer: needs-review, in this same commit
-            suspects = flag_requirements(self, [c for _, c in pending], author.name if author else "unknown author", when)
+            suspects = flag_requirements(self, [c for _, c in pending if c.question_id not in minor], author.name if author else "unknown author", when)
         except CommitError as exc:
             return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
         if author is None:
-            return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged)
+            return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged, may_be_affected=further)
         files = sorted({relative for relative, _ in pending})
-        message = commit_message([change for _, change in pending], self.form, flagged, restored) if pending else ""
+        minor_changes = tuple(qid for qid in minor if any(c.question_id == qid for _, c in pending))
+        message = commit_message([change for _, change in pending], self.form, flagged, restored, minor_changes, subject) if pending else ""
         if suspects:
             files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects)
         if self._unborn:  # commit what creating the project could not, with this change
@@ -405,7 +478,7 @@ class Project:
         try:
             commit = GitRepo(self.repo_root).commit_only([self.repo_path(f) for f in files], message, author, when)
         except CommitError as exc:
-            return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
+            return SaveResult(changed=changed, commit_error=exc, flagged=flagged, may_be_affected=further)
         committed = self._committed if self._committed is not None else {}
         for relative in files:
             if relative in (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes", REQUIREMENTS_FILE):
@@ -416,15 +489,32 @@ class Project:
                 self._clean[relative] = self._files[relative].fingerprint
         self._committed_head, self._unborn = commit, False
         return SaveResult(
-            changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending), flagged=flagged
+            changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending), flagged=flagged,
+            may_be_affected=further,
         )
 
-    def _flag_dependents(self, pending: list[tuple[str, Change]], author: str, when: datetime | None) -> tuple[str, ...]:
-        """Mark answered downstream questions needs-review; returns the flagged ids."""
-        changed_answers = [change.question_id for _, change in pending if "answer" in change.fields]
-        if not any(self.form.downstream(qid) for qid in changed_answers):
-            return ()
-        flags = flags_for(self.form, changed_answers, self.entries(), author, when)
+    def _flag_dependents(
+        self, pending: list[tuple[str, Change]], author: str, when: datetime | None, minor: tuple[str, ...] = ()
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Mark the answered direct dependents of changed answers needs-review.
+
+        Returns the flagged ids and the answered ones further down (not flagged). An
+        answer in the current run of saves is compared with where the run began, so the
+        autosaves of a first answer stay a first answer; `minor` ones flag nothing.
+        """
+        changes = []
+        for _, change in pending:
+            qid = change.question_id
+            if "answer" not in change.fields or qid in minor:
+                continue
+            before = self._edit_run[1] if self._edit_run and self._edit_run[0] == qid else change.before.answer
+            changes.append(AnswerChange(qid, before, change.after.answer))
+        if not any(change.flags and self.form.dependents_of(change.question_id) for change in changes):
+            return (), ()
+        entries = self.entries()
+        settled = self._settled_at_last_iteration(changes, entries)
+        flags = flags_for(self.form, changes, entries, author, when, settled)
+        further = tuple(q for q in may_be_affected(self.form, changes, entries) if q not in flags)
         by_file: dict[str, list[str]] = {}
         for qid in flags:
             question = self.form.question(qid)
@@ -435,7 +525,41 @@ class Project:
             if answers is None:
                 continue
             self._write(relative, answers, {qid: flags[qid] for qid in ids})
-        return tuple(flags)
+        return tuple(flags), further
+
+    def _settled_at_last_iteration(self, changes: list[AnswerChange], entries: dict[str, Entry]) -> frozenset[str]:
+        """Direct dependents of first answers that the last iteration already held, with
+        the same meaning as now: only those does a first answer flag (impact's rules).
+
+        Read from git only when a first answer has answered dependents (one for-each-ref,
+        one cat-file); an unreadable history settles nothing (no flag rather than a wrong one).
+        """
+        wanted = {
+            qid
+            for change in changes
+            if change.first
+            for qid in self.form.dependents_of(change.question_id)
+            if entries.get(qid, EMPTY).answered
+        }
+        if not wanted:
+            return frozenset()
+        from .history import History, _entry_in  # history imports this module
+
+        try:
+            history = History(self)
+            iteration = history.current_iteration()
+            if iteration is None:
+                return frozenset()
+            paths = {qid: self.repo_path(self.file_of(self.form.question(qid))) for qid in wanted}
+            blobs = history.repo.read_files(iteration.commit, sorted(set(paths.values())))
+        except (MlreqError, OSError):
+            return frozenset()
+        settled = set()
+        for qid, path in paths.items():
+            then = _entry_in(blobs.get(path), qid)
+            if then is not None and then.answered and same_meaning(then.answer, entries[qid].answer):
+                settled.add(qid)
+        return frozenset(settled)
 
     def identity(self) -> Identity | None:
         """The author for commits: MLREQ_AUTHOR, git's environment, then git config."""
@@ -468,12 +592,16 @@ def no_identity_error() -> NoIdentityError:
     )
 
 
-def next_entry(current: Entry, answer: str | None, status: str | None, notes: str | None) -> Entry:
+def next_entry(
+    current: Entry, answer: str | None, status: str | None, notes: str | None, agreed_by: tuple[str, ...] | None = None
+) -> Entry:
     """Apply the requested changes; typing into an open question makes it a draft.
 
-    Editing a flagged answer, or setting its status, settles the review.
+    Editing a flagged answer, or setting its status, settles the review. The roles that
+    agreed stay while the answer is agreed or flagged (confirming it restores them) and go
+    with any other status.
     """
-    entry = current.with_changes(answer=answer, notes=notes, status=status)
+    entry = current.with_changes(answer=answer, notes=notes, status=status, agreed_by=agreed_by)
     if current.status == "needs-review" and (status is not None or (answer is not None and answer != current.answer)):
         entry = entry.with_changes(review="", status=status or "draft")
     if current.conflict and answer is not None:
@@ -483,6 +611,8 @@ def next_entry(current: Entry, answer: str | None, status: str | None, notes: st
             entry = entry.with_changes(status="draft")
         elif not entry.answered and entry.status == "draft":
             entry = entry.with_changes(status="open")
+    if entry.agreed_by and entry.status not in ("agreed", "needs-review"):
+        entry = entry.with_changes(agreed_by=())
     return entry
 
 

@@ -47,6 +47,9 @@ class ProjectStatus:
     """Answers changed on both sides of a sync; both versions are kept until resolved."""
     git_problem: str = ""
     """Why uncommitted changes could not be checked (git missing, broken repository)."""
+    sign_offs: tuple[tuple[str, int, int], ...] = ()
+    """Per role: (name, agreed answers it signed off, agreed answers asked of it); empty
+    while no answer records who agreed."""
 
 
 def _progress(label: str, questions: tuple[Question, ...], entries: dict[str, Entry]) -> Progress:
@@ -87,7 +90,19 @@ def project_status(project: Project, entries: dict[str, Entry] | None = None, wi
         orphans=tuple(qid for qid in entries if form.question(qid) is None),
         conflicts=tuple(qid for qid, entry in entries.items() if entry.conflict),
         git_problem=git_problem,
+        sign_offs=_sign_offs(project, entries),
     )
+
+
+def _sign_offs(project: Project, entries: dict[str, Entry]) -> tuple[tuple[str, int, int], ...]:
+    form = project.form
+    if not any(entries[q.id].agreed_by for q in form.questions):
+        return ()
+    rows = []
+    for role in form.roles:
+        agreed = [q for q in form.questions_for(role.id) if entries[q.id].status == "agreed"]
+        rows.append((role.name, sum(role.id in entries[q.id].agreed_by for q in agreed), len(agreed)))
+    return tuple(rows)
 
 
 def status_json(status: ProjectStatus) -> dict:
@@ -111,4 +126,5 @@ def status_json(status: ProjectStatus) -> dict:
         "orphans": list(status.orphans),
         "conflicts": list(status.conflicts),
         "git_problem": status.git_problem or None,
+        "sign_offs": [{"role": name, "signed": signed, "agreed": agreed} for name, signed, agreed in status.sign_offs],
     }

@@ -354,7 +354,8 @@ class Sync:
         changes = [("", Change(qid, before.get(qid, entry), entry)) for qid, entry in after.items() if before.get(qid) != entry]
         author = self.project.author or self.project.identity()
         with self.project._guard, self.project._locked():
-            flagged = self.project._flag_dependents(changes, f"sync from {REMOTE}", None)
+            self.project._edit_run = None  # the merge's changes are compared with what was here before it
+            flagged, _ = self.project._flag_dependents(changes, f"sync from {REMOTE}", None)
             suspects = flag_requirements(self.project, [c for _, c in changes], f"sync from {REMOTE}")
             if flagged or suspects:
                 message = f"Flag {'answers' if flagged else 'requirements'} for review after sync\n\n" + "\n".join(f"Mlreq-Question: {q}" for q in flagged) + "\n"

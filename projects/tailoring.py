@@ -24,7 +24,9 @@ from mlreq.bank.loader import BUILTIN_FORMS, DATA_DIR
 from mlreq.bank.model import Question
 
 from .answers import EMPTY, AnswerFile
+from .commitmessage import TRAILER
 from .errors import InvalidInputError, ProjectError
+from .impact import flags_for_rewording
 from .layout import FORM_FILE
 from .safefile import read_project_file
 from .project import Project, SaveResult, _header
@@ -130,6 +132,30 @@ class FormEditor:
         table["text"] = toml_string(text.strip())
         _settle_conflict(table, "text")
 
+    def edit(self, question_id: str, roles: list[str] | None = None, examples: str | None = None) -> None:
+        """Change which roles a question is asked of, and its examples (thesis table 5.2's
+        most common change between versions). Sign-offs of roles no longer asked are
+        dropped when saved (see `save`)."""
+        if roles is None and examples is None:
+            raise InvalidInputError("nothing to change: give --roles and/or --examples")
+        table = self.questions[self._index(question_id)]
+        if roles is not None:
+            role_ids = []
+            for name in roles:
+                role = self.project.form.find_role(name)
+                if role is None:
+                    choices = ", ".join(r.name for r in self.project.form.roles)
+                    raise InvalidInputError(f"unknown role {name!r}: choose from {choices} (or add one with `mlreq form add-role`)")
+                if role.id not in role_ids:
+                    role_ids.append(role.id)
+            if not role_ids:
+                raise InvalidInputError("a question is asked of at least one role")
+            table["roles"] = role_ids
+            _settle_conflict(table, "roles")
+        if examples is not None:
+            table["examples"] = toml_string(examples.strip())
+            _settle_conflict(table, "examples")
+
     def move(self, question_id: str, before: str | None = None, after: str | None = None) -> None:
         if (before is None) == (after is None):
             raise InvalidInputError("say where: --before QID or --after QID")
@@ -178,6 +204,8 @@ class FormEditor:
         if "mlreq" not in table:
             table.add("mlreq", tomlkit.table())
         table["mlreq"]["depends_on"] = depends_on
+        if "judgement" in table["mlreq"]:  # a dependency dropped is no longer anyone's judgement
+            table["mlreq"]["judgement"] = [d for d in table["mlreq"]["judgement"] if d in depends_on]
 
     def depend(self, question_id: str, on: str, add: bool = True) -> None:
         self.project.question(on)
@@ -205,14 +233,80 @@ class FormEditor:
         project = self.project
         with project._guard, project._locked():
             project._commit_locked(())  # answers saved earlier go in their own, well-named commit
+            old_form = project.form
+            author = project.author or project.identity()
+            reworded = flags_for_rewording(old_form, form, project.entries(), author.name if author else "unknown author")
             project.write_file(FORM_FILE, tomlkit.dumps(self.document).encode("utf-8"))
-            old_ids = {q.id for q in project.form.questions}
+            old_ids = {q.id for q in old_form.questions}
             project.form = form
             touched = [FORM_FILE]
             for question in form.questions:
                 if question.id not in old_ids:
                     touched.append(_ensure_entry(project, question))
+            touched += _flag_reworded(project, reworded)
+            if reworded:
+                message = _with_flags(message, list(reworded))
+            dropped = _drop_sign_offs(project, old_form, form)
+            touched += [project.file_of(form.question(qid)) for qid in dropped]
+            if dropped:
+                message = _with_note(message, _sign_off_note(old_form, dropped), list(dropped))
             return project.commit_files(sorted(set(touched)), message)
+
+
+def _flag_reworded(project: Project, flags: dict) -> list[str]:
+    """Write the needs-review flags of answers whose question was reworded; their files."""
+    files = []
+    for qid, entry in flags.items():
+        relative = project.file_of(project.form.question(qid))
+        answers = project._read(relative)
+        if answers is not None:
+            project._write(relative, answers, {qid: entry})
+            files.append(relative)
+    return files
+
+
+def _with_flags(message: str, flagged: list[str]) -> str:
+    """The form commit's message, saying which answers it flagged."""
+    note = "Flagged needs-review, as the question they answer was reworded:\n" + "\n".join(f"  {q}" for q in flagged)
+    return _with_note(message, note, flagged)
+
+
+def _with_note(message: str, note: str, questions: list[str]) -> str:
+    """`message` with `note` before its trailers, and a trailer per answer it changed (so
+    each answer's timeline finds the commit)."""
+    head, _, trailers = message.rstrip("\n").rpartition("\n\n")
+    lines = [trailers, *(f"{TRAILER}: {q}" for q in questions)]
+    return f"{head}\n\n{note}\n\n" + "\n".join(lines) + "\n"
+
+
+def _drop_sign_offs(project: Project, old: Form, new: Form) -> dict[str, tuple[str, ...]]:
+    """Sign-offs of roles a question is no longer asked of, dropped from the answers:
+    question -> the dropped role ids."""
+    dropped: dict[str, tuple[str, ...]] = {}
+    entries = project.entries()
+    for question in new.questions:
+        before = old.question(question.id)
+        entry = entries.get(question.id, EMPTY)
+        if before is None or before.roles == question.roles or not entry.agreed_by:
+            continue
+        gone = tuple(r for r in entry.agreed_by if r in before.roles and r not in question.roles)
+        if not gone:
+            continue
+        relative = project.file_of(question)
+        answers = project._read(relative)
+        if answers is not None:
+            kept = tuple(r for r in entry.agreed_by if r not in gone)
+            project._write(relative, answers, {question.id: entry.with_changes(agreed_by=kept)})
+            dropped[question.id] = gone
+    return dropped
+
+
+def _sign_off_note(form: Form, dropped: dict[str, tuple[str, ...]]) -> str:
+    def names(ids: tuple[str, ...]) -> str:
+        return ", ".join(form.role(r).name if form.role(r) else r for r in ids)
+
+    lines = [f"  {qid}: {names(ids)}" for qid, ids in dropped.items()]
+    return "Sign-offs dropped, as the question is no longer asked of these roles:\n" + "\n".join(lines)
 
 
 def _settle_conflict(table, field: str) -> None:

@@ -25,7 +25,7 @@ OPTIONAL = DATA / "optional_questions.toml"
 TRACEABILITY = DATA / "traceability.toml"
 
 THESIS_KEYS = ("id", "stage", "roles", "roles_as_printed", "text", "examples", "traces", "trace_note", "origin")
-MLREQ_KEYS = {"depends_on", "rationale", "impact", "priority"}
+MLREQ_KEYS = {"depends_on", "judgement", "rationale", "impact", "priority"}
 PRIORITIES = {"high", "medium", "low"}
 OPTIONAL_KEYS = {"id", "stage", "roles", "text", "examples", "traces", "trace_note", "origin", "mlreq"}
 PROPOSED_BY_INTERVIEWEES = {"data.data-leakage", "data.preprocessing-location", "scoping.ml-right-approach"}
@@ -95,11 +95,12 @@ def _topological_order(graph: dict[str, list[str]]) -> list[str]:
 
 def _check_mlreq_table(qid: str, table: object) -> None:
     assert isinstance(table, dict), f"{qid}: mlreq must be a table ([questions.mlreq])"
-    assert set(table) == MLREQ_KEYS, f"{qid}: mlreq keys {sorted(table)} != {sorted(MLREQ_KEYS)}"
+    assert set(table) | {"judgement"} == MLREQ_KEYS, f"{qid}: mlreq keys {sorted(table)} != {sorted(MLREQ_KEYS)}"
     assert isinstance(table["depends_on"], list), qid
     assert all(isinstance(dep, str) for dep in table["depends_on"]), qid
     assert len(set(table["depends_on"])) == len(table["depends_on"]), f"{qid}: duplicate dependency"
     assert qid not in table["depends_on"], f"{qid}: depends on itself"
+    assert set(table.get("judgement", [])) <= set(table["depends_on"]), f"{qid}: judgement names a non-dependency"
     for key in ("rationale", "impact"):
         assert isinstance(table[key], str) and table[key].strip(), f"{qid}: empty {key}"
     assert table["priority"] in PRIORITIES, f"{qid}: priority {table['priority']!r}"
@@ -158,6 +159,9 @@ def test_dependencies_the_thesis_reasoning_requires(v3_questions: dict[str, dict
     assert {"scoping.business-problems"} <= upstream("scoping.success-metrics")
     assert {"data.labeling-guidelines"} <= upstream("data.labelers")
     assert {"data.data-source"} <= upstream("data.privacy")
+    # Issue 12: the two the thesis states that were missing.
+    assert {"scoping.end-user"} <= upstream("data.data-source")  # demographics -> training data (5.1.3)
+    assert {"data.metadata"} <= upstream("modeling.bias-risks")  # metadata -> bias assessment (ID7.1)
     assert {"data.data-source"} <= upstream("data.ownership")
 
 
@@ -248,3 +252,24 @@ def test_optional_mlreq_tables_depend_on_v3_without_cycles(
             assert dep in v3_questions, f"{question['id']}: depends on unknown question {dep!r}"
         graph[question["id"]] = list(question["mlreq"]["depends_on"])
     _topological_order(graph)
+
+
+def test_rationales_without_a_thesis_citation_say_they_are_mlreqs_judgement(v3_questions: dict[str, dict]) -> None:
+    import re
+
+    cites = re.compile(r"\b(ID\d|BP\d|P\d|RQ\d|table|figure|\d\.\d)")
+    for qid, question in v3_questions.items():
+        rationale = question["mlreq"]["rationale"]
+        assert cites.search(rationale) or rationale.startswith("mlreq's judgement"), qid
+
+
+def test_each_dependency_is_the_thesis_or_marked_mlreqs_judgement(v3_questions: dict[str, dict]) -> None:
+    edges = sum(len(q["mlreq"]["depends_on"]) for q in v3_questions.values())
+    judged = sum(len(q["mlreq"]["judgement"]) for q in v3_questions.values())
+    assert (edges, judged) == (63, 19)
+    for qid, question in v3_questions.items():
+        ours = question["mlreq"]
+        if ours["rationale"].startswith("mlreq's judgement"):  # cites nothing: every edge is ours
+            assert ours["judgement"] == ours["depends_on"], qid
+    assert v3_questions["modeling.bias-risks"]["mlreq"]["judgement"] == ["scoping.end-user"]
+    assert v3_questions["data.data-source"]["mlreq"]["judgement"] == []

@@ -416,16 +416,12 @@ def _read_only_reason(project: Project) -> str | None:
 
 
 def _flags_of(form, drafts, entries: dict[str, Entry]) -> list[str]:  # type: ignore[no-untyped-def]
-    """The answered questions restoring `drafts` would mark needs-review (see impact.flags_for)."""
-    from mlreq.projects.impact import affected_by
+    """The answered questions restoring `drafts` would mark needs-review (impact.flags_for's
+    rules: only a change of meaning, only direct dependents, never a first answer)."""
+    from mlreq.projects.impact import AnswerChange, flags_for
 
-    restored = {d.question_id for d in drafts}
-    flags: list[str] = []
-    for draft in drafts:
-        for item in affected_by(form, draft.question_id, entries):
-            if item.would_be_flagged and item.question_id not in restored and item.question_id not in flags:
-                flags.append(item.question_id)
-    return flags
+    changes = [AnswerChange(d.question_id, entries.get(d.question_id, Entry()).answer, d.text) for d in drafts]
+    return list(flags_for(form, changes, entries, ""))
 
 
 def _gone(project: Project):  # type: ignore[no-untyped-def]

@@ -44,13 +44,15 @@ from .cli_import import run_import
 from .cli_form import add_parsers as add_form_parsers
 from .cli_form import run_form
 from .cli_history import add_parsers as add_history_parsers
+from .cli_review import add_parsers as add_review_parsers
+from .cli_review import run_review
 from .cli_sync import add_parsers as add_sync_parsers
 from .cli_sync import run_clone, run_remote, run_resolve, run_sync
 from .cli_history import run_diff, run_iteration, run_log
 from .cli_req import add_parsers as add_req_parsers
 from .cli_req import req_writes, run_req
 
-COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "req", "serve", "completion")
+COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "review", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "req", "serve", "completion")
 
 EPILOG = """\
 commands:
@@ -63,8 +65,15 @@ commands:
   mlreq status [PATH] [--json]      completeness per stage and role, open questions
   mlreq show QID [--json]           one question with its answer
   mlreq answer QID [--status S] (--text T | --file F | - | --from REV)
-                                    write one answer (or just its status); one git commit
-  mlreq impact QID [--json]         the answers a change to QID would put in doubt
+               [--minor] [--agreed-by ROLE ...]
+                                    write one answer (or just its status); one commit;
+                                    --minor flags nothing that builds on it;
+                                    --agreed-by: a role that agreed (repeat it)
+  mlreq impact QID [--json]         the answers a change to QID would flag (direct
+                                    dependents) and those further down it may affect
+  mlreq review [--confirm QID...] [--json]
+                                    every answer flagged needs-review, with the change
+                                    that flagged it; --confirm: they still hold
   mlreq export [--format md|html|csv|xlsx|json|reqif] [--output F] [--at ITERATION]
                [--stage S] [--role R] [--status S]
                                     the form with its answers, for people and tools
@@ -72,7 +81,7 @@ commands:
   mlreq check [PATH] [--json]       validate files and repository, saying what is wrong where
   mlreq iteration new NAME [-m NOTE] | list
                                     name a milestone ("Kick-off workshop"), list them
-  mlreq form add|reword|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
+  mlreq form add|reword|edit|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
                                     tailor the question set (each change one commit)
   mlreq remote set URL | show       the git remote to share through
   mlreq sync [--push|--no-push] [--json] [--watch [--every N]]
@@ -159,6 +168,11 @@ def _parser() -> argparse.ArgumentParser:
     answer.add_argument("--file", type=Path, help="read the answer from this UTF-8 file")
     answer.add_argument("--status", help=f"one of {', '.join(STATUSES)}")
     answer.add_argument("--notes", help="notes on the answer")
+    answer.add_argument(
+        "--agreed-by", action="append", metavar="ROLE",
+        help="with --status agreed: a role that agreed (repeat for each); recorded in the answer",
+    )
+    answer.add_argument("--minor", action="store_true", help="a minor edit: flag nothing that builds on it (the commit says so)")
     answer.add_argument("--from", dest="from_revision", metavar="REV", help="restore the answer as it was at REV (iteration, commit or date)")
     answer.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
@@ -167,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     impact.add_argument("--json", action="store_true")
     impact.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
+    add_review_parsers(sub, _Parser)
     add_export_parsers(sub, _Parser)
     add_import_parsers(sub, _Parser)
     check = command("check", "validate the project's files and repository")
@@ -215,6 +230,10 @@ def _print_status(status: ProjectStatus, out: TextIO) -> None:
     print("\nBy role:", file=out)
     for p in status.roles:
         print(f"  {p.label:<22} {p.answered:>3}/{p.total:<3} {p.bar(20)}", file=out)
+    if status.sign_offs:
+        print("\nSign-off by role (agreed answers it signed off):", file=out)
+        for name, signed, agreed in status.sign_offs:
+            print(f"  {name:<22} {signed:>3}/{agreed:<3}", file=out)
     if status.conflicts:
         print("\nChanged on both sides of a sync (both versions kept; `mlreq resolve QID`):", file=out)
         for qid in status.conflicts:
@@ -263,6 +282,9 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
     form = project.form
     roles = [form.role(r).name for r in question.roles if form.role(r)]
     stage = form.stage(question.stage)
+    from mlreq.projects.signoff import sign_off
+
+    signed = sign_off(form, question, entry)
     if as_json:
         data = {
             "id": question.id,
@@ -272,9 +294,12 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
             "examples": question.examples,
             "answer": entry.answer,
             "status": entry.status,
+            "agreed_by": list(signed.agreed),
+            "sign_off": signed.state or None,
             "notes": entry.notes,
             "traces": list(question.traces),
             "depends_on": list(question.depends_on),
+            "depends_on_judgement": list(question.judgement),
             "needed_by": list(form.dependents_of(question.id)),
             "review": entry.review,
             "conflict": entry.conflict or None,
@@ -286,13 +311,16 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
     print(f"{question.id}  [{entry.status}]", file=out)
     print(f"{stage.name if stage else question.stage}: {question.text}", file=out)
     print(f"Roles: {', '.join(roles)}", file=out)
+    if signed.agreed:
+        print(f"Agreed by: {signed.describe()}", file=out)
     if question.examples:
         print(f"Examples: {question.examples}", file=out)
     if question.traces:
         titles = [f"{t} {form.trace(t).title}" for t in question.traces if form.trace(t)]
         print(f"Traces to: {', '.join(titles)}", file=out)
     if question.depends_on:
-        print(f"Builds on: {', '.join(question.depends_on)}", file=out)
+        marked = [f"{d} (mlreq's judgement)" if d in question.judgement else d for d in question.depends_on]
+        print(f"Builds on: {', '.join(marked)}", file=out)
     if form.dependents_of(question.id):
         print(f"Needed by: {', '.join(form.dependents_of(question.id))}", file=out)
     if entry.review:
@@ -340,6 +368,8 @@ def _saves(args: argparse.Namespace) -> bool:
     command = args.command or "open"
     if command in ("status", "show", "impact", "export", "check", "log", "diff", "open", "clone", "completion", "serve"):
         return False
+    if command == "review":
+        return bool(args.confirm)
     if command == "iteration":
         return args.iteration_command != "list"
     if command == "remote":
@@ -401,7 +431,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return run_completion(args, _parser(), out)
     if command == "serve":
         return _serve(args, author, out)
-    if command in ("show", "answer", "impact", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
+    if command in ("show", "answer", "impact", "review", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
         _ensure_merge_driver(args.project)
         project = Project.open(args.project, author=author)
     elif command == "check":
@@ -456,13 +486,28 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
             status = status or "draft"  # restored words need agreeing again
         else:
             restored_from = None
+        agreed_by = None
+        if args.agreed_by:
+            if status not in (None, "agreed"):
+                raise InvalidInputError(f"--agreed-by goes with --status agreed, not --status {status}")
+            agreed_by, status = project.check_roles(args.agreed_by), "agreed"
         if text is None and status is None and args.notes is None:
             raise InvalidInputError("nothing to write: give --text, --file, - (stdin), --from, --status or --notes")
         project.question(args.question)
-        result = project.save(args.question, answer=text, status=status, notes=args.notes, restored_from=restored_from)
+        result = project.save(
+            args.question, answer=text, status=status, notes=args.notes, restored_from=restored_from,
+            minor=args.minor, agreed_by=agreed_by,
+        )
         if restored_from is not None and result.commit and args.question in result.committed:
             print(f"restored the answer of {args.question} from {visible(restored_from.long)}", file=out)
-        return _report_save(result, out)
+        code = _report_save(result, out)
+        if result.flagged:
+            print(f"needs review now (they build on {args.question}): {', '.join(result.flagged)}", file=out)
+        if result.may_be_affected:
+            print(f"may be affected further down (not flagged): {', '.join(result.may_be_affected)}", file=out)
+        if args.minor and result.commit:
+            print("minor edit: nothing was flagged for review", file=out)
+        return code
     if command == "impact":
         return _impact(project, args.question, args.json, out)
     handlers = {
@@ -473,6 +518,7 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         "remote": run_remote,
         "sync": run_sync,
         "resolve": run_resolve,
+        "review": run_review,
         "export": run_export,
         "req": run_req,
         "import": run_import,
@@ -499,6 +545,8 @@ def _writes(command: str, args: argparse.Namespace) -> bool:
     """Whether this command writes to the project or commits (read commands work in any state)."""
     if command in ("answer", "resolve", "sync", "import"):
         return True
+    if command == "review":
+        return bool(args.confirm)
     if command == "iteration":
         return args.iteration_command == "new"
     if command == "remote":
@@ -532,7 +580,13 @@ def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> i
     affected = affected_by(project.form, question.id, project.entries())
     if as_json:
         data = [
-            {"id": a.question_id, "depth": a.depth, "status": a.entry.status, "would_be_flagged": a.would_be_flagged}
+            {
+                "id": a.question_id,
+                "depth": a.depth,
+                "status": a.entry.status,
+                "would_be_flagged": a.would_be_flagged,
+                "may_be_affected": a.may_be_affected,
+            }
             for a in affected
         ]
         print(safe_json(data), file=out)
@@ -541,11 +595,17 @@ def _impact(project: Project, question_id: str, as_json: bool, out: TextIO) -> i
         print(f"No question builds on {question.id}: changing it flags nothing.", file=out)
         return 0
     flagged = [a for a in affected if a.would_be_flagged]
-    print(f"A change to {question.id} affects {len(affected)} question(s); {len(flagged)} answered one(s) would need review:", file=out)
+    further = [a for a in affected if a.may_be_affected]
+    print(
+        f"A change of meaning to {question.id} would flag {len(flagged)} answered question(s) that build on it "
+        f"directly; {len(further)} further down may be affected (not flagged):",
+        file=out,
+    )
     for a in affected:
-        mark = "flag" if a.would_be_flagged else "    "
+        mark = "flag" if a.would_be_flagged else "may " if a.may_be_affected else "    "
         text = project.form.question(a.question_id).text
         print(f"  {mark} {'  ' * (a.depth - 1)}{a.question_id:<34} [{a.entry.status}] {visible(text)}", file=out)
+    print("(whitespace or punctuation edits, a first answer and `--minor` edits flag nothing)", file=out)
     return 0
 
 

@@ -34,6 +34,10 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
     reword = action("reword", "change a question's wording")
     reword.add_argument("question")
     reword.add_argument("--text", required=True)
+    edit = action("edit", "change which roles a question is asked of, and its examples")
+    edit.add_argument("question")
+    edit.add_argument("--roles", help="comma-separated role names, e.g. 'Data scientist,Legal team' (replaces the list)")
+    edit.add_argument("--examples", help="the question's examples")
     move = action("move", "reorder a question within its stage")
     move.add_argument("question")
     move.add_argument("--before")
@@ -110,6 +114,12 @@ def run_form(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     if command == "reword":
         editor.reword(args.question, args.text)
         return _done(editor.save(form_message("reword", args.question, args.text)), f"reworded {args.question}", out)
+    if command == "edit":
+        roles = [r.strip() for r in args.roles.split(",") if r.strip()] if args.roles is not None else None
+        editor.edit(args.question, roles, args.examples)
+        changed = " and ".join(what for what, given in (("roles", roles is not None), ("examples", args.examples is not None)) if given)
+        detail = f"Roles: {', '.join(roles)}" if roles is not None else ""
+        return _done(editor.save(form_message("edit", args.question, detail)), f"edited the {changed} of {args.question}", out)
     if command == "move":
         editor.move(args.question, args.before, args.after)
         return _done(editor.save(form_message("move", args.question)), f"moved {args.question}", out)

@@ -137,6 +137,8 @@ class KeySequencer:
             screen.refresh()
             return False
         for node in (screen, *screen.walk_children(with_self=False)):
-            if not node._message_queue.empty() or node._next_callbacks:
+            # A widget composes and mounts outside its queue: an empty queue on a dialog just
+            # opened does not mean its list has its focus and highlight yet.
+            if not node.is_mounted or not node._message_queue.empty() or node._next_callbacks:
                 return False
         return True

@@ -32,6 +32,8 @@ class SaveRequest:
     base: Entry | None
     restored_from: Restoration | None = None
     """Set when the wanted answer is an earlier version brought back: the commit says so."""
+    minor: bool = False
+    """A minor edit: flags nothing that builds on it (the commit says so)."""
 
 
 class SaveQueue:
@@ -50,13 +52,15 @@ class SaveQueue:
         self._flagged: dict[str, tuple[Entry, Entry]] = {}
         """Entries this queue's own saves marked needs-review: (before, after) (worker only)."""
 
-    def request(self, question_id: str, wanted: Entry, base: Entry | None, restored_from: Restoration | None = None) -> None:
+    def request(
+        self, question_id: str, wanted: Entry, base: Entry | None, restored_from: Restoration | None = None, minor: bool = False
+    ) -> None:
         """Queue a save; a newer request for the same question replaces an older one (and
         its restore note: text typed over a restored version is an edit, not a restore)."""
         with self._lock:
             earlier = self._pending.get(question_id)
             # Keep the oldest base: the conflict check is against what the user started from.
-            self._pending[question_id] = SaveRequest(question_id, wanted, earlier.base if earlier else base, restored_from)
+            self._pending[question_id] = SaveRequest(question_id, wanted, earlier.base if earlier else base, restored_from, minor)
             if self._running:
                 return
             self._running = True
@@ -104,6 +108,13 @@ class SaveQueue:
         before, after = self._flagged.get(request.question_id, (None, None))
         return after if before is not None and request.base == before else request.base
 
+    @staticmethod
+    def _agreed_by(request: SaveRequest) -> tuple[str, ...] | None:
+        """The sign-offs to record, only when the user changed them (F8): roles a file
+        holds that the form does not know must not stop every later save of the answer."""
+        before = request.base.agreed_by if request.base is not None else ()
+        return request.wanted.agreed_by if request.wanted.agreed_by != before and request.wanted.agreed_by else None
+
     def _save(self, request: SaveRequest) -> SaveFinished:
         wanted = request.wanted
         try:
@@ -120,6 +131,8 @@ class SaveQueue:
                 notes=wanted.notes,
                 base=self._base(request),
                 restored_from=request.restored_from,
+                minor=request.minor,
+                agreed_by=self._agreed_by(request),
             )
             self._flagged.pop(request.question_id, None)
             for flagged in result.flagged:

@@ -12,8 +12,9 @@ import io
 
 from .model import FormState, export_rows, row_stamp
 
-COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples", "depends_on", "review", "conflict", "mlreq_base"]
-"""`mlreq_base` stamps what the row's answer, status and notes were (see `row_stamp`)."""
+COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples", "depends_on", "review", "conflict", "agreed_by", "mlreq_base"]
+"""`agreed_by`: the roles that agreed, "partly: ..." when not all the question's roles have.
+`mlreq_base` stamps what the row's answer, status and notes were (see `row_stamp`)."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 """Excel reads a CSV as UTF-8 only when it starts with a byte order mark."""
@@ -36,12 +37,16 @@ def export_csv(state: FormState, *, for_spreadsheet: bool = False, bom: bool = F
     writer.writerow(COLUMNS)
     cell = csv_cell if for_spreadsheet else str
     for row in export_rows(state):
+        agreed = ", ".join(row["agreed_by"])
+        if row["sign_off"] == "partly":
+            agreed = f"partly: {agreed}"
         row = {
             **row,
             "stage": row["stage_name"],
             "roles": ", ".join(row["roles"]),
             "depends_on": ", ".join(row["depends_on"]),
             "conflict": row["conflict"] or "",
+            "agreed_by": agreed,
             "mlreq_base": row_stamp(state, row["id"], (row["answer"], row["status"], row["notes"])),
         }
         writer.writerow([cell(str(row[c])) for c in COLUMNS])

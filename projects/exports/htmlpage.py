@@ -14,6 +14,7 @@ from html import escape
 
 from mlreq.bank import STATUSES
 
+from ..signoff import sign_off
 from .model import FormState, Tally, front_page_sections, overall_tally, role_tallies, shown, stage_tallies
 
 STATUS_LABELS = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
@@ -248,6 +249,9 @@ def export_html(state: FormState) -> str:
                 out.append(f'<div class="answer">{h(entry.answer)}</div>')
             else:
                 out.append('<div class="answer empty">No answer yet.</div>')
+            signed = sign_off(form, question, entry)
+            if signed.agreed:
+                out.append(f'<p class="agreed-by">Agreed by {h(signed.describe())}</p>')
             if entry.review.strip():
                 out.append(f'<p class="review">Needs review: {h(entry.review)}</p>')
             if entry.conflict:

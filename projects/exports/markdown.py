@@ -51,7 +51,11 @@ def export_markdown(state: FormState) -> str:
             continue
         lines += ["", f"## {md_cell(stage.name)}", "", HEADER, "|---|---|---|---|---|"]
         for row in stage_rows:
-            cells = [", ".join(row["roles"]), row["question"], row["answer"], row["status"], row["examples"]]
+            status = row["status"]
+            if row["agreed_by"]:  # who agreed, in the status cell: the paper form has no column for it
+                partly = "partly " if row["sign_off"] == "partly" else ""
+                status += f" ({partly}by {', '.join(row['agreed_by'])})"
+            cells = [", ".join(row["roles"]), row["question"], row["answer"], status, row["examples"]]
             lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
         # What the paper form has no column for: why an answer needs review, and the other
         # side's text of a sync conflict not yet resolved.

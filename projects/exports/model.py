@@ -14,6 +14,7 @@ from mlreq.bank import STATUSES, Form, Question
 from ..answers import EMPTY, Entry
 from ..errors import InvalidInputError
 from ..safetext import visible
+from ..signoff import sign_off
 
 
 def _now() -> datetime:
@@ -208,6 +209,8 @@ def export_rows(state: FormState) -> list[dict]:
                 "examples": question.examples,
                 "answer": entry.answer,
                 "status": entry.status,
+                "agreed_by": list(sign_off(state.form, question, entry).agreed),
+                "sign_off": sign_off(state.form, question, entry).state or None,
                 "notes": entry.notes,
                 "review": entry.review,
                 "conflict": entry.conflict or None,

@@ -1,4 +1,5 @@
-"""Change impact: an upstream change flags exactly its answered transitive dependents."""
+"""Change impact: an upstream change flags exactly its answered direct dependents; those
+further down are reported as "may be affected", never flagged."""
 
 from __future__ import annotations
 
@@ -74,18 +75,21 @@ def chain(tmp_path: Path) -> Project:
     return project
 
 
-def test_an_upstream_change_flags_exactly_the_answered_transitive_dependents(chain: Project) -> None:
+def test_an_upstream_change_flags_exactly_the_answered_direct_dependents(chain: Project) -> None:
     result = chain.save("data.source", answer="A second data set, bought from Nordlys")
-    assert set(result.flagged) == {"data.format", "deployment.input-metrics"}
+    assert result.flagged == ("data.format",)
+    assert result.may_be_affected == ("deployment.input-metrics",)
     reopened = Project.open(chain.root)  # survives a restart: it is in the files and in git
     assert reopened.entry("data.format").status == "needs-review"
-    assert "data.source changed (Test Person" in reopened.entry("deployment.input-metrics").review
+    assert "data.source changed (Test Person" in reopened.entry("data.format").review
+    assert reopened.entry("deployment.input-metrics").status == "draft"  # further down: not flagged
     assert reopened.entry("deployment.unrelated").status == "draft"
     assert reopened.entry("data.source").status == "draft"
-    assert set(trailers_of(chain.root)) == {"data.source", "data.format", "deployment.input-metrics"}
+    assert set(trailers_of(chain.root)) == {"data.source", "data.format"}
     subject = git(chain.root, "log", "-1", "--format=%s").strip()
     assert subject == "Answer data.source"
-    assert "review" in (chain.root / "answers/deployment.toml").read_text()
+    assert "review" in (chain.root / "answers/data.toml").read_text()
+    assert "review =" not in (chain.root / "answers/deployment.toml").read_text()
     assert git(chain.root, "status", "--porcelain", "--", ".").strip() == ""
 
 
@@ -114,7 +118,7 @@ def test_a_hand_edit_upstream_flags_dependents_on_the_next_commit(chain: Project
     path = chain.root / "answers/data.toml"
     path.write_text(path.read_text().replace("first answer to data.source", "edited in vim"))
     result = Project.open(chain.root).commit_pending()
-    assert set(result.flagged) == {"data.format", "deployment.input-metrics"}
+    assert result.flagged == ("data.format",)
     assert "data.source" in trailers_of(chain.root)
 
 
@@ -129,8 +133,11 @@ def test_status_ranks_open_questions_by_priority(tmp_path: Path) -> None:
 def test_impact_command_lists_what_a_change_would_affect(chain: Project, cli) -> None:
     outcome = cli("impact", "data.source", "--project", str(chain.root))
     assert outcome.code == 0
-    assert "2 answered one(s) would need review" in outcome.out
-    assert "deployment.input-metrics" in outcome.out and "deployment.unrelated" not in outcome.out
+    assert "would flag 1 answered question(s) that build on it directly; 1 further down may be affected" in outcome.out
+    lines = outcome.out.splitlines()
+    assert any(line.split()[:2] == ["flag", "data.format"] for line in lines)
+    assert any(line.split()[:2] == ["may", "deployment.input-metrics"] for line in lines)
+    assert "deployment.unrelated" not in outcome.out
 
 
 @pytest.mark.parametrize(

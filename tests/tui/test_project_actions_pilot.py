@@ -76,7 +76,8 @@ async def test_naming_an_iteration_and_opening_the_history(fresh: Project, make_
 
 
 async def test_adding_and_rewording_a_question_from_the_app(fresh: Project, make_app) -> None:
-    app = make_app(fresh)
+    fresh.save("data.data-source", answer="Charger telemetry", status="agreed")
+    app = make_app(Project.open(fresh.root))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         screen.go_to("data.data-source")
@@ -92,6 +93,8 @@ async def test_adding_and_rewording_a_question_from_the_app(fresh: Project, make
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: screen.form.question("data.data-source").text.endswith("who owns it?"))
         await settle(app, pilot)
+        assert screen.expected["data.data-source"].status == "needs-review"  # the app knows its answer is flagged
+        assert "Needs review: the question was reworded" in str(screen.query_one("#q-review").render())
     reopened = Project.open(fresh.root)
     added = reopened.form.question("data.which-checks-run-at-ingestion")
     assert added is not None and added.origin == "mlreq" and added.roles == ("data-engineer", "legal-team")
@@ -102,6 +105,7 @@ async def test_adding_and_rewording_a_question_from_the_app(fresh: Project, make
 async def test_typing_over_an_answer_others_build_on_warns_then_flags_them(fresh: Project, make_app) -> None:
     fresh.save("data.data-source", answer="Charger telemetry")
     fresh.save("data.data-format", answer="Parquet", status="agreed")
+    fresh.save("data.preprocessing", answer="Deduplicate the messages")  # builds on data-format: further down
     app = make_app(Project.open(fresh.root))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
@@ -113,6 +117,7 @@ async def test_typing_over_an_answer_others_build_on_warns_then_flags_them(fresh
         await pilot.press("end", *" and the service log")
         ripple = screen.query_one("#q-ripple")
         assert await wait_until(pilot, lambda: "data.data-format" in str(ripple.render()) and ripple.display)
+        assert "May be affected, not flagged: data.preprocessing" in str(ripple.render())
         assert screen.editor.text == "Charger telemetry and the service log"
         await pilot.press("ctrl+s")
         assert await wait_until(pilot, lambda: Project.open(fresh.root).entry("data.data-format").status == "needs-review"), (
@@ -122,4 +127,67 @@ async def test_typing_over_an_answer_others_build_on_warns_then_flags_them(fresh
         assert not ripple.display  # saved: nothing more to warn about
     flagged = Project.open(fresh.root).entry("data.data-format")
     assert "data.data-source changed" in flagged.review
+    assert Project.open(fresh.root).entry("data.preprocessing").status == "draft"  # shown, never flagged
     assert subjects(fresh.root)[0] == "Answer data.data-source"
+
+
+async def test_review_view_confirms_one_flag_and_opens_another_to_edit(fresh: Project, make_app) -> None:
+    from mlreq.tui.screens.review_screen import ReviewScreen
+
+    fresh.save("data.data-source", answer="Charger telemetry")
+    fresh.save("data.data-format", answer="Parquet", status="agreed")
+    fresh.save("data.data-volume", answer="45 GB a month")
+    Project.open(fresh.root).save("data.data-source", answer="Charger telemetry and tickets")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await pilot.press("escape", "f9")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen) and len(app.screen.items) == 2)
+        reason = str(app.screen.query_one("#review-reason").render())
+        assert "data.data-source changed, by Test Person" in reason and "and tickets" in reason
+        await pilot.press("c")  # data.data-format still holds
+        assert await wait_until(pilot, lambda: [i.question_id for i in app.screen.items] == ["data.data-volume"])
+        await pilot.press("e")
+        assert await wait_until(pilot, lambda: app.screen is screen and screen.current == "data.data-volume")
+        await settle(app, pilot)
+        assert app.focused is screen.editor
+        assert screen.entries["data.data-format"].status == "agreed"
+    confirmed = Project.open(fresh.root).entry("data.data-format")
+    assert (confirmed.status, confirmed.review) == ("agreed", "")
+    assert subjects(fresh.root)[0] == "Confirm data.data-format still holds"
+
+
+async def test_f6_marks_an_edit_minor_so_it_flags_nothing(fresh: Project, make_app) -> None:
+    fresh.save("data.data-source", answer="Charger telemetry")
+    fresh.save("data.data-format", answer="Parquet", status="agreed")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.go_to("data.data-source")
+        await pilot.pause()
+        screen.editor.focus()
+        await settle(app, pilot)
+        await pilot.press("f6", "end", *" (CPMS)", "ctrl+s")
+        assert await wait_until(pilot, lambda: screen.minor_edits == {"data.data-source"}), (screen.minor_edits, screen.editor.text)
+        assert await wait_until(pilot, lambda: subjects(fresh.root)[0] == "Answer data.data-source (minor edit)")
+        await settle(app, pilot)
+    assert Project.open(fresh.root).entry("data.data-format").status == "agreed"
+
+
+async def test_f8_marks_agreed_with_the_roles_chosen(fresh: Project, make_app) -> None:
+    from mlreq.tui.modals.sign_off_picker import SignOffPicker
+
+    fresh.save("data.privacy", answer="No personal data is kept")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.go_to("data.privacy")
+        await settle(app, pilot)
+        await pilot.press("f8")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, SignOffPicker))
+        await pilot.press("space", "enter")  # the first preselected role (Business stakeholder) did not agree
+        assert await wait_until(pilot, lambda: Project.open(fresh.root).entry("data.privacy").status == "agreed")
+        await settle(app, pilot)
+        assert "agreed by partly: Product owner, Data engineer, Legal team (not yet: Business stakeholder)" in str(
+            screen.query_one("#q-heading").render())
+    assert Project.open(fresh.root).entry("data.privacy").agreed_by == ("product-owner", "data-engineer", "legal-team")

@@ -74,6 +74,9 @@ class FormScreen(ProjectActions, Screen):
         Binding("f3", "history", "History", show=False, id="history", tooltip="Iterations, saves and what changed"),
         Binding("f4", "external_editor", "$EDITOR", show=False, id="external_editor", tooltip="Edit the answer in $EDITOR"),
         Binding("f5", "new_iteration", "Iteration", show=False, id="new_iteration", tooltip="Name this state as an iteration"),
+        Binding("f9", "review", "Review", show=False, id="review", priority=True, tooltip="Every answer flagged needs-review, in one pass"),
+        Binding("f8", "agreed_by", "Agreed by", show=False, id="agreed_by", priority=True, tooltip="Mark agreed, choosing which roles agreed"),
+        Binding("f6", "minor_edit", "Minor", show=False, id="minor_edit", priority=True, tooltip="Mark this edit minor: it flags nothing"),
     ]
 
     role_filter: reactive[str | None] = reactive(None, init=False)
@@ -118,6 +121,8 @@ class FormScreen(ProjectActions, Screen):
         """Conflicts found while a dialog was open, shown one after another."""
         self.merging: str | None = None
         """The question whose box holds both versions to merge: saved when the user saves."""
+        self.minor_edits: set[str] = set()
+        """Questions whose edit the user marked minor (F6): their saves flag nothing."""
         self.own_flags: dict[str, Entry] = {}
         """Entries this session's saves marked needs-review, as written (not someone else's change)."""
         self._saves_heard = 0
@@ -217,6 +222,8 @@ class FormScreen(ProjectActions, Screen):
         question = self.form.question(question_id)
         if question is None:
             return
+        if question_id != self.current:
+            self.minor_edits.clear()  # a minor mark is for one edit: it ends when the user leaves the answer
         self.current = question_id
         entry = self.expected.get(question_id, Entry())
         self.query_one(QuestionDetail).show(question, entry, self.form, self._position(question_id))
@@ -277,13 +284,88 @@ class FormScreen(ProjectActions, Screen):
         if self.current and dirty != self._ripple_shown:
             # Only when the answer turns changed or unchanged, never on every keystroke.
             self._ripple_shown = dirty
-            ripple = [a.question_id for a in affected_by(self.form, self.current, self.expected) if a.would_be_flagged]
-            self.query_one(QuestionDetail).show_ripple(ripple if dirty else [])
+            self._show_ripple(dirty)
         for timer in (self._autosave_timer, self._draft_timer):
             if timer is not None:
                 timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._write_draft)
         self._autosave_timer = self.set_timer(AUTOSAVE_DELAY, self._autosave)
+
+    def _show_ripple(self, dirty: bool) -> None:
+        """What saving the box would flag (direct dependents) and may affect (further down).
+
+        A first answer flags nothing (impact's rules), nor do the saves that go on typing it."""
+        detail = self.query_one(QuestionDetail)
+        qid = self.current
+        if not dirty or qid is None:
+            detail.show_ripple([])
+            return
+        base = self.project.edit_base(qid)
+        base = self.entries.get(qid, Entry()).answer if base is None else base
+        if not base.strip():
+            detail.show_ripple([], minor=qid in self.minor_edits)
+            return
+        affected = affected_by(self.form, qid, self.expected)
+        detail.show_ripple(
+            [a.question_id for a in affected if a.would_be_flagged],
+            [a.question_id for a in affected if a.may_be_affected],
+            minor=qid in self.minor_edits,
+        )
+
+    def action_minor_edit(self) -> None:
+        """Mark (or unmark) the current answer's edit minor: it flags nothing downstream."""
+        if self.current is None:
+            return
+        self.minor_edits ^= {self.current}
+        self._show_ripple(True)
+        self.notify(
+            f"Minor edit: saving {self.current} flags nothing (F6 again to undo)" if self.current in self.minor_edits
+            else f"Saves of {self.current} flag what builds on it again"
+        )
+
+    def action_agreed_by(self) -> None:
+        """Mark the answer agreed, with the roles that agreed (the question's preselected)."""
+        from ..modals.sign_off_picker import SignOffPicker
+
+        qid = self.current
+        question = self.form.question(qid) if qid else None
+        if qid is None or question is None or self.read_only_reason:
+            return
+        self.save_editor()
+
+        def chosen(roles: tuple[str, ...] | None) -> None:
+            if roles is None:
+                return
+            self.request_save(qid, next_entry(self.expected.get(qid, Entry()), None, "agreed", None, roles))
+            self._refresh_current_heading()
+            self.nav.refresh_labels(self.expected)
+
+        self.app.push_screen(SignOffPicker(self.form, question, self.expected.get(qid, Entry())), chosen)
+
+    def action_review(self) -> None:
+        from .review_screen import ReviewScreen
+
+        self.save_editor()
+
+        def chosen(question_id: str | None) -> None:
+            self._reload_entries()
+            if question_id:
+                self.go_to(question_id)
+                self.action_edit()
+
+        self.app.push_screen(ReviewScreen(self.project), chosen)
+
+    def _reload_entries(self) -> None:
+        """Take confirmations made in the review view (committed there) into the form."""
+        try:
+            fresh = self.project.entries()
+        except Exception:  # noqa: BLE001 - a broken file: the disk watcher reports it
+            return
+        for qid, entry in fresh.items():
+            if self.expected.get(qid) == self.entries.get(qid) and self.entries.get(qid) != entry:
+                self.entries[qid] = self.expected[qid] = entry
+        self.nav.refresh_labels(self.entries)
+        self._refresh_current_heading()
 
     def _autosave(self) -> None:
         if self.current != self.merging:  # half-merged text waits for the user's Ctrl+S
@@ -389,7 +471,7 @@ class FormScreen(ProjectActions, Screen):
         if wanted == base or self.undecided(question_id):
             return
         self.expected[question_id] = wanted
-        self.queue.request(question_id, wanted, base, restored_from)
+        self.queue.request(question_id, wanted, base, restored_from, minor=question_id in self.minor_edits)
 
     @on(SaveStarted)
     def _save_started(self) -> None:
@@ -434,7 +516,8 @@ class FormScreen(ProjectActions, Screen):
                 self.expected[flagged] = fresh
             self.entries[flagged] = self.own_flags[flagged] = fresh
         if result and result.flagged:
-            self.notify(f"Needs review now: {', '.join(result.flagged)} (they build on {qid})", severity="warning")
+            further = f"; may be affected: {', '.join(result.may_be_affected)}" if result.may_be_affected else ""
+            self.notify(f"Needs review now: {', '.join(result.flagged)} (they build on {qid}){further}; F9 reviews", severity="warning")
         if result is not None and result.commit_error is None:
             # A draft goes only once its text is in a commit (this one or an earlier one).
             for done in {qid, *result.committed} - {RETRY, *self.unsaved}:

@@ -22,6 +22,9 @@ While typing an answer
   ctrl+f              show one role's questions (the interviewer's view)
   ctrl+g              go to a question by words
   f4                  edit the answer in $EDITOR (for very long answers)
+  f9                  review every flagged answer: why, word by word; c confirms, e edits
+  f6                  mark this edit minor: saving it flags nothing (the commit says so)
+  f8                  mark agreed, choosing which roles agreed (space toggles, enter)
   escape              leave the answer box for the question list
   home / end          start / end of the line
   ctrl+home / ctrl+end  start / end of the whole answer

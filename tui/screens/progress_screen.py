@@ -78,6 +78,13 @@ class ProgressScreen(Screen[str | None]):
                 with Vertical():
                     yield Static("By role", classes="column-title")
                     yield Static(_rows(status.roles), markup=False)
+                if status.sign_offs:  # only once an answer records who agreed
+                    with Vertical():
+                        yield Static("Signed off", classes="column-title")
+                        yield Static(
+                            "\n".join(f"{signed:>2}/{agreed:<2} agreed" for _, signed, agreed in status.sign_offs),
+                            markup=False,
+                        )
             # An unanswered question flagged needs-review is in both lists: show it once.
             gaps = list({q.id: q for q in [*status.needs_review, *status.open_questions]}.values())
             yield Static(

@@ -306,6 +306,7 @@ class ProjectActions:
         if self.current not in {q.id for q in self.form.questions} and self.form.questions:
             self.current = self.form.questions[0].id
         self._rebuild_nav()
+        self._reload_entries()  # a reworded question's answer is flagged, a dropped role's sign-off gone
         self._show(self.current)
         self.notify(note)
 

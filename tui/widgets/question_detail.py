@@ -9,6 +9,7 @@ from textual.widgets import Static
 from mlreq.bank import Form, Question
 from mlreq.projects import Entry
 from mlreq.projects.safetext import visible
+from mlreq.projects.signoff import sign_off
 
 from ..markers import LABELS, marker
 from .answer_editor import AnswerEditor
@@ -59,6 +60,9 @@ class QuestionDetail(VerticalScroll):
         stage = form.stage(question.stage)
         roles = ", ".join(visible(form.role(r).name) for r in question.roles if form.role(r))
         status = f"{marker(entry.status)} {LABELS.get(entry.status, entry.status)}"
+        signed = sign_off(form, question, entry)
+        if signed.agreed:
+            status += f" by {visible(signed.describe())}"
         self.query_one("#q-heading", Static).update(
             f"{visible(stage.name) if stage else question.stage} {position} · {status} · {question.id}"
         )
@@ -90,11 +94,18 @@ class QuestionDetail(VerticalScroll):
         presence.update(line)
         presence.display = bool(line)
 
-    def show_ripple(self, affected: list[str]) -> None:
-        """Before a save: the answered questions it will flag for review."""
+    def show_ripple(self, affected: list[str], further: list[str] | None = None, minor: bool = False) -> None:
+        """Before a save: the answered questions it would flag, and those it may affect."""
         ripple = self.query_one("#q-ripple", Static)
-        ripple.update(f"Saving this will flag for review: {', '.join(affected)}" if affected else "")
-        ripple.display = bool(affected)
+        lines = []
+        if minor:
+            lines.append("Minor edit (F6 to undo): saving this flags nothing for review")
+        elif affected:
+            lines.append(f"If its meaning changes, saving flags for review: {', '.join(affected)} (F6: minor edit)")
+        if further and not minor:
+            lines.append(f"May be affected, not flagged: {', '.join(further)}")
+        ripple.update("\n".join(lines))
+        ripple.display = bool(lines)
 
 
 def _links(question: Question, form: Form) -> str:
@@ -103,7 +114,8 @@ def _links(question: Question, form: Form) -> str:
 
     lines = []
     if question.depends_on:
-        lines.append(f"Builds on: {names(question.depends_on)}")
+        judged = f" (mlreq's judgement: {', '.join(question.judgement)})" if question.judgement else ""
+        lines.append(f"Builds on: {names(question.depends_on)}{judged}")
     if form.dependents_of(question.id):
         lines.append(f"Needed by: {names(form.dependents_of(question.id))}")
     return "\n".join(lines)
