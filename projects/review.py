@@ -160,7 +160,10 @@ def short_diff(ops: list[WordOp], context: int = CONTEXT_WORDS) -> list[WordOp]:
         head = " ".join(words[:context]) if index > 0 else ""
         tail = " ".join(words[-context:]) if index < len(ops) - 1 else ""
         text = " … ".join(part for part in (head, tail) if part)
-        text = (" " if index > 0 else "… " if not head else "") + text + (" " if index < len(ops) - 1 else "")
+        # Keep the stretch's own spacing at its ends: "41%" must not read "41 %".
+        leading = op.text[: len(op.text) - len(op.text.lstrip())]
+        trailing = op.text[len(op.text.rstrip()) :]
+        text = (leading if index > 0 else "… " if not head else "") + text + (trailing if index < len(ops) - 1 else "")
         shortened.append(WordOp("equal", text if index < len(ops) - 1 else text + " …"))
     return shortened
 

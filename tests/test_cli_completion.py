@@ -51,7 +51,7 @@ def test_bash_completes_commands_options_and_project_values(bash_script, project
     assert _complete(bash_script, project_dir, "mlreq --author someone answer scoping.end") == ["scoping.end-user"]
     assert _complete(bash_script, project_dir, "mlreq export --role legal") == ["legal-team"]
     assert _complete(bash_script, project_dir, "mlreq export --at kick") == ["kick-off-workshop"]  # a slug: no spaces
-    assert _complete(bash_script, project_dir, "mlreq iteration ") == ["new", "list"]
+    assert _complete(bash_script, project_dir, "mlreq iteration ") == ["new", "rename", "delete", "list"]
     assert git(project_dir, "status", "--porcelain") == ""
 
 

@@ -96,7 +96,12 @@ def run_sync(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         print(safe_json({**asdict(report), "flagged": list(report.flagged)}), file=out)
     else:
         _print_report(report, out)
-    return SYNCED_WITH_CONFLICTS if report.conflicts or report.form_conflicts else 0
+    return SYNCED_WITH_CONFLICTS if _kept_both(report) else 0
+
+
+def _kept_both(report) -> bool:  # type: ignore[no-untyped-def]
+    """Something changed on both sides was kept twice, waiting for a person to settle it."""
+    return bool(report.conflicts or report.form_conflicts or (report.requirements and report.requirements.conflicts))
 
 
 def run_watch(args: argparse.Namespace, project: Project, out: TextIO) -> int:

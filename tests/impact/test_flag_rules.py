@@ -123,7 +123,7 @@ def test_review_lists_each_flag_with_who_changed_what_and_confirm_clears_them(de
     outcome = cli("review", "--project", demo.root)
     assert outcome.code == 0, outcome.err
     assert f"{PROBLEMS} changed, by Test Person on " in outcome.out
-    assert "[-38%-]{+41%+}" in outcome.out
+    assert "[-38-]{+41+}% of fault" in outcome.out  # the changed number, its unit unchanged beside it
     assert "confirming keeps the answer and makes it agreed again" in outcome.out  # ml-feasibility was agreed
     flagged = sorted(needs_review(demo) - {"data.privacy", "data.ownership"})
     commits = commit_count(demo.root)

@@ -19,5 +19,5 @@ def test_sync_json_reports_what_happened_and_the_conflicts(team: Team):
     assert first["pushed"] is True and first["conflicts"] == []
     assert report["merged"] is True and report["fetched_commits"] == 1 and report["pushed"] is True
     assert report["conflicts"] == [RESOURCES]
-    assert set(report) == {"merged", "fetched_commits", "pushed", "conflicts", "flagged", "not_pushed", "form_conflicts", "tag_clashes"}
+    assert set(report) == {"merged", "fetched_commits", "pushed", "conflicts", "flagged", "not_pushed", "form_conflicts", "tag_clashes", "after_merge", "requirements"}
     team.assert_nothing_lost()
