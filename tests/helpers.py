@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from mlreq.bank.errors import MlreqError
+from mlreq.projects import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -210,3 +212,31 @@ def read_answers(path: Path) -> dict:
     import tomllib
 
     return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project, built once per session with its own isolated git config."""
+    from mlreq.projects.demo import ensure_demo
+
+    home = tmp_path_factory.mktemp("demo-home")
+    config = home / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("MLREQ_AUTHOR", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                     "GIT_COMMITTER_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "EMAIL"):
+            mp.delenv(name, raising=False)
+        mp.setenv("HOME", str(home))
+        mp.setenv("GIT_CONFIG_GLOBAL", str(config))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        path = tmp_path_factory.mktemp("demo-template") / "demo"
+        ensure_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo(_demo_template: Path, tmp_path: Path) -> Project:
+    """A private copy of the demo project (a real repository with its history)."""
+    path = tmp_path / "demo"
+    shutil.copytree(_demo_template, path, symlinks=True)
+    return Project.open(path)

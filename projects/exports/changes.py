@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
+from .htmlpage import h, page_head
 from .model import shown
 
 if TYPE_CHECKING:
@@ -220,11 +221,6 @@ ins { background: #dcf5e3; color: #1b5e34; text-decoration: underline; }
 """
 
 
-def h(text: str) -> str:
-    """Escaped for HTML text and attributes, control characters shown as symbols."""
-    return escape(shown(text), quote=True)
-
-
 def _html_words(field: FieldChange, keep: str) -> str:
     out = []
     for op in field.words():
@@ -277,16 +273,7 @@ def report_html(report: ChangeReport) -> str:
         body.append("<p>Nothing changed.</p>")
     return "\n".join(
         [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta name="generator" content="mlreq">',
-            f"<title>{h(title)}</title>",
-            f"<style>{CSS}</style>",
-            "</head>",
+            *page_head(title, CSP, CSS),
             '<body><main class="page">',
             *body,
             "</main></body>",

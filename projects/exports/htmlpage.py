@@ -139,6 +139,22 @@ SCRIPT = """
 """
 
 SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
+
+def page_head(title: str, csp: str, css: str) -> list[str]:
+    """The start of a self-contained page: nothing may be fetched (`csp`), inline `css`."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="mlreq">',
+        f"<title>{h(title)}</title>",
+        f"<style>{css}</style>",
+        "</head>",
+    ]
+
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     f"script-src '{SCRIPT_HASH}'; base-uri 'none'; form-action 'none'"
@@ -184,16 +200,7 @@ def export_html(state: FormState) -> str:
     exported = state.exported_at.strftime("%Y-%m-%d %H:%M UTC")
     title = f"{state.name}: {form.title}"
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="mlreq">',
-        f"<title>{h(title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
+        *page_head(title, CSP, CSS),
         "<body>",
         '<div class="page" id="mlreq-export">',
         "<header>",
