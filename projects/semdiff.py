@@ -165,6 +165,9 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One field of an entry, before and after: "answer", "status", "notes", or
+    "agreed_by" (the names of the roles that agreed, comma-separated; "" for none)."""
+
     field: str
     old: str
     new: str
@@ -215,6 +218,8 @@ def diff_snapshots(old: Snapshot, new: Snapshot, passed: tuple[str, ...] = ()) -
             for name in ("answer", "status", "notes")
             if getattr(before, name) != getattr(after, name)
         )
+        if set(before.agreed_by) != set(after.agreed_by):
+            fields += (FieldChange("agreed_by", _role_names(old, new, before.agreed_by), _role_names(new, old, after.agreed_by)),)
         if before_q is None and after_q is not None and old.questions:
             changes.append(QuestionChange(qid, stage, text, "added", fields))
         elif after_q is None and before_q is not None and new.questions:
@@ -224,3 +229,13 @@ def diff_snapshots(old: Snapshot, new: Snapshot, passed: tuple[str, ...] = ()) -
         elif fields:
             changes.append(QuestionChange(qid, stage, text, "changed", fields))
     return ProjectDiff(old, new, tuple(changes), passed)
+
+
+def _role_names(side: Snapshot, other: Snapshot, role_ids: tuple[str, ...]) -> str:
+    """"Data scientist, Legal team": the names this side's form gives the roles (the other
+    side's for a role it lacks; the id for a role neither knows)."""
+    names = []
+    for role_id in role_ids:
+        role = next((f.role(role_id) for f in (side.form, other.form) if f is not None and f.role(role_id)), None)
+        names.append(role.name if role else role_id)
+    return ", ".join(names)

@@ -57,6 +57,36 @@ def test_every_export_says_who_agreed_and_partly(project: Project, cli) -> None:
     assert "Agreed by partly: Legal team (not yet: " in exported["html"]
 
 
+def test_xlsx_and_reqif_say_who_agreed_and_the_sheet_still_imports(project: Project, cli) -> None:
+    from openpyxl import load_workbook
+    from reqif.parser import ReqIFParser
+
+    agree(cli, project, "Legal team")
+    assert cli("answer", "data.ownership", "--text", "The operator.", "--project", project.root).code == 0
+    sheet_file, reqif_file = project.root.parent / "out.xlsx", project.root.parent / "out.reqif"
+    for out in (sheet_file, reqif_file):
+        assert cli("export", "--format", out.suffix[1:], "--output", out, cwd=project.root).code == 0
+    sheet = load_workbook(sheet_file)["Data"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[-2:] == ["Agreed by", "mlreq base (do not edit)"]  # the stamp stays last, hidden
+    assert sheet.column_dimensions["L"].hidden and not sheet.column_dimensions["K"].hidden
+    rows = {row[0].value: [cell.value for cell in row] for row in sheet.iter_rows(min_row=2)}
+    assert rows[PRIVACY][-2] == "partly: Legal team" and rows["data.ownership"][-2] in (None, "")
+    imported = cli("import", sheet_file, "--project", project.root)
+    assert imported.code == 0 and "0 imported, 0 kept as conflicts, 37 unchanged" in imported.out
+
+    bundle = ReqIFParser.parse(str(reqif_file))
+    assert bundle.exceptions == []
+    definitions = {d.identifier: d.long_name for t in bundle.core_content.req_if_content.spec_types
+                   for d in (getattr(t, "attribute_definitions", None) or [])}
+    agreed = {}
+    for spec_object in bundle.core_content.req_if_content.spec_objects:
+        values = {definitions[a.definition_ref]: a.value for a in spec_object.attributes}
+        if values.get("ReqIF.ForeignID"):
+            agreed[values["ReqIF.ForeignID"]] = values.get("Agreed by")
+    assert agreed == {PRIVACY: "partly: Legal team", "data.ownership": None}  # an empty value is left out
+
+
 def test_an_unknown_role_is_one_line_naming_the_choices_and_writes_nothing(project: Project, cli) -> None:
     commits = commit_count(project.root)
     outcome = agree(cli, project, "Legal team", "Janitor")

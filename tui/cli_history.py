@@ -258,6 +258,8 @@ def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         for field in change.fields:
             if field.field == "status":
                 print(f"  status: {field.old} -> {field.new}", file=out)
+            elif field.field == "agreed_by":
+                print(f"  agreed by: {visible(field.old or 'nobody')} -> {visible(field.new or 'nobody')}", file=out)
             else:
                 print(f"  {field.field}:", file=out)
                 print(_indent(visible(render_word_diff(field.words()))), file=out)

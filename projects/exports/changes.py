@@ -180,6 +180,9 @@ def report_markdown(report: ChangeReport) -> str:
                 if field.field == "status":
                     lines += ["", f"Status: {md_text(field.old)} → **{md_text(field.new)}**"]
                     continue
+                if field.field == "agreed_by":
+                    lines += ["", f"Agreed by: {md_text(field.old or 'nobody')} → **{md_text(field.new or 'nobody')}**"]
+                    continue
                 label = FIELD_LABELS.get(field.field, field.field)
                 lines += ["", f"**{md_text(label)} before:**", "", *_quoted(_md_words(field, "delete"))]
                 lines += ["", f"**{md_text(label)} after:**", "", *_quoted(_md_words(field, "insert"))]
@@ -259,6 +262,9 @@ def report_html(report: ChangeReport) -> str:
             for field in change.fields:
                 if field.field == "status":
                     body.append(f'<p class="status">Status: {h(field.old)} → {h(field.new)}</p>')
+                    continue
+                if field.field == "agreed_by":
+                    body.append(f'<p class="status">Agreed by: {h(field.old or "nobody")} → {h(field.new or "nobody")}</p>')
                     continue
                 label = h(FIELD_LABELS.get(field.field, field.field))
                 body.append(

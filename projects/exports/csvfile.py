@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .model import FormState, export_rows, row_stamp
+from .model import FormState, agreed_by_text, export_rows, row_stamp
 
 COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples", "depends_on", "review", "conflict", "agreed_by", "mlreq_base"]
 """`agreed_by`: the roles that agreed, "partly: ..." when not all the question's roles have.
@@ -36,17 +36,14 @@ def export_csv(state: FormState, *, for_spreadsheet: bool = False, bom: bool = F
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     cell = csv_cell if for_spreadsheet else str
-    for row in export_rows(state):
-        agreed = ", ".join(row["agreed_by"])
-        if row["sign_off"] == "partly":
-            agreed = f"partly: {agreed}"
+    for question, row in zip(state.questions, export_rows(state)):
         row = {
             **row,
             "stage": row["stage_name"],
             "roles": ", ".join(row["roles"]),
             "depends_on": ", ".join(row["depends_on"]),
             "conflict": row["conflict"] or "",
-            "agreed_by": agreed,
+            "agreed_by": agreed_by_text(state.form, question, state.entry(question.id)),
             "mlreq_base": row_stamp(state, row["id"], (row["answer"], row["status"], row["notes"])),
         }
         writer.writerow([cell(str(row[c])) for c in COLUMNS])

@@ -222,6 +222,14 @@ def export_rows(state: FormState) -> list[dict]:
     return rows
 
 
+def agreed_by_text(form: Form, question: Question, entry: Entry) -> str:
+    """Who agreed, for one cell: "Data scientist, Legal team", "partly: Legal team" when not
+    all the question's roles have, "" when nobody's agreement is recorded."""
+    signed = sign_off(form, question, entry)
+    names = ", ".join(signed.agreed)
+    return f"partly: {names}" if signed.state == "partly" else names
+
+
 # --------------------------------------------------------------------------- row stamps
 
 

@@ -4,7 +4,8 @@ the interchange format of DOORS, Polarion, Jama and StrictDoc.
 One SPEC-OBJECT per answered question (every exported question with
 `include_unanswered`), of the SPEC-OBJECT-TYPE "Requirement Question" with string attributes
 ReqIF.ForeignID (the question id), ReqIF.Name (the question), ReqIF.Text (the answer), Stage,
-Roles, Traces, Examples, Notes, Depends on, Review reason, Other version, and the enumeration
+Roles, Traces, Examples, Notes, Depends on, Review reason, Other version, Agreed by ("partly: ..."
+when not all the question's roles agreed), and the enumeration
 Status. The ReqIF.* names are the Implementation Guide's: tools such as StrictDoc and DOORS
 map them to their own id, title and text. An empty value is left out (StrictDoc's importer
 refuses an empty THE-VALUE). One SPEC-OBJECT per stage as a heading (ReqIF.ChapterName),
@@ -29,11 +30,11 @@ from datetime import datetime, timezone
 from mlreq.bank import STATUSES
 
 from ..safetext import visible
-from .model import FormState, front_page_text, state_key
+from .model import FormState, agreed_by_text, front_page_text, state_key
 
 NAMESPACE = "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"
 TOOL_ID = "mlreq"
-TYPES_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc).isoformat()
+TYPES_DATE = datetime(2026, 12, 3, tzinfo=timezone.utc).isoformat()
 """LAST-CHANGE of the data types and spec types: changes only when they do."""
 STRING_TYPE = "mlreq-datatype-string"
 STATUS_TYPE = "mlreq-datatype-status"
@@ -56,6 +57,7 @@ STRING_ATTRIBUTES = (  # identifier, LONG-NAME, description
     ("mlreq-attr-depends-on", "Depends on", "The ids of the questions whose answers this one builds on"),
     ("mlreq-attr-review", "Review reason", "Why the answer needs review (an answer it builds on changed)"),
     ("mlreq-attr-conflict", "Other version", "The other side's answer while a sync conflict is unresolved"),
+    ("mlreq-attr-agreed-by", "Agreed by", 'The roles that agreed the answer; "partly: ..." when not all the question\'s roles have'),
 )
 
 STATUS_NAMES = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
@@ -216,6 +218,7 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
             ", ".join(question.depends_on),
             entry.review,
             entry.conflict,
+            agreed_by_text(form, question, entry),
         )
         out.append(
             f'        <SPEC-OBJECT IDENTIFIER="{object_identifier(key, question.id)}" LONG-NAME="{attr(question.id)}" '

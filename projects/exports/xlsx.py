@@ -15,7 +15,7 @@ from copy import copy
 from mlreq.bank import STATUSES
 
 from .csvfile import FORMULA_START
-from .model import FormState, Tally, front_page_sections, overall_tally, role_tallies, row_stamp, shown, stage_tallies
+from .model import FormState, Tally, agreed_by_text, front_page_sections, overall_tally, role_tallies, row_stamp, shown, stage_tallies
 
 MAX_CELL = 32767
 """Excel's limit on the characters in one cell."""
@@ -35,10 +35,12 @@ COLUMNS = (  # header, width in characters
     ("Traces to", 12),
     ("Depends on", 24),
     ("Needs review because / other version", 36),
+    ("Agreed by", 24),
     ("mlreq base (do not edit)", 10),
 )
-"""The last column is hidden: it stamps what answer, status and notes were (`row_stamp`)."""
-LETTERS = "ABCDEFGHIJK"
+"""The last column is hidden: it stamps what answer, status and notes were (`row_stamp`);
+`mlreq import` finds it last, so a new column goes before it."""
+LETTERS = "ABCDEFGHIJKL"
 ANSWER, STATUS, NOTES = 3, 4, 6
 """Where `mlreq import` reads an edited row (0-based columns)."""
 SUMMARY_SHEET = "Summary"
@@ -215,6 +217,7 @@ def export_xlsx(state: FormState) -> bytes:
                 ", ".join(question.traces),
                 ", ".join(question.depends_on),
                 review_and_conflict(entry),
+                agreed_by_text(state.form, question, entry),
             )
             shown_cells = (cell_text(entry.answer), cell_text(entry.status), cell_text(entry.notes))
             values = (*values, row_stamp(state, question.id, shown_cells))

@@ -135,7 +135,7 @@ def _swap_columns(path: Path, target: Path) -> Path:
         (lambda p, t, r: _edit_xlsx(p, t, {f"A{r}": "data.no-such-question"}), "unknown question id 'data.no-such-question'"),
         (lambda p, t, r: _edit_xlsx(p, t, {f"D{r}": "=HYPERLINK(\"http://x\")"}), "holds a formula"),
         (lambda p, t, r: _edit_xlsx(p, t, {f"E{r}": "done"}), "status 'done' is not one of"),
-        (lambda p, t, r: _edit_xlsx(p, t, {f"K{r}": "0badc0de/v3@3/0123456789abcdef"}), "not exported from this project"),
+        (lambda p, t, r: _edit_xlsx(p, t, {f"L{r}": "0badc0de/v3@3/0123456789abcdef"}), "not exported from this project"),
     ],
     ids=["moved-columns", "unknown-id", "formula", "bad-status", "other-project"],
 )

@@ -99,6 +99,26 @@ def test_notes_and_status_changes_are_listed(cli, evolved):
     assert "answer" not in by_id[AUDIT]["fields"]
 
 
+def test_a_changed_sign_off_is_listed_by_role_name(cli, evolved, tmp_path):
+    project = evolved.project
+    one = project.save(STORAGE, answer="MLflow on the team server.", status="agreed", agreed_by=("data-scientist",)).commit
+    two = project.save(STORAGE, status="agreed", agreed_by=("data-scientist", "it-architect")).commit
+    assert one and two
+
+    text = cli("diff", one, two, cwd=evolved.path)
+    assert text.code == 0, text
+    assert _changed(text) == [STORAGE]
+    assert "  agreed by: Data scientist -> Data scientist, IT architect" in text.out.splitlines()
+    [change] = _diff_json(cli, evolved.path, one, two)["changes"]
+    assert list(change["fields"]) == ["agreed_by"]
+    assert (change["fields"]["agreed_by"]["old"], change["fields"]["agreed_by"]["new"]) == ("Data scientist", "Data scientist, IT architect")
+    report = tmp_path / "changes.md"
+    assert cli("diff", one, two, "--format", "md", "--output", report, cwd=evolved.path).code == 0
+    assert "Agreed by: Data scientist → **Data scientist, IT architect**" in report.read_text("utf-8")
+    first = _diff_json(cli, evolved.path, evolved.saves[-1], one)["changes"][0]["fields"]
+    assert first["agreed_by"] == {"old": "", "new": "Data scientist", "words": [["insert", "Data scientist"]]}
+
+
 def test_diff_json_structure(cli, evolved):
     data = _diff_json(cli, evolved.path, "Kick-off workshop", "Review 2")
 

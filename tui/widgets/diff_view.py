@@ -85,7 +85,10 @@ class DiffView(VerticalScroll):
         status = next((f for f in change.fields if f.field == "status"), None)
         if status:
             head.append(f"\nstatus: {status.old} → {status.new}")
-        texts = [f for f in change.fields if f.field != "status"]
+        signed = next((f for f in change.fields if f.field == "agreed_by"), None)
+        if signed:
+            head.append(f"\nagreed by: {visible(signed.old or 'nobody')} → {visible(signed.new or 'nobody')}")
+        texts = [f for f in change.fields if f.field not in ("status", "agreed_by")]
         if not texts:
             return Static(head, classes="diff-change")
         if not wide:  # one above the other: before, then after
