@@ -135,6 +135,7 @@ def cli_commands(repo: Path, env: dict[str, str], runs: int, python_m: bool) -> 
         "answer": ([*mlreq, "answer", TYPE_QID, "--text"], "text"),  # a new text each run: a real commit
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as installed: bytecode cached
     for round_ in range(runs + 1):  # round 0 warms the bytecode and page caches
         for name, (argv, extra) in commands.items():
             full = [*argv, f"Benchmark answer {round_}"] if extra else argv
