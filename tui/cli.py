@@ -34,59 +34,15 @@ VERSION = "mlreq 0.1.0"
 
 COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "review", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "req", "serve", "completion")
 
+# The commands and their options are listed by argparse from the parser itself (and by
+# `mlreq COMMAND --help`), so the help never falls out of step with them.
 EPILOG = """\
-commands:
-  mlreq [PATH] [--sync-every N]     open the form in the terminal app (default: this project);
-                                    --sync-every: sync in the background while there are changes
-  mlreq new PATH [--name N] [--form v3|v2|v1|FILE]
-                                    create a project (its own git repository, or a
-                                    subfolder of the repository PATH is in)
-  mlreq demo [PATH]                 create (once) and open a filled-in demo project
-  mlreq status [PATH] [--json]      completeness per stage and role, open questions
-  mlreq show QID [--json]           one question with its answer
-  mlreq answer QID [--status S] (--text T | --file F | - | --from REV)
-               [--minor] [--agreed-by ROLE ...]
-                                    write one answer (or just its status); one commit;
-                                    --minor flags nothing that builds on it;
-                                    --agreed-by: a role that agreed (repeat it)
-  mlreq impact QID [--json]         the answers a change to QID would flag (direct
-                                    dependents) and those further down it may affect
-  mlreq review [--confirm QID...] [--json]
-                                    every answer flagged needs-review, with the change
-                                    that flagged it; --confirm: they still hold
-  mlreq export [--format md|html|csv|xlsx|json|reqif] [--output F] [--at ITERATION]
-               [--stage S] [--role R] [--status S]
-                                    the form with its answers, for people and tools
-  mlreq import FILE.xlsx|FILE.csv   answers typed into an export, back in (a commit each)
-  mlreq check [PATH] [--json]       validate files and repository, saying what is wrong where
-  mlreq iteration new NAME [-m NOTE] | list
-                                    name a milestone ("Kick-off workshop"), list them
-  mlreq form add|reword|edit|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
-                                    tailor the question set (each change one commit)
-  mlreq remote set URL | show       the git remote to share through
-  mlreq sync [--push|--no-push] [--json] [--watch [--every N]]
-                                    fetch, merge by question, push (--watch: every N
-                                    seconds while there are changes, until Ctrl+C)
-  mlreq clone URL PATH              get a shared project
-  mlreq resolve QID --mine|--theirs|--text T
-                                    settle an answer changed on both sides
-  mlreq req new --from QID --text T [--pattern P] [--criterion C]...
-                                    write a requirement from answers (prints its id)
-  mlreq req list|show ID|edit ID|retire ID|check
-                                    list, show, change, retire, EARS-check requirements
-  mlreq serve [PATH] [--port N] [--host H] [--read-only]
-                                    the app in browsers (needs `pip install "mlreq[serve]"`):
-                                    prints an edit link and a read-only view link, each
-                                    with a token; 127.0.0.1 only by default
-  mlreq completion bash|zsh|fish    a shell completion script (see its --help to install)
-  mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
-  mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
-                                    changed answers by question, word by word
-                                    (FROM/TO: iteration, commit or date; default: last
-                                    iteration to now)
+`mlreq [PATH]` opens the form in the terminal app, as `mlreq open`; `mlreq COMMAND --help`
+shows a command's options.
 
-PATH defaults to the current folder; like git, mlreq searches upwards for the project.
-Commits are authored by --author "Name <mail>", else $MLREQ_AUTHOR, else git config.
+The project is PATH or --project PATH, by default the current folder; like git, mlreq
+searches upwards for it. Commits are authored by --author "Name <mail>" (before or after
+the command), else $MLREQ_AUTHOR, else git config.
 
 exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not a project or broken file,
 4 conflict (nothing written), 5 saved on disk but not committed (retried next save),
@@ -141,12 +97,13 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--author", help='commit as "Name <mail>" (default: $MLREQ_AUTHOR, then git config)')
     parser.add_argument("--version", action="version", version=VERSION)
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
 
     def command(name: str, help_text: str, path: bool = True) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        if path:
-            cmd.add_argument("path", nargs="?", default=".", type=Path, help="project folder (default: here)")
+        if path:  # the project as PATH or --project PATH, as every other command takes it
+            cmd.add_argument("path", nargs="?", type=Path, help="project folder (default: here)")
+            cmd.add_argument("--project", type=Path, help="the same as PATH")
         return cmd
 
     new = command("new", "create a requirements project", path=False)
@@ -201,7 +158,32 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: reach it through ssh -L)")
     serve.add_argument("--read-only", action="store_true", help="only the read-only view (it follows the question being edited)")
+    _accept_after_commands(parser, "--author", help=argparse.SUPPRESS)
     return parser
+
+
+def _accept_after_commands(parser: argparse.ArgumentParser, option: str, **kwargs: object) -> None:
+    """`mlreq answer ... --author X` as well as `mlreq --author X answer ...`: every
+    (sub)command takes the global option too; not given there, it leaves the global value."""
+    seen: set[int] = set()
+    parsers = [parser]
+    while parsers:
+        for action in parsers.pop()._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    if id(child) not in seen:
+                        seen.add(id(child))
+                        child.add_argument(option, default=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+                        parsers.append(child)
+
+
+def _project_path(args: argparse.Namespace) -> None:
+    """Commands that take the project as a positional PATH take `--project PATH` too."""
+    if args.command not in ("open", "status", "check", "serve", "export"):
+        return
+    if args.project is not None and args.path is not None and args.project != args.path:
+        raise InvalidInputError(f"two projects given: {args.path} and --project {args.project}; give one")
+    args.path = args.project or args.path or Path(".")
 
 
 def _leading_options(argv: list[str]) -> list[str]:
@@ -383,6 +365,7 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         args.source = "-"  # `answer QID --project P -`: argparse fills positionals before options
     elif extras:
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    _project_path(args)
     author = _author(args)
     try:
         return _run_command(args, author, out)
