@@ -79,6 +79,16 @@ COMMAND_MODULES = {
 COMMAND_ORDER = ("cli_review", "cli_export", "cli_import", "check", "cli_history", "cli_form", "cli_sync", "cli_req", "cli_completion")
 
 
+class _Unused:
+    """Takes the options of a command that is not running (each parser costs a millisecond)."""
+
+    def add_argument(self, *args: object, **kwargs: object) -> None:
+        pass
+
+
+_UNUSED = _Unused()
+
+
 def _module(name: str):  # type: ignore[no-untyped-def]
     import importlib
 
@@ -100,6 +110,8 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
 
     def command(name: str, help_text: str, path: bool = True) -> argparse.ArgumentParser:
+        if only is not None and only != name:  # another command runs: its options go nowhere
+            return _UNUSED  # type: ignore[return-value]
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         if path:  # the project as PATH or --project PATH, as every other command takes it
             cmd.add_argument("path", nargs="?", type=Path, help="project folder (default: here)")
