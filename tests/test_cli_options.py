@@ -4,7 +4,6 @@ every command from the parser itself (issue 14, "The command line")."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
