@@ -3,9 +3,30 @@
 Plain Python: never imports textual, so the CLI and tests use it without a terminal.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import BankError, MlreqError
-from .loader import BUILTIN_FORMS, DEFAULT_FORM, STATUSES, builtin_form, builtin_form_path, form_from_data, load_form
-from .model import Column, Form, FrontPage, Question, Reference, Role, Stage, TraceItem
+
+if TYPE_CHECKING:
+    from .loader import BUILTIN_FORMS, DEFAULT_FORM, STATUSES, builtin_form, builtin_form_path, form_from_data, load_form
+    from .model import Column, Form, FrontPage, Question, Reference, Role, Stage, TraceItem
+
+# Loaded on first use (PEP 562): `from mlreq.bank.errors import MlreqError` must not read
+# the forms' model and loader, so that short `mlreq` commands start fast.
+_LAZY = {
+    **dict.fromkeys(("BUILTIN_FORMS", "DEFAULT_FORM", "STATUSES", "builtin_form", "builtin_form_path",
+                     "form_from_data", "load_form"), "loader"),
+    **dict.fromkeys(("Column", "Form", "FrontPage", "Question", "Reference", "Role", "Stage", "TraceItem"), "model"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "BUILTIN_FORMS",

@@ -29,7 +29,15 @@
    - save thread: the same saves by a plain thread calling Project.save, so the app does
      not handle SaveStarted/SaveFinished: tells the worker's CPU/GIL share from the UI's.
 
-Run: .venv/bin/python benchmarks/bench_startup.py [--runs 10] [--keys 100]
+3. Command-line start (issue 14: `mlreq --version` within 1.5x a bare `python -c pass`,
+   `show`, `status` and completion values within 2.5x, `answer` within 3x). Each command
+   runs as a process with the venv's `mlreq` console script (the way a user types it),
+   interleaved with `python -c pass` of the same interpreter in the same run; medians and
+   their ratios. An editable install (`pip install -e`) adds its import finder to every
+   start: compare `--cli-python-m` (`python -m mlreq`) to see that part.
+
+Run: .venv/bin/python benchmarks/bench_startup.py [--runs 10] [--keys 100] [--cli-runs 20]
+     only the command line: --skip-startup --skip-latency
 """
 
 from __future__ import annotations
@@ -71,6 +79,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the latency modes (default 5)")
     parser.add_argument("--interval", type=float, default=0.05, help="seconds between keypresses (default 0.05)")
     parser.add_argument("--load-size", type=int, default=150_000, help="characters of the answer the save queue keeps saving")
+    parser.add_argument("--cli-runs", type=int, default=20, help="timed runs of each command-line command (default 20)")
+    parser.add_argument("--cli-python-m", action="store_true", help="run the commands as `python -m mlreq`, not the console script")
+    parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temporary project")
@@ -92,6 +103,8 @@ def main() -> None:
     print(f"project: 37 answered questions, {bench.git(repo, 'rev-list', '--count', 'HEAD').strip()} commits, "
           f"built in {time.perf_counter() - started:.1f} s in {tmp}\n")
     try:
+        if not args.skip_cli:
+            cli_commands(repo, env, args.cli_runs, args.cli_python_m)
         if not args.skip_startup:
             startup(repo, env, args.runs)
         if not args.skip_latency:
@@ -102,6 +115,46 @@ def main() -> None:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"\n{bench.load_line()} at the end")
+
+
+# ----------------------------------------------------------------------------- command line
+
+CLI_AIMS = {"--version": 1.5, "show": 2.5, "status": 2.5, "completion": 2.5, "answer": 3.0}
+
+
+def cli_commands(repo: Path, env: dict[str, str], runs: int, python_m: bool) -> None:
+    """Wall time of short CLI commands against `python -c pass`, interleaved in one run."""
+    script = Path(sys.executable).parent / "mlreq"
+    mlreq = [sys.executable, "-m", "mlreq"] if python_m or not script.exists() else [str(script)]
+    commands = {
+        "python -c pass": ([sys.executable, "-c", "pass"], None),
+        "--version": ([*mlreq, "--version"], None),
+        "show": ([*mlreq, "show", LOAD_QID], None),
+        "status": ([*mlreq, "status"], None),
+        "completion": ([*mlreq, "completion", "--values", "questions"], None),
+        "answer": ([*mlreq, "answer", TYPE_QID, "--text"], "text"),  # a new text each run: a real commit
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as installed: bytecode cached
+    for round_ in range(runs + 1):  # round 0 warms the bytecode and page caches
+        for name, (argv, extra) in commands.items():
+            full = [*argv, f"Benchmark answer {round_}"] if extra else argv
+            t0 = time.perf_counter()
+            done = subprocess.run(full, cwd=repo, env=env, stdin=subprocess.DEVNULL, capture_output=True)
+            elapsed = time.perf_counter() - t0
+            if done.returncode != 0:
+                sys.exit(f"{' '.join(full)} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-500:]}")
+            if round_:
+                times[name].append(elapsed)
+    how = "python -m mlreq" if mlreq[0] == sys.executable else "the mlreq console script"
+    print(f"Command-line start ({runs} runs each, interleaved, {how}):")
+    bare = bench.stats(times["python -c pass"]).median
+    for name in commands:
+        s = bench.stats(times[name])
+        aim = CLI_AIMS.get(name)
+        verdict = f"   (aim <= {aim}x: {'ok' if s.median / bare <= aim else 'OVER'})" if aim else ""
+        print(f"  {name:16} med {s.median:6.0f} ms p95 {s.p95:6.0f} ms  {s.median / bare:5.2f}x python -c pass{verdict}")
+    print()
 
 
 # ----------------------------------------------------------------------------- startup

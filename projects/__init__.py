@@ -3,9 +3,11 @@
 Plain Python: never imports textual, so the CLI and tests drive everything.
 """
 
-from .answers import EMPTY, Entry
-from .commitmessage import Change
-from .create import check_project_name, create_project
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     CommitError,
     ConflictError,
@@ -16,8 +18,33 @@ from .errors import (
     ProjectFileError,
     UnknownQuestionError,
 )
-from .gitrepo import Identity
-from .project import Project, SaveResult
+
+if TYPE_CHECKING:
+    from .answers import EMPTY, Entry
+    from .commitmessage import Change
+    from .create import check_project_name, create_project
+    from .gitrepo import Identity
+    from .project import Project, SaveResult
+
+# Loaded on first use (PEP 562): a short `mlreq` command that needs an error class or one
+# module does not pay for git, TOML writing, merging and requirements it never runs.
+_LAZY = {
+    "EMPTY": "answers",
+    "Entry": "answers",
+    "Change": "commitmessage",
+    "check_project_name": "create",
+    "create_project": "create",
+    "Identity": "gitrepo",
+    "Project": "project",
+    "SaveResult": "project",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EMPTY",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlreq.bank.errors import MlreqError
 
@@ -37,9 +37,11 @@ class InvalidInputError(ProjectError):
     title = "Invalid input"
 
 
-@dataclass(frozen=True)
-class ConflictingEntry:
-    """Both sides of a same-question conflict, kept so neither text is lost."""
+class ConflictingEntry(NamedTuple):
+    """Both sides of a same-question conflict, kept so neither text is lost.
+
+    A NamedTuple, not a dataclass: every `mlreq` start imports this module, and
+    dataclasses brings inspect and ast with it (issue 14: `mlreq --version` starts fast)."""
 
     question_id: str
     mine: object

@@ -155,7 +155,7 @@ def driver_state(repo: GitRepo) -> DriverState:
         python = shlex.split(match[1].replace("%%", "%"))[0]
     except (ValueError, IndexError):
         return DriverState("names an interpreter path mlreq cannot read")
-    if python == sys.executable:
+    if python == sys.executable or _same_interpreter(python, sys.executable):
         return DriverState(None)
     if not os.access(python, os.X_OK):
         return DriverState(f"points at {python}, which no longer exists (mlreq moved or was removed)")
@@ -170,6 +170,16 @@ def driver_state(repo: GitRepo) -> DriverState:
     if probe.returncode != 0:
         return DriverState(f"points at {python}, which has no mlreq installed")
     return DriverState(None)
+
+
+def _same_interpreter(one: str, other: str) -> bool:
+    """`venv/bin/python` and `venv/bin/python3`: one folder (so one venv, one site-packages)
+    and one real binary; no need to start it to see that it runs mlreq (a whole Python start
+    on every command, issue 14)."""
+    try:
+        return os.path.dirname(one) == os.path.dirname(other) and os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def configure_merge_driver(repo: GitRepo, own_repository: bool = False) -> list[str]:

@@ -64,3 +64,36 @@ def test_the_wheel_installs_nothing_but_mlreq(tmp_path: Path) -> None:
     assert {top for top in tops if not top.endswith(".dist-info")} == {"mlreq"}
     names = zipfile.ZipFile(wheel).namelist()
     assert "mlreq/bank/data/forms/v3.toml" in names and "mlreq/__main__.py" in names
+
+
+
+HEAVY = ("git", "tomlkit", "openpyxl", "textual", "rich", "mlreq.tui.cli_", "mlreq.tui.app")
+
+
+def _loaded_by(argv: list[str], cwd: Path, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with `prefixes` that running `mlreq ARGV` in-process loaded."""
+    code = (
+        "import io, sys\n"
+        "from mlreq.bank.errors import MlreqError\n"
+        "from mlreq.tui.cli import run\n"
+        f"try: run({argv!r}, out=io.StringIO())\n"
+        "except MlreqError: pass\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True)
+    return [m for m in result.stdout.strip().split(",") if m]
+
+
+def test_version_imports_no_project_code(tmp_path: Path) -> None:
+    """Issue 14: `mlreq --version` as quick as a bare Python start (the error classes and
+    safetext, which cli.py needs at module level, are all it loads of mlreq.projects)."""
+    loaded = _loaded_by(["--version"], tmp_path, (*HEAVY, "mlreq.projects.", "mlreq.bank."))
+    assert loaded == ["mlreq.bank.errors", "mlreq.projects.errors", "mlreq.projects.safetext"]
+
+
+def test_show_imports_no_other_command_nor_git_tomlkit_or_textual(tmp_path: Path) -> None:
+    """Each command's module, GitPython, tomlkit, openpyxl and textual load only where used."""
+    project = tmp_path / "proj"
+    subprocess.run([sys.executable, "-m", "mlreq", "new", str(project)], capture_output=True, check=True)
+
+    assert _loaded_by(["show", "data.data-source", "--project", str(project)], tmp_path, HEAVY) == []

@@ -9,104 +9,40 @@ holding the project): nothing written.
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mlreq.bank import BUILTIN_FORMS, STATUSES
+# Only what every command needs is imported here: `mlreq --version` is answered before any
+# of it (see main), and each command's module, git, TOML writing, openpyxl and textual are
+# imported by the code that runs them, so a short command starts fast (issue 14).
 from mlreq.bank.errors import MlreqError
-from mlreq.projects import (
+from mlreq.projects.errors import (
     CommitError,
     ConflictError,
-    Identity,
     InvalidInputError,
     NotAProjectError,
-    Project,
     ProjectError,
-    SaveResult,
-    create_project,
 )
-from mlreq.projects.gitrepo import find_git_root
-from mlreq.projects.repostate import require_committable
-from mlreq.projects.safefile import read_limited, read_user_file
 from mlreq.projects.safetext import VisibleWriter, safe_json, visible
 
 if TYPE_CHECKING:
+    from mlreq.projects import Identity, Project, SaveResult
     from mlreq.projects.status import ProjectStatus
 
-from .cli_completion import add_parsers as add_completion_parsers
-from .cli_completion import run_completion
-from .cli_export import add_parsers as add_export_parsers
-from .cli_export import run_export
-from .cli_import import add_parsers as add_import_parsers
-from .cli_import import run_import
-from .cli_form import add_parsers as add_form_parsers
-from .cli_form import run_form
-from .cli_history import add_parsers as add_history_parsers
-from .cli_review import add_parsers as add_review_parsers
-from .cli_review import run_review
-from .cli_sync import add_parsers as add_sync_parsers
-from .cli_sync import run_clone, run_remote, run_resolve, run_sync
-from .cli_history import run_diff, run_iteration, run_log
-from .cli_req import add_parsers as add_req_parsers
-from .cli_req import req_writes, run_req
+VERSION = "mlreq 0.1.0"
 
 COMMANDS = ("new", "demo", "open", "status", "show", "answer", "impact", "review", "export", "import", "check", "iteration", "log", "diff", "form", "remote", "sync", "clone", "resolve", "req", "serve", "completion")
 
+# The commands and their options are listed by argparse from the parser itself (and by
+# `mlreq COMMAND --help`), so the help never falls out of step with them.
 EPILOG = """\
-commands:
-  mlreq [PATH] [--sync-every N]     open the form in the terminal app (default: this project);
-                                    --sync-every: sync in the background while there are changes
-  mlreq new PATH [--name N] [--form v3|v2|v1|FILE]
-                                    create a project (its own git repository, or a
-                                    subfolder of the repository PATH is in)
-  mlreq demo [PATH]                 create (once) and open a filled-in demo project
-  mlreq status [PATH] [--json]      completeness per stage and role, open questions
-  mlreq show QID [--json]           one question with its answer
-  mlreq answer QID [--status S] (--text T | --file F | - | --from REV)
-               [--minor] [--agreed-by ROLE ...]
-                                    write one answer (or just its status); one commit;
-                                    --minor flags nothing that builds on it;
-                                    --agreed-by: a role that agreed (repeat it)
-  mlreq impact QID [--json]         the answers a change to QID would flag (direct
-                                    dependents) and those further down it may affect
-  mlreq review [--confirm QID...] [--json]
-                                    every answer flagged needs-review, with the change
-                                    that flagged it; --confirm: they still hold
-  mlreq export [--format md|html|csv|xlsx|json|reqif] [--output F] [--at ITERATION]
-               [--stage S] [--role R] [--status S]
-                                    the form with its answers, for people and tools
-  mlreq import FILE.xlsx|FILE.csv   answers typed into an export, back in (a commit each)
-  mlreq check [PATH] [--json]       validate files and repository, saying what is wrong where
-  mlreq iteration new NAME [-m NOTE] | list
-                                    name a milestone ("Kick-off workshop"), list them
-  mlreq form add|reword|edit|move|remove|add-role|depend|undepend|optional|save-as|diff|upgrade
-                                    tailor the question set (each change one commit)
-  mlreq remote set URL | show       the git remote to share through
-  mlreq sync [--push|--no-push] [--json] [--watch [--every N]]
-                                    fetch, merge by question, push (--watch: every N
-                                    seconds while there are changes, until Ctrl+C)
-  mlreq clone URL PATH              get a shared project
-  mlreq resolve QID --mine|--theirs|--text T
-                                    settle an answer changed on both sides
-  mlreq req new --from QID --text T [--pattern P] [--criterion C]...
-                                    write a requirement from answers (prints its id)
-  mlreq req list|show ID|edit ID|retire ID|check
-                                    list, show, change, retire, EARS-check requirements
-  mlreq serve [PATH] [--port N] [--host H] [--read-only]
-                                    the app in browsers (needs `pip install "mlreq[serve]"`):
-                                    prints an edit link and a read-only view link, each
-                                    with a token; 127.0.0.1 only by default
-  mlreq completion bash|zsh|fish    a shell completion script (see its --help to install)
-  mlreq log [QID] [--json]          saves grouped by iteration; with QID every version
-  mlreq diff [FROM] [TO] [--stage S] [--role R] [--json]
-                                    changed answers by question, word by word
-                                    (FROM/TO: iteration, commit or date; default: last
-                                    iteration to now)
+`mlreq [PATH]` opens the form in the terminal app, as `mlreq open`; `mlreq COMMAND --help`
+shows a command's options.
 
-PATH defaults to the current folder; like git, mlreq searches upwards for the project.
-Commits are authored by --author "Name <mail>", else $MLREQ_AUTHOR, else git config.
+The project is PATH or --project PATH, by default the current folder; like git, mlreq
+searches upwards for it. Commits are authored by --author "Name <mail>" (before or after
+the command), else $MLREQ_AUTHOR, else git config.
 
 exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not a project or broken file,
 4 conflict (nothing written), 5 saved on disk but not committed (retried next save),
@@ -123,7 +59,46 @@ class _Parser(argparse.ArgumentParser):
         raise InvalidInputError(f"{message} (see `mlreq --help`)")
 
 
-def _parser() -> argparse.ArgumentParser:
+# The module that adds each command's parser and runs it (`run_<command>`): imported only
+# when its command runs, or for the full parser (`--help`, completion scripts, errors).
+COMMAND_MODULES = {
+    "review": "cli_review",
+    "export": "cli_export",
+    "import": "cli_import",
+    "iteration": "cli_history",
+    "log": "cli_history",
+    "diff": "cli_history",
+    "form": "cli_form",
+    "remote": "cli_sync",
+    "sync": "cli_sync",
+    "clone": "cli_sync",
+    "resolve": "cli_sync",
+    "req": "cli_req",
+    "completion": "cli_completion",
+}
+COMMAND_ORDER = ("cli_review", "cli_export", "cli_import", "check", "cli_history", "cli_form", "cli_sync", "cli_req", "cli_completion")
+
+
+class _Unused:
+    """Takes the options of a command that is not running (each parser costs a millisecond)."""
+
+    def add_argument(self, *args: object, **kwargs: object) -> None:
+        pass
+
+
+_UNUSED = _Unused()
+
+
+def _module(name: str):  # type: ignore[no-untyped-def]
+    import importlib
+
+    return importlib.import_module(f"mlreq.tui.{name}")
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with `only`, the parsers of that command's module and cli.py's own."""
+    from mlreq.bank import BUILTIN_FORMS, STATUSES
+
     parser = _Parser(
         prog="mlreq",
         description="The MLOps Requirements Form in your terminal, every change versioned in git.",
@@ -131,13 +106,16 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--author", help='commit as "Name <mail>" (default: $MLREQ_AUTHOR, then git config)')
-    parser.add_argument("--version", action="version", version="mlreq 0.1.0")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=VERSION)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
 
     def command(name: str, help_text: str, path: bool = True) -> argparse.ArgumentParser:
+        if only is not None and only != name:  # another command runs: its options go nowhere
+            return _UNUSED  # type: ignore[return-value]
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        if path:
-            cmd.add_argument("path", nargs="?", default=".", type=Path, help="project folder (default: here)")
+        if path:  # the project as PATH or --project PATH, as every other command takes it
+            cmd.add_argument("path", nargs="?", type=Path, help="project folder (default: here)")
+            cmd.add_argument("--project", type=Path, help="the same as PATH")
         return cmd
 
     new = command("new", "create a requirements project", path=False)
@@ -181,27 +159,64 @@ def _parser() -> argparse.ArgumentParser:
     impact.add_argument("--json", action="store_true")
     impact.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
-    add_review_parsers(sub, _Parser)
-    add_export_parsers(sub, _Parser)
-    add_import_parsers(sub, _Parser)
-    check = command("check", "validate the project's files and repository")
-    check.add_argument("--json", action="store_true", help="machine-readable output")
-    add_history_parsers(sub, _Parser)
-    add_form_parsers(sub, _Parser)
-    add_sync_parsers(sub, _Parser)
-    add_req_parsers(sub, _Parser)
-    add_completion_parsers(sub, _Parser)
+    for name in COMMAND_ORDER:
+        if name == "check":
+            check = command("check", "validate the project's files and repository")
+            check.add_argument("--json", action="store_true", help="machine-readable output")
+        elif only is None or COMMAND_MODULES.get(only) == name:
+            _module(name).add_parsers(sub, _Parser)
 
     serve = command("serve", "the app in browsers, for participants without a terminal")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: reach it through ssh -L)")
     serve.add_argument("--read-only", action="store_true", help="only the read-only view (it follows the question being edited)")
+    _accept_after_commands(parser, "--author", help=argparse.SUPPRESS)
     return parser
+
+
+def _accept_after_commands(parser: argparse.ArgumentParser, option: str, **kwargs: object) -> None:
+    """`mlreq answer ... --author X` as well as `mlreq --author X answer ...`: every
+    (sub)command takes the global option too; not given there, it leaves the global value."""
+    seen: set[int] = set()
+    parsers = [parser]
+    while parsers:
+        for action in parsers.pop()._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    if id(child) not in seen:
+                        seen.add(id(child))
+                        child.add_argument(option, default=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+                        parsers.append(child)
+
+
+def _project_path(args: argparse.Namespace) -> None:
+    """Commands that take the project as a positional PATH take `--project PATH` too."""
+    if args.command not in ("open", "status", "check", "serve", "export"):
+        return
+    if args.project is not None and args.path is not None and args.project != args.path:
+        raise InvalidInputError(f"two projects given: {args.path} and --project {args.project}; give one")
+    args.path = args.project or args.path or Path(".")
+
+
+def _leading_options(argv: list[str]) -> list[str]:
+    """`argv` from its first word that is not `--author [VALUE]`."""
+    at = 0
+    while at < len(argv) and (argv[at] == "--author" or argv[at].startswith("--author=")):
+        at += 2 if argv[at] == "--author" else 1
+    return argv[at:]
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The command `argv` runs, if it names one after only `--author`; None for `--help`."""
+    rest = _leading_options(argv)
+    return rest[0] if rest and rest[0] in COMMANDS else None
 
 
 def _author(args: argparse.Namespace) -> Identity | None:
     if not args.author:
         return None
+    from mlreq.projects import Identity
+
     identity = Identity.parse(args.author)
     if identity is None:
         raise InvalidInputError(f"--author {args.author!r}: expected \"Name <mail>\"")
@@ -265,8 +280,12 @@ def _read_answer(args: argparse.Namespace) -> str | None:
     if args.text is not None:
         return args.text
     if args.file is not None:
+        from mlreq.projects.safefile import read_user_file
+
         data = read_user_file(args.file)  # capped: --file /dev/zero is an error, not all memory
     elif args.source == "-":
+        from mlreq.projects.safefile import read_limited
+
         data = read_limited(sys.stdin.buffer, "standard input")
     else:
         return None
@@ -335,6 +354,9 @@ def _show(project: Project, question_id: str, as_json: bool, out: TextIO) -> Non
 
 def run(argv: list[str], out: TextIO = sys.stdout) -> int:
     """Run one command; returns the exit code. Raises MlreqError for the caller to print."""
+    if _leading_options(argv)[:1] == ["--version"]:  # as argparse would, without building it
+        print(VERSION, file=out)
+        return 0
     if argv[:1] == ["serve-session"]:  # run by `mlreq serve` for each browser, not listed in --help
         return _serve_session(argv[1:])
     if argv[:1] == ["merge-driver"]:  # run by git (see mergedriver.driver_command), not listed in --help
@@ -343,16 +365,19 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         return merge_driver(argv[1:])
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
         if not Path(argv[0]).exists():  # a mistyped command must not open the app
+            import difflib
+
             close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
             hint = f"did you mean `mlreq {close[0]}`?" if close else "see `mlreq --help`"
             raise InvalidInputError(f"{argv[0]!r} is neither a command nor a folder; {hint}")
         argv = ["open", *argv]  # `mlreq PATH` opens the app
-    parser = _parser()
+    parser = _parser(_command_in(argv))
     args, extras = parser.parse_known_args(argv)
     if extras == ["-"] and args.command == "answer" and args.source is None:
         args.source = "-"  # `answer QID --project P -`: argparse fills positionals before options
     elif extras:
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    _project_path(args)
     author = _author(args)
     try:
         return _run_command(args, author, out)
@@ -377,17 +402,21 @@ def _saves(args: argparse.Namespace) -> bool:
     if command == "form":
         return args.form_command != "diff" and not (args.form_command == "upgrade" and not args.yes)
     if command == "req":
-        return req_writes(args)
+        return _module("cli_req").req_writes(args)
     return True
 
 
 def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO) -> int:
+    from mlreq.projects import Project
+
     command = args.command or "open"
     if command != "export":  # exports are data, escaped by their format; the rest is for people
         # Stage names, question texts, answers, git's messages: piped (`mlreq show | less -R`)
         # or not, control characters from files become symbols and are never obeyed.
         out = VisibleWriter(out)  # type: ignore[assignment]
     if command == "new":
+        from mlreq.projects import create_project
+
         _refuse_busy_repository_around(args.path)
         project, result = create_project(args.path, name=args.name, form=args.form, author=author)
         print(f"created {project.name!r} in {project.root} ({len(project.form.questions)} questions)", file=out)
@@ -426,9 +455,10 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
             raise InvalidInputError(f"--sync-every {sync_every:g}: at least 1 second")
         return _open_app(project, sync_every)
     if command == "clone":
-        return run_clone(args, out)
+        return _module("cli_sync").run_clone(args, out)
     if command == "completion":
-        return run_completion(args, _parser(), out)
+        # Completion values (run at every Tab) need no parser; the scripts need all of it.
+        return _module("cli_completion").run_completion(args, None if args.values else _parser(), out)
     if command == "serve":
         return _serve(args, author, out)
     if command in ("show", "answer", "impact", "review", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
@@ -456,6 +486,8 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         _ensure_merge_driver(args.path)
         project = Project.open(args.path, author=author)
     if _writes(command, args):
+        from mlreq.projects.repostate import require_committable
+
         require_committable(project.repo_root)  # exit 6 before anything is written
         project.on_lock_wait = _tell_waiting
     if command == "status":
@@ -510,22 +542,9 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return code
     if command == "impact":
         return _impact(project, args.question, args.json, out)
-    handlers = {
-        "iteration": run_iteration,
-        "log": run_log,
-        "diff": run_diff,
-        "form": run_form,
-        "remote": run_remote,
-        "sync": run_sync,
-        "resolve": run_resolve,
-        "review": run_review,
-        "export": run_export,
-        "req": run_req,
-        "import": run_import,
-    }
-    if command not in handlers:
+    if command not in COMMAND_MODULES:
         raise InvalidInputError(f"unknown command {command!r}")
-    return handlers[command](args, project, out)
+    return getattr(_module(COMMAND_MODULES[command]), f"run_{command}")(args, project, out)
 
 
 def _ensure_merge_driver(path: Path) -> None:
@@ -552,7 +571,7 @@ def _writes(command: str, args: argparse.Namespace) -> bool:
     if command == "remote":
         return args.remote_command == "set"
     if command == "req":
-        return req_writes(args)
+        return _module("cli_req").req_writes(args)
     if command == "form":
         reads = args.form_command in ("diff", "save-as") or (args.form_command == "optional" and not args.enable)
         return not reads and not (args.form_command == "upgrade" and not args.yes)
@@ -561,6 +580,9 @@ def _writes(command: str, args: argparse.Namespace) -> bool:
 
 def _refuse_busy_repository_around(path: Path) -> None:
     """`mlreq new` inside an existing repository commits there: the same preflight."""
+    from mlreq.projects.gitrepo import find_git_root
+    from mlreq.projects.repostate import require_committable
+
     existing = path.expanduser().absolute()
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -630,6 +652,8 @@ def _serve(args: argparse.Namespace, author: Identity | None, out: TextIO) -> in
         raise ProjectError('mlreq serve needs textual-serve: pip install "mlreq[serve]"') from None
     if not 0 <= args.port <= 65535:
         raise InvalidInputError(f"--port {args.port}: expected 0 to 65535")
+    from mlreq.projects import Project
+
     _ensure_merge_driver(args.path)
     project = Project.open(args.path, author=author)
     return serve(project, host=args.host, port=args.port, read_only=args.read_only, out=out)
@@ -647,6 +671,8 @@ def _serve_session(argv: list[str]) -> int:
     parser.add_argument("--browser-id", required=True)
     parser.add_argument("--read-only", action="store_true")
     args = parser.parse_args(argv)
+    from mlreq.projects import Project
+
     if "web_driver" not in os.environ.get("TEXTUAL_DRIVER", ""):
         need_terminal()  # started by hand: a terminal, as for `mlreq open`
     project = Project.open(args.path)

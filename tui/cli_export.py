@@ -48,7 +48,8 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    exp.add_argument("path", nargs="?", default=".", type=Path, help="project folder (default: here)")
+    exp.add_argument("path", nargs="?", type=Path, help="project folder (default: here)")
+    exp.add_argument("--project", type=Path, help="the same as PATH")
     exp.add_argument("--format", choices=EXPORT_FORMATS, help="output format (default: from --output's suffix, else md)")
     exp.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
     exp.add_argument("--at", metavar="ITERATION", help="the form as it was at an iteration, commit or date")
