@@ -23,6 +23,7 @@ from mlreq.bank import Question, form_from_data
 from mlreq.bank.errors import MlreqError
 from mlreq.bank.tomlread import tomllib_error_line
 
+from . import rangecache
 from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
@@ -446,12 +447,23 @@ class History:
             return []
         if old and new and (old, new) in self._untrusted:  # commits never change: neither does the range
             return self._untrusted[(old, new)]
-        status, out, _ = self.repo.run(
-            "log", "--format=%H", "--invert-grep", f"--grep=^{TRAILER}: ", f"{old or 'HEAD'}...{new or 'HEAD'}",
-            "--", *([self.scope] if self.scope else []), check=False,
-        )
-        found = [c for c in reversed(out.split()) if c not in (old, new)] if status == 0 else []
-        if old and new and status == 0:
+        head = self.repo.head_id() if old is None or new is None else None
+        ends = (old or head, new or head)
+        # Kept on disk by commit ids; a shallow clone's range may still grow (`git fetch --unshallow`).
+        keep = None not in ends and not (git_dir(self.repo.root) / "shallow").exists()
+        walked = rangecache.remembered(self.project.root, self.scope, *ends) if keep else None
+        if walked is None:
+            status, out, _ = self.repo.run(
+                "log", "--format=%H", "--invert-grep", f"--grep=^{TRAILER}: ", f"{ends[0] or 'HEAD'}...{ends[1] or 'HEAD'}",
+                "--", *([self.scope] if self.scope else []), check=False,
+            )
+            if status != 0:
+                return []
+            walked = out.split()
+            if keep:
+                rangecache.remember(self.project.root, self.scope, *ends, walked)
+        found = [c for c in reversed(walked) if c not in (old, new)]
+        if old and new:
             self._untrusted[(old, new)] = found
         return found
 
