@@ -18,11 +18,13 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from mlreq.bank import Question, form_from_data
 from mlreq.bank.errors import MlreqError
 from mlreq.bank.tomlread import tomllib_error_line
 
+from . import rangecache
 from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
@@ -351,10 +353,61 @@ class History:
         return self.snapshot_of_commit(commit, revision)
 
     def snapshot_of_commit(self, commit: str, label: str) -> Snapshot:
+        return self._snapshots_of_commits([(commit, label)])[0]
+
+    def _snapshots_of_commits(self, wanted: list[tuple[str, str]]) -> list[Snapshot]:
+        """Snapshots of (commit, label)s: their file listings side by side, then one
+        `cat-file` for the files of all; content found at several commits (the question
+        set, mostly) is read and parsed once."""
+        listings: list[dict[str, str | None]] = [{} for _ in wanted]
+        failed: list[BaseException] = []
+
+        def list_files(index: int) -> None:
+            try:
+                listings[index] = self._files_at(wanted[index][0])
+            except BaseException as exc:  # said by the caller's thread
+                failed.append(exc)
+
+        others = [threading.Thread(target=list_files, args=(i,), daemon=True) for i in range(1, len(wanted))]
+        for thread in others:
+            thread.start()
+        try:
+            list_files(0)
+        finally:
+            for thread in others:
+                thread.join()
+        if failed:
+            raise failed[0]
+        first_seen: dict[str, tuple[str, str]] = {}
+        for (commit, _), listing in zip(wanted, listings):
+            for path, blob_id in listing.items():
+                if blob_id is not None:
+                    first_seen.setdefault(blob_id, (commit, path))
+        contents = dict(zip(first_seen, self.repo.read_files_at(list(first_seen.values()))))
+        known: dict[tuple[str, bytes], Any] = {}
+        return [
+            self._snapshot_of_files(commit, label, {path: contents.get(blob_id) if blob_id else None for path, blob_id in listing.items()}, known)
+            for (commit, label), listing in zip(wanted, listings)
+        ]
+
+    def _files_at(self, commit: str) -> dict[str, str | None]:
+        """The question set and answer files at `commit`, in reading order, each with its
+        blob id (None for a file not there, or a name git had to quote)."""
         prefix = f"{self.scope}/" if self.scope else ""
-        _, listing, _ = self.repo.run("ls-tree", "-r", "--name-only", commit, "--", f"{prefix}{ANSWERS_DIR}/", check=False)
-        paths = [f"{prefix}{FORM_FILE}", *sorted(p for p in listing.splitlines() if p.endswith(".toml"))]
-        blobs = self.repo.read_files(commit, paths)
+        form_path = f"{prefix}{FORM_FILE}"
+        _, listing, _ = self.repo.run("ls-tree", "-r", commit, "--", form_path, f"{prefix}{ANSWERS_DIR}/", check=False)
+        found: dict[str, str | None] = {}
+        for line in listing.splitlines():
+            info, _, path = line.partition("\t")
+            kind = info.split()
+            if len(kind) == 3 and (path == form_path or (path.startswith(f"{prefix}{ANSWERS_DIR}/") and path.endswith(".toml"))):
+                found[path] = kind[2] if kind[1] == "blob" and not path.startswith('"') else None
+        answers = sorted(p for p in found if p != form_path)
+        return {form_path: found.get(form_path), **{p: found[p] for p in answers}}
+
+    def _snapshot_of_files(self, commit: str, label: str, blobs: dict[str, bytes | None], known: dict[tuple[str, bytes], Any]) -> Snapshot:
+        """`known` keeps, by content, what was read well before: ("toml", bytes) -> data, ("form", bytes) -> Form."""
+        paths = list(blobs)
         errors: list[str] = []
         questions: dict[str, Question] = {}
         order: list[str] = []
@@ -369,17 +422,23 @@ class History:
                 if path.endswith(FORM_FILE):
                     errors.append(f"{shown}: missing")
                 continue
-            data, problem = _parsed(blob, shown)
-            if data is None:
-                errors.append(f"{problem}; skipped")
-                skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
-                continue
-            if path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
-                try:
-                    form = form_from_data(data, shown)
-                except MlreqError as exc:
-                    errors.append(f"{exc}; question set skipped")
+            data = known.get(("toml", blob))
+            if data is None:  # problems are said anew for each commit: they name it
+                data, problem = _parsed(blob, shown)
+                if data is None:
+                    errors.append(f"{problem}; skipped")
+                    skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
                     continue
+                known[("toml", blob)] = data
+            if path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
+                form = known.get(("form", blob))
+                if form is None:
+                    try:
+                        form = form_from_data(data, shown)
+                    except MlreqError as exc:
+                        errors.append(f"{exc}; question set skipped")
+                        continue
+                    known[("form", blob)] = form
                 questions = {q.id: q for q in form.questions}
                 order = list(questions)
                 continue
@@ -405,8 +464,9 @@ class History:
         """What one save changed: its parent (or nothing, for the first) against it."""
         status, out, _ = self.repo.run("rev-parse", "--verify", "--quiet", f"{commit}^1", check=False)
         parent = out.strip() if status == 0 else None
-        old = self.snapshot_of_commit(parent, parent[:10]) if parent else Snapshot("start", None, {}, {}, [])
-        return diff_snapshots(old, self.snapshot_of_commit(commit, commit[:10]))
+        if parent is None:
+            return diff_snapshots(Snapshot("start", None, {}, {}, []), self.snapshot_of_commit(commit, commit[:10]))
+        return diff_snapshots(*self._snapshots_of_commits([(parent, parent[:10]), (commit, commit[:10])]))
 
     def diff(self, old: str | None = None, new: str | None = None) -> ProjectDiff:
         """What changed from `old` to `new`, and which versions passed on the way cannot be read."""
@@ -425,7 +485,8 @@ class History:
         walk = threading.Thread(target=walk_range, daemon=True)
         walk.start()
         try:
-            before, after = (self.snapshot(NOW) if c is None else self.snapshot_of_commit(c, r) for c, r in zip(commits, (old, new)))
+            read = iter(self._snapshots_of_commits([(c, r) for c, r in zip(commits, (old, new)) if c is not None]))
+            before, after = (self.snapshot(NOW) if c is None else next(read) for c in commits)
         finally:
             walk.join()
         if failed:
@@ -442,16 +503,29 @@ class History:
         mlreq never commits a file it cannot read, so only commits without its
         `Mlreq-Question:` trailer (hand edits, merges, creation) need looking into.
         """
-        if (old is None and new is None) or old == new or self.repo.head_id() is None:
+        if (old is None and new is None) or old == new:
             return []
         if old and new and (old, new) in self._untrusted:  # commits never change: neither does the range
             return self._untrusted[(old, new)]
-        status, out, _ = self.repo.run(
-            "log", "--format=%H", "--invert-grep", f"--grep=^{TRAILER}: ", f"{old or 'HEAD'}...{new or 'HEAD'}",
-            "--", *([self.scope] if self.scope else []), check=False,
-        )
-        found = [c for c in reversed(out.split()) if c not in (old, new)] if status == 0 else []
-        if old and new and status == 0:
+        head = self.repo.head_id() if old is None or new is None else old  # two ids: no process to ask
+        if head is None:
+            return []
+        ends = (old or head, new or head)
+        # Kept on disk by commit ids; a shallow clone's range may still grow (`git fetch --unshallow`).
+        keep = None not in ends and not (git_dir(self.repo.root) / "shallow").exists()
+        walked = rangecache.remembered(self.project.root, self.scope, *ends) if keep else None
+        if walked is None:
+            status, out, _ = self.repo.run(
+                "log", "--format=%H", "--invert-grep", f"--grep=^{TRAILER}: ", f"{ends[0] or 'HEAD'}...{ends[1] or 'HEAD'}",
+                "--", *([self.scope] if self.scope else []), check=False,
+            )
+            if status != 0:
+                return []
+            walked = out.split()
+            if keep:
+                rangecache.remember(self.project.root, self.scope, *ends, walked)
+        found = [c for c in reversed(walked) if c not in (old, new)]
+        if old and new:
             self._untrusted[(old, new)] = found
         return found
 

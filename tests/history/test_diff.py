@@ -471,6 +471,29 @@ def test_diff_across_a_revision_with_a_broken_file_says_so_for_that_revision(cli
     assert error.startswith(f"{broken[:10]}:answers/data.toml:")
 
 
+def test_diff_across_a_broken_version_warns_again_from_the_kept_range_and_never_trusts_a_forged_one(cli, broken_between, tmp_path):
+    path, broken = broken_between
+    first = _warnings(cli("diff", "Before", "After", cwd=path))
+    [kept] = (path / ".mlreq" / "history").glob("*.json")  # the range's walk, kept for the next process
+    record = json.loads(kept.read_text())
+    assert record["untrusted"] and broken in record["untrusted"]
+
+    assert _warnings(cli("diff", "Before", "After", cwd=path)) == first
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(json.dumps({**record, "untrusted": []}))
+    forgeries = [
+        "not json", json.dumps({**record, "untrusted": []} | {"old": "0" * 40}),
+        json.dumps({**record, "untrusted": ["--output=x"]}), json.dumps({**record, "version": 0, "untrusted": []}),
+    ]
+    for forged in forgeries:
+        kept.write_text(forged)
+        assert _warnings(cli("diff", "Before", "After", cwd=path)) == first, forged
+    kept.unlink()
+    kept.symlink_to(elsewhere)  # a link out of the project is never read
+    assert _warnings(cli("diff", "Before", "After", cwd=path)) == first
+    assert_no_stray_files(path)
+
+
 def test_log_of_a_question_passing_a_broken_version_says_so(cli, broken_between):
     path, broken = broken_between
 
