@@ -101,3 +101,27 @@ async def test_a_merge_started_while_the_app_is_open_keeps_the_text_and_says_why
         assert screen.editor.text == "Typed during the merge"
     assert _files(fresh) == files and commit_count(root) == commits  # nothing written, nothing committed
     assert (root / ".git" / "MERGE_HEAD").exists() and (root / "notes.txt").read_text() == "resolved by hand\n"
+
+
+async def test_a_project_on_a_read_only_filesystem_opens_read_only_with_a_banner(on_small_disk: Project, make_app) -> None:
+    # Issue 15's "the project folder is not writable": a real read-only mount, which stops
+    # root too (permission bits would not).
+    project = on_small_disk
+    assert project.save(FIRST, answer="Drivers find faults too late").ok
+    mount = project.root.parent
+    remounted = subprocess.run(["mount", "-o", "remount,ro", str(mount)], capture_output=True, text=True)
+    assert remounted.returncode == 0, remounted.stderr
+    files = _files(project)
+    app = make_app(Project.open(project.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, FormScreen)
+        banner = text_of(screen.query_one("#read-only-banner", Static))
+        assert banner.startswith("Read-only:") and "cannot be written by you" in banner
+        assert screen.editor.read_only
+        await pilot.press(*" more", "ctrl+s")
+        await settle(app, pilot)
+        assert screen.editor.text == "Drivers find faults too late"
+        await pilot.press("ctrl+q")
+    assert _files(project) == files
