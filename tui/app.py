@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from mlreq.bank.errors import MlreqError
+from mlreq.projects.layout import FORM_FILE
 from mlreq.projects import Entry, Project, create_project
 from mlreq.projects.browsers import remember_identity, remembered_identity
 from mlreq.projects.demo import default_demo_path, ensure_demo
@@ -331,7 +332,8 @@ class MlreqApp(App[int]):
             message = DiskChanged(None, error=_gone(self.project))
         else:
             try:
-                self.project.reload_form()  # a sync or a tailoring elsewhere may have changed the questions
+                if _form_mark(fingerprint) != _form_mark(self._fingerprint):
+                    self.project.reload_form()  # a sync or a tailoring elsewhere changed the questions
                 message = DiskChanged(self.project.entries(), saves_started=saves_started)
             except MlreqError as exc:
                 message = DiskChanged(None, error=exc)
@@ -399,6 +401,11 @@ class MlreqApp(App[int]):
             )
             return
         self.exit(0)
+
+
+def _form_mark(fingerprint: tuple) -> object:
+    """form.toml's entry in `Project.disk_fingerprint` (its digest): parse the form only when it changed."""
+    return next((mark for mark in fingerprint if mark[0] == FORM_FILE), None)
 
 
 def _read_only_reason(project: Project) -> str | None:
