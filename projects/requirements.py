@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_write, remove_leftovers
 from .errors import CommitError, InvalidInputError, ProjectError, ProjectFileError
-from .impact import review_reason
+from .impact import review_reason, same_meaning
 from .repostate import require_committable
 from .safefile import parse_toml, read_project_file, writable_path
 from .tomlstr import check_encodable
@@ -298,13 +298,10 @@ def ears_problems(requirement: Requirement) -> list[str]:
 # --------------------------------------------------------------------------- flags on answer changes
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text)
-
-
 def substantive(before: str, after: str) -> bool:
-    """Whether an answer edit changed its words (whitespace and punctuation alone do not)."""
-    return _words(before) != _words(after)
+    """Whether an answer edit changed its meaning, by the rule that flags dependent answers
+    (`impact.same_meaning`: whitespace and punctuation alone do not)."""
+    return not same_meaning(before, after)
 
 
 def flag_requirements(project: Project, changes: list[Change], author: str, when: datetime | None = None) -> tuple[str, ...]:
