@@ -76,13 +76,15 @@ def commit_message(
     restored: dict[str, Restoration] | None = None,
     minor: tuple[str, ...] = (),
     subject: str | None = None,
+    withdrawn: tuple[str, ...] = (),
 ) -> str:
-    """`flagged` questions were only marked needs-review because of the others; `restored`
+    """`flagged` questions were only marked needs-review because of the others (`withdrawn`
+    ones put back as they were, the change that flagged them undone); `restored`
     answers were brought back from an earlier version (the subject and body say which);
     `minor` ones were saved as minor edits (flagging nothing). `subject` replaces the one
     made here."""
     restored = {qid: r for qid, r in (restored or {}).items() if any(c.question_id == qid and "answer" in c.fields for c in changes)}
-    main = [c for c in changes if c.question_id not in flagged] or changes
+    main = [c for c in changes if c.question_id not in flagged and c.question_id not in withdrawn] or changes
     if subject is not None:
         pass
     elif len(main) == 1:
@@ -116,6 +118,8 @@ def commit_message(
         body += ["", MINOR_NOTE if len(minor) == 1 else f"{MINOR_NOTE} ({', '.join(minor)})"]
     if flagged:
         body += ["", "Flagged needs-review, as they build directly on the changed answer:", *(f"  {qid}" for qid in flagged)]
+    if withdrawn:
+        body += ["", "No longer flagged needs-review (the change that flagged them was undone):", *(f"  {qid}" for qid in withdrawn)]
     trailers = [f"{TRAILER}: {change.question_id}" for change in changes]
     trailers += [f"{RESTORED_TRAILER}: {source.commit}" for source in restored.values()]
     return "\n".join([subject, "", *body, "", *trailers]) + "\n"

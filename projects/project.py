@@ -60,6 +60,9 @@ class SaveResult:
     """Answers this save marked needs-review because they build directly on the changed one."""
     may_be_affected: tuple[str, ...] = ()
     """Answered questions further down: not flagged, worth a look."""
+    withdrawn: tuple[str, ...] = ()
+    """Answers an earlier save of this run had flagged, back as they were: the changed
+    answer returned to the meaning it had when the run began (a slip, undone)."""
 
     @property
     def ok(self) -> bool:
@@ -96,6 +99,9 @@ class Project:
     _edit_run: tuple[str, str] | None = field(default=None, repr=False)
     """(question, its committed answer before this run of saves): consecutive saves of one
     answer (the app's autosaves while typing) are one edit, compared with where it began."""
+    _run_flags: dict[str, tuple[Entry, Entry]] = field(default_factory=dict, repr=False)
+    """Dependents this run of saves marked needs-review: (entry before, entry as flagged).
+    Undoing the run's change (back to the meaning it began from) withdraws these flags."""
     on_lock_wait: Callable[[str], None] | None = field(default=None, repr=False)
     """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -255,6 +261,7 @@ class Project:
             if self._edit_run is None or self._edit_run[0] != question_id:
                 head = committed.get(relative, {}).get(question_id, on_disk if not committed else EMPTY)
                 self._edit_run = (question_id, head.answer)
+                self._run_flags = {}
             wanted = next_entry(on_disk if base is None else base, answer, status, notes, agreed_by)
             if base is not None and on_disk != base and on_disk != wanted:
                 raise ConflictError(
@@ -456,8 +463,9 @@ class Project:
         if not pending and not self._unborn:
             return SaveResult(changed=changed)
         author = self.author or self.identity()
+        withdrawn = self._withdraw_run_flags(pending)
         flagged, further = self._flag_dependents(pending, author.name if author else "unknown author", when, minor)
-        if flagged:
+        if flagged or withdrawn:
             pending = self._pending_changes()
         try:  # requirements written from a changed answer: needs-review, in this same commit
             suspects = flag_requirements(self, [c for _, c in pending if c.question_id not in minor], author.name if author else "unknown author", when)
@@ -467,7 +475,7 @@ class Project:
             return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged, may_be_affected=further)
         files = sorted({relative for relative, _ in pending})
         minor_changes = tuple(qid for qid in minor if any(c.question_id == qid for _, c in pending))
-        message = commit_message([change for _, change in pending], self.form, flagged, restored, minor_changes, subject) if pending else ""
+        message = commit_message([change for _, change in pending], self.form, flagged, restored, minor_changes, subject, withdrawn) if pending else ""
         if suspects:
             files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects)
         if self._unborn:  # commit what creating the project could not, with this change
@@ -490,8 +498,37 @@ class Project:
         self._committed_head, self._unborn = commit, False
         return SaveResult(
             changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending), flagged=flagged,
-            may_be_affected=further,
+            may_be_affected=further, withdrawn=withdrawn,
         )
+
+    def _withdraw_run_flags(self, pending: list[tuple[str, Change]]) -> tuple[str, ...]:
+        """Put back the dependents this run flagged when its answer means again what it
+        meant when the run began: a slip that autosaved and was undone leaves no doubt
+        behind. A dependent touched since its flag (edited, confirmed) stays as it is."""
+        run = self._edit_run
+        if run is None or not self._run_flags:
+            return ()
+        change = next((c for _, c in pending if c.question_id == run[0] and "answer" in c.fields), None)
+        if change is None or not same_meaning(run[1], change.after.answer):
+            return ()
+        entries = self.entries()
+        back = {qid: before for qid, (before, flagged) in self._run_flags.items() if entries.get(qid) == flagged}
+        self._run_flags = {}
+        self._write_entries(back)
+        return tuple(back)
+
+    def _write_entries(self, wanted: dict[str, Entry]) -> None:
+        """Write entries of any stages to their files (one write per file)."""
+        by_file: dict[str, list[str]] = {}
+        for qid in wanted:
+            question = self.form.question(qid)
+            if question is not None:
+                by_file.setdefault(self.file_of(question), []).append(qid)
+        for relative, ids in by_file.items():
+            answers = self._read(relative)
+            if answers is None:
+                continue
+            self._write(relative, answers, {qid: wanted[qid] for qid in ids})
 
     def _flag_dependents(
         self, pending: list[tuple[str, Change]], author: str, when: datetime | None, minor: tuple[str, ...] = ()
@@ -515,16 +552,10 @@ class Project:
         settled = self._settled_at_last_iteration(changes, entries)
         flags = flags_for(self.form, changes, entries, author, when, settled)
         further = tuple(q for q in may_be_affected(self.form, changes, entries) if q not in flags)
-        by_file: dict[str, list[str]] = {}
-        for qid in flags:
-            question = self.form.question(qid)
-            if question is not None:
-                by_file.setdefault(self.file_of(question), []).append(qid)
-        for relative, ids in by_file.items():
-            answers = self._read(relative)
-            if answers is None:
-                continue
-            self._write(relative, answers, {qid: flags[qid] for qid in ids})
+        if self._edit_run is not None and any(c.question_id == self._edit_run[0] for c in changes):
+            for qid, entry in flags.items():
+                self._run_flags.setdefault(qid, (entries.get(qid, EMPTY), entry))
+        self._write_entries(flags)
         return tuple(flags), further
 
     def _settled_at_last_iteration(self, changes: list[AnswerChange], entries: dict[str, Entry]) -> frozenset[str]:

@@ -50,7 +50,8 @@ class SaveQueue:
         self.started = 0
         """Saves taken up by the worker so far; each one is answered by one SaveFinished."""
         self._flagged: dict[str, tuple[Entry, Entry]] = {}
-        """Entries this queue's own saves marked needs-review: (before, after) (worker only)."""
+        """Entries this queue's own saves marked needs-review, or put back when that was
+        undone: (before, after) (worker only)."""
 
     def request(
         self, question_id: str, wanted: Entry, base: Entry | None, restored_from: Restoration | None = None, minor: bool = False
@@ -135,7 +136,7 @@ class SaveQueue:
                 agreed_by=self._agreed_by(request),
             )
             self._flagged.pop(request.question_id, None)
-            for flagged in result.flagged:
+            for flagged in (*result.flagged, *result.withdrawn):
                 if flagged in before:
                     self._flagged[flagged] = (before[flagged], self.project.entry(flagged))
         except ConflictError as exc:

@@ -214,3 +214,30 @@ def test_show_marks_the_dependencies_that_are_mlreqs_judgement(project: Project,
     assert "Builds on: data.acquisition, data.metadata, scoping.end-user (mlreq's judgement)" in shown
     data = json.loads(cli("show", "modeling.bias-risks", "--json", "--project", project.root).out)
     assert data["depends_on_judgement"] == ["scoping.end-user"]
+
+
+def test_undoing_a_slip_that_autosaved_withdraws_the_flags_it_raised(demo: Project) -> None:
+    """Words typed into the wrong answer autosave and flag its dependents; typing them away
+    again in the same run of saves puts every dependent back exactly as it was."""
+    original = demo.entries()
+    text = original[PROBLEMS].answer
+    slipped = demo.save(PROBLEMS, answer="oops " + text)
+    assert slipped.flagged  # the slip did flag, or this test proves nothing
+    undone = demo.save(PROBLEMS, answer=text)
+    assert set(undone.withdrawn) == set(slipped.flagged) and undone.flagged == ()
+    assert Project.open(demo.root).entries() == original
+    message = git(demo.root, "log", "-1", "--format=%B")
+    assert message.startswith(f"Answer {PROBLEMS}\n")
+    assert "No longer flagged needs-review (the change that flagged them was undone):" in message
+    assert git(demo.root, "diff", "HEAD~2", "HEAD", "--stat") == ""  # the record is back where it began
+
+
+def test_a_flag_someone_acted_on_or_an_undo_in_a_later_run_is_not_withdrawn(demo: Project) -> None:
+    text = demo.entry(PROBLEMS).answer
+    slipped = demo.save(PROBLEMS, answer="oops " + text)
+    touched, untouched = slipped.flagged[0], slipped.flagged[1:]
+    demo.save(touched, answer=demo.entry(touched).answer + " Checked again.")  # ends the run, too
+    assert demo.save(PROBLEMS, answer="oops again " + text).withdrawn == ()
+    undone = demo.save(PROBLEMS, answer=text)  # back to the start of *this* run: nothing it flagged
+    assert undone.withdrawn == ()
+    assert needs_review(Project.open(demo.root)) >= {touched, *untouched}

@@ -318,6 +318,25 @@ async def test_restoring_drafts_of_answers_that_build_on_each_other_raises_no_co
     assert git_status(fresh.root) == ""
 
 
+async def test_a_slip_typed_saved_and_undone_leaves_no_answer_in_doubt(fresh: Project, make_app) -> None:
+    """Words typed into the wrong box and saved flag what builds on it; Ctrl+Z and a save
+    put those answers back as they were, and the user is told so."""
+    fresh.save(FIRST, answer="Chargers fail")
+    fresh.save(SECOND, answer="Yes, with telemetry", status="agreed")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("home", *"oops ", "ctrl+s")
+        assert await wait_until(pilot, lambda: fresh.entry(SECOND).status == "needs-review")
+        await pilot.press("ctrl+z", "ctrl+s")
+        assert await wait_until(pilot, lambda: fresh.entry(SECOND).status == "agreed")
+        await settle(app, pilot)
+        assert "No longer in doubt: " + SECOND in " ".join(screen_text(app).split())
+    assert fresh.entry(FIRST).answer == "Chargers fail" and fresh.entry(SECOND).review == ""
+    assert subjects(fresh.root)[:2] == [f"Answer {FIRST}", f"Answer {FIRST}"]
+    assert git_status(fresh.root) == ""
+
+
 # --------------------------------------------------------------------------- 9: notifications
 
 

@@ -510,7 +510,7 @@ class FormScreen(ProjectActions, Screen):
         if qid != RETRY:
             self.entries[qid] = message.saved
             self.unsaved.pop(qid, None)
-        for flagged in result.flagged if result else ():
+        for flagged in (*result.flagged, *result.withdrawn) if result else ():
             fresh = self.project.entry(flagged)
             if self.expected.get(flagged) == self.entries.get(flagged):  # no save of ours on its way for it
                 self.expected[flagged] = fresh
@@ -518,6 +518,8 @@ class FormScreen(ProjectActions, Screen):
         if result and result.flagged:
             further = f"; may be affected: {', '.join(result.may_be_affected)}" if result.may_be_affected else ""
             self.notify(f"Needs review now: {', '.join(result.flagged)} (they build on {qid}){further}; F9 reviews", severity="warning")
+        if result and result.withdrawn:
+            self.notify(f"No longer in doubt: {', '.join(result.withdrawn)} (the change to {qid} that flagged them was undone)")
         if result is not None and result.commit_error is None:
             # A draft goes only once its text is in a commit (this one or an earlier one).
             for done in {qid, *result.committed} - {RETRY, *self.unsaved}:
