@@ -149,3 +149,19 @@ async def test_iterations_named_renamed_and_deleted_in_the_app(reviewed: Project
         await settle(app, pilot)
     assert _tags(reviewed) == ["iteration/after-the-data-audit", "iteration/pilot"]
     assert commit_count(reviewed.root) == commits  # naming, renaming and deleting never commit
+
+
+async def test_the_timeline_at_80x24_gives_the_version_text_the_room(demo: Project, make_app) -> None:
+    """The list of versions takes what its rows need; the question and the text are read
+    whole lines at a time (the question used to break after 21 characters)."""
+    from tui_helpers import screen_text
+
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.screen.action_timeline()
+        assert await wait_until(pilot, lambda: isinstance(app.screen, TimelineScreen) and app.screen.versions)
+        await settle(app, pilot)
+        rows = screen_text(app).splitlines()
+        assert any("What are the business problems?" in row for row in rows)
+        assert any("#1 " in row and "Ana Lindqvist" in row for row in rows)  # the rows still fit
