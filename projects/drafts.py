@@ -37,19 +37,24 @@ class Draft:
     @property
     def from_live_session(self) -> bool:
         """Whether the process that typed it still runs (then it is not left behind)."""
-        pid = self.session.split("-", 1)[0]
-        if not pid.isdigit():
-            return False
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True  # someone else's live process
-        try:  # a killed process waits as a zombie until its parent reaps it: it is gone
-            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-        except (OSError, IndexError):
-            return True
+        return session_is_live(self.session)
+
+
+def session_is_live(session: str) -> bool:
+    """Whether the app session "<pid>-<token>" still runs (its drafts are not left behind)."""
+    pid = session.split("-", 1)[0]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    try:  # a killed process waits as a zombie until its parent reaps it: it is gone
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def rescue_folder() -> Path:

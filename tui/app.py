@@ -258,6 +258,10 @@ class MlreqApp(App[int]):
     def _offer_drafts(self) -> None:
         """Offer back what sessions that ended (crash, kill, hangup) typed but never saved."""
         screen = self.form_screen
+        unwritten = screen.requirement_drafts.left_behind()
+        if unwritten:
+            self.notify(f"A requirement begun from {', '.join(unwritten)} was never written: w on the question brings it back",
+                        title="Unsaved requirement kept", timeout=15)
         store = screen.drafts
         left = store.left_behind()
 

@@ -79,6 +79,23 @@ def test_drafts_never_go_through_a_linked_state_folder(hostile: Hostile, tmp_pat
     hostile.assert_outside_untouched()
 
 
+def test_requirement_drafts_never_go_through_a_linked_state_folder(hostile: Hostile, tmp_path, monkeypatch):
+    from mlreq.projects.reqdrafts import RequirementDrafts
+
+    hostile.plant(lambda root: _link(root / ".mlreq", hostile.outside / "dotfiles"))
+    assert hostile.clone().code == 0
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "victim" / "state"))
+    store = RequirementDrafts(hostile.victim, "1-live00")
+
+    written = store.write(QID, {"text": "The system shall log.", "criteria": ["one"]})
+
+    assert hostile.victim / "state" in written.parents
+    assert store.newest(QID).values == {"text": "The system shall log.", "criteria": ["one"]}
+    store.discard(QID)
+    assert store.newest(QID) is None and not written.exists()
+    hostile.assert_outside_untouched()
+
+
 @pytest.mark.parametrize("name", ["mlreq.toml", "form.toml"])
 def test_project_file_linked_outside_is_refused(hostile: Hostile, name: str):
     copy = hostile.tmp / "outside" / "copy"

@@ -111,3 +111,92 @@ def test_requirements_screen_80x24(snap_compare, demo: Project, make_app) -> Non
         await pilot.pause()
 
     assert snap_compare(make_app(Project.open(demo.root)), terminal_size=(80, 24), run_before=open_screen)
+
+
+def _requirement_drafts(root) -> list[dict]:  # type: ignore[no-untyped-def]
+    import json
+
+    folder = root / ".mlreq" / "requirement-drafts"
+    return [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+
+
+def _as_if_its_process_ended(root) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import subprocess
+
+    child = subprocess.Popen(["true"])
+    child.wait()
+    for path in (root / ".mlreq" / "requirement-drafts").glob("*.json"):
+        record = json.loads(path.read_text("utf-8"))
+        path.write_text(json.dumps({**record, "session": f"{child.pid}-dead00"}), "utf-8")
+
+
+async def _write_some(app, pilot, text: str) -> RequirementEditor:  # type: ignore[no-untyped-def]
+    app.screen.go_to(SOURCE)
+    app.screen.action_browse()
+    await settle(app, pilot)
+    await pilot.press("w")
+    assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementEditor))
+    await pilot.press("end", "shift+home", *text, "tab", *"logs kept 90 days")
+    return app.screen
+
+
+async def test_a_requirement_typed_and_never_saved_survives_quitting_and_comes_back(fresh: Project, make_app) -> None:
+    """Ctrl+Q (or SIGTERM) with the dialog open: the fields are in a draft; the next session
+    says so, w brings them back, Ctrl+S writes the requirement and drops the draft."""
+    import signal
+
+    fresh.save(SOURCE, answer="Charger logs via OCPP")
+    typed = "The system shall keep every OCPP log."
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _write_some(app, pilot, typed)
+        app._on_signal(signal.SIGTERM)  # no pause: the 0.3 s draft timer has not fired
+        await pilot.pause()
+    [draft] = _requirement_drafts(fresh.root)
+    assert draft["values"]["text"] == typed and draft["values"]["criteria"] == ["logs kept 90 days"]
+    assert not (fresh.root / "requirements.toml").exists()
+    _as_if_its_process_ended(fresh.root)  # both sessions run in this test's process
+
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        from tui_helpers import screen_text
+
+        assert "w on the question brings it back" in " ".join(screen_text(app).split())
+        app.screen.go_to(SOURCE)
+        app.screen.action_browse()
+        await pilot.press("w")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementEditor))
+        editor = app.screen
+        assert editor.query_one("#requirement-text", TextArea).text == typed
+        assert "is back (Esc discards it)" in str(editor.query_one("#requirement-error", Static).render())
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: (fresh.root / "requirements.toml").exists() and not _requirement_drafts(fresh.root))
+        await settle(app, pilot)
+    [stored] = tomllib.loads((fresh.root / "requirements.toml").read_text("utf-8"))["requirement"]
+    assert stored["text"] == typed and stored["criteria"] == ["logs kept 90 days"]
+
+
+async def test_escape_on_a_typed_requirement_asks_before_discarding_it(fresh: Project, make_app) -> None:
+    from mlreq.tui.modals.choice_modal import ChoiceModal
+
+    fresh.save(SOURCE, answer="Charger logs via OCPP")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await _write_some(app, pilot, "The system shall keep logs.")
+        assert await wait_until(pilot, lambda: len(_requirement_drafts(fresh.root)) == 1)
+        await pilot.press("escape")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal))
+        await pilot.press("enter")  # the first choice: keep writing it
+        assert await wait_until(pilot, lambda: app.screen is editor)
+        assert editor.query_one("#requirement-text", TextArea).text == "The system shall keep logs."
+        await pilot.press("escape")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal))
+        await pilot.press("down", "enter")  # discard it
+        assert await wait_until(pilot, lambda: not isinstance(app.screen, (ChoiceModal, RequirementEditor)))
+        await settle(app, pilot)
+        assert _requirement_drafts(fresh.root) == []
+        await pilot.press("w", "escape")  # nothing typed: Escape just closes, nothing asked
+        assert await wait_until(pilot, lambda: not isinstance(app.screen, (ChoiceModal, RequirementEditor)))
+    assert not (fresh.root / "requirements.toml").exists()

@@ -7,14 +7,21 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.timer import Timer
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static, TextArea
 
 from mlreq.bank import Question
+from mlreq.projects.reqdrafts import RequirementDrafts
 from mlreq.projects.requirements import PATTERNS, PRIORITIES
 from mlreq.projects.safetext import visible
+
+from .choice_modal import ChoiceModal
+
+DRAFT_DELAY = 0.3
+"""Seconds after the last change before the fields are written to their draft."""
 
 
 def template(pattern: str) -> str:
@@ -29,19 +36,34 @@ def _excerpt(text: str, lines: int = 4, width: int = 300) -> str:
 
 
 class RequirementEditor(ModalScreen[dict[str, Any] | None]):
-    """Dismisses with {text, pattern, criteria, priority}, or None on escape."""
+    """Dismisses with {text, pattern, criteria, priority}, or None on escape.
+
+    What is typed goes to a draft (`RequirementDrafts`) shortly after each change, so that
+    quitting, a dropped connection or a refused write never loses it; Escape on typed text
+    asks before throwing it away."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 
-    def __init__(self, question: Question, answer: str, values: dict[str, Any] | None = None, error: str = "") -> None:
+    def __init__(
+        self,
+        question: Question,
+        answer: str,
+        values: dict[str, Any] | None = None,
+        error: str = "",
+        drafts: RequirementDrafts | None = None,
+    ) -> None:
         super().__init__()
         self.question = question
         self.answer = answer
         self.values = values or {}
         self.error = error
+        self.drafts = drafts
+        self.draft_failed: str | None = None
+        """Why the last draft could not be written: then the fields are only on screen."""
+        self._draft_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         pattern = self.values.get("pattern", "ubiquitous")
@@ -74,20 +96,70 @@ class RequirementEditor(ModalScreen[dict[str, Any] | None]):
         if box.text.strip() in {template(p) for p in PATTERNS}:  # untouched: follow the pattern
             box.text = template(str(event.value))
 
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.write_draft_now)
+
+    def current_values(self) -> dict[str, Any]:
+        criteria = self.query_one("#requirement-criteria", TextArea).text.splitlines()
+        return {
+            "text": self.query_one("#requirement-text", TextArea).text.strip(),
+            "pattern": str(self.query_one("#requirement-pattern", Select).value),
+            "criteria": [line.strip() for line in criteria if line.strip()],
+            "priority": str(self.query_one("#requirement-priority", Select).value),
+        }
+
+    @property
+    def typed(self) -> bool:
+        """Whether anything was written beyond a pattern's bare template."""
+        values = self.current_values()
+        return values["text"] not in {"", *(template(p) for p in PATTERNS)} or bool(values["criteria"])
+
+    def write_draft_now(self) -> None:
+        """Keep the fields in their draft now (also on quitting and on signals)."""
+        if self.drafts is None or not self.is_mounted or not self.typed:
+            return
+        try:
+            self.drafts.write(self.question.id, self.current_values())
+        except OSError as exc:  # a full disk everywhere: say the text is only on screen
+            self.draft_failed = exc.strerror or str(exc)
+            self.query_one("#requirement-error", Static).update(
+                f"No draft could be written ({self.draft_failed}): this requirement is only on screen")
+            return
+        if self.draft_failed is not None:
+            self.draft_failed = None
+            self.query_one("#requirement-error", Static).update("")
+
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        text = self.query_one("#requirement-text", TextArea).text.strip()
-        if not text or text in {template(p) for p in PATTERNS}:
+        values = self.current_values()
+        if not values["text"] or values["text"] in {template(p) for p in PATTERNS}:
             self.query_one("#requirement-error", Static).update("Write the requirement's text first (complete the pattern).")
             return
-        criteria = [line.strip() for line in self.query_one("#requirement-criteria", TextArea).text.splitlines() if line.strip()]
-        self.dismiss({
-            "text": text,
-            "pattern": str(self.query_one("#requirement-pattern", Select).value),
-            "criteria": criteria,
-            "priority": str(self.query_one("#requirement-priority", Select).value),
-        })
+        self.write_draft_now()  # kept until requirements.toml holds it
+        self.dismiss(values)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        if not self.typed:
+            self._discard()
+            return
+
+        def decided(choice: str | None) -> None:
+            if choice == "discard":
+                self._discard()
+
+        self.app.push_screen(ChoiceModal(
+            f"Discard the requirement you wrote from {self.question.id}?",
+            [("Keep writing it", "keep"), ("Discard it", "discard")],
+        ), decided)
+
+    def _discard(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        if self.drafts is not None:
+            self.drafts.discard(self.question.id)
         self.dismiss(None)

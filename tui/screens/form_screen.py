@@ -25,6 +25,7 @@ from mlreq.bank import Question
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import Entry, Project
 from mlreq.projects.commitmessage import Restoration
+from mlreq.projects.reqdrafts import RequirementDrafts
 from mlreq.projects.drafts import Draft, DraftStore
 from mlreq.projects.impact import affected_by
 from mlreq.projects.layout import STATE_DIR
@@ -97,6 +98,7 @@ class FormScreen(ProjectActions, Screen):
         self.editor_text = EditorText()
         """How the loaded answer maps to what the box shows (line endings, control characters)."""
         self.drafts = DraftStore(project.root)
+        self.requirement_drafts = RequirementDrafts(project.root, self.drafts.session)
         self.queue = SaveQueue(self.app, project, target=self)
         self._autosave_timer: Timer | None = None
         self._draft_timer: Timer | None = None
@@ -390,10 +392,18 @@ class FormScreen(ProjectActions, Screen):
             return DraftWritten(question_id, None, exc.strerror or str(exc))
 
     def write_draft_now(self) -> None:
-        """Synchronously keep what is being typed (signal handlers, quitting)."""
+        """Synchronously keep what is being typed (signal handlers, quitting), the answer
+        and a requirement being written in its dialog."""
         if self.dirty and self.current:
             written = self._draft(self.current, self.typed_answer, self.expected.get(self.current, Entry()))
             self.draft_places[written.question_id] = written.place
+        for editor in self._requirement_editors():
+            editor.write_draft_now()
+
+    def _requirement_editors(self) -> list:  # type: ignore[type-arg]
+        from ..modals.requirement_editor import RequirementEditor
+
+        return [screen for screen in self.app.screen_stack if isinstance(screen, RequirementEditor)]
 
     @on(DraftWritten)
     def _draft_written(self, message: DraftWritten) -> None:
@@ -425,6 +435,7 @@ class FormScreen(ProjectActions, Screen):
     def text_only_on_screen(self) -> list[str]:
         """Questions whose typed text is in no file and no draft: quitting would lose it."""
         lost = [qid for qid in self.unsaved if self.draft_places.get(qid, Path()) is None]
+        lost += [f"the requirement from {e.question.id}" for e in self._requirement_editors() if e.draft_failed and e.typed]
         if self.current and self.current not in lost and self.draft_places.get(self.current, Path()) is None:
             try:  # read the file itself: the last save's outcome may not have reached this screen yet
                 in_file = self.project.entry(self.current).answer == self.typed_answer

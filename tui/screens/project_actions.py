@@ -387,8 +387,13 @@ class ProjectActions:
             if result is not None:
                 self._write_requirement(question.id, result)
 
+        if values is None:  # a requirement begun earlier and never written comes back
+            draft = self.requirement_drafts.newest(question.id)
+            if draft is not None:
+                values = draft.values
+                error = f"Your unsaved requirement from {time.strftime('%Y-%m-%d %H:%M', time.localtime(draft.saved_at))} is back (Esc discards it)."
         answer = self.expected.get(question.id, Entry()).answer
-        self.app.push_screen(RequirementEditor(question, answer, values, error), written)
+        self.app.push_screen(RequirementEditor(question, answer, values, error, self.requirement_drafts), written)
 
     @work(thread=True, group="git", exit_on_error=False, description="writing the requirement")
     def _write_requirement(self, question_id: str, values: dict) -> None:
@@ -400,6 +405,7 @@ class ProjectActions:
         except MlreqError as exc:  # the text is not lost: the editor opens again with it
             self.app.call_from_thread(self.action_write_requirement, values, f"Not saved: {exc}")
             return
+        self.requirement_drafts.discard(question_id)  # requirements.toml holds it now
         result = saved.result
         if result is not None and result.commit_error is not None:
             self.app.call_from_thread(self.notify, f"{saved.requirement.id} is in requirements.toml but not committed: "
