@@ -127,6 +127,10 @@ def check_project(path: Path) -> list[Finding]:
         problem(exc, STATE_DIR)
     except OSError as exc:
         findings.append(Finding("error", STATE_DIR, f"cannot read ({exc.strerror or exc})"))
+    status, tracked, _ = GitRepo(root).run("ls-files", "-z", "--", STATE_DIR, check=False)
+    for name in sorted(filter(None, tracked.split("\0"))) if status == 0 else ():
+        findings.append(Finding("warning", name, "machine-local state is committed: mlreq ignores it (a draft from git is "
+                                "never offered as yours); remove it with `git rm --cached`"))
     lock = git_dir(repo_root) / "index.lock"
     if lock.exists():
         findings.append(Finding("warning", str(lock), "git's lock file exists; if no git command is running, remove it"))

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlreq.bank.errors import MlreqError
+
 from .answers import Entry
 from .atomic import atomic_write
 from .errors import ProjectFileError
@@ -55,6 +57,19 @@ def session_is_live(session: str) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+def tracked_in(project_root: Path, folder: str) -> set[str]:
+    """Names of files in a machine-local state folder that git tracks. Those arrived through
+    git, typed on someone else's machine (or planted): never offered as this user's typing.
+    Asked only when there is a draft to offer; no answer from git counts as none tracked."""
+    from .gitrepo import GitRepo  # only here: listing drafts needs no git
+
+    try:
+        status, out, _ = GitRepo(project_root).run("ls-files", "-z", "--", folder, check=False)
+    except MlreqError:
+        return set()
+    return {Path(name).name for name in out.split("\0") if name} if status == 0 else set()
 
 
 def rescue_folder() -> Path:
@@ -138,8 +153,11 @@ class DraftStore:
         return sorted(ours, key=lambda d: d.saved_at)
 
     def left_behind(self) -> list[Draft]:
-        """Drafts of sessions that ended without saving them: what to offer back."""
-        return [d for d in self.all() if not d.from_live_session]
+        """Drafts of sessions that ended without saving them: what to offer back (never one
+        that git tracks: that came with the repository, not from this machine's typing)."""
+        left = [d for d in self.all() if not d.from_live_session]
+        tracked = tracked_in(self.project_root, DRAFTS_DIR) if any(d.path and d.path.parent == self.folder for d in left) else set()
+        return [d for d in left if not (d.path and d.path.parent == self.folder and d.path.name in tracked)]
 
 
 def _read(path: Path, project_root: Path | None = None) -> Draft | None:

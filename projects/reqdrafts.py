@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_write
-from .drafts import rescue_folder, session_is_live
+from .drafts import rescue_folder, session_is_live, tracked_in
 from .errors import ProjectFileError
 from .layout import STATE_DIR
 from .safefile import list_project_folder, read_project_file, read_regular_file, writable_path
@@ -99,6 +99,16 @@ class RequirementDrafts:
                     pass
 
     def _all(self) -> list[RequirementDraft]:
+        """Every readable draft of this project, but none git tracks (see `tracked_in`)."""
+        drafts = self._in_project()
+        if drafts:
+            tracked = tracked_in(self.project_root, REQUIREMENT_DRAFTS_DIR)
+            drafts = [d for d in drafts if d.path.name not in tracked]
+        if self.rescue.is_dir():
+            drafts += [d for d in (self._read(path) for path in sorted(self.rescue.glob("*.json"))) if d]
+        return drafts
+
+    def _in_project(self) -> list[RequirementDraft]:
         drafts = []
         try:  # never through a link: a committed .mlreq/ could point anywhere
             names = list_project_folder(self.project_root, REQUIREMENT_DRAFTS_DIR)
@@ -107,8 +117,6 @@ class RequirementDrafts:
         for name in names:
             if name.endswith(".json"):
                 drafts += [d for d in [self._read(self.folder / name, inside=True)] if d]
-        if self.rescue.is_dir():
-            drafts += [d for d in (self._read(path) for path in sorted(self.rescue.glob("*.json"))) if d]
         return drafts
 
     def _read(self, path: Path, inside: bool = False) -> RequirementDraft | None:
