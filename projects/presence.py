@@ -93,7 +93,8 @@ class PresenceBoard:
             if session == self.session or not name.endswith(".json"):
                 continue
             presence = _read(self.project_root, name, session)
-            if presence is not None and now - presence.at < STALE:
+            # Both ways: a time in the future (a planted or committed file) is not "live for ever".
+            if presence is not None and abs(now - presence.at) < STALE:
                 found.append(presence)
         return sorted(found, key=lambda p: p.moved_at, reverse=True)
 

@@ -27,6 +27,7 @@ def test_sessions_see_each_other_and_not_links_huge_torn_or_stale_files(tmp_path
     (folder / "huge.json").write_text(json.dumps({"author": "x" * MAX_BYTES, "question": "x", "at": 1000.0}))
     (folder / "torn.json").write_text('{"author": "half')
     (folder / "old.json").write_text(json.dumps({"author": "gone", "question": "x", "at": 1000.0 - STALE - 1}))
+    (folder / "future.json").write_text(json.dumps({"author": "planted", "question": "x", "at": 1e12}))
 
     others = mine.others(now=1001.0)
     assert [(p.author, p.question, p.editing) for p in others] == [("Ada \x1b]2;pwned\x07", "data.data-source", True)]
