@@ -110,6 +110,36 @@ async def test_progress_shows_coverage_and_r_lists_answers_without_a_requirement
         assert app.screen.current == "scoping.resources"
 
 
+async def test_history_shows_requirement_changes_in_its_diff(fresh: Project, make_app) -> None:
+    """F3 at 80x24 (issue 13 item 7): an iteration's diff lists the requirements added,
+    changed (word-level) and retired since the one before."""
+    from mlreq.projects.history import History
+    from mlreq.projects.requirements import edit_requirement
+    from mlreq.tui.screens.history_screen import HistoryScreen
+    from mlreq.tui.widgets.diff_view import DiffView
+
+    kept = new_requirement(fresh, [SOURCE], "The system shall keep logs for 2 years.").requirement
+    gone = new_requirement(fresh, ["scoping.resources"], "The system shall train on 2 GPUs.").requirement
+    History(fresh).create_iteration("Kick-off")
+    edit_requirement(fresh, kept.id, text="The system shall keep raw logs for 3 years.")
+    retire_requirement(fresh, gone.id)
+    History(fresh).create_iteration("Review")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.query_one("#history-points").option_count)
+        await pilot.press("down")  # "Review": what changed since "Kick-off"
+        diff = app.screen.query_one(DiffView)
+        assert await wait_until(pilot, lambda: diff.summary.startswith("Up to ◆ Review"))
+        assert diff.summary.endswith("no answer changed; 2 requirements changed (1 retired)")
+        shown = [str(w.render()) if isinstance(w, Static) else "" for w in diff.query(Static)]
+        text = "\n".join(shown)
+        assert "REQ-001  [changed requirement]  The system shall keep raw logs for 3 years." in text
+        assert "REQ-002  [retired requirement]" in text and "status: draft → retired" in text
+        assert "text before:\nThe system shall keep logs for 2 years." in text
+
+
 def test_requirement_editor_80x24(snap_compare, demo: Project, make_app) -> None:
     """w on an answered question: the answer and examples above the pattern, text and criteria, and both buttons."""
 
