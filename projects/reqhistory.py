@@ -31,7 +31,6 @@ DISK = "now"
 FIELDS = ("text", "status", "pattern", "from", "criteria", "priority", "owner")
 """The fields a diff compares, in the order it shows them. `review` (why it needs review)
 and a sync's kept `conflict` are bookkeeping: their change shows as a status change."""
-KINDS = ("added", "changed", "retired", "removed")
 _FIELD, _RECORD = "\x1f", "\x1e"
 
 

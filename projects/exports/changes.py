@@ -212,6 +212,13 @@ def report_markdown(report: ChangeReport) -> str:
         if who := _who(report, change.requirement_id, requirement=True):
             facts.append(f"changed by {md_text(who)}")
         lines.append(" · ".join(facts))
+        if change.kind == "added":  # nothing to compare with: its fields, then its criteria
+            values = {f.field: f.new for f in change.fields}
+            lines += ["", " · ".join(f"{md_text(label)}: **{md_text(values[name])}**" for name, label in PLAIN_FIELDS.items()
+                                     if values.get(name) and name != "from")]
+            criteria = values.get("criteria", "").splitlines()
+            lines += ["", f"**{md_text(FIELD_LABELS['criteria'])}:**", "", *(f"- {md_text(c)}" for c in criteria)] if criteria else []
+            continue
         for field in change.fields:
             if field.field in PLAIN_FIELDS:
                 label, old = PLAIN_FIELDS[field.field], f"{md_text(field.old)} → " if field.old else ""
@@ -318,6 +325,16 @@ def report_html(report: ChangeReport) -> str:
         if who := _who(report, change.requirement_id, requirement=True):
             facts.append(f"changed by {h(who)}")
         body.append(f'<p class="meta">{" · ".join(facts)}</p>')
+        if change.kind == "added":  # nothing to compare with: its fields, then its criteria
+            values = {f.field: f.new for f in change.fields}
+            shown_facts = (f"{h(label)}: {h(values[name])}" for name, label in PLAIN_FIELDS.items() if values.get(name) and name != "from")
+            body.append(f'<p class="status">{" · ".join(shown_facts)}</p>')
+            criteria = values.get("criteria", "").splitlines()
+            if criteria:
+                items = "".join(f"<li>{h(c)}</li>" for c in criteria)
+                body.append(f"<h4>{h(FIELD_LABELS['criteria'])}</h4><ul>{items}</ul>")
+            body.append("</article>")
+            continue
         for field in change.fields:
             if field.field in PLAIN_FIELDS:
                 old = f"{h(field.old)} → " if field.old else ""
