@@ -5,13 +5,15 @@ first commit) and compared by requirement id: added, changed (fields word-diffed
 `semdiff.word_diff`, so text reads in grouped phrases as answers do), retired, and removed
 (mlreq never deletes one; a hand edit may). The blob ids are compared first, in one
 `cat-file --batch-check`: when the file is absent or unchanged, nothing is read or parsed,
-so a diff of answers pays one small git process for its requirements part. Versions that
-cannot be read (hand edits) are said, then skipped, as answers' are.
+so a diff of answers pays one small git process for its requirements part; when it
+changed, only the `[[requirement]]` blocks that differ are parsed. Versions that cannot be
+read (hand edits) are said, then skipped, as answers' are.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -73,16 +75,74 @@ class RequirementsDiff:
 # --------------------------------------------------------------------------- reading
 
 
-_parsed: dict[str, RequirementSet] = {}
-"""Parsed versions by blob id: the history screen diffs the same versions over and over."""
+_parsed: dict[bytes, RequirementSet] = {}
+"""Parsed files and blocks by digest: the history screen diffs the same versions over and over."""
+_TABLE = re.compile(rb"\[\[requirement\]\][ \t]*\r?(?:\n|\Z)")
+_ID_LINE = re.compile(rb"""id[ \t]*=[ \t]*["'](REQ-\d+)["']""")
+"""Both start with a literal (a fast scan); `_at_line_start` keeps those that begin a line."""
 
 
-def _parse(blob_id: str, data: bytes, shown: str) -> RequirementSet:
-    if blob_id not in _parsed:
-        if len(_parsed) > 32:
+def _at_line_start(data: bytes, position: int) -> bool:
+    return not data[data.rfind(b"\n", 0, position) + 1 : position].strip(b" \t")
+
+
+def _parse(data: bytes, shown: str) -> RequirementSet:
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    if key not in _parsed:
+        if len(_parsed) > 256:
             _parsed.clear()
-        _parsed[blob_id] = parse_requirements(data, shown)
-    return _parsed[blob_id]
+        _parsed[key] = parse_requirements(data, shown)
+    return _parsed[key]
+
+
+def _blocks(data: bytes) -> list[bytes] | None:
+    """The file cut before each `[[requirement]]` line: its head (last_id, comments), then
+    one block per requirement, each a TOML file of its own. None (read it whole) when a cut
+    could be wrong: a multi-line string (a line in it may look like a table), or ids that
+    are not one plain `id = "REQ-..."` line per table (also what makes a duplicate show)."""
+    if b'"""' in data or b"'''" in data:
+        return None
+    starts = [match.start() for match in _TABLE.finditer(data) if match.start() == 0 or data[match.start() - 1] == 10]
+    ids = [match[1] for match in _ID_LINE.finditer(data) if _at_line_start(data, match.start())]
+    if len(ids) != len(starts) or len(set(ids)) != len(ids):
+        return None
+    bounds = [0, *starts, len(data)]
+    return [data[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _changed_parts(old: bytes | None, new: bytes | None, shown: tuple[str, str]) -> tuple[RequirementSet, RequirementSet]:
+    """The requirements of each version that may differ: a 5,000-requirement file with one
+    edit is two small blocks to parse, not two large files. A block found byte for byte in
+    both versions is the same requirement at both ends (ids are unique in each), so it is
+    skipped; the heads are always read. Any doubt, or a block that does not read alone (its
+    line numbers would be off), and the versions are read whole."""
+    cut = [_blocks(data) if data is not None else [] for data in (old, new)]
+    if cut[0] is not None and cut[1] is not None:
+        common = set(cut[0][1:]) & set(cut[1][1:])
+        try:
+            return tuple(  # type: ignore[return-value]
+                RequirementSet(tuple(r for index, block in enumerate(blocks) if index == 0 or block not in common
+                                     for r in _parse(block, label).items))
+                for blocks, label in zip(cut, shown)
+            )
+        except RequirementsFileError:
+            pass
+    return tuple(_parse(data, label) if data is not None else RequirementSet() for data, label in zip((old, new), shown))  # type: ignore[return-value]
+
+
+def _one(data: bytes, requirement_id: str, shown: str) -> Requirement | None:
+    """One requirement in a version of the file: its block alone when the file cuts cleanly."""
+    blocks = _blocks(data)
+    if blocks is not None:
+        line = re.compile(rb"""id[ \t]*=[ \t]*["']""" + re.escape(requirement_id.encode()) + rb"""["']""")
+        found = [block for block in blocks[1:] if any(_at_line_start(block, m.start()) for m in line.finditer(block))]
+        if not found:
+            return None
+        try:
+            return _parse(found[0], shown).get(requirement_id)
+        except RequirementsFileError:
+            pass  # said with the file's own line numbers below
+    return _parse(data, shown).get(requirement_id)
 
 
 def _blob_id(data: bytes, like: str) -> str:
@@ -123,21 +183,13 @@ class _Ends:
         contents = dict(zip((end for end, _ in wanted), self.repo.read_files_at([(end, self.path) for end, _ in wanted])))
         if on_disk is not None:
             contents[DISK] = on_disk
-        sides: list[RequirementSet] = []
-        errors: list[str] = []
-        for end, blob_id in ((old, old_id), (new, new_id)):
-            data = contents.get(end) if end is not None and blob_id else None
-            if data is None:
-                sides.append(RequirementSet())
-                continue
-            shown = REQUIREMENTS_FILE if end == DISK else f"{end[:10]}:{self.path}"
-            try:
-                sides.append(_parse(blob_id or "", data, shown))
-            except RequirementsFileError as exc:
-                errors.append(f"{exc}; requirements not compared")
-        if errors:  # one unreadable end: showing everything as added or removed would be wrong
-            return RequirementSet(), RequirementSet(), tuple(errors)
-        return sides[0], sides[1], ()
+        data = [contents.get(end) if end is not None and blob_id else None for end, blob_id in ((old, old_id), (new, new_id))]
+        shown = [REQUIREMENTS_FILE if end == DISK else f"{(end or '')[:10]}:{self.path}" for end in (old, new)]
+        try:
+            before, after = _changed_parts(data[0], data[1], (shown[0], shown[1]))
+        except RequirementsFileError as exc:  # showing everything as added or removed would be wrong
+            return RequirementSet(), RequirementSet(), (f"{exc}; requirements not compared",)
+        return before, after, ()
 
 
 def end_of(snapshot: Snapshot) -> str | None:
@@ -256,7 +308,7 @@ def requirement_timeline(history: History, requirement_id: str, problems: list[s
         if data is None:
             continue
         try:
-            found = _parse(blob or "", data, f"{commit[:10]}:{path}").get(requirement_id)
+            found = _one(data, requirement_id, f"{commit[:10]}:{path}")
         except RequirementsFileError as exc:
             if problems is not None:
                 problems.append(f"{exc}; skipped")
