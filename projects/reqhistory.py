@@ -117,8 +117,9 @@ def _changed_parts(old: bytes | None, new: bytes | None, shown: tuple[str, str])
     skipped; the heads are always read. Any doubt, or a block that does not read alone (its
     line numbers would be off), and the versions are read whole."""
     cut = [_blocks(data) if data is not None else [] for data in (old, new)]
-    if cut[0] is not None and cut[1] is not None:
-        common = set(cut[0][1:]) & set(cut[1][1:])
+    common = set(cut[0][1:]) & set(cut[1][1:]) if cut[0] is not None and cut[1] is not None else set()
+    if cut[0] is not None and cut[1] is not None and 2 * len(common) >= max(len(cut[0]), len(cut[1])) - 1:
+        # mostly the same blocks (one block's parse costs more than its share of a whole file's)
         try:
             return tuple(  # type: ignore[return-value]
                 RequirementSet(tuple(r for index, block in enumerate(blocks) if index == 0 or block not in common
