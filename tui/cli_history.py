@@ -244,7 +244,8 @@ def _write_report(history, diff: ProjectDiff, changes: list[QuestionChange], fmt
     except OSError as exc:
         raise InvalidInputError(f"{output}: cannot write ({exc.strerror or exc})") from None
     regular = output.is_file() and not str(output.absolute()).startswith(("/dev/", "/proc/"))
-    print(f"wrote {output} ({fmt} change report, {len(changes)} question(s) changed)", file=out if regular else sys.stderr)
+    counted = f", {len(requirements[0])} requirement(s)" if requirements[0] else ""
+    print(f"wrote {output} ({fmt} change report, {len(changes)} question(s) changed{counted})", file=out if regular else sys.stderr)
     return 0
 
 
@@ -324,10 +325,12 @@ def _requirement_changes(project: Project, diff: ProjectDiff, stage: str | None,
     """The requirements part of a diff, with the same filters (checked by `_filtered` first)."""
     from mlreq.projects.reqhistory import filtered, requirements_diff_of
 
+    form = project.form
     found = requirements_diff_of(project, diff)
-    stage_id = (project.form.find_stage(stage) or project.form.stages[0]).id if stage else None
-    role_id = (project.form.find_role(role) or project.form.roles[0]).id if role else None
-    return filtered(found.changes, project.form, stage_id, role_id), found.errors
+    stage_found = form.find_stage(stage) if stage else None
+    role_found = form.find_role(role) if role else None
+    chosen = filtered(found.changes, form, stage_found.id if stage_found else None, role_found.id if role_found else None)
+    return chosen, found.errors
 
 
 def _print_requirement_changes(changes: list[RequirementChange], errors: tuple[str, ...], out: TextIO) -> None:
