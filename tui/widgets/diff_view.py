@@ -87,9 +87,9 @@ class DiffView(VerticalScroll):
     def _requirement(self, change: RequirementChange, wide: bool) -> Static | Vertical:
         """A requirement's change: its id, kind and questions; short fields as old → new; its
         text and criteria word-diffed like an answer (an added one's text is the heading)."""
-        head = Text(change.requirement_id, style="bold")
+        head = Text(visible(change.requirement_id), style="bold")
         head.append(f"  [{change.kind} requirement]  {visible(' '.join(change.text.split()))}")
-        head.append(f"\nwritten from {', '.join(change.sources)}", style="italic")
+        head.append(f"\nwritten from {visible(', '.join(change.sources))}", style="italic")
         if change.kind == "added":  # nothing to compare with: its fields on one line
             facts = {f.field: f.new for f in change.fields}
             labels = {"status": "{}", "pattern": "{}", "priority": "{} priority", "owner": "owner {}"}
