@@ -165,7 +165,8 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             title = f"Iteration {visible(group.iteration.name)!r} ({group.iteration.date[:10]})"
         print(f"{title}: {len(group.entries)} saves", file=out)
         for entry in group.entries:
-            print(f"  {entry.date[:16].replace('T', ' ')}  {visible(entry.author):<18.18}  {visible(entry.subject)}", file=out)
+            flagged = f"  (requirements flagged: {', '.join(entry.requirements)})" if entry.questions and entry.requirements else ""
+            print(f"  {entry.date[:16].replace('T', ' ')}  {visible(entry.author):<18.18}  {visible(entry.subject)}{visible(flagged)}", file=out)
     return 0
 
 

@@ -101,6 +101,9 @@ def test_log_names_requirement_commits_and_shows_one_requirements_timeline(cli, 
     assert [s["requirements"] for s in saves if s["requirements"]] == [["REQ-003"], ["REQ-003"], ["REQ-002"], ["REQ-001"], ["REQ-002"], ["REQ-001"]]
     assert History(Project.open(evolved.path)).log()[0].requirements == ("REQ-003",)
 
+    listed = run(cli, evolved.path, "log")
+    assert f"Answer {OTHER}  (requirements flagged: REQ-003)" in listed and "Retire requirement REQ-002\n" in listed
+
     timeline = run(cli, evolved.path, "log", "req-001")
     assert timeline.startswith("REQ-001 (2 versions, oldest first)")
     assert "[draft]" in timeline and "[agreed]" in timeline and "    - <b>no</b> log is lost" in timeline
