@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mlreq.bank.errors import MlreqError
+
 from .requirements import REQUIREMENTS_FILE, TRAILER, Requirement, RequirementSet, RequirementsFileError, parse_requirements
 from .safefile import read_project_file
 from .semdiff import FieldChange
@@ -167,6 +169,8 @@ class _Ends:
             return read_project_file(self.project.root, REQUIREMENTS_FILE)
         except FileNotFoundError:
             return None
+        except MlreqError:
+            raise
         except OSError as exc:
             raise RequirementsFileError(f"{REQUIREMENTS_FILE}: cannot read ({exc.strerror or exc})") from None
 
@@ -174,7 +178,10 @@ class _Ends:
         """The requirements at both ends, or two empty sets when nothing changed."""
         ends = [end for end in (old, new) if end not in (None, DISK)]
         ids = dict(zip(ends, self.repo.blob_ids_at([(commit, self.path) for commit in ends])))
-        on_disk = self.disk() if DISK in (old, new) else None
+        try:
+            on_disk = self.disk() if DISK in (old, new) else None
+        except MlreqError as exc:  # a link, a special file: said, the answers' diff goes on
+            return RequirementSet(), RequirementSet(), (f"{exc}; requirements not compared",)
         if on_disk is not None:
             ids[DISK] = _blob_id(on_disk, next(iter(v for v in ids.values() if v), ""))
         old_id, new_id = (ids.get(end) if end is not None else None for end in (old, new))

@@ -123,3 +123,8 @@ def test_a_hand_edit_on_disk_shows_and_a_broken_file_is_said_not_compared(cli, e
     [error] = data["requirements"]["errors"]
     assert error.startswith("requirements.toml:") and error.endswith("; requirements not compared")
     assert data["requirements"]["changes"] == []
+    path.unlink()
+    path.symlink_to(evolved.path / "mlreq.toml")  # never read through a link: said, the rest goes on
+    data = json.loads(run(cli, evolved.path, "diff", "Review", "--json"))
+    [error] = data["requirements"]["errors"]
+    assert "link" in error and error.endswith("; requirements not compared") and data["changes"] == []
