@@ -90,11 +90,13 @@ def _at_line_start(data: bytes, position: int) -> bool:
 
 def _parse(data: bytes, shown: str) -> RequirementSet:
     key = hashlib.blake2b(data, digest_size=16).digest()
-    if key not in _parsed:
+    found = _parsed.get(key)
+    if found is None:  # (a local: another thread's diff may clear the cache meanwhile)
+        found = parse_requirements(data, shown)
         if len(_parsed) > 256:
             _parsed.clear()
-        _parsed[key] = parse_requirements(data, shown)
-    return _parsed[key]
+        _parsed[key] = found
+    return found
 
 
 def _blocks(data: bytes) -> list[bytes] | None:
