@@ -446,6 +446,27 @@ class GitRepo:
         except (ValueError, IndexError):
             raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
 
+    def blob_ids_at(self, wanted: list[tuple[str, str]]) -> list[str | None]:
+        """Blob ids for (revision, path) pairs, None where absent: one `cat-file --batch-check`,
+        no content read (telling "unchanged" from "changed" costs nothing more)."""
+        if not wanted:
+            return []
+        require_git()
+        requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
+        try:
+            result = subprocess.run(
+                ["git", "cat-file", "--batch-check"], cwd=self.root, input=requests, capture_output=True,
+                timeout=COMMAND_TIMEOUT, env={**os.environ, **_QUIET_ENV},
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise GitReadError(f"cannot read git history in {self.root}: {exc}") from None
+        if result.returncode != 0:
+            raise _read_error(self.root, result.stderr.decode("utf-8", "replace"))
+        lines = result.stdout.decode("ascii", "replace").splitlines()
+        if len(lines) != len(wanted):
+            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output")
+        return [parts[0] if len(parts := line.split()) == 3 and parts[1] == "blob" else None for line in lines]
+
     def head_id(self) -> str | None:
         """HEAD's commit id (None before the first commit), read from the ref files when
         they are plain, so checking "did anyone commit?" before each save costs no process."""

@@ -31,6 +31,7 @@ from .errors import InvalidInputError, ProjectError
 from .gitrepo import GitRepo, git_dir
 from .layout import ANSWERS_DIR, FORM_FILE
 from .project import Project
+from .requirements import TRAILER as REQUIREMENT_TRAILER
 from .semdiff import ProjectDiff, Snapshot, diff_snapshots
 
 ITERATION_TRAILER = "Mlreq-Iteration"
@@ -65,6 +66,8 @@ class LogEntry:
     date: str
     subject: str
     questions: tuple[str, ...]
+    requirements: tuple[str, ...] = ()
+    """The requirements it changed or flagged (`Mlreq-Requirement:` trailers)."""
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,7 @@ class History:
 
     def log(self, question_id: str | None = None, limit: int | None = None) -> list[LogEntry]:
         """Saves touching the project, newest first; with a question, only those naming it."""
-        fields = ["%H", "%an", "%ae", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
+        fields = ["%H", "%an", "%ae", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)", _REQUIREMENTS]
         args = ["log", f"--format={_FIELD.join(fields)}{_RECORD}"]
         if limit:
             args.append(f"-n{limit}")
@@ -265,13 +268,13 @@ class History:
         entries = []
         for record in out.split(_RECORD):
             parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 6:
+            if len(parts) != 7:
                 continue
-            commit, author, email, date, subject, trailers = parts
+            commit, author, email, date, subject, trailers, requirements = parts
             questions = tuple(q.strip() for q in trailers.split(",") if q.strip())
             if question_id and question_id not in questions:
                 continue
-            entries.append(LogEntry(commit, author, email, date, subject, questions))
+            entries.append(LogEntry(commit, author, email, date, subject, questions, _names(requirements)))
         return entries
 
     def grouped_log(self, question_id: str | None = None, limit: int | None = None) -> list[LogGroup]:
@@ -563,7 +566,7 @@ class History:
         """The saves that lead from `old` to `new` (newest first): who changed what, when."""
         if old.commit is None:
             return []
-        fields = ["%H", "%an", "%ae", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
+        fields = ["%H", "%an", "%ae", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)", _REQUIREMENTS]
         status, out, _ = self.repo.run(
             "log", f"--format={_FIELD.join(fields)}{_RECORD}", f"{old.commit}..{new.commit or 'HEAD'}",
             "--", self.scope or ".", check=False,
@@ -571,10 +574,10 @@ class History:
         entries = []
         for record in out.split(_RECORD) if status == 0 else []:
             parts = record.strip("\n").split(_FIELD)
-            if len(parts) == 6:
-                commit, author, email, date, subject, trailers = parts
+            if len(parts) == 7:
+                commit, author, email, date, subject, trailers, requirements = parts
                 questions = tuple(q.strip() for q in trailers.split(",") if q.strip())
-                entries.append(LogEntry(commit, author, email, date, subject, questions))
+                entries.append(LogEntry(commit, author, email, date, subject, questions, _names(requirements)))
         return entries
 
     def commit_dates(self, *commits: str | None) -> dict[str, str]:
@@ -638,6 +641,13 @@ class History:
         if entry is None:
             raise RevisionError(f"{question_id} has no saved entry at {revision}")
         return entry
+
+
+_REQUIREMENTS = f"%(trailers:key={REQUIREMENT_TRAILER},valueonly,separator=%x2c)"
+
+
+def _names(trailers: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n.strip() for n in trailers.split(",") if n.strip()))
 
 
 def _check_iteration_name(name: str) -> None:

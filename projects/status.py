@@ -11,6 +11,7 @@ from .commitmessage import Change
 from .errors import CommitError, GitReadError
 from .impact import ranked
 from .project import Project
+from .reqcoverage import Coverage, coverage_json, requirement_coverage
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class ProjectStatus:
     sign_offs: tuple[tuple[str, int, int], ...] = ()
     """Per role: (name, agreed answers it signed off, agreed answers asked of it); empty
     while no answer records who agreed."""
+    coverage: Coverage | None = None
+    """Answered questions without a requirement, challenges no requirement covers."""
 
 
 def _progress(label: str, questions: tuple[Question, ...], entries: dict[str, Entry]) -> Progress:
@@ -91,6 +94,7 @@ def project_status(project: Project, entries: dict[str, Entry] | None = None, wi
         conflicts=tuple(qid for qid, entry in entries.items() if entry.conflict),
         git_problem=git_problem,
         sign_offs=_sign_offs(project, entries),
+        coverage=requirement_coverage(project, entries),
     )
 
 
@@ -127,4 +131,5 @@ def status_json(status: ProjectStatus) -> dict:
         "conflicts": list(status.conflicts),
         "git_problem": status.git_problem or None,
         "sign_offs": [{"role": name, "signed": signed, "agreed": agreed} for name, signed, agreed in status.sign_offs],
+        "requirements": coverage_json(status.coverage) if status.coverage else None,
     }

@@ -28,6 +28,7 @@ from mlreq.projects.safetext import VisibleWriter, safe_json, visible
 
 if TYPE_CHECKING:
     from mlreq.projects import Identity, Project, SaveResult
+    from mlreq.projects.reqcoverage import Coverage
     from mlreq.projects.status import ProjectStatus
 
 VERSION = "mlreq 0.1.0"
@@ -263,12 +264,31 @@ def _print_status(status: ProjectStatus, out: TextIO) -> None:
             print(f"  {q.priority:<6} {q.id:<34} {visible(q.text)}", file=out)
             if q.impact:
                 print(f"         if unanswered: {visible(q.impact)}", file=out)
+    if status.coverage is not None:
+        _print_coverage(status.coverage, out)
     if status.uncommitted:
         print(f"\nNot committed yet: {', '.join(c.question_id for c in status.uncommitted)}", file=out)
     if status.orphans:
         print(f"\nAnswers to questions no longer in the form (kept): {', '.join(status.orphans)}", file=out)
     if status.git_problem:
         print(f"\nCould not check git: {status.git_problem}", file=out)
+
+
+def _print_coverage(coverage: Coverage, out: TextIO) -> None:
+    """Requirements coverage: what still needs a requirement written from it."""
+    if coverage.problem:
+        print(f"\nRequirements: cannot be read: {visible(coverage.problem)}", file=out)
+        return
+    counts = ", ".join(f"{n} {s}" for s, n in coverage.statuses.items() if n)
+    print(f"\nRequirements: {coverage.written} in force" + (f" ({counts})" if counts else ""), file=out)
+    if coverage.unrequired:
+        print(f"\nAnswered without a requirement ({len(coverage.unrequired)}; `mlreq req new --from QID`):", file=out)
+        for q in coverage.unrequired:
+            print(f"  {q.id:<40} {visible(q.text)}", file=out)
+    if coverage.uncovered:
+        print(f"\nChallenges no requirement covers ({len(coverage.uncovered)}):", file=out)
+        for item in coverage.uncovered:
+            print(f"  {item.id:<4} {visible(item.title)}", file=out)
 
 
 def _read_answer(args: argparse.Namespace) -> str | None:

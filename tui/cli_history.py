@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -11,7 +12,8 @@ from mlreq.projects import InvalidInputError, Project
 from mlreq.projects.safetext import safe_json, visible
 
 if TYPE_CHECKING:
-    from mlreq.projects.history import LogEntry
+    from mlreq.projects.history import History, LogEntry
+    from mlreq.projects.reqhistory import RequirementChange
     from mlreq.projects.semdiff import ProjectDiff, QuestionChange
 
 
@@ -33,14 +35,14 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
     listing.add_argument("--json", action="store_true")
     listing.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
-    log = sub.add_parser("log", help="saves grouped by iteration; with QID, the timeline of one answer")
-    log.add_argument("question", nargs="?", help="question id: show every version of its answer")
+    log = sub.add_parser("log", help="saves grouped by iteration; with QID (or REQ-001), the timeline of one answer (or requirement)")
+    log.add_argument("question", nargs="?", help="question id: show every version of its answer; a requirement id (REQ-001): every version of it")
     log.add_argument("--json", action="store_true")
     log.add_argument("--project", type=Path, default=Path("."), help="project folder (default: here)")
 
     diff = sub.add_parser(
         "diff",
-        help="what changed between two points, by question",
+        help="what changed between two points, by question and requirement",
         description="FROM and TO are iteration names, commits or dates (YYYY-MM-DD). "
         "Default: from the last iteration (or the first save) to now. "
         "--format md|html writes a change report to hand out (old and new text, who, when).",
@@ -108,6 +110,7 @@ def _entry_json(entry: LogEntry) -> dict:
         "date": entry.date,
         "subject": entry.subject,
         "questions": list(entry.questions),
+        "requirements": list(entry.requirements),
     }
 
 
@@ -115,6 +118,8 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     from mlreq.projects.history import History
 
     history = History(project)
+    if args.question and re.fullmatch(r"REQ-\d+", args.question.strip(), re.IGNORECASE):
+        return _requirement_log(history, args.question, args.json, out)
     if args.question:
         problems: list[str] = []
         versions = history.timeline(args.question, problems=problems)
@@ -138,7 +143,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             print(_indent(visible(version.entry.answer) or "(no answer)"), file=out)
         return 0
     groups = history.grouped_log()
-    hand_made = [e.commit for g in reversed(groups) for e in reversed(g.entries) if not e.questions]  # oldest first
+    hand_made = [e.commit for g in reversed(groups) for e in reversed(g.entries) if not e.questions and not e.requirements]  # oldest first
     for problem in history.unreadable_at(hand_made, "a saved version that cannot be read"):
         print(f"warning: {visible(problem)}", file=sys.stderr if args.json else out)
     if args.json:
@@ -160,7 +165,39 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             title = f"Iteration {visible(group.iteration.name)!r} ({group.iteration.date[:10]})"
         print(f"{title}: {len(group.entries)} saves", file=out)
         for entry in group.entries:
-            print(f"  {entry.date[:16].replace('T', ' ')}  {visible(entry.author):<18.18}  {visible(entry.subject)}", file=out)
+            flagged = f"  (requirements flagged: {', '.join(entry.requirements)})" if entry.questions and entry.requirements else ""
+            print(f"  {entry.date[:16].replace('T', ' ')}  {visible(entry.author):<18.18}  {visible(entry.subject)}{visible(flagged)}", file=out)
+    return 0
+
+
+def _requirement_log(history: History, requirement_id: str, as_json: bool, out: TextIO) -> int:
+    """`mlreq log REQ-001`: every version of one requirement, oldest first."""
+    from mlreq.projects.reqhistory import requirement_timeline
+
+    problems: list[str] = []
+    versions = requirement_timeline(history, requirement_id, problems)
+    for problem in problems:
+        print(f"warning: {visible(problem)}", file=sys.stderr if as_json else out)
+    if as_json:
+        data = [
+            {"commit": v.commit, "author": v.author, "date": v.date, "subject": v.subject, "merged": v.merged,
+             "text": v.requirement.text, "status": v.requirement.status, "pattern": v.requirement.pattern,
+             "from": list(v.requirement.sources), "criteria": list(v.requirement.criteria),
+             "priority": v.requirement.priority, "owner": v.requirement.owner}
+            for v in versions
+        ]
+        print(safe_json(data), file=out)
+        return 0
+    print(f"{versions[-1].requirement.id} ({len(versions)} versions, oldest first)", file=out)
+    for number, version in enumerate(versions, start=1):
+        r = version.requirement
+        merged = "  (merged in)" if version.merged else ""
+        print(f"\n#{number}  {version.date[:16].replace('T', ' ')}  {visible(version.author)}  [{r.status}]  {version.commit[:10]}{merged}", file=out)
+        print(f"  {visible(version.subject)}", file=out)
+        print(_indent(visible(r.text) or "(no text)"), file=out)
+        print(f"    from {', '.join(r.sources)}; {r.pattern}, {r.priority} priority", file=out)
+        for criterion in r.criteria:
+            print(f"    - {visible(criterion)}", file=out)
     return 0
 
 
@@ -192,11 +229,12 @@ def _format_of(output: Path | None) -> str:
     return {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}.get(suffix, "text")
 
 
-def _write_report(history, diff: ProjectDiff, changes: list[QuestionChange], fmt: str, output: Path | None, out: TextIO) -> int:  # type: ignore[no-untyped-def]
+def _write_report(history, diff: ProjectDiff, changes: list[QuestionChange], fmt: str, output: Path | None, out: TextIO,  # type: ignore[no-untyped-def]
+                  requirements: tuple[list[RequirementChange], tuple[str, ...]] = ([], ())) -> int:
     from mlreq.projects.atomic import write_output
     from mlreq.projects.exports.changes import change_report, render_report
 
-    data = render_report(change_report(history, diff, changes), fmt)
+    data = render_report(change_report(history, diff, changes, *requirements), fmt)
     if output is None:
         out.write(data)  # already escaped for its format; the writer shows control characters
         return 0
@@ -207,7 +245,8 @@ def _write_report(history, diff: ProjectDiff, changes: list[QuestionChange], fmt
     except OSError as exc:
         raise InvalidInputError(f"{output}: cannot write ({exc.strerror or exc})") from None
     regular = output.is_file() and not str(output.absolute()).startswith(("/dev/", "/proc/"))
-    print(f"wrote {output} ({fmt} change report, {len(changes)} question(s) changed)", file=out if regular else sys.stderr)
+    counted = f", {len(requirements[0])} requirement(s)" if requirements[0] else ""
+    print(f"wrote {output} ({fmt} change report, {len(changes)} question(s) changed{counted})", file=out if regular else sys.stderr)
     return 0
 
 
@@ -223,8 +262,9 @@ def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     history = History(project)
     diff = history.diff(args.old, args.new)
     changes = _filtered(diff, project, args.stage, args.role)
+    requirements, requirement_errors = _requirement_changes(project, diff, args.stage, args.role)
     if fmt in ("md", "html"):
-        return _write_report(history, diff, changes, fmt, args.output, out)
+        return _write_report(history, diff, changes, fmt, args.output, out, (requirements, requirement_errors))
     if fmt == "json":
         data = {
             "from": {"label": diff.old.label, "commit": diff.old.commit},
@@ -243,6 +283,21 @@ def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
                 }
                 for c in changes
             ],
+            "requirements": {
+                "errors": list(requirement_errors),
+                "changes": [
+                    {
+                        "id": c.requirement_id,
+                        "kind": c.kind,
+                        "text": c.text,
+                        "from": list(c.sources),
+                        "fields": {
+                            f.field: {"old": f.old, "new": f.new, "words": [[w.op, w.text] for w in f.words()]} for f in c.fields
+                        },
+                    }
+                    for c in requirements
+                ],
+            },
         }
         print(safe_json(data), file=out)
         return 0
@@ -263,4 +318,50 @@ def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             else:
                 print(f"  {field.field}:", file=out)
                 print(_indent(visible(render_word_diff(field.words()))), file=out)
+    _print_requirement_changes(requirements, requirement_errors, out)
     return 0
+
+
+def _requirement_changes(project: Project, diff: ProjectDiff, stage: str | None, role: str | None) -> tuple[list[RequirementChange], tuple[str, ...]]:
+    """The requirements part of a diff, with the same filters (checked by `_filtered` first)."""
+    from mlreq.projects.reqhistory import filtered, requirements_diff_of
+
+    form = project.form
+    found = requirements_diff_of(project, diff)
+    stage_found = form.find_stage(stage) if stage else None
+    role_found = form.find_role(role) if role else None
+    chosen = filtered(found.changes, form, stage_found.id if stage_found else None, role_found.id if role_found else None)
+    return chosen, found.errors
+
+
+def _print_requirement_changes(changes: list[RequirementChange], errors: tuple[str, ...], out: TextIO) -> None:
+    """Printed only when there is something to say: a diff of answers alone reads as before."""
+    from mlreq.projects.reqhistory import RequirementsDiff
+    from mlreq.projects.semdiff import render_word_diff
+
+    for error in errors:
+        print(f"warning: {visible(error)}", file=out)
+    if not changes:
+        return
+    print(f"\n{RequirementsDiff(tuple(changes)).summary()}", file=out)
+    for change in changes:
+        print(f"\n{change.requirement_id} [{change.kind}]: {visible(' '.join(change.text.split()))}", file=out)
+        if change.kind == "added":  # nothing to compare with: its fields on one line
+            facts = {f.field: f.new for f in change.fields}
+            print(f"  {facts.get('status', '')}, {facts.get('pattern', '')}, {facts.get('priority', '')} priority, "
+                  f"from {facts.get('from', '')}" + (f", owner {visible(facts['owner'])}" if facts.get("owner") else ""), file=out)
+            for criterion in facts.get("criteria", "").splitlines():
+                print(f"    - {visible(criterion)}", file=out)
+            continue
+        for field in change.fields:
+            if field.field == "text" and change.kind in ("added", "removed"):
+                continue  # the line above says it
+            if field.field in ("text", "criteria"):
+                print(f"  {field.field}:", file=out)
+                shown = field.new if not field.old else field.old if not field.new else render_word_diff(field.words())
+                lines = shown.splitlines() if field.field == "criteria" and not (field.old and field.new) else [shown]
+                print("\n".join(_indent(visible(line)) for line in lines), file=out)
+            elif field.old and field.new:
+                print(f"  {field.field}: {visible(field.old)} -> {visible(field.new)}", file=out)
+            else:
+                print(f"  {field.field}: {visible(field.new or field.old)}", file=out)

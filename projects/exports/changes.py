@@ -3,7 +3,8 @@
 `mlreq diff FROM TO --format md|html`: grouped by stage, each changed question with its
 old and new text (the changed words marked as <del>[-gone-]</del> and <ins>{+came+}</ins>,
 readable without colour and on paper), status changes, who saved the change and when,
-questions added to or removed from the form. Every text from the project is escaped:
+questions added to or removed from the form, then the requirements added, changed, retired
+(`reqhistory`), each naming the questions it is written from. Every text from the project is escaped:
 answers are hostile input, and a report is opened by people who trust it.
 """
 
@@ -19,11 +20,14 @@ from .model import shown
 
 if TYPE_CHECKING:
     from ..history import History, LogEntry
+    from ..reqhistory import RequirementChange
     from ..semdiff import FieldChange, ProjectDiff, QuestionChange
 
 REPORT_FORMATS = ("md", "html")
 KIND_LABELS = {"changed": "changed", "added": "new question", "removed": "question removed", "reworded": "question reworded"}
-FIELD_LABELS = {"answer": "Answer", "notes": "Notes"}
+FIELD_LABELS = {"answer": "Answer", "notes": "Notes", "text": "Text", "criteria": "Acceptance criteria"}
+REQUIREMENT_KINDS = {"added": "new requirement", "changed": "changed", "retired": "retired", "removed": "removed from the file"}
+PLAIN_FIELDS = {"status": "Status", "pattern": "Pattern", "from": "Written from", "priority": "Priority", "owner": "Owner"}
 
 
 @dataclass(frozen=True)
@@ -46,17 +50,25 @@ class ChangeReport:
     saves: dict[str, tuple[LogEntry, ...]]
     """The saves between the two ends naming each question, newest first."""
     errors: tuple[str, ...]
+    requirements: tuple[RequirementChange, ...] = ()
+    requirement_saves: dict[str, tuple[LogEntry, ...]] | None = None
+    """The saves between the two ends naming each requirement, newest first."""
 
     def in_stage(self, stage: str) -> list[QuestionChange]:
         return [c for c in self.changes if c.stage == stage]
 
 
-def change_report(history: History, diff: ProjectDiff, changes: list[QuestionChange]) -> ChangeReport:
+def change_report(history: History, diff: ProjectDiff, changes: list[QuestionChange],
+                  requirements: list[RequirementChange] | tuple[RequirementChange, ...] = (),
+                  requirement_errors: tuple[str, ...] = ()) -> ChangeReport:
     dates = history.commit_dates(diff.old.commit, diff.new.commit)
     saves: dict[str, list[LogEntry]] = {}
+    requirement_saves: dict[str, list[LogEntry]] = {}
     for entry in history.saves_between(diff.old, diff.new):
         for qid in entry.questions:
             saves.setdefault(qid, []).append(entry)
+        for requirement_id in entry.requirements:
+            requirement_saves.setdefault(requirement_id, []).append(entry)
     stages: dict[str, str] = {}
     for form in (diff.new.form, diff.old.form, history.project.form):
         for stage in form.stages if form else ():
@@ -70,7 +82,9 @@ def change_report(history: History, diff: ProjectDiff, changes: list[QuestionCha
         stages=tuple(stages.items()),
         changes=tuple(changes),
         saves={qid: tuple(entries) for qid, entries in saves.items()},
-        errors=diff.errors,
+        errors=diff.errors + tuple(requirement_errors),
+        requirements=tuple(requirements),
+        requirement_saves={rid: tuple(entries) for rid, entries in requirement_saves.items()},
     )
 
 
@@ -80,9 +94,9 @@ def _end_text(end: End) -> str:
     return f"{end.label} ({end.commit[:10]}{', ' + end.date[:10] if end.date else ''})"
 
 
-def _who(report: ChangeReport, qid: str) -> str:
+def _who(report: ChangeReport, qid: str, requirement: bool = False) -> str:
     """"Ana (2026-11-19), Ben (2026-09-02); 3 saves": each author once, at their latest save."""
-    entries = report.saves.get(qid, ())
+    entries = (report.requirement_saves or {}).get(qid, ()) if requirement else report.saves.get(qid, ())
     if not entries:
         return "not saved yet" if report.new.commit is None else ""
     latest: dict[str, str] = {}
@@ -100,6 +114,10 @@ def _summary(report: ChangeReport) -> str:
     parts = [f"{count} question{'s' if count != 1 else ''} changed"] + counted
     if status:
         parts.append(f"{status} status change{'s' if status != 1 else ''}")
+    if report.requirements:
+        from ..reqhistory import RequirementsDiff
+
+        return ", ".join(parts) + "; " + RequirementsDiff(report.requirements).summary() + "."
     return ", ".join(parts) + "."
 
 
@@ -186,7 +204,30 @@ def report_markdown(report: ChangeReport) -> str:
                 label = FIELD_LABELS.get(field.field, field.field)
                 lines += ["", f"**{md_text(label)} before:**", "", *_quoted(_md_words(field, "delete"))]
                 lines += ["", f"**{md_text(label)} after:**", "", *_quoted(_md_words(field, "insert"))]
-    if not report.changes:
+    if report.requirements:
+        lines += ["", f"## Requirements ({len(report.requirements)} changed)"]
+    for change in report.requirements:
+        lines += ["", f"### {md_text(change.requirement_id)}: {md_text(' '.join(change.text.split()))}", ""]
+        facts = [f"*{md_text(REQUIREMENT_KINDS[change.kind])}*", f"written from {md_text(', '.join(change.sources))}"]
+        if who := _who(report, change.requirement_id, requirement=True):
+            facts.append(f"changed by {md_text(who)}")
+        lines.append(" · ".join(facts))
+        if change.kind == "added":  # nothing to compare with: its fields, then its criteria
+            values = {f.field: f.new for f in change.fields}
+            lines += ["", " · ".join(f"{md_text(label)}: **{md_text(values[name])}**" for name, label in PLAIN_FIELDS.items()
+                                     if values.get(name) and name != "from")]
+            criteria = values.get("criteria", "").splitlines()
+            lines += ["", f"**{md_text(FIELD_LABELS['criteria'])}:**", "", *(f"- {md_text(c)}" for c in criteria)] if criteria else []
+            continue
+        for field in change.fields:
+            if field.field in PLAIN_FIELDS:
+                label, old = PLAIN_FIELDS[field.field], f"{md_text(field.old)} → " if field.old else ""
+                lines += ["", f"{md_text(label)}: {old}**{md_text(field.new or '(none)')}**"]
+            elif not (field.field == "text" and change.kind in ("added", "removed")):
+                label = FIELD_LABELS[field.field]
+                lines += ["", f"**{md_text(label)} before:**", "", *_quoted(_md_words(field, "delete"))]
+                lines += ["", f"**{md_text(label)} after:**", "", *_quoted(_md_words(field, "insert"))]
+    if not report.changes and not report.requirements:
         lines += ["", "Nothing changed."]
     return "\n".join(lines) + "\n"
 
@@ -275,7 +316,41 @@ def report_html(report: ChangeReport) -> str:
                 )
             body.append("</article>")
         body.append("</section>")
-    if not report.changes:
+    if report.requirements:
+        body.append(f'<section id="requirements"><h2>Requirements ({len(report.requirements)} changed)</h2>')
+    for change in report.requirements:
+        body.append(f'<article id="r-{h(change.requirement_id)}">')
+        body.append(f'<h3><span class="qid">{h(change.requirement_id)}</span> {h(" ".join(change.text.split()))}</h3>')
+        facts = [f"<i>{h(REQUIREMENT_KINDS[change.kind])}</i>", f"written from {h(', '.join(change.sources))}"]
+        if who := _who(report, change.requirement_id, requirement=True):
+            facts.append(f"changed by {h(who)}")
+        body.append(f'<p class="meta">{" · ".join(facts)}</p>')
+        if change.kind == "added":  # nothing to compare with: its fields, then its criteria
+            values = {f.field: f.new for f in change.fields}
+            shown_facts = (f"{h(label)}: {h(values[name])}" for name, label in PLAIN_FIELDS.items() if values.get(name) and name != "from")
+            body.append(f'<p class="status">{" · ".join(shown_facts)}</p>')
+            criteria = values.get("criteria", "").splitlines()
+            if criteria:
+                items = "".join(f"<li>{h(c)}</li>" for c in criteria)
+                body.append(f"<h4>{h(FIELD_LABELS['criteria'])}</h4><ul>{items}</ul>")
+            body.append("</article>")
+            continue
+        for field in change.fields:
+            if field.field in PLAIN_FIELDS:
+                old = f"{h(field.old)} → " if field.old else ""
+                body.append(f'<p class="status">{h(PLAIN_FIELDS[field.field])}: {old}{h(field.new or "(none)")}</p>')
+            elif not (field.field == "text" and change.kind in ("added", "removed")):
+                label = h(FIELD_LABELS[field.field])
+                body.append(
+                    '<div class="sides">'
+                    f'<div class="side"><h4>{label} before</h4><p class="text">{_html_words(field, "delete")}</p></div>'
+                    f'<div class="side"><h4>{label} after</h4><p class="text">{_html_words(field, "insert")}</p></div>'
+                    "</div>"
+                )
+        body.append("</article>")
+    if report.requirements:
+        body.append("</section>")
+    if not report.changes and not report.requirements:
         body.append("<p>Nothing changed.</p>")
     return "\n".join(
         [

@@ -122,7 +122,8 @@ def test_a_changed_sign_off_is_listed_by_role_name(cli, evolved, tmp_path):
 def test_diff_json_structure(cli, evolved):
     data = _diff_json(cli, evolved.path, "Kick-off workshop", "Review 2")
 
-    assert set(data) == {"from", "to", "errors", "changes"}
+    assert set(data) == {"from", "to", "errors", "changes", "requirements"}
+    assert data["requirements"] == {"errors": [], "changes": []}  # no requirements.toml at either end
     assert data["from"] == {"label": "Kick-off workshop", "commit": evolved.saves[1]}
     assert data["to"] == {"label": "Review 2", "commit": evolved.saves[2]}
     assert data["errors"] == []

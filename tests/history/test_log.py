@@ -64,7 +64,7 @@ def test_log_json_structure(cli, evolved):
     assert data[1]["iteration"]["tag"] == "iteration/review-2"
     assert data[1]["iteration"]["commit"] == evolved.saves[2]
     save_entry = data[0]["saves"][0]
-    assert set(save_entry) == {"commit", "author", "email", "date", "subject", "questions"}
+    assert set(save_entry) == {"commit", "author", "email", "date", "subject", "questions", "requirements"}
     assert save_entry == {
         "commit": evolved.saves[4],
         "author": BEN.name,
@@ -72,6 +72,7 @@ def test_log_json_structure(cli, evolved):
         "date": save_entry["date"],
         "subject": f"Answer {OWNERSHIP}",
         "questions": [OWNERSHIP],
+        "requirements": [],
     }
     assert sum(len(g["saves"]) for g in data) == 6
 

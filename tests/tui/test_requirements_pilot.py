@@ -8,8 +8,9 @@ import tomllib
 from textual.widgets import OptionList, Select, Static, TextArea
 
 from mlreq.projects import Project
-from mlreq.projects.requirements import new_requirement
+from mlreq.projects.requirements import new_requirement, retire_requirement
 from mlreq.tui.modals.requirement_editor import RequirementEditor
+from mlreq.tui.screens.progress_screen import ProgressScreen
 from mlreq.tui.screens.requirements_screen import RequirementsScreen
 
 from test_snapshots import still
@@ -82,6 +83,61 @@ async def test_the_requirements_screen_filters_and_goes_to_the_question(fresh: P
         assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementsScreen))
         listing = app.screen.query_one("#requirements-list", OptionList)
         assert listing.get_option_at_index(listing.highlighted).id == "REQ-001"
+
+
+async def test_progress_shows_coverage_and_r_lists_answers_without_a_requirement(fresh: Project, make_app) -> None:
+    """F2 at 80x24 (issue 13 item 6): the coverage beside the roles; r lists the answered
+    questions no requirement in force is written from; Enter goes to one."""
+    for qid in (SOURCE, "scoping.resources", "modeling.audit"):
+        fresh.save(qid, answer=f"An answer to {qid}")
+    new_requirement(fresh, [SOURCE], "The system shall read OCPP logs.", criteria=["one log read"])
+    retired = new_requirement(fresh, ["modeling.audit"], "The system shall log every prediction.").requirement
+    retire_requirement(fresh, retired.id)  # covers nothing any more
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f2")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen))
+        coverage = str(app.screen.query_one("#coverage", Static).render())
+        assert coverage.splitlines()[:2] == ["1 in force", "2 answered without one (r)"]
+        assert "P5" not in coverage and "uncovered: P1" in coverage
+        await pilot.press("r")
+        gaps = app.screen.query_one("#gaps", OptionList)
+        assert [gaps.get_option_at_index(i).id for i in range(gaps.option_count)] == ["scoping.resources", "modeling.audit"]
+        assert str(app.screen.query_one("#gaps-title", Static).render()).startswith("Answered, no requirement yet (2)")
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: not isinstance(app.screen, ProgressScreen))
+        assert app.screen.current == "scoping.resources"
+
+
+async def test_history_shows_requirement_changes_in_its_diff(fresh: Project, make_app) -> None:
+    """F3 at 80x24 (issue 13 item 7): an iteration's diff lists the requirements added,
+    changed (word-level) and retired since the one before."""
+    from mlreq.projects.history import History
+    from mlreq.projects.requirements import edit_requirement
+    from mlreq.tui.screens.history_screen import HistoryScreen
+    from mlreq.tui.widgets.diff_view import DiffView
+
+    kept = new_requirement(fresh, [SOURCE], "The system shall keep logs for 2 years.").requirement
+    gone = new_requirement(fresh, ["scoping.resources"], "The system shall train on 2 GPUs.").requirement
+    History(fresh).create_iteration("Kick-off")
+    edit_requirement(fresh, kept.id, text="The system shall keep raw logs for 3 years.")
+    retire_requirement(fresh, gone.id)
+    History(fresh).create_iteration("Review")
+    app = make_app(Project.open(fresh.root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.query_one("#history-points").option_count)
+        await pilot.press("down")  # "Review": what changed since "Kick-off"
+        diff = app.screen.query_one(DiffView)
+        assert await wait_until(pilot, lambda: diff.summary.startswith("Up to ◆ Review"))
+        assert diff.summary.endswith("no answer changed; 2 requirements changed (1 retired)")
+        shown = [str(w.render()) if isinstance(w, Static) else "" for w in diff.query(Static)]
+        text = "\n".join(shown)
+        assert "REQ-001  [changed requirement]  The system shall keep raw logs for 3 years." in text
+        assert "REQ-002  [retired requirement]" in text and "status: draft → retired" in text
+        assert "text before:\nThe system shall keep logs for 2 years." in text
 
 
 def test_requirement_editor_80x24(snap_compare, demo: Project, make_app) -> None:

@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 from mlreq.bank.errors import MlreqError
 from mlreq.projects import Project
 from mlreq.projects.history import NOW, History, Iteration, LogGroup
+from mlreq.projects.reqhistory import RequirementsDiff, requirements_diff_of
 from mlreq.projects.safetext import visible
 from mlreq.projects.semdiff import ProjectDiff
 
@@ -221,16 +222,17 @@ class HistoryScreen(Screen[None]):
             else:
                 diff = self.history.diff(point.previous or self.history.start_revision(), point.revision)
                 title = f"Up to {point.short}"
+            requirements = requirements_diff_of(self.project, diff)
         except MlreqError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         if self.picks:
             title += " (x clears from/to)"
         if not get_current_worker().is_cancelled:  # the highlight moved on meanwhile
-            self.app.call_from_thread(self._show_diff, diff, title)
+            self.app.call_from_thread(self._show_diff, diff, title, requirements)
 
-    def _show_diff(self, diff: ProjectDiff, title: str) -> None:
-        self.query_one(DiffView).show(diff, visible(title))
+    def _show_diff(self, diff: ProjectDiff, title: str, requirements: RequirementsDiff | None = None) -> None:
+        self.query_one(DiffView).show(diff, visible(title), requirements)
 
     # ------------------------------------------------------------------ full screen
 

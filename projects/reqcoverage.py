@@ -1,0 +1,66 @@
+"""Requirements coverage: which answered questions have no requirement yet, and which
+challenges (P1-P6, BP1-BP4) no requirement addresses.
+
+A retired requirement covers nothing: it stays in the file for its history only. The
+challenges a requirement covers are those its source questions trace to (inherited, as
+`requirements.challenges` says), so coverage follows the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mlreq.bank import Question, TraceItem
+from mlreq.bank.errors import MlreqError
+
+from .requirements import STATUSES, challenges, load_requirements
+
+if TYPE_CHECKING:
+    from .answers import Entry
+    from .project import Project
+
+
+@dataclass(frozen=True)
+class Coverage:
+    written: int
+    """Requirements in force (not retired)."""
+    statuses: dict[str, int] = field(default_factory=dict)
+    """How many requirements have each status, retired ones included."""
+    unrequired: tuple[Question, ...] = ()
+    """Answered questions no requirement in force is written from, in the form's order."""
+    uncovered: tuple[TraceItem, ...] = ()
+    """Challenges and best practices no requirement in force traces to, in the form's order."""
+    problem: str = ""
+    """Why requirements.toml could not be read (then nothing above is known)."""
+
+
+def requirement_coverage(project: Project, entries: dict[str, Entry]) -> Coverage:
+    """The project's coverage; a broken requirements file is said in `problem`, never raised."""
+    try:
+        requirements = load_requirements(project)
+    except MlreqError as exc:
+        return Coverage(0, problem=str(exc))
+    form = project.form
+    statuses = {status: 0 for status in STATUSES}
+    sources: set[str] = set()
+    traced: set[str] = set()
+    for requirement in requirements.items:
+        statuses[requirement.status] = statuses.get(requirement.status, 0) + 1
+        if requirement.status == "retired":
+            continue
+        sources.update(requirement.sources)
+        traced.update(challenges(form, requirement))
+    unrequired = tuple(q for q in form.questions if entries[q.id].answered and q.id not in sources)
+    uncovered = tuple(t for t in form.trace_items if t.id not in traced)
+    return Coverage(len(requirements.items) - statuses["retired"], statuses, unrequired, uncovered)
+
+
+def coverage_json(coverage: Coverage) -> dict:
+    return {
+        "written": coverage.written,
+        "statuses": coverage.statuses,
+        "answered_without_requirement": [q.id for q in coverage.unrequired],
+        "uncovered_challenges": [{"id": t.id, "kind": t.kind, "title": t.title} for t in coverage.uncovered],
+        "problem": coverage.problem or None,
+    }
