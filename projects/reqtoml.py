@@ -1,0 +1,353 @@
+"""requirements.toml as text: a fast exact reader of the layout mlreq writes, and edits that
+rewrite only the values that change.
+
+tomllib reads 5,000 requirements (1.5 MB) in about half a second and tomlkit needs seconds to
+parse and render them again, so a requirement save or a flag cost seconds (issue 13, "Speed").
+`read` handles the TOML that mlreq writes and that people write by hand in it (comments, blank
+lines, any key order, basic and literal strings, arrays of strings, `[requirement.conflict]`
+tables) in one regular-expression pass, and gives up (None) on anything else, which tomllib
+then reads. Whatever it accepts it reads exactly as tomllib does
+(`tests/requirements/test_reqtoml_property.py` compares the two on random files).
+
+`edit` changes a file's text value by value: every byte outside the values it replaces,
+removes or adds stays as it was (comments, spacing, the other requirements). Strings are
+written by `tomlstr.toml_string_source`, so every text reads back exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .tomlstr import toml_string_source
+
+HEADER = "[[requirement]]"
+CONFLICT_HEADER = "[requirement.conflict]"
+
+# Raw characters TOML allows nowhere (tab and LF aside) and CR: files holding any are left to tomllib.
+_OUTSIDE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BASIC_BODY = r'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*'
+_ITEM = rf"\"{_BASIC_BODY}\"|'[^'\n]*'"
+_ARRAY = rf"\[(?:[ \t\n]*(?:{_ITEM})[ \t\n]*,)*[ \t\n]*(?:(?:{_ITEM})[ \t\n]*)?\]"
+# A multi-line basic string's body: a quote is content unless two more follow it.
+_ML_BODY = r'[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*'
+_TAIL = r"[ \t]*(?:#[^\n]*)?\n"
+_STATEMENT = re.compile(
+    r"[ \t]*(?:"
+    r"(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*(?P<value>"
+    rf'"""(?P<ml>{_ML_BODY})"""(?P<quotes>"{{0,2}})'
+    rf'|"(?P<basic>{_BASIC_BODY})"'
+    r"|'(?P<literal>[^'\n]*)'"
+    r"|(?P<int>0|[1-9][0-9]*)"
+    rf"|(?P<array>{_ARRAY})"
+    rf"){_TAIL}"
+    rf"|(?P<aot>\[\[[ \t]*requirement[ \t]*\]\]){_TAIL}"
+    rf"|(?P<sub>\[[ \t]*requirement[ \t]*\.[ \t]*conflict[ \t]*\]){_TAIL}"
+    r"|(?:#[^\n]*)?\n"
+    r")"
+)
+_ARRAY_ITEM = re.compile(rf"\"({_BASIC_BODY})\"|'([^'\n]*)'")
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\s\S])")
+_NAMED = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+class _Outside(Exception):
+    """The text uses TOML this reader leaves to tomllib."""
+
+
+def _unescape_one(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code in _NAMED:
+        return _NAMED[code]
+    if len(code) > 1:
+        number = int(code[1:], 16)
+        if number > 0x10FFFF or 0xD800 <= number <= 0xDFFF:
+            raise _Outside  # tomllib says why
+        return chr(number)
+    raise _Outside  # an unknown escape, or a line-ending backslash
+
+
+def _unescape(body: str) -> str:
+    return _ESCAPE.sub(_unescape_one, body) if "\\" in body else body
+
+
+@dataclass(frozen=True)
+class RequirementsText:
+    """A file `read` could read: its data (as tomllib gives it) and where each part is."""
+
+    text: str
+    data: dict[str, Any]
+    tables: tuple[tuple[int, int, int], ...]
+    """Each `[[requirement]]`'s span (its header's line to the end of its last statement,
+    blank and comment lines after it excluded) and the offset of its `id` line (-1: none)."""
+    top: dict[str, tuple[int, int]]
+    """The value span of each top-level key (`last_id`)."""
+    body_start: int
+    """Where the first table starts (the end of the text when there is none)."""
+
+
+def read(text: str) -> RequirementsText | None:
+    """The file's data and layout, or None when it uses TOML this reader leaves to tomllib."""
+    if _OUTSIDE.search(text):
+        return None
+    if not text.endswith("\n"):
+        text += "\n"  # TOML does not need the last newline; the statements here do
+    data: dict[str, Any] = {}
+    tables: list[dict[str, Any]] = []
+    spans: list[list[int]] = []
+    top: dict[str, tuple[int, int]] = {}
+    target, table, span = data, None, None
+    pos, body_start = 0, len(text)
+    try:
+        for found in iter(_STATEMENT.scanner(text).match, None):  # each match starts where the last ended
+            key, _, ml, quotes, basic, literal, integer, array, aot, sub = found.groups()
+            end = found.end()
+            if key is not None:
+                if key in target or (span is None and key == "requirement"):
+                    return None
+                if basic is not None:
+                    value: Any = _unescape(basic) if "\\" in basic else basic
+                elif ml is not None:
+                    value = _unescape(ml[1:] if ml.startswith("\n") else ml) + quotes
+                elif array is not None:
+                    value = [_unescape(i[1]) if i[1] is not None else i[2] for i in _ARRAY_ITEM.finditer(array)]
+                elif literal is not None:
+                    value = literal
+                else:
+                    value = int(integer)
+                target[key] = value
+                if span is None:
+                    top[key] = (found.start("value"), found.end("value"))
+                else:
+                    span[1] = end
+                    if key == "id" and target is table:
+                        span[2] = pos
+            elif aot is not None:
+                if span is None:
+                    data["requirement"], body_start = tables, pos
+                target = table = {}
+                tables.append(table)
+                span = [pos, end, -1]
+                spans.append(span)
+            elif sub is not None:
+                if table is None or "conflict" in table:
+                    return None
+                target = table["conflict"] = {}
+                span[1] = end  # type: ignore[index]
+            pos = end
+    except _Outside:
+        return None
+    if pos != len(text):
+        return None  # a line this reader does not know
+    return RequirementsText(text, data, tuple((s, e, i) for s, e, i in spans), top, body_start)
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def render_string(value: str, multiline: bool = True) -> str:
+    """A TOML basic string reading back as `value`: multi-line when it has line breaks."""
+    if multiline and "\n" in value:
+        return f'"""{toml_string_source(value, True)}"""'
+    return f'"{toml_string_source(value, False)}"'
+
+
+def render_value(name: str, value: Any) -> str:
+    """One value as mlreq writes it; strings in arrays stay on one line (`\\n` escaped)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name}: no booleans in requirements.toml")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return render_string(value)
+    if isinstance(value, (list, tuple)):
+        items = [render_string(v, multiline=False) for v in value]
+        if name == "criteria" and items:
+            return "[\n" + "".join(f"    {item},\n" for item in items) + "]"
+        return "[" + ", ".join(items) + "]"
+    raise TypeError(f"{name}: cannot write {type(value).__name__}")
+
+
+def _conflict_table(values: Mapping[str, str]) -> str:
+    return f"{CONFLICT_HEADER}\n" + "".join(f"{k} = {render_value(k, v)}\n" for k, v in values.items())
+
+
+def render_table(fields: Mapping[str, Any]) -> str:
+    """One requirement as a `[[requirement]]` table, in the order given, then a blank line."""
+    lines = [HEADER]
+    lines += [f"{name} = {render_value(name, value)}" for name, value in fields.items() if name != "conflict"]
+    text = "\n".join(lines) + "\n\n"
+    if fields.get("conflict"):
+        text += _conflict_table(fields["conflict"]) + "\n"
+    return text
+
+
+def render_file(comments: Iterable[str], last_id: int, tables: Iterable[Mapping[str, Any]]) -> str:
+    """A new file: the comment lines, `last_id`, the tables."""
+    head = "".join(f"# {line}\n" for line in comments)
+    return f"{head}\nlast_id = {last_id}\n\n" + "".join(render_table(t) for t in tables)
+
+
+def _table_parts(text: str, start: int, end: int) -> tuple[int, dict[str, tuple[int, int, int, int]], tuple[int, int] | None]:
+    """Within one table's span: its header line's end, each key's (line start, value start,
+    value end, line end), and its conflict table's span."""
+    keys: dict[str, tuple[int, int, int, int]] = {}
+    header_end, conflict, pos = -1, None, start
+    while pos < end:
+        found = _STATEMENT.match(text, pos, end)
+        assert found is not None, "a span that read() accepted"
+        if found["aot"] is not None:
+            header_end = found.end()
+        elif found["sub"] is not None:
+            conflict = (pos, end)  # the conflict table runs to the end of the requirement
+        elif found["key"] is not None and conflict is None:
+            keys[found["key"]] = (pos, found.start("value"), found.end("value"), found.end())
+        pos = found.end()
+    return header_end, keys, conflict
+
+
+def _table_edits(text: str, span: tuple[int, int, int], fields: Mapping[str, Any], order: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(start, end, new text) replacements that give the table these field values (None: remove)."""
+    header_end, keys, conflict = _table_parts(text, span[0], span[1])
+    edits: list[tuple[int, int, str]] = []
+    ranked = sorted(fields, key=lambda name: order.index(name) if name in order else len(order))
+    for name in ranked:
+        value = fields[name]
+        if name == "conflict" and (isinstance(value, Mapping) or value is None):
+            if conflict is not None:
+                edits.append((conflict[0], conflict[1], _conflict_table(value) if value else ""))
+            elif value:
+                edits.append((span[1], span[1], "\n" + _conflict_table(value)))
+        elif name in keys:
+            line_start, value_start, value_end, line_end = keys[name]
+            if value is None:
+                edits.append((line_start, line_end, ""))
+            else:
+                edits.append((value_start, value_end, render_value(name, value)))
+        elif value is not None:
+            earlier = [keys[k][3] for k in order[: order.index(name)] if k in keys] if name in order else list(
+                k[3] for k in keys.values())
+            at = max(earlier, default=header_end)
+            edits.append((at, at, f"{name} = {render_value(name, value)}\n"))
+    return edits
+
+
+class EditError(Exception):
+    """An edit did not read back as intended (a bug, never the user's): nothing is written."""
+
+
+def _plain(value: Any) -> Any:
+    """A value as reading the file gives it back (lists, dicts)."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+def _changed_table(table: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    new = dict(table)
+    for name, value in fields.items():
+        if value is None:
+            new.pop(name, None)
+        else:
+            new[name] = _plain(value)
+    return new
+
+
+def edit(
+    document: RequirementsText,
+    changes: Mapping[int, Mapping[str, Any]],
+    *,
+    order: Sequence[str],
+    added: Sequence[Mapping[str, Any]] = (),
+    dropped: Iterable[int] = (),
+    last_id: int | None = None,
+) -> RequirementsText:
+    """The file after `changes` (table index -> field -> value; None or an empty conflict
+    removes the field), the `dropped` tables removed, `last_id` set and the `added` tables
+    appended. Nothing else moves: every other byte stays as it was. New fields go after the
+    fields before them in `order`. Each changed or added table is read back from the new text
+    and must be what was asked (else `EditError`); the rest of the file cannot change meaning,
+    as each statement reads the same wherever it starts."""
+    text = document.text
+    changes = {i: {k: (None if k == "conflict" and not v else v) for k, v in f.items()} for i, f in changes.items()}
+    dropped = set(dropped)
+    edits: list[tuple[int, int, str]] = []
+    for index, fields in changes.items():
+        if index not in dropped:
+            edits += _table_edits(text, document.tables[index], fields, order)
+    for index in dropped:
+        start, end, _ = document.tables[index]
+        following = len(text) - len(text[end:].lstrip("\n"))  # with the blank lines after it
+        edits.append((start, following, ""))
+    if last_id is not None:
+        if "last_id" in document.top:
+            edits.append((*document.top["last_id"], str(last_id)))
+        else:
+            edits.append((document.body_start, document.body_start, f"last_id = {last_id}\n\n"))
+    edits.sort(key=lambda e: (e[0], e[1]))
+    pieces: list[str] = []
+    ends: list[int] = []  # each edit's old end, and the total shift once it is applied
+    shifts: list[int] = []
+    pos = shift = 0
+    for start, end, new in edits:
+        if start < pos:
+            raise EditError("two changes to one place in requirements.toml")
+        pieces += [text[pos:start], new]
+        pos = end
+        shift += len(new) - (end - start)
+        ends.append(end)
+        shifts.append(shift)
+    pieces.append(text[pos:])
+    result = "".join(pieces)
+
+    def moved(offset: int) -> int:
+        """Where an old offset is now (after every edit that ends at or before it)."""
+        done = bisect_right(ends, offset)
+        return offset + (shifts[done - 1] if done else 0)
+
+    old_tables = document.data.get("requirement", [])
+    tables: list[dict[str, Any]] = []
+    spans: list[tuple[int, int, int]] = []
+    for index, (start, end, id_at) in enumerate(document.tables):
+        if index in dropped:
+            continue
+        if index not in changes:
+            tables.append(old_tables[index])
+            spans.append((moved(start), moved(end), moved(id_at) if id_at >= 0 else -1))
+            continue
+        new_start, new_end = moved(start), moved(end)
+        reread = read(result[new_start:new_end])
+        expected = _changed_table(old_tables[index], changes[index])
+        if reread is None or reread.data != {"requirement": [expected]} or len(reread.text) != new_end - new_start:
+            raise EditError(f"requirement #{index + 1} did not read back as written")
+        tables.append(reread.data["requirement"][0])
+        _, _, id_at = reread.tables[0]
+        spans.append((new_start, new_end, new_start + id_at if id_at >= 0 else -1))
+    if added:
+        if not result.endswith("\n\n") and document.tables:
+            result += "\n"
+        appended = "".join(render_table(t) for t in added)
+        reread = read(appended)
+        if reread is None or reread.data != {"requirement": [_changed_table({}, t) for t in added]}:
+            raise EditError("a new requirement did not read back as written")
+        tables += reread.data["requirement"]
+        spans += [(len(result) + s, len(result) + e, len(result) + i if i >= 0 else -1) for s, e, i in reread.tables]
+        result += appended
+    data = {k: v for k, v in document.data.items() if k != "requirement"}
+    top = {k: (moved(s), moved(s) + e - s) for k, (s, e) in document.top.items()}
+    if last_id is not None:
+        data["last_id"] = last_id
+        if "last_id" in document.top:
+            top["last_id"] = (top["last_id"][0], top["last_id"][0] + len(str(last_id)))
+        else:
+            at = moved(document.body_start) - len(f"{last_id}\n\n")
+            top["last_id"] = (at, at + len(str(last_id)))
+    if tables:
+        data["requirement"] = tables
+    body_start = spans[0][0] if spans else len(result)
+    return RequirementsText(result, data, tuple(spans), top, body_start)
