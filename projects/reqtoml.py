@@ -1,13 +1,10 @@
-"""requirements.toml as text: a fast exact reader of the layout mlreq writes, and edits that
-rewrite only the values that change.
+"""requirements.toml as text: where each requirement is, and edits that rewrite only the
+values that change.
 
-tomllib reads 5,000 requirements (1.5 MB) in about half a second and tomlkit needs seconds to
-parse and render them again, so a requirement save or a flag cost seconds (issue 13, "Speed").
-`read` handles the TOML that mlreq writes and that people write by hand in it (comments, blank
-lines, any key order, basic and literal strings, arrays of strings, `[requirement.conflict]`
-tables) in one regular-expression pass, and gives up (None) on anything else, which tomllib
-then reads. Whatever it accepts it reads exactly as tomllib does
-(`tests/requirements/test_reqtoml_property.py` compares the two on random files).
+tomlkit needs seconds to parse and render 5,000 requirements again, so a requirement save or
+a flag cost seconds (issue 13, "Speed"). `read` is `bank.tomlfast`'s exact one-pass reader
+(mlreq's own layout and the hand edits it allows: comments, blank lines, any key order...),
+None for anything else, which tomllib reads and tomlkit edits as before.
 
 `edit` changes a file's text value by value: every byte outside the values it replaces,
 removes or adds stays as it was (comments, spacing, the other requirements). Strings are
@@ -16,62 +13,17 @@ written by `tomlstr.toml_string_source`, so every text reads back exactly.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mlreq.bank import tomlfast
+
 from .tomlstr import toml_string_source
 
 HEADER = "[[requirement]]"
 CONFLICT_HEADER = "[requirement.conflict]"
-
-# Raw characters TOML allows nowhere (tab and LF aside) and CR: files holding any are left to tomllib.
-_OUTSIDE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_BASIC_BODY = r'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*'
-_ITEM = rf"\"{_BASIC_BODY}\"|'[^'\n]*'"
-_ARRAY = rf"\[(?:[ \t\n]*(?:{_ITEM})[ \t\n]*,)*[ \t\n]*(?:(?:{_ITEM})[ \t\n]*)?\]"
-# A multi-line basic string's body: a quote is content unless two more follow it.
-_ML_BODY = r'[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*'
-_TAIL = r"[ \t]*(?:#[^\n]*)?\n"
-_STATEMENT = re.compile(
-    r"[ \t]*(?:"
-    r"(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*(?P<value>"
-    rf'"""(?P<ml>{_ML_BODY})"""(?P<quotes>"{{0,2}})'
-    rf'|"(?P<basic>{_BASIC_BODY})"'
-    r"|'(?P<literal>[^'\n]*)'"
-    r"|(?P<int>0|[1-9][0-9]*)"
-    rf"|(?P<array>{_ARRAY})"
-    rf"){_TAIL}"
-    rf"|(?P<aot>\[\[[ \t]*requirement[ \t]*\]\]){_TAIL}"
-    rf"|(?P<sub>\[[ \t]*requirement[ \t]*\.[ \t]*conflict[ \t]*\]){_TAIL}"
-    r"|(?:#[^\n]*)?\n"
-    r")"
-)
-_ARRAY_ITEM = re.compile(rf"\"({_BASIC_BODY})\"|'([^'\n]*)'")
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\s\S])")
-_NAMED = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
-
-
-class _Outside(Exception):
-    """The text uses TOML this reader leaves to tomllib."""
-
-
-def _unescape_one(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if code in _NAMED:
-        return _NAMED[code]
-    if len(code) > 1:
-        number = int(code[1:], 16)
-        if number > 0x10FFFF or 0xD800 <= number <= 0xDFFF:
-            raise _Outside  # tomllib says why
-        return chr(number)
-    raise _Outside  # an unknown escape, or a line-ending backslash
-
-
-def _unescape(body: str) -> str:
-    return _ESCAPE.sub(_unescape_one, body) if "\\" in body else body
 
 
 @dataclass(frozen=True)
@@ -90,59 +42,11 @@ class RequirementsText:
 
 
 def read(text: str) -> RequirementsText | None:
-    """The file's data and layout, or None when it uses TOML this reader leaves to tomllib."""
-    if _OUTSIDE.search(text):
+    """The file's data and layout, or None when it uses TOML `tomlfast` leaves to tomllib."""
+    parsed = tomlfast.read(text)
+    if parsed is None:
         return None
-    if not text.endswith("\n"):
-        text += "\n"  # TOML does not need the last newline; the statements here do
-    data: dict[str, Any] = {}
-    tables: list[dict[str, Any]] = []
-    spans: list[list[int]] = []
-    top: dict[str, tuple[int, int]] = {}
-    target, table, span = data, None, None
-    pos, body_start = 0, len(text)
-    try:
-        for found in iter(_STATEMENT.scanner(text).match, None):  # each match starts where the last ended
-            key, _, ml, quotes, basic, literal, integer, array, aot, sub = found.groups()
-            end = found.end()
-            if key is not None:
-                if key in target or (span is None and key == "requirement"):
-                    return None
-                if basic is not None:
-                    value: Any = _unescape(basic) if "\\" in basic else basic
-                elif ml is not None:
-                    value = _unescape(ml[1:] if ml.startswith("\n") else ml) + quotes
-                elif array is not None:
-                    value = [_unescape(i[1]) if i[1] is not None else i[2] for i in _ARRAY_ITEM.finditer(array)]
-                elif literal is not None:
-                    value = literal
-                else:
-                    value = int(integer)
-                target[key] = value
-                if span is None:
-                    top[key] = (found.start("value"), found.end("value"))
-                else:
-                    span[1] = end
-                    if key == "id" and target is table:
-                        span[2] = pos
-            elif aot is not None:
-                if span is None:
-                    data["requirement"], body_start = tables, pos
-                target = table = {}
-                tables.append(table)
-                span = [pos, end, -1]
-                spans.append(span)
-            elif sub is not None:
-                if table is None or "conflict" in table:
-                    return None
-                target = table["conflict"] = {}
-                span[1] = end  # type: ignore[index]
-            pos = end
-    except _Outside:
-        return None
-    if pos != len(text):
-        return None  # a line this reader does not know
-    return RequirementsText(text, data, tuple((s, e, i) for s, e, i in spans), top, body_start)
+    return RequirementsText(parsed.text, parsed.data, tuple(parsed.elements.get("requirement", ())), parsed.top, parsed.body_start)
 
 
 # ---------------------------------------------------------------------------- writing
@@ -197,7 +101,7 @@ def _table_parts(text: str, start: int, end: int) -> tuple[int, dict[str, tuple[
     keys: dict[str, tuple[int, int, int, int]] = {}
     header_end, conflict, pos = -1, None, start
     while pos < end:
-        found = _STATEMENT.match(text, pos, end)
+        found = tomlfast.STATEMENT.match(text, pos, end)
         assert found is not None, "a span that read() accepted"
         if found["aot"] is not None:
             header_end = found.end()

@@ -1,0 +1,212 @@
+"""The fast TOML reader reads exactly what tomllib reads, and requirement edits touch only their own values.
+
+`bank.tomlfast` replaces tomllib for mlreq's own plain TOML (form.toml, requirements.toml)
+and `projects.reqtoml` rewrites only the values that change (issue 13, "Speed"). Hypothesis
+compares the reader with tomllib on random documents (it must give the same data or give
+up), and writes random requirement texts (quotes, line breaks, control characters, any
+Unicode) that must read back exactly. The hand-edited file goes through the real CLI.
+Bounded examples by default; MLREQ_LONG_TESTS=1 runs many more (the seed is printed on failure).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from helpers import git
+from mlreq.bank import tomlfast
+from mlreq.projects import reqtoml
+from mlreq.projects.requirements import _ORDER, parse_requirements
+
+LONG = os.environ.get("MLREQ_LONG_TESTS") == "1"
+SOURCE, OTHER = "data.data-source", "scoping.resources"
+
+# ------------------------------------------------------------------ the reader against tomllib
+
+KEYS = st.sampled_from(["id", "text", "a", "b-c", "_x", "9", "true", "requirement", "conflict", '"q"', "a.b", "", "é"])
+PIECES = st.sampled_from([
+    '"', "'", "\\", "\\n", "\\t", "\\u00e9", "\\U0001F600", "\\ud800", "\\x41", "\\e", "\\\n", "\n", "\t", " ", "#",
+    '""', '"""', "''", "'''", "a", "é", "🧪", "\r\n", "\r", "\x00", "\x7f", "\x1b", "=", ",", "[", "]", "{", "}",
+])
+RAW = st.lists(PIECES, max_size=8).map("".join)
+
+
+def _string_value(body: str, kind: int) -> str:
+    return ['"{}"', "'{}'", '"""{}"""', "'''{}'''", '"""\n{}"""', "'''\n{}'''"][kind].format(body)
+
+
+VALUES = st.one_of(
+    st.builds(_string_value, RAW, st.integers(0, 5)),
+    st.sampled_from(["0", "-0", "+7", "42", "007", "1_000", "1.5", "0x1F", "true", "false", "True", "1979-05-27",
+                     "inf", "[]", "[ ]", "[\n]", '["a"]', '["a", "b",]', "['x', \"y\"]", '[\n  "a",\n  "b",\n]',
+                     '["a" "b"]', "[1, 2]", '["a", 1]', '[[ "a" ]]', "{}", '{ a = "b" }', '["a", # c\n]', '[,]']),
+)
+STATEMENTS = st.one_of(
+    st.builds(lambda k, v, tail: f"{k} = {v}{tail}", KEYS, VALUES, st.sampled_from(["", " ", "  # note", "#x", " x"])),
+    st.builds(lambda k: f"[{k}]", KEYS),
+    st.builds(lambda k: f"[[{k}]]", KEYS),
+    st.builds(lambda a, b: f"[{a}.{b}]", KEYS, KEYS),
+    st.sampled_from(["", "# a comment", "  ", "\t# indented", "[[requirement]]", "[requirement.conflict]",
+                     "[ requirement ]", "[[ requirement ]]", "[requirement . conflict]", "[[requirement]] # c",
+                     "[[requirement]", "key=1", "key =", " = 1"]),
+)
+DOCUMENTS = st.builds(
+    lambda lines, sep, end: sep.join(lines) + end,
+    st.lists(STATEMENTS, max_size=12), st.sampled_from(["\n", "\n", "\r\n"]), st.sampled_from(["\n", "", "\n\n"]),
+)
+
+
+def _tomllib(text: str) -> dict | None:
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return None
+
+
+@settings(max_examples=3000 if LONG else 300, deadline=None, print_blob=True)
+@given(DOCUMENTS)
+@example('a = """x""""\nb = \'\'\'y\'\'\'\'\'\n')
+@example('[[requirement]]\nid = "REQ-001"\n[requirement.conflict]\ntext = "x"\n[[requirement]]\n[requirement.conflict]\n')
+@example('[[q]]\n[form]\n[q.mlreq]\n')
+@example("a = -0\nb = +1\n")
+@example('a = "\\u0000"\n')
+def test_the_fast_reader_reads_what_tomllib_reads_or_gives_up(text: str) -> None:
+    fast, reference = tomlfast.loads(text), _tomllib(text)
+    if reference is None:
+        assert fast is None, f"tomllib refuses this, the fast reader read {fast!r}"
+    else:
+        assert fast is None or fast == reference
+
+
+def test_the_fast_reader_reads_mlreqs_own_files() -> None:
+    """The point of it: the forms mlreq ships and the requirements it writes are never left to tomllib."""
+    for form in sorted((Path(__file__).parents[2] / "bank" / "data" / "forms").glob("*.toml")):
+        text = form.read_text("utf-8")
+        assert tomlfast.loads(text) == tomllib.loads(text), form.name
+    text = reqtoml.render_file(["comment"], 2, [_fields("REQ-001", 'a "quoted"\ntext\t\x1b'), _fields("REQ-002", "x")])
+    assert tomlfast.loads(text) == tomllib.loads(text)
+
+
+# ------------------------------------------------------------------ writing requirements
+
+TEXTS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+def _fields(requirement_id: str, text: str, criteria: tuple[str, ...] = ("a criterion",), **more: object) -> dict:
+    fields = {"id": requirement_id, "text": text, "pattern": "ubiquitous", "from": [SOURCE], "criteria": list(criteria),
+              "priority": "medium", "status": "draft"}
+    fields.update(more)
+    return {k: fields[k] for k in _ORDER if k in fields}
+
+
+@settings(max_examples=1000 if LONG else 80, deadline=None, print_blob=True)
+@given(st.lists(TEXTS, min_size=1, max_size=4), st.lists(TEXTS, max_size=3), TEXTS, st.integers(0, 3))
+@example(['"""', "'''", 'ends with a quote"', "\r\n", "\\u0041", "\x00\x7f\x1b[31m", "line\nbreak\n"], ['"', "\n"], "\r", 0)
+def test_any_text_is_written_and_read_back_exactly(texts: list[str], criteria: list[str], new_text: str, index: int) -> None:
+    tables = [_fields(f"REQ-{n + 1:03d}", text, tuple(criteria), review=text, conflict={"text": text} if text else {})
+              for n, text in enumerate(texts)]
+    tables = [{k: v for k, v in t.items() if v != {}} for t in tables]
+    text = reqtoml.render_file(["Requirements"], len(tables), tables)
+    assert tomllib.loads(text) == tomlfast.loads(text) == {"last_id": len(tables), "requirement": tables}
+
+    document = reqtoml.read(text)
+    assert document is not None
+    index %= len(tables)
+    change = {"text": new_text, "criteria": [new_text, *criteria], "review": None, "owner": new_text or None,
+              "conflict": {"text": new_text, "owner": "x"} if new_text else None}
+    added = _fields("REQ-099", new_text)
+    edited = reqtoml.edit(document, {index: change}, order=_ORDER, added=[added], last_id=99)
+    expected = [dict(t) for t in tables]
+    for key, value in change.items():
+        if value is None:
+            expected[index].pop(key, None)
+        else:
+            expected[index][key] = value
+    assert tomllib.loads(edited.text) == edited.data == {"last_id": 99, "requirement": [*expected, added]}
+    # Every other requirement keeps its bytes: the text before and after the edited one is unchanged.
+    start, end, _ = document.tables[index]
+    new_start, new_end, _ = edited.tables[index]
+    assert edited.text[:new_start].replace("last_id = 99", f"last_id = {len(tables)}", 1) == text[:start]
+    assert edited.text[new_end:].startswith(text[end:]) and new_start == start + len("99") - len(str(len(tables)))
+
+
+# ------------------------------------------------------------------ a hand-edited file, through the CLI
+
+HAND_EDITED = '''\
+# Our requirements, edited by hand.   Keep this header!
+last_id = 3   # the highest id so far
+
+[[requirement]]
+# the charger one
+status = "agreed"     # agreed in the workshop of 12 May
+id   =   "REQ-001"
+text = 'When a charger reports a fault code, the system shall predict the failing part.'
+pattern = "event"
+from = [ "data.data-source" ,
+         "scoping.resources", ]
+criteria = ["95% within 5 minutes"]
+priority = "high"
+owner = "data-scientist"
+
+# ---------------------------------------------------------------- the logs
+
+[[requirement]]
+id = "REQ-002"
+text = """
+The system shall keep every raw log
+for 2 years."""
+pattern = "ubiquitous"
+from = ["scoping.resources"]
+criteria = []   # TODO
+priority = "low"
+status = "draft"
+[[requirement]]
+id = "REQ-003"
+text = "The system shall \\u00e9crire \\"tout\\"."
+pattern = "ubiquitous"
+from = ["data.data-source"]
+priority = "medium"
+status = "draft"
+
+# trailing notes stay too
+'''
+
+
+def _commit_hand_edited(project_dir: Path) -> None:
+    (project_dir / "requirements.toml").write_text(HAND_EDITED, encoding="utf-8")
+    git(project_dir, "add", "requirements.toml")
+    git(project_dir, "commit", "-q", "-m", "Requirements written by hand")
+
+
+def test_editing_a_hand_edited_file_changes_only_that_value(cli, project_dir: Path) -> None:
+    _commit_hand_edited(project_dir)
+    before = (project_dir / "requirements.toml").read_text("utf-8")
+    assert cli("req", "edit", "REQ-002", "--text", 'The system shall keep "every" log\nfor 3 years.', "--project", project_dir).code == 0
+    after = (project_dir / "requirements.toml").read_text("utf-8")
+    assert after == before.replace('"""\nThe system shall keep every raw log\nfor 2 years."""',
+                                   '"""\nThe system shall keep "every" log\nfor 3 years."""')
+    assert parse_requirements(after.encode()).get("REQ-002").text == 'The system shall keep "every" log\nfor 3 years.'
+
+    assert cli("req", "new", "--from", SOURCE, "--text", "The system shall log faults.", "--project", project_dir).out.strip() == "REQ-004"
+    appended = (project_dir / "requirements.toml").read_text("utf-8")
+    assert appended.startswith(after.replace("last_id = 3 ", "last_id = 4 "))  # comment and spacing kept
+    assert tomllib.loads(appended)["requirement"][-1]["text"] == "The system shall log faults."
+
+
+def test_a_flag_from_an_answer_change_rewrites_only_the_flagged_values(cli, project_dir: Path) -> None:
+    assert cli("answer", SOURCE, "--text", "Charger logs from the CPMS.", "--project", project_dir).code == 0
+    _commit_hand_edited(project_dir)
+    before = (project_dir / "requirements.toml").read_text("utf-8")
+    assert cli("answer", SOURCE, "--text", "Only the weather service, no charger logs.", "--project", project_dir).code == 0
+    after = (project_dir / "requirements.toml").read_text("utf-8")
+    data = tomllib.loads(after)["requirement"]
+    assert [r["status"] for r in data] == ["needs-review", "draft", "needs-review"]
+    # REQ-001's status keeps its comment; the review goes after the fields before it; REQ-002 is untouched.
+    assert 'status = "needs-review"     # agreed in the workshop of 12 May' in after
+    assert after.split("# ---")[1] == before.split("# ---")[1].replace(
+        'priority = "medium"\nstatus = "draft"\n', f'priority = "medium"\nstatus = "needs-review"\nreview = "{data[2]["review"]}"\n')
+    assert after.startswith(before.split("owner =")[0].replace('status = "agreed"', 'status = "needs-review"'))
