@@ -24,7 +24,9 @@ Measured, interleaved round by round with the baselines of the same run:
 
 Aims (issue 13): list and check under 0.5 s; flags on an answer change under 50 ms; a
 requirement write close to a plain commit. Prints medians, p95 (nearest rank) and the
-ratios to the baselines, and the load average at the start and the end.
+ratios to the baselines, and the load average at the start and the end. For the processes
+it also prints their CPU time (user + system, from `getrusage`): on a busy machine, the
+closest figure to what they take alone.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -89,10 +92,16 @@ def requirements_text(question_ids: list[str], count: int = REQUIREMENTS, seed: 
     return "".join(parts)
 
 
-def timed_process(argv: list[str], cwd: Path) -> float:
+def timed_process(argv: list[str], cwd: Path, cpu: list[float] | None = None) -> float:
+    """Wall time of one process; its CPU time (user + system) goes to `cpu`: on a loaded
+    machine that is what the process would take alone."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if result.returncode not in (0, 1):  # `req check` exits 1 when a requirement fails the check
         sys.exit(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.decode(errors='replace')}")
     return elapsed
@@ -149,6 +158,9 @@ def main() -> None:
         row("python -c pass (process baseline)", results["python"])
         row("mlreq req list (process)", results["list"], results["python"], 500)
         row("mlreq req check (process)", results["check"], results["python"], 500)
+        row("  CPU time: python -c pass", results["python cpu"])
+        row("  CPU time: mlreq req list", results["list cpu"], results["python cpu"], 500)
+        row("  CPU time: mlreq req check", results["check cpu"], results["python cpu"], 500)
         row("git commit --only, one file (write baseline)", results["commit"])
         row("mlreq req new (process)", results["new process"], results["commit"])
         row("mlreq req edit --text (process)", results["edit process"], results["commit"])
@@ -171,7 +183,7 @@ def measure(repo: Path, mlreq: str, question_ids: list[str], runs: int, write_ru
     from mlreq.projects.requirements import edit_requirement, load_requirements, new_requirement
 
     results: dict[str, list[float]] = {name: [] for name in (
-        "python", "list", "check", "commit", "new process", "edit process", "new", "edit", "save flags", "flag", "save plain")}
+        "python", "list", "check", "python cpu", "list cpu", "check cpu", "commit", "new process", "edit process", "new", "edit", "save flags", "flag", "save plain")}
     flag_times = results["flag"]
     flagged_ids: list[str] = []
     original = project_module.flag_requirements
@@ -200,9 +212,9 @@ def measure(repo: Path, mlreq: str, question_ids: list[str], runs: int, write_ru
     editable = [f"REQ-{i:03d}" for i in range(1, REQUIREMENTS) if i % 50]  # every 50th is retired
     for n in range(max(runs, write_runs)):
         if n < runs:
-            results["python"].append(timed_process([sys.executable, "-c", "pass"], repo))
-            results["list"].append(timed_process([mlreq, "req", "list"], repo))
-            results["check"].append(timed_process([mlreq, "req", "check"], repo))
+            results["python"].append(timed_process([sys.executable, "-c", "pass"], repo, results["python cpu"]))
+            results["list"].append(timed_process([mlreq, "req", "list"], repo, results["list cpu"]))
+            results["check"].append(timed_process([mlreq, "req", "check"], repo, results["check cpu"]))
             flagged_ids.clear()
             start = time.perf_counter()
             result = project.save(flaggable[n], answer=f"A different answer, round {n}: the fleet grew to {n + 3} depots.")

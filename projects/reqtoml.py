@@ -215,23 +215,32 @@ def edit(
         return offset + (shifts[done - 1] if done else 0)
 
     old_tables = document.data.get("requirement", [])
-    tables: list[dict[str, Any]] = []
+    tables: list[dict[str, Any]] = list(old_tables)
     spans: list[tuple[int, int, int]] = []
-    for index, (start, end, id_at) in enumerate(document.tables):
-        if index in dropped:
+    touched = sorted({*changes, *dropped})
+    for first, last in zip([-1, *touched], [*touched, len(document.tables)]):
+        # The tables between two changed ones move by one shift: no edit is inside them.
+        unchanged = document.tables[first + 1 : last]
+        if unchanged:
+            by = moved(unchanged[0][0]) - unchanged[0][0]
+            spans += [(s + by, e + by, i + by if i >= 0 else -1) for s, e, i in unchanged]
+        if last == len(document.tables):
+            break
+        if last in dropped:
+            spans.append((-1, -1, -1))
             continue
-        if index not in changes:
-            tables.append(old_tables[index])
-            spans.append((moved(start), moved(end), moved(id_at) if id_at >= 0 else -1))
-            continue
+        start, end, _ = document.tables[last]
         new_start, new_end = moved(start), moved(end)
         reread = read(result[new_start:new_end])
-        expected = _changed_table(old_tables[index], changes[index])
+        expected = _changed_table(old_tables[last], changes[last])
         if reread is None or reread.data != {"requirement": [expected]} or len(reread.text) != new_end - new_start:
-            raise EditError(f"requirement #{index + 1} did not read back as written")
-        tables.append(reread.data["requirement"][0])
-        _, _, id_at = reread.tables[0]
+            raise EditError(f"requirement #{last + 1} did not read back as written")
+        tables[last] = reread.data["requirement"][0]
+        id_at = reread.tables[0][2]
         spans.append((new_start, new_end, new_start + id_at if id_at >= 0 else -1))
+    if dropped:
+        tables = [t for index, t in enumerate(tables) if index not in dropped]
+        spans = [span for index, span in enumerate(spans) if index not in dropped]
     if added:
         if not result.endswith("\n\n") and document.tables:
             result += "\n"

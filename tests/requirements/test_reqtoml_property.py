@@ -54,10 +54,28 @@ STATEMENTS = st.one_of(
                      "[ requirement ]", "[[ requirement ]]", "[requirement . conflict]", "[[requirement]] # c",
                      "[[requirement]", "key=1", "key =", " = 1"]),
 )
-DOCUMENTS = st.builds(
+ANY_DOCUMENTS = st.builds(
     lambda lines, sep, end: sep.join(lines) + end,
     st.lists(STATEMENTS, max_size=12), st.sampled_from(["\n", "\n", "\r\n"]), st.sampled_from(["\n", "", "\n\n"]),
 )
+# Mostly valid documents too, so that both readers have something to agree on.
+SOME_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+PLAIN_VALUES = st.one_of(
+    SOME_TEXT.map(reqtoml.render_string),
+    SOME_TEXT.map(lambda t: reqtoml.render_string(t, multiline=False)),
+    SOME_TEXT.filter(lambda t: not set(t) & set("'\n\r\x7f") and t.isprintable()).map(lambda t: f"'{t}'"),
+    st.integers(-(10**6), 10**6).map(str),
+    st.sampled_from(["true", "false"]),
+    st.lists(SOME_TEXT.map(lambda t: reqtoml.render_string(t, multiline=False)), max_size=3).map(
+        lambda items: "[" + ", ".join(items) + "]"),
+)
+PLAIN_STATEMENTS = st.one_of(
+    st.builds(lambda k, v: f"{k} = {v}", st.sampled_from(["id", "text", "from", "a", "b-2"]), PLAIN_VALUES),
+    st.sampled_from(["[[requirement]]", "[requirement.conflict]", "[form]", "[[questions]]", "[questions.mlreq]", "",
+                     "# a comment"]),
+)
+PLAIN_DOCUMENTS = st.lists(PLAIN_STATEMENTS, max_size=12).map(lambda lines: "\n".join(lines) + "\n")
+DOCUMENTS = st.one_of(ANY_DOCUMENTS, PLAIN_DOCUMENTS)
 
 
 def _tomllib(text: str) -> dict | None:
@@ -132,6 +150,27 @@ def test_any_text_is_written_and_read_back_exactly(texts: list[str], criteria: l
     new_start, new_end, _ = edited.tables[index]
     assert edited.text[:new_start].replace("last_id = 99", f"last_id = {len(tables)}", 1) == text[:start]
     assert edited.text[new_end:].startswith(text[end:]) and new_start == start + len("99") - len(str(len(tables)))
+    _assert_spans_read_as_tables(edited)
+
+    if len(tables) > 1:  # dropping another one (as a merge does) moves nothing else either
+        gone = (index + 1) % len(tables)
+        dropped = reqtoml.edit(edited, {}, order=_ORDER, dropped=[gone])
+        kept = [t for n, t in enumerate(edited.data["requirement"]) if n != gone]
+        assert tomllib.loads(dropped.text) == dropped.data == {"last_id": 99, "requirement": kept}
+        old_spans = [span for n, span in enumerate(edited.tables) if n != gone]
+        assert [dropped.text[s:e] for s, e, _ in dropped.tables] == [edited.text[s:e] for s, e, _ in old_spans]
+        _assert_spans_read_as_tables(dropped)
+
+
+def _assert_spans_read_as_tables(document: reqtoml.RequirementsText) -> None:
+    """The spans the edit computed are where each table is (later edits rely on them)."""
+    for (start, end, id_at), table in zip(document.tables, document.data["requirement"], strict=True):
+        alone = reqtoml.read(document.text[start:end])
+        assert alone is not None and alone.data == {"requirement": [table]}
+        assert id_at == -1 or document.text[id_at:].startswith("id = ")
+    if "last_id" in document.top:
+        start, end = document.top["last_id"]
+        assert int(document.text[start:end]) == document.data["last_id"]
 
 
 # ------------------------------------------------------------------ a hand-edited file, through the CLI
