@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -96,11 +97,20 @@ class RequirementSet:
 
     items: tuple[Requirement, ...] = ()
     last_id: int = 0
-    lines: dict[str, int] = field(default_factory=dict, compare=False)
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     """Each id's line in the file, to point at it in messages."""
 
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each id's place in `items` (the first, if a broken file has one twice)."""
+        found: dict[str, int] = {}
+        for position, requirement in enumerate(self.items):
+            found.setdefault(requirement.id, position)
+        return found
+
     def get(self, requirement_id: str) -> Requirement | None:
-        return next((r for r in self.items if r.id == requirement_id), None)
+        position = self.positions.get(requirement_id)
+        return None if position is None else self.items[position]
 
     def next_id(self) -> str:
         return f"REQ-{max([self.last_id, *(r.number for r in self.items)]) + 1:03d}"
@@ -122,12 +132,7 @@ def _parse(data: bytes, shown: str = REQUIREMENTS_FILE) -> tuple[RequirementSet,
     if conflict:
         raise RequirementsFileError(conflict)
     layout = reqtoml.read(text)
-    if layout is not None:
-        raw = layout.data
-        table_lines = _table_lines(layout.text, layout.tables)
-    else:
-        raw = parse_toml(data, shown, RequirementsFileError)
-        table_lines = None
+    raw = layout.data if layout is not None else parse_toml(data, shown, RequirementsFileError)
     unknown = sorted(set(raw) - {"last_id", "requirement"})
     if unknown:
         raise RequirementsFileError(f"{shown}: unknown top-level key {unknown[0]!r}; expected last_id and [[requirement]] tables")
@@ -137,6 +142,18 @@ def _parse(data: bytes, shown: str = REQUIREMENTS_FILE) -> tuple[RequirementSet,
     tables = raw.get("requirement", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise RequirementsFileError(f"{shown}: requirements must be [[requirement]] tables")
+    if layout is not None:  # the usual case first: no line numbers until a message needs one
+        read: list[Requirement] = []
+        ids: set[str] = set()
+        for table in tables:
+            requirement = _quick_requirement(table)
+            if requirement is None or not _ID.match(requirement.id) or requirement.id in ids:
+                break  # the loop below says what is wrong, and where
+            ids.add(requirement.id)
+            read.append(requirement)
+        else:
+            return RequirementSet(tuple(read), last_id, _IdLines(layout.text, layout.tables, [r.id for r in read])), layout
+    table_lines = _table_lines(layout.text, layout.tables) if layout is not None else None
     lines = _id_lines(text) if table_lines is None else {}
     items: list[Requirement] = []
     seen: dict[str, int] = {}
@@ -173,12 +190,18 @@ def _id_lines(text: str) -> dict[str, list[int]]:
 
 
 def _requirement(table: dict[str, Any], where: str) -> Requirement:
-    """One table as a Requirement; `_checked_requirement` says what is wrong with a bad one."""
+    """One table as a Requirement; what is wrong with a bad one, naming `where`."""
+    return _quick_requirement(table) or _checked_requirement(table, where)
+
+
+def _quick_requirement(table: dict[str, Any]) -> Requirement | None:
+    """The usual case, checked without building messages (5,000 requirements are read per
+    command); None when something is wrong (`_checked_requirement` says what)."""
     get = table.get
     text, pattern, status, priority = get("text", ""), get("pattern", ""), get("status", "draft"), get("priority", "medium")
     owner, review, sources, criteria, conflict = get("owner", ""), get("review", ""), get("from", []), get("criteria", []), get("conflict", {})
-    if (  # the usual case, checked without building messages: 5,000 requirements are read per command
-        _FIELDS.issuperset(table) and type(text) is str and type(owner) is str and type(review) is str
+    if (
+        _FIELDS.issuperset(table) and type(get("id")) is str and type(text) is str and type(owner) is str and type(review) is str
         and type(pattern) is str and pattern in PATTERNS and type(status) is str and status in STATUSES
         and type(priority) is str and priority in PRIORITIES and type(sources) is list and sources
         and type(criteria) is list and type(conflict) is dict and all(type(v) is str for v in sources)
@@ -186,7 +209,7 @@ def _requirement(table: dict[str, Any], where: str) -> Requirement:
     ):
         return Requirement(table["id"], text, pattern, tuple(sources), tuple(criteria), priority, status, owner, review,
                            tuple(sorted(conflict.items())) if conflict else ())
-    return _checked_requirement(table, where)
+    return None
 
 
 def _checked_requirement(table: dict[str, Any], where: str) -> Requirement:
@@ -393,10 +416,11 @@ def flag_requirements(project: Project, changes: list[Change], author: str, when
         raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
     updates: dict[str, dict[str, Any]] = {}
     in_doubt = []
+    changed_set = set(changed)
     for requirement in requirements.items:
-        source = next((qid for qid in changed if qid in requirement.sources), None)
-        if source is None or requirement.status == "retired":
+        if changed_set.isdisjoint(requirement.sources) or requirement.status == "retired":
             continue
+        source = next(qid for qid in changed if qid in requirement.sources)
         if requirement.status != "needs-review":
             updates[requirement.id] = {"status": "needs-review", "review": review_reason(source, author, when)}
             in_doubt.append(requirement.id)
@@ -561,7 +585,7 @@ def _edit_in_place(project: Project, data: bytes | None, updates: dict[str, dict
     before, layout = _parse_cached_layout(project, data)
     if layout is None:
         return None
-    index = {table.get("id"): i for i, table in enumerate(layout.data.get("requirement", []))}
+    index = before.positions  # the tables in the file, in the same order
     changes = {index[rid]: {k: _stored(k, v) for k, v in fields.items()} for rid, fields in updates.items() if rid in index}
     try:
         edited = reqtoml.edit(layout, changes, order=_ORDER, added=[requirement_fields(r) for r in added], last_id=last_id)
@@ -570,6 +594,32 @@ def _edit_in_place(project: Project, data: bytes | None, updates: dict[str, dict
     new = edited.text.encode("utf-8")
     after = _set_after_edit(before, edited, changes)
     return new, ((after, edited) if after is not None else _parse(new))
+
+
+class _IdLines(Mapping[str, int]):
+    """Each id's line, counted only when a message needs one: counting 1.5 MB of lines on
+    every read and write would cost more than the edit itself."""
+
+    def __init__(self, text: str, tables: Iterable[tuple[int, int, int]], ids: Iterable[str]) -> None:
+        self._source: tuple[str, Iterable[tuple[int, int, int]], Iterable[str]] | None = (text, tables, ids)
+        self._lines: dict[str, int] = {}
+
+    def _counted(self) -> dict[str, int]:
+        if self._source is not None:
+            text, tables, ids = self._source
+            for requirement_id, line in zip(ids, _table_lines(text, tables)):
+                self._lines.setdefault(requirement_id, line)
+            self._source = None
+        return self._lines
+
+    def __getitem__(self, requirement_id: str) -> int:
+        return self._counted()[requirement_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counted())
+
+    def __len__(self) -> int:
+        return len(self._counted())
 
 
 def _table_lines(text: str, tables: Iterable[tuple[int, int, int]]) -> list[int]:
@@ -589,14 +639,13 @@ def _set_after_edit(before: RequirementSet, edited: RequirementsText, changes: d
     """The requirements after an edit, building only the changed and added ones again; None
     when anything needs the full check's message (an id used twice, say)."""
     tables = edited.data.get("requirement", [])
-    lines = _table_lines(edited.text, edited.tables)
     last_id = edited.data.get("last_id", 0)
     if len(tables) < len(before.items) or not isinstance(last_id, int) or isinstance(last_id, bool) or last_id < 0:
         return None
     items = list(before.items)
     try:
         for index in [*changes, *range(len(before.items), len(tables))]:
-            requirement = _requirement(tables[index], f"{REQUIREMENTS_FILE}:{lines[index]}: {tables[index].get('id')}")
+            requirement = _requirement(tables[index], f"{REQUIREMENTS_FILE}: {tables[index].get('id')}")
             if not _ID.match(requirement.id):
                 return None
             if index < len(items):
@@ -605,10 +654,11 @@ def _set_after_edit(before: RequirementSet, edited: RequirementsText, changes: d
                 items.append(requirement)
     except RequirementsFileError:
         return None
-    ids = [r.id for r in items]
-    if len(set(ids)) != len(ids):
-        return None
-    return RequirementSet(tuple(items), last_id, dict(zip(ids, lines)))
+    known = before.positions
+    new_ids = [items[i].id for i in changes] + [r.id for r in items[len(before.items):]]
+    if len(set(new_ids)) != len(new_ids) or any(known.get(r, i) != i for r, i in zip(new_ids, [*changes, *range(len(before.items), len(items))])):
+        return None  # an id given twice: the full read says where
+    return RequirementSet(tuple(items), last_id, _IdLines(edited.text, edited.tables, [r.id for r in items]))
 
 
 def _message(subject: str, requirement: Requirement, detail: str = "") -> str:
