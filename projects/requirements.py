@@ -108,6 +108,11 @@ class RequirementSet:
             found.setdefault(requirement.id, position)
         return found
 
+    @cached_property
+    def sources(self) -> frozenset[str]:
+        """Every question some requirement is written from."""
+        return frozenset(source for requirement in self.items for source in requirement.sources)
+
     def get(self, requirement_id: str) -> Requirement | None:
         position = self.positions.get(requirement_id)
         return None if position is None else self.items[position]
@@ -298,7 +303,7 @@ def _answered_if_needed(project: Project, requirements: RequirementSet) -> Itera
     """The answered ids, read only when a requirement names something the form does not ask
     (an orphan answer a tailoring kept): reading 2,000 answers is most of a small command."""
     known = project.form.question
-    if all(known(source) is not None for r in requirements.items for source in r.sources):
+    if all(known(source) is not None for source in requirements.sources):
         return ()
     return project.entries()
 
