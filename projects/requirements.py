@@ -33,6 +33,7 @@ from .errors import CommitError, InvalidInputError, ProjectError, ProjectFileErr
 from .impact import review_reason, same_meaning
 from .repostate import require_committable
 from .safefile import parse_toml, read_project_file, writable_path
+from .safetext import visible
 from .tomlstr import check_encodable
 
 if TYPE_CHECKING:
@@ -284,9 +285,11 @@ def _parse_cached_layout(project: Project, data: bytes) -> tuple[RequirementSet,
     """Parsing is the cost of a flag check on every answer save: done once per file version
     (and a version mlreq wrote is remembered as it writes it)."""
     key = (str(project.root), hashlib.blake2b(data, digest_size=16).digest())
-    if key not in _parsed:
-        _remember(key, _parse(data))
-    return _parsed[key]
+    parsed = _parsed.get(key)
+    if parsed is None:  # (the app's save worker and its screens share this cache: no second lookup)
+        parsed = _parse(data)
+        _remember(key, parsed)
+    return parsed
 
 
 def _remember(key: tuple[str, bytes], parsed: tuple[RequirementSet, RequirementsText | None]) -> None:
@@ -667,7 +670,8 @@ def _set_after_edit(before: RequirementSet, edited: RequirementsText, changes: d
 
 
 def _message(subject: str, requirement: Requirement, detail: str = "") -> str:
-    body = [f"{requirement.id} ({requirement.pattern}, from {', '.join(requirement.sources)})", f"  {' '.join(requirement.text.split())[:200]}"]
+    # The text's control characters as symbols: git takes the message as an argument, which cannot hold a NUL.
+    body = [f"{requirement.id} ({requirement.pattern}, from {', '.join(requirement.sources)})", f"  {visible(' '.join(requirement.text.split())[:200])}"]
     if detail:
         body.append(f"  {detail}")
     return "\n".join([subject, "", *body, "", f"{TRAILER}: {requirement.id}"]) + "\n"

@@ -249,3 +249,24 @@ def test_a_flag_from_an_answer_change_rewrites_only_the_flagged_values(cli, proj
     assert after.split("# ---")[1] == before.split("# ---")[1].replace(
         'priority = "medium"\nstatus = "draft"\n', f'priority = "medium"\nstatus = "needs-review"\nreview = "{data[2]["review"]}"\n')
     assert after.startswith(before.split("owner =")[0].replace('status = "agreed"', 'status = "needs-review"'))
+
+
+HARD_TEXTS = [
+    'The system shall quote "this", \'that\' and """all of it""".',
+    "The system shall keep\nline breaks\r\nand CR LF, tabs\tand a trailing quote\"",
+    "The system shall show \x1b[31mcolour codes\x1b[0m, \x00 and \x7f as they are.",
+    "Le système doit gérer 🧪 et العربية, \\u0041 is not an escape, nor is \\n.",
+]
+
+
+def test_hard_texts_written_through_the_cli_read_back_exactly(cli, project_dir: Path) -> None:
+    assert cli("answer", SOURCE, "--text", "Charger logs.", "--project", project_dir).code == 0
+    for text in HARD_TEXTS:
+        assert cli("req", "new", "--from", SOURCE, "--text", text, "--criterion", text, "--project", project_dir).code == 0
+    assert cli("req", "edit", "REQ-002", "--text", HARD_TEXTS[0] + "\n" + HARD_TEXTS[2], "--project", project_dir).code == 0
+    stored = tomllib.loads((project_dir / "requirements.toml").read_text("utf-8"))["requirement"]
+    expected = [*HARD_TEXTS]
+    expected[1] = HARD_TEXTS[0] + "\n" + HARD_TEXTS[2]
+    assert [r["text"] for r in stored] == expected
+    assert [r["criteria"] for r in stored] == [[t] for t in HARD_TEXTS]
+    assert git(project_dir, "status", "--porcelain").strip() == ""
