@@ -126,7 +126,6 @@ def read(text: str) -> Parsed | None:
         text += "\n"  # TOML does not need the last newline; the statements here do
     data: dict[str, Any] = {}
     arrays: dict[str, list[dict[str, Any]]] = {}
-    elements: dict[str, list[tuple[int, int, int]]] = {}
     top: dict[str, tuple[int, int]] = {}
     target: dict[str, Any] = data
     element: dict[str, Any] | None = None  # the array element whose statements these are

@@ -242,8 +242,8 @@ def edit(
         tables = [t for index, t in enumerate(tables) if index not in dropped]
         spans = [span for index, span in enumerate(spans) if index not in dropped]
     if added:
-        if not result.endswith("\n\n") and document.tables:
-            result += "\n"
+        if not result.endswith("\n\n"):
+            result += "\n"  # a blank line before each requirement
         appended = "".join(render_table(t) for t in added)
         reread = read(appended)
         if reread is None or reread.data != {"requirement": [_changed_table({}, t) for t in added]}:
