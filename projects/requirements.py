@@ -548,11 +548,15 @@ def _write(project: Project, data: bytes | None, updates: dict[str, dict[str, An
     """Apply the changes to the file's own text (comments and layout kept), check that the
     result reads back as intended (`expect`), and replace the file atomically."""
     added = added or []
-    written = _edit_in_place(project, data, updates, added, last_id)
-    if written is None:  # a layout `reqtoml` leaves to tomlkit (inline tables, say): slower, same care
+    parsed: tuple[RequirementSet, RequirementsText | None] | None = None
+    try:
+        written = _edit_in_place(project, data, updates, added, last_id)
+    except RequirementsFileError:  # the edited file would not read (an id twice, say)
+        written = None
+    if written is None:  # or a layout `reqtoml` leaves to tomlkit (inline tables, say): slower, same care
         new = _apply(_document(data), updates, added, last_id)
         try:
-            parsed: tuple[RequirementSet, RequirementsText | None] | None = _parse(new)  # never write what mlreq could not read
+            parsed = _parse(new)  # never write what mlreq could not read
         except RequirementsFileError:
             parsed = None
     else:
