@@ -26,12 +26,14 @@ from typing import Any
 
 # Raw characters TOML allows nowhere (tab and LF aside) and CR: files holding any are left to tomllib.
 _OUTSIDE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_BASIC_BODY = r'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*'
+# Possessive quantifiers (*+): a string or an array can end in one place only, so giving
+# characters back never finds another match; it would only make a broken 16 MB file slow.
+_BASIC_BODY = r'[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+'
 _ITEM = rf"\"{_BASIC_BODY}\"|'[^'\n]*'"
-_ARRAY = rf"\[(?:[ \t\n]*(?:{_ITEM})[ \t\n]*,)*[ \t\n]*(?:(?:{_ITEM})[ \t\n]*)?\]"
+_ARRAY = rf"\[(?:[ \t\n]*+(?:{_ITEM})[ \t\n]*+,)*+[ \t\n]*+(?:(?:{_ITEM})[ \t\n]*+)?\]"
 # A multi-line string's body: a delimiter character is content unless two more follow it.
-_ML_BODY = r'[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*'
-_ML_LITERAL_BODY = r"[^']*(?:'(?!'')[^']*)*"
+_ML_BODY = r'[^"\\]*+(?:(?:\\[\s\S]|"(?!""))[^"\\]*+)*+'
+_ML_LITERAL_BODY = r"[^']*+(?:'(?!'')[^']*+)*+"
 _KEY = r"[A-Za-z0-9_-]+"
 _TAIL = r"[ \t]*(?:#[^\n]*)?\n"
 STATEMENT = re.compile(
