@@ -40,6 +40,7 @@ from .requirements import (
 
 if TYPE_CHECKING:
     from .project import Project
+    from .reqtoml import RequirementsText
 
 _TEXT_FIELDS = ("text", "pattern", "priority", "owner")
 _LIST_FIELDS = ("sources", "criteria")
@@ -86,7 +87,7 @@ def merge_requirement(base: Requirement | None, ours: Requirement, theirs: Requi
 def merge_requirement_files(base: bytes, ours: bytes, theirs: bytes, label: str) -> tuple[bytes, list[str]]:
     """The merged file (our layout kept) and one line per thing the user should know."""
     base_set = parse_requirements(base, f"{label} (base)") if base.strip() else RequirementSet()
-    our_set = parse_requirements(ours, f"{label} (ours)")
+    our_set, our_layout = _parse(ours, f"{label} (ours)")
     their_set = parse_requirements(theirs, f"{label} (theirs)")
     base_by_id = {r.id: r for r in base_set.items}
     their_by_id = {r.id: r for r in their_set.items}
@@ -132,16 +133,15 @@ def merge_requirement_files(base: bytes, ours: bytes, theirs: bytes, label: str)
             continue  # deleted by hand here, unchanged there
         added.append(requirement)
     last_id = max(highest, *(r.number for r in added), 0)
-    merged_bytes = _merged_text(ours, label, renamed, updates, dropped, added, last_id)
+    merged_bytes = _merged_text(ours, our_set, our_layout, renamed, updates, dropped, added, last_id)
     parse_requirements(merged_bytes, label)  # never hand git a file mlreq could not read
     return merged_bytes, notes
 
 
-def _merged_text(ours: bytes, label: str, renamed: dict[str, str], updates: dict[str, dict[str, object]],
-                 dropped: list[str], added: list[Requirement], last_id: int) -> bytes:
+def _merged_text(ours: bytes, our_set: RequirementSet, layout: RequirementsText | None, renamed: dict[str, str],
+                 updates: dict[str, dict[str, object]], dropped: list[str], added: list[Requirement], last_id: int) -> bytes:
     """Our file with the merge applied: only the merged values' text is rewritten when
     `reqtoml` reads our layout (tomlkit, slower, edits any other)."""
-    our_set, layout = _parse(ours, f"{label} (ours)")
     if layout is not None:
         position = our_set.positions
         old_id = {new: old for old, new in renamed.items()}
