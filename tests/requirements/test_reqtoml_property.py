@@ -4,7 +4,8 @@
 and `projects.reqtoml` rewrites only the values that change (issue 13, "Speed"). Hypothesis
 compares the reader with tomllib on random documents (it must give the same data or give
 up), and writes random requirement texts (quotes, line breaks, control characters, any
-Unicode) that must read back exactly. The hand-edited file goes through the real CLI.
+Unicode) that must read back exactly; random merges must give what the tomlkit path gave.
+The hand-edited file goes through the real CLI.
 Bounded examples by default; MLREQ_LONG_TESTS=1 runs many more (the seed is printed on failure).
 """
 
@@ -270,3 +271,52 @@ def test_hard_texts_written_through_the_cli_read_back_exactly(cli, project_dir: 
     assert [r["text"] for r in stored] == expected
     assert [r["criteria"] for r in stored] == [[t] for t in HARD_TEXTS]
     assert git(project_dir, "status", "--porcelain").strip() == ""
+
+
+def test_merging_by_editing_values_gives_what_tomlkit_gave(monkeypatch) -> None:
+    """The merge driver edits our text value by value; on random merges it must give the same
+    requirements as the tomlkit path it replaced (still used for layouts tomlfast leaves alone)."""
+    import random
+    from dataclasses import replace
+
+    from mlreq.projects import reqmerge
+    from mlreq.projects.requirements import Requirement, _parsed, requirement_fields
+
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+
+    def file_of(requirements: list[Requirement], last_id: int) -> bytes:
+        return reqtoml.render_file(["x"], last_id, [requirement_fields(r) for r in requirements]).encode()
+
+    def changed(requirements: list[Requirement], side: str) -> list[Requirement]:
+        out = []
+        for r in requirements:
+            roll = rng.random()
+            if roll < 0.1:
+                continue  # deleted by hand
+            if roll < 0.3:
+                r = replace(r, text=f'{r.text} "{side}"')
+            elif roll < 0.4:
+                r = replace(r, status="agreed")
+            elif roll < 0.5:
+                r = replace(r, criteria=(*r.criteria, f"c {side}\nline"))
+            elif roll < 0.6:
+                r = replace(r, review=f"why {side}", status="needs-review", owner=side)
+            out.append(r)
+        return out + [Requirement(f"REQ-{len(requirements) + 1 + j:03d}", f"new {side} {j}", "ubiquitous", (SOURCE,))
+                      for j in range(rng.randint(0, 2))]
+
+    for _ in range(300 if LONG else 40):
+        base = [Requirement(f"REQ-{i:03d}", f"The system shall {i}", "ubiquitous", (SOURCE,), ("c",)) for i in range(1, rng.randint(2, 7))]
+        ours, theirs = changed(base, "ours"), changed(base, "theirs")
+        files = file_of(base, len(base)), file_of(ours, len(base) + 3), file_of(theirs, len(base) + 3)
+        merged = []
+        for reader in (reqtoml.read, lambda text: None):  # by values, then by tomlkit
+            monkeypatch.setattr(reqtoml, "read", reader)
+            _parsed.clear()
+            try:
+                merged.append(tomllib.loads(reqmerge.merge_requirement_files(*files, "requirements.toml")[0].decode()))
+            except Exception as exc:  # noqa: BLE001 - both paths must fail alike
+                merged.append(repr(exc))
+        monkeypatch.undo()
+        assert merged[0] == merged[1], f"seed {seed}"
