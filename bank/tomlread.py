@@ -44,6 +44,8 @@ def merge_conflict_error(text: str, path: Path | str) -> str | None:
     Checked before parsing: markers usually make the TOML invalid ("Invalid statement",
     which says nothing useful), and inside a multi-line answer they would parse silently.
     """
+    if "<<<<<<<" not in text:  # a match needs one; a regex search of 1.5 MB costs 10 ms
+        return None
     match = _MARKERS.search(text.replace("\r\n", "\n"))
     if match is None:
         return None

@@ -22,20 +22,25 @@ from typing import TYPE_CHECKING
 
 from mlreq.bank.errors import MlreqError
 
+from . import reqtoml
 from .safefile import read_project_file
 from .requirements import (
+    _ORDER,
     CONFLICT_REVIEW,
     REQUIREMENTS_FILE,
     RequirementSet,
     Requirement,
     _apply,
     _document,
+    _parse,
+    _stored,
     parse_requirements,
     requirement_fields,
 )
 
 if TYPE_CHECKING:
     from .project import Project
+    from .reqtoml import RequirementsText
 
 _TEXT_FIELDS = ("text", "pattern", "priority", "owner")
 _LIST_FIELDS = ("sources", "criteria")
@@ -82,13 +87,12 @@ def merge_requirement(base: Requirement | None, ours: Requirement, theirs: Requi
 def merge_requirement_files(base: bytes, ours: bytes, theirs: bytes, label: str) -> tuple[bytes, list[str]]:
     """The merged file (our layout kept) and one line per thing the user should know."""
     base_set = parse_requirements(base, f"{label} (base)") if base.strip() else RequirementSet()
-    our_set = parse_requirements(ours, f"{label} (ours)")
+    our_set, our_layout = _parse(ours, f"{label} (ours)")
     their_set = parse_requirements(theirs, f"{label} (theirs)")
     base_by_id = {r.id: r for r in base_set.items}
     their_by_id = {r.id: r for r in their_set.items}
     highest = max(s.last_id for s in (base_set, our_set, their_set))
     highest = max([highest, *(r.number for s in (base_set, our_set, their_set) for r in s.items)])
-    document = _document(ours)
     notes: list[str] = []
 
     renamed: dict[str, str] = {}
@@ -99,11 +103,6 @@ def merge_requirement_files(base: bytes, ours: bytes, theirs: bytes, label: str)
             renamed[requirement.id] = f"REQ-{highest:03d}"
             notes.append(f"{requirement.id} was also given on the other side to another requirement; "
                          f"yours is now {renamed[requirement.id]} (theirs keeps {requirement.id})")
-    for table in document.get("requirement", []):
-        new_id = renamed.get(str(table.get("id")))
-        if new_id:
-            table["id"] = new_id
-
     updates: dict[str, dict[str, object]] = {}
     dropped: list[str] = []
     kept_ids = set()
@@ -112,6 +111,8 @@ def merge_requirement_files(base: bytes, ours: bytes, theirs: bytes, label: str)
         kept_ids.add(ours_now.id)
         base_version = base_by_id.get(requirement.id)
         theirs_version = None if requirement.id in renamed else their_by_id.get(requirement.id)
+        if theirs_version is not None and theirs_version == requirement:
+            continue  # the same on both sides (most of 5,000): nothing to merge
         if theirs_version is None:
             if base_version is not None and base_version == requirement:
                 dropped.append(ours_now.id)  # deleted by hand on the other side, unchanged here
@@ -131,14 +132,39 @@ def merge_requirement_files(base: bytes, ours: bytes, theirs: bytes, label: str)
         if base_version is not None and base_version == requirement:
             continue  # deleted by hand here, unchanged there
         added.append(requirement)
+    last_id = max(highest, *(r.number for r in added), 0)
+    merged_bytes = _merged_text(ours, our_set, our_layout, renamed, updates, dropped, added, last_id)
+    parse_requirements(merged_bytes, label)  # never hand git a file mlreq could not read
+    return merged_bytes, notes
+
+
+def _merged_text(ours: bytes, our_set: RequirementSet, layout: RequirementsText | None, renamed: dict[str, str],
+                 updates: dict[str, dict[str, object]], dropped: list[str], added: list[Requirement], last_id: int) -> bytes:
+    """Our file with the merge applied: only the merged values' text is rewritten when
+    `reqtoml` reads our layout (tomlkit, slower, edits any other)."""
+    if layout is not None:
+        position = our_set.positions
+        old_id = {new: old for old, new in renamed.items()}
+        changes: dict[int, dict[str, object]] = {position[old]: {"id": new} for old, new in renamed.items()}
+        for requirement_id, fields in updates.items():
+            changes.setdefault(position[old_id.get(requirement_id, requirement_id)], {}).update(
+                {k: _stored(k, v) for k, v in fields.items()})
+        try:
+            return reqtoml.edit(layout, changes, order=_ORDER, added=[requirement_fields(r) for r in added],
+                                dropped=[position[old_id.get(d, d)] for d in dropped], last_id=last_id).text.encode("utf-8")
+        except reqtoml.EditError:
+            pass
+    document = _document(ours)
+    for table in document.get("requirement", []):
+        new_id = renamed.get(str(table.get("id")))
+        if new_id:
+            table["id"] = new_id
     if dropped:
         tables = document["requirement"]
         for index in reversed(range(len(tables))):
             if str(tables[index].get("id")) in dropped:
                 del tables[index]
-    merged_bytes = _apply(document, updates, added, max(highest, *(r.number for r in added), 0))
-    parse_requirements(merged_bytes, label)  # never hand git a file mlreq could not read
-    return merged_bytes, notes
+    return _apply(document, updates, added, last_id)
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from mlreq.bank.tomlread import decode_utf8, merge_conflict_error
+
+from . import reqtoml
 from .atomic import atomic_write, remove_leftovers
 from .errors import CommitError, InvalidInputError, ProjectError, ProjectFileError
 from .impact import review_reason, same_meaning
 from .repostate import require_committable
 from .safefile import parse_toml, read_project_file, writable_path
+from .safetext import visible
 from .tomlstr import check_encodable
 
 if TYPE_CHECKING:
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
 
     from .commitmessage import Change
     from .project import Project, SaveResult
+    from .reqtoml import RequirementsText
 
 REQUIREMENTS_FILE = "requirements.toml"
 TRAILER = "Mlreq-Requirement"
@@ -93,11 +98,25 @@ class RequirementSet:
 
     items: tuple[Requirement, ...] = ()
     last_id: int = 0
-    lines: dict[str, int] = field(default_factory=dict, compare=False)
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     """Each id's line in the file, to point at it in messages."""
 
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each id's place in `items` (the first, if a broken file has one twice)."""
+        found: dict[str, int] = {}
+        for position, requirement in enumerate(self.items):
+            found.setdefault(requirement.id, position)
+        return found
+
+    @cached_property
+    def sources(self) -> frozenset[str]:
+        """Every question some requirement is written from."""
+        return frozenset(source for requirement in self.items for source in requirement.sources)
+
     def get(self, requirement_id: str) -> Requirement | None:
-        return next((r for r in self.items if r.id == requirement_id), None)
+        position = self.positions.get(requirement_id)
+        return None if position is None else self.items[position]
 
     def next_id(self) -> str:
         return f"REQ-{max([self.last_id, *(r.number for r in self.items)]) + 1:03d}"
@@ -108,9 +127,18 @@ class RequirementSet:
 
 def parse_requirements(data: bytes, shown: str = REQUIREMENTS_FILE) -> RequirementSet:
     """Parse and check the file's shape (not its links to the form): one line per problem."""
-    raw = parse_toml(data, shown, RequirementsFileError)
-    text = data.decode("utf-8")
-    lines = _id_lines(text)
+    return _parse(data, shown)[0]
+
+
+def _parse(data: bytes, shown: str = REQUIREMENTS_FILE) -> tuple[RequirementSet, RequirementsText | None]:
+    """The requirements and, when `reqtoml` could read the file (mlreq's own layout, and the
+    hand edits it allows), where each one is in the text; tomllib reads anything else."""
+    text = decode_utf8(data, shown, RequirementsFileError)
+    conflict = merge_conflict_error(text, shown)
+    if conflict:
+        raise RequirementsFileError(conflict)
+    layout = reqtoml.read(text)
+    raw = layout.data if layout is not None else parse_toml(data, shown, RequirementsFileError)
     unknown = sorted(set(raw) - {"last_id", "requirement"})
     if unknown:
         raise RequirementsFileError(f"{shown}: unknown top-level key {unknown[0]!r}; expected last_id and [[requirement]] tables")
@@ -120,6 +148,19 @@ def parse_requirements(data: bytes, shown: str = REQUIREMENTS_FILE) -> Requireme
     tables = raw.get("requirement", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise RequirementsFileError(f"{shown}: requirements must be [[requirement]] tables")
+    if layout is not None:  # the usual case first: no line numbers until a message needs one
+        read: list[Requirement] = []
+        ids: set[str] = set()
+        for table in tables:
+            requirement = _quick_requirement(table)
+            if requirement is None or not _ID.match(requirement.id) or requirement.id in ids:
+                break  # the loop below says what is wrong, and where
+            ids.add(requirement.id)
+            read.append(requirement)
+        else:
+            return RequirementSet(tuple(read), last_id, _IdLines(layout.text, layout.tables, [r.id for r in read])), layout
+    table_lines = _table_lines(layout.text, layout.tables) if layout is not None else None
+    lines = _id_lines(text) if table_lines is None else {}
     items: list[Requirement] = []
     seen: dict[str, int] = {}
     first_line: dict[str, int] = {}
@@ -129,8 +170,11 @@ def parse_requirements(data: bytes, shown: str = REQUIREMENTS_FILE) -> Requireme
             raise RequirementsFileError(f"{shown}: requirement #{index + 1} has no valid id (REQ-001...): {requirement_id!r}")
         occurrence = seen.get(requirement_id, 0)
         seen[requirement_id] = occurrence + 1
-        positions = lines.get(requirement_id, [])
-        line = positions[min(occurrence, len(positions) - 1)] if positions else 0
+        if table_lines is not None:
+            line = table_lines[index]
+        else:
+            positions = lines.get(requirement_id, [])
+            line = positions[min(occurrence, len(positions) - 1)] if positions else 0
         where = f"{shown}:{line}" if line else shown
         if occurrence:
             raise RequirementsFileError(
@@ -139,7 +183,7 @@ def parse_requirements(data: bytes, shown: str = REQUIREMENTS_FILE) -> Requireme
             )
         first_line[requirement_id] = line
         items.append(_requirement(table, f"{where}: {requirement_id}"))
-    return RequirementSet(tuple(items), last_id, first_line)
+    return RequirementSet(tuple(items), last_id, first_line), layout
 
 
 def _id_lines(text: str) -> dict[str, list[int]]:
@@ -152,6 +196,29 @@ def _id_lines(text: str) -> dict[str, list[int]]:
 
 
 def _requirement(table: dict[str, Any], where: str) -> Requirement:
+    """One table as a Requirement; what is wrong with a bad one, naming `where`."""
+    return _quick_requirement(table) or _checked_requirement(table, where)
+
+
+def _quick_requirement(table: dict[str, Any]) -> Requirement | None:
+    """The usual case, checked without building messages (5,000 requirements are read per
+    command); None when something is wrong (`_checked_requirement` says what)."""
+    get = table.get
+    text, pattern, status, priority = get("text", ""), get("pattern", ""), get("status", "draft"), get("priority", "medium")
+    owner, review, sources, criteria, conflict = get("owner", ""), get("review", ""), get("from", []), get("criteria", []), get("conflict", {})
+    if (
+        _FIELDS.issuperset(table) and type(get("id")) is str and type(text) is str and type(owner) is str and type(review) is str
+        and type(pattern) is str and pattern in PATTERNS and type(status) is str and status in STATUSES
+        and type(priority) is str and priority in PRIORITIES and type(sources) is list and sources
+        and type(criteria) is list and type(conflict) is dict and all(type(v) is str for v in sources)
+        and all(type(v) is str for v in criteria) and all(type(v) is str for v in conflict.values())
+    ):
+        return Requirement(table["id"], text, pattern, tuple(sources), tuple(criteria), priority, status, owner, review,
+                           tuple(sorted(conflict.items())) if conflict else ())
+    return None
+
+
+def _checked_requirement(table: dict[str, Any], where: str) -> Requirement:
     unknown = sorted(set(table) - _FIELDS)
     if unknown:
         raise RequirementsFileError(f"{where}: unknown field {unknown[0]!r}")
@@ -211,17 +278,37 @@ def _read_bytes(project: Project) -> bytes | None:
         raise ProjectError(f"{REQUIREMENTS_FILE}: cannot read ({exc.strerror or exc})") from None
 
 
-_parsed: dict[tuple[str, bytes], RequirementSet] = {}
+_parsed: dict[tuple[str, bytes], tuple[RequirementSet, RequirementsText | None]] = {}
+
+
+def _parse_cached_layout(project: Project, data: bytes) -> tuple[RequirementSet, RequirementsText | None]:
+    """Parsing is the cost of a flag check on every answer save: done once per file version
+    (and a version mlreq wrote is remembered as it writes it)."""
+    key = (str(project.root), hashlib.blake2b(data, digest_size=16).digest())
+    parsed = _parsed.get(key)
+    if parsed is None:  # (the app's save worker and its screens share this cache: no second lookup)
+        parsed = _parse(data)
+        _remember(key, parsed)
+    return parsed
+
+
+def _remember(key: tuple[str, bytes], parsed: tuple[RequirementSet, RequirementsText | None]) -> None:
+    if len(_parsed) > 8:
+        _parsed.clear()
+    _parsed[key] = parsed
 
 
 def _parse_cached(project: Project, data: bytes) -> RequirementSet:
-    """Parsing is the cost of a flag check on every answer save: done once per file version."""
-    key = (str(project.root), hashlib.blake2b(data, digest_size=16).digest())
-    if key not in _parsed:
-        if len(_parsed) > 8:
-            _parsed.clear()
-        _parsed[key] = parse_requirements(data)
-    return _parsed[key]
+    return _parse_cached_layout(project, data)[0]
+
+
+def _answered_if_needed(project: Project, requirements: RequirementSet) -> Iterable[str]:
+    """The answered ids, read only when a requirement names something the form does not ask
+    (an orphan answer a tailoring kept): reading 2,000 answers is most of a small command."""
+    known = project.form.question
+    if all(known(source) is not None for source in requirements.sources):
+        return ()
+    return project.entries()
 
 
 def load_requirements(project: Project) -> RequirementSet:
@@ -230,7 +317,7 @@ def load_requirements(project: Project) -> RequirementSet:
     if data is None:
         return RequirementSet()
     requirements = _parse_cached(project, data)
-    check_links(requirements, project.form, project.entries())
+    check_links(requirements, project.form, _answered_if_needed(project, requirements))
     return requirements
 
 
@@ -251,13 +338,24 @@ _VAGUE = ("fast", "quick", "quickly", "user-friendly", "easy", "easily", "as app
           "as required", "if possible", "etc", "and/or", "adequate", "sufficient", "reasonable", "efficient",
           "flexible", "robust", "seamless", "state-of-the-art", "best possible", "minimal", "some")
 _VAGUE_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in _VAGUE) + r")(?![\w-])", re.IGNORECASE)
+_VAGUE_LOWER = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in _VAGUE) + r")(?![\w-])")
+"""`_VAGUE_RE` for lower-case ASCII text, twice as fast (IGNORECASE also matches non-ASCII look-alikes)."""
 _KEYWORDS = {"when": "event", "while": "state", "if": "unwanted", "where": "optional"}
+
+
+_SHALL = re.compile(r"\bshall\b", re.IGNORECASE)
+_OPENING = re.compile(r"(?:^|,\s*|\.\s*)(when|while|if|where)\b", re.IGNORECASE)
+_IF_FIRST = re.compile(r"\s*if\b", re.IGNORECASE)
+_THEN = re.compile(r",\s*then\b", re.IGNORECASE)
 
 
 def guess_pattern(text: str) -> str:
     """The EARS pattern the text's opening clauses follow."""
-    head = re.split(r"\bshall\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
-    found = {_KEYWORDS[w.lower()] for w in re.findall(r"(?:^|,\s*|\.\s*)(when|while|if|where)\b", head, re.IGNORECASE)}
+    return _guess(_SHALL.split(text, maxsplit=1)[0])
+
+
+def _guess(head: str) -> str:
+    found = {_KEYWORDS[w.lower()] for w in _OPENING.findall(head)}
     if len(found) > 1:
         return "complex"
     return found.pop() if found else "ubiquitous"
@@ -267,12 +365,12 @@ def ears_problems(requirement: Requirement) -> list[str]:
     """Why the text does not follow an EARS pattern (empty when it does). Advice only."""
     problems: list[str] = []
     text = " ".join(requirement.text.split())
-    shalls = len(re.findall(r"\bshall\b", text, re.IGNORECASE))
+    parts = _SHALL.split(text)
+    shalls, head = len(parts) - 1, parts[0]
     if shalls == 0:
         problems.append('no "shall": state the response as "the <system> shall <response>"')
     elif shalls > 1:
         problems.append(f'{shalls} times "shall": one requirement per statement, split it')
-    head = re.split(r"\bshall\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
     clauses = [c.strip() for c in head.split(",")]
     for clause in clauses[:-1] if shalls else clauses:
         word = clause.split(" ", 1)[0].lower() if clause else ""
@@ -281,13 +379,16 @@ def ears_problems(requirement: Requirement) -> list[str]:
     if shalls and len(clauses) == 1 and clauses[0].split(" ", 1)[0].lower() in _KEYWORDS:
         word = clauses[0].split(" ", 1)[0]
         problems.append(f'"{word}" clause not closed by a comma before "the <system> shall"')
-    if "unwanted" in (requirement.pattern, guess_pattern(text)) and re.match(r"\s*if\b", text, re.IGNORECASE):
-        if not re.search(r",\s*then\b", head, re.IGNORECASE):
+    guessed = _guess(head)
+    if "unwanted" in (requirement.pattern, guessed) and _IF_FIRST.match(text):
+        if not _THEN.search(head):
             problems.append('"If <condition>" without ", then the <system> shall"')
-    guessed = guess_pattern(text)
     if shalls and requirement.pattern != guessed and requirement.pattern != "complex":
         problems.append(f"pattern is {requirement.pattern} but the text reads as {guessed} ({PATTERNS[requirement.pattern]})")
-    vague = sorted({m.group(1).lower() for m in _VAGUE_RE.finditer(text)})
+    if text.isascii():
+        vague = sorted({m.group(1) for m in _VAGUE_LOWER.finditer(text.lower())})
+    else:
+        vague = sorted({m.group(1).lower() for m in _VAGUE_RE.finditer(text)})
     if vague:
         problems.append(f"vague word{'s' if len(vague) > 1 else ''} {', '.join(repr(v) for v in vague)}: say how much, how fast, which")
     if not any(c.strip() for c in requirement.criteria):
@@ -323,10 +424,11 @@ def flag_requirements(project: Project, changes: list[Change], author: str, when
         raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
     updates: dict[str, dict[str, Any]] = {}
     in_doubt = []
+    changed_set = set(changed)
     for requirement in requirements.items:
-        source = next((qid for qid in changed if qid in requirement.sources), None)
-        if source is None or requirement.status == "retired":
+        if changed_set.isdisjoint(requirement.sources) or requirement.status == "retired":
             continue
+        source = next(qid for qid in changed if qid in requirement.sources)
         if requirement.status != "needs-review":
             updates[requirement.id] = {"status": "needs-review", "review": review_reason(source, author, when)}
             in_doubt.append(requirement.id)
@@ -445,12 +547,21 @@ def _write(project: Project, data: bytes | None, updates: dict[str, dict[str, An
            added: list[Requirement] | None = None, last_id: int | None = None, expect: Requirement | None = None) -> None:
     """Apply the changes to the file's own text (comments and layout kept), check that the
     result reads back as intended (`expect`), and replace the file atomically."""
-    new = _apply(_document(data), updates, added or [], last_id)
+    added = added or []
+    parsed: tuple[RequirementSet, RequirementsText | None] | None = None
     try:
-        written = parse_requirements(new)  # never write a file mlreq itself could not read
-    except RequirementsFileError:
+        written = _edit_in_place(project, data, updates, added, last_id)
+    except RequirementsFileError:  # the edited file would not read (an id twice, say)
         written = None
-    if written is None or (expect is not None and written.get(expect.id) != expect):
+    if written is None:  # or a layout `reqtoml` leaves to tomlkit (inline tables, say): slower, same care
+        new = _apply(_document(data), updates, added, last_id)
+        try:
+            parsed = _parse(new)  # never write what mlreq could not read
+        except RequirementsFileError:
+            parsed = None
+    else:
+        new, parsed = written
+    if parsed is None or (expect is not None and parsed[0].get(expect.id) != expect):
         raise RequirementsFileError(
             f"{REQUIREMENTS_FILE}: {expect.id if expect else 'the file'} could not be changed in place (a layout mlreq "
             "does not edit, such as inline tables?); write requirements as [[requirement]] tables; nothing was written"
@@ -461,10 +572,110 @@ def _write(project: Project, data: bytes | None, updates: dict[str, dict[str, An
         atomic_write(path, new)
     except OSError as exc:
         raise ProjectError(f"cannot write {REQUIREMENTS_FILE}: {exc.strerror or exc}; the file on disk is unchanged") from None
+    _remember((str(project.root), hashlib.blake2b(new, digest_size=16).digest()), parsed)
+
+
+_COMMENTS = (
+    "Requirements written from the form's answers (mlreq req ...).",
+    "Ids are never reused: last_id is the highest ever given. `from` names the questions;",
+    "patterns (EARS): " + ", ".join(PATTERNS) + "; status: " + ", ".join(STATUSES) + ".",
+)
+
+
+def _stored(name: str, value: Any) -> Any:
+    """An update's value as `reqtoml.edit` takes it: None removes an emptied optional field."""
+    return None if name in ("review", "conflict", "owner") and value in ("", [], {}, ()) else value
+
+
+def _edit_in_place(project: Project, data: bytes | None, updates: dict[str, dict[str, Any]], added: list[Requirement],
+                   last_id: int | None) -> tuple[bytes, tuple[RequirementSet, RequirementsText | None]] | None:
+    """The new file by `reqtoml`: only the changed values' text is rewritten and only the
+    changed tables are read again. None when the file's layout is not one it reads."""
+    if data is None:
+        new = reqtoml.render_file(_COMMENTS, last_id or 0, [requirement_fields(r) for r in added]).encode("utf-8")
+        return new, _parse(new)
+    before, layout = _parse_cached_layout(project, data)
+    if layout is None:
+        return None
+    index = before.positions  # the tables in the file, in the same order
+    changes = {index[rid]: {k: _stored(k, v) for k, v in fields.items()} for rid, fields in updates.items() if rid in index}
+    try:
+        edited = reqtoml.edit(layout, changes, order=_ORDER, added=[requirement_fields(r) for r in added], last_id=last_id)
+    except reqtoml.EditError:
+        return None
+    new = edited.text.encode("utf-8")
+    after = _set_after_edit(before, edited, changes)
+    return new, ((after, edited) if after is not None else _parse(new))
+
+
+class _IdLines(Mapping[str, int]):
+    """Each id's line, counted only when a message needs one: counting 1.5 MB of lines on
+    every read and write would cost more than the edit itself."""
+
+    def __init__(self, text: str, tables: Iterable[tuple[int, int, int]], ids: Iterable[str]) -> None:
+        self._source: tuple[str, Iterable[tuple[int, int, int]], Iterable[str]] | None = (text, tables, ids)
+        self._lines: dict[str, int] = {}
+
+    def _counted(self) -> dict[str, int]:
+        if self._source is not None:
+            text, tables, ids = self._source
+            for requirement_id, line in zip(ids, _table_lines(text, tables)):
+                self._lines.setdefault(requirement_id, line)
+            self._source = None
+        return self._lines
+
+    def __getitem__(self, requirement_id: str) -> int:
+        return self._counted()[requirement_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counted())
+
+    def __len__(self) -> int:
+        return len(self._counted())
+
+
+def _table_lines(text: str, tables: Iterable[tuple[int, int, int]]) -> list[int]:
+    """Each table's `id` line (0: none), counting newlines once through the text."""
+    found, line, previous = [], 1, 0
+    for _, _, at in tables:
+        if at < 0:
+            found.append(0)
+            continue
+        line += text.count("\n", previous, at)
+        previous = at
+        found.append(line)
+    return found
+
+
+def _set_after_edit(before: RequirementSet, edited: RequirementsText, changes: dict[int, Any]) -> RequirementSet | None:
+    """The requirements after an edit, building only the changed and added ones again; None
+    when anything needs the full check's message (an id used twice, say)."""
+    tables = edited.data.get("requirement", [])
+    last_id = edited.data.get("last_id", 0)
+    if len(tables) < len(before.items) or not isinstance(last_id, int) or isinstance(last_id, bool) or last_id < 0:
+        return None
+    items = list(before.items)
+    try:
+        for index in [*changes, *range(len(before.items), len(tables))]:
+            requirement = _requirement(tables[index], f"{REQUIREMENTS_FILE}: {tables[index].get('id')}")
+            if not _ID.match(requirement.id):
+                return None
+            if index < len(items):
+                items[index] = requirement
+            else:
+                items.append(requirement)
+    except RequirementsFileError:
+        return None
+    known = before.positions
+    new_ids = [items[i].id for i in changes] + [r.id for r in items[len(before.items):]]
+    if len(set(new_ids)) != len(new_ids) or any(known.get(r, i) != i for r, i in zip(new_ids, [*changes, *range(len(before.items), len(items))])):
+        return None  # an id given twice: the full read says where
+    return RequirementSet(tuple(items), last_id, _IdLines(edited.text, edited.tables, [r.id for r in items]))
 
 
 def _message(subject: str, requirement: Requirement, detail: str = "") -> str:
-    body = [f"{requirement.id} ({requirement.pattern}, from {', '.join(requirement.sources)})", f"  {' '.join(requirement.text.split())[:200]}"]
+    # The text's control characters as symbols: git takes the message as an argument, which cannot hold a NUL.
+    body = [f"{requirement.id} ({requirement.pattern}, from {', '.join(requirement.sources)})", f"  {visible(' '.join(requirement.text.split())[:200])}"]
     if detail:
         body.append(f"  {detail}")
     return "\n".join([subject, "", *body, "", f"{TRAILER}: {requirement.id}"]) + "\n"
@@ -482,8 +693,8 @@ def _save(project: Project, change, message_for) -> RequirementSaved:  # type: i
     with project._guard, project._locked():
         require_committable(project.repo_root, unmerged=False)
         data = _read_bytes(project)
-        requirements = RequirementSet() if data is None else parse_requirements(data)
-        check_links(requirements, project.form, project.entries())
+        requirements = RequirementSet() if data is None else _parse_cached(project, data)
+        check_links(requirements, project.form, _answered_if_needed(project, requirements))
         before, after, added = change(requirements)
         if before == after:
             return RequirementSaved(after, None)

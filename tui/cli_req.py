@@ -89,8 +89,9 @@ def run_req(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         if args.json:
             print(safe_json([_as_data(project, r) for r in chosen]), file=out)
             return 0
-        for r in chosen:
-            print(f"{r.id}  {r.status:<12} {r.pattern:<10} {r.priority:<6} {','.join(r.sources):<28} {visible(' '.join(r.text.split()))}", file=out)
+        lines = [f"{r.id}  {r.status:<12} {r.pattern:<10} {r.priority:<6} {','.join(r.sources):<28} {visible(' '.join(r.text.split()))}\n"
+                 for r in chosen]
+        out.write("".join(lines))  # one write: 5,000 prints through the output's filter cost 10% of the command
         hidden = sum(r.status == "retired" for r in requirements.items) if not (args.all or args.status) else 0
         print(f"{len(chosen)} requirement(s)" + (f"; {hidden} retired not shown (--all)" if hidden else ""), file=out)
         return 0
@@ -100,9 +101,7 @@ def run_req(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         if args.json:
             print(safe_json([{"id": r.id, "problems": problems} for r, problems in findings]), file=out)
         else:
-            for r, problems in failing:
-                for problem in problems:
-                    print(f"{r.id}: {visible(problem)}", file=out)
+            out.write("".join(f"{r.id}: {visible(problem)}\n" for r, problems in failing for problem in problems))
             print(f"{len(failing)} of {len(findings)} requirement(s) do not follow EARS" if failing
                   else f"ok: {len(findings)} requirement(s) follow EARS", file=out)
         return 1 if failing else 0
