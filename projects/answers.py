@@ -12,12 +12,12 @@ Each question is a table keyed by its id:
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlreq.bank import STATUSES
+from mlreq.bank.tomlcache import cached_parse
 from mlreq.bank.tomlread import decode_utf8, merge_conflict_error, tomllib_error_line
 
 from .errors import InvalidInputError, ProjectFileError
@@ -92,19 +92,15 @@ class AnswerFile:
         return self._document
 
     @classmethod
-    def parse(cls, path: Path, data: bytes, display: str | None = None) -> AnswerFile:
-        """Parse file bytes; broken files raise ProjectFileError with file:line:col."""
+    def parse(cls, path: Path, data: bytes, display: str | None = None, cached: bool = False) -> AnswerFile:
+        """Parse file bytes; broken files raise ProjectFileError with file:line:col.
+
+        `cached`: the work tree's files, read again and again, keep their parsed form in
+        the user's cache (bank/tomlcache.py); the versions history reads do not.
+        """
         shown = display or str(path)
         text = decode_utf8(data, shown, ProjectFileError)
-        conflict = merge_conflict_error(text, shown)
-        if conflict:
-            raise ProjectFileError(conflict)
-        try:
-            parsed = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ProjectFileError(f"{tomllib_error_line(exc, shown)}; fix the file (mlreq left it untouched)") from None
-        except RecursionError:
-            raise ProjectFileError(f"{shown}: values nested too deeply to read; fix the file (mlreq left it untouched)") from None
+        parsed = cached_parse(data, lambda: _parse(text, shown)) if cached else _parse(text, shown)
         answer_file = cls(path, text, parsed)
         answer_file.validate(shown)
         return answer_file
@@ -190,6 +186,20 @@ class AnswerFile:
         text = self.document.as_string()
         self._text = text
         return text.encode("utf-8")
+
+
+def _parse(text: str, shown: str) -> dict[str, Any]:
+    import tomllib  # only here: a cached file needs no parser
+
+    conflict = merge_conflict_error(text, shown)
+    if conflict:
+        raise ProjectFileError(conflict)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectFileError(f"{tomllib_error_line(exc, shown)}; fix the file (mlreq left it untouched)") from None
+    except RecursionError:
+        raise ProjectFileError(f"{shown}: values nested too deeply to read; fix the file (mlreq left it untouched)") from None
 
 
 _DEFAULTS = {"answer": "", "status": "open", "notes": "", "review": "", "conflict": ""}

@@ -1,7 +1,8 @@
 """The narrow door to git: every git command mlreq runs goes through `GitRepo`.
 
-Commits are started through GitPython's command layer, reads as plain subprocesses; every
-command has user values only after `--` (or as the value of an option), prompts off, stdin closed, no controlling terminal and a timeout,
+Every command, commits included, is a plain `git` subprocess (no GitPython: importing it
+cost a short command more than the commit itself), with user values only after `--` (or
+as the value of an option), prompts off, stdin closed, no controlling terminal and a timeout,
 so git can neither take a user string as an option nor hang a save waiting for a
 passphrase. A command that times out is stopped with its whole process group (the hooks
 it started too), and the lock files it left are removed, never anyone else's.
@@ -11,16 +12,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import CommitError, GitReadError, GitUnavailableError
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 COMMAND_TIMEOUT = 30.0
 """Seconds before a git command is stopped: a hook or signing program waiting on a
@@ -59,8 +61,18 @@ class Identity:
 
 def require_git() -> None:
     """Raise GitUnavailableError with a clear line when git is missing."""
-    if shutil.which("git") is None:
+    if not _on_path("git"):
         raise GitUnavailableError("git is not installed or not on PATH; install git and try again")
+
+
+def _on_path(name: str) -> bool:
+    """`shutil.which(name) is not None` for POSIX, without importing shutil (and with it
+    bz2, lzma and zlib) into every command."""
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or os.curdir, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return True
+    return False
 
 
 def command_timeout() -> float:
@@ -84,34 +96,8 @@ class _Finished:
     stopped: float = 0.0
 
 
-@cache
-def _git_module():  # type: ignore[no-untyped-def]
-    # GitPython raises ImportError at import when git is missing; check first for a clear line.
-    require_git()
-    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
-    import git
-
-    return git
-
-
-def _spawn_plain(command: list[str], cwd: Path, env: dict[str, str], **group: object) -> subprocess.Popen:
-    return subprocess.Popen(
-        command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, **group,
-    )
-
-
-def _spawn_gitpython(command: list[str], cwd: Path, env: dict[str, str], **group: object) -> subprocess.Popen:
-    """The same process, started by GitPython's command layer (stdin closed, pipes, its env
-    merged over os.environ); the process-group options pass through to Popen."""
-    started = _git_module().Git(str(cwd)).execute(command, as_process=True, env=env, **group)
-    process, started.proc = started.proc, None  # ours to wait for: GitPython's wrapper would kill it when collected
-    return process
-
-
 def _run_process(
     command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, umask: int = -1,
-    spawn=_spawn_plain,  # type: ignore[no-untyped-def]
 ) -> _Finished:
     """One git process, in its own process group, with English messages (they are parsed).
 
@@ -120,8 +106,9 @@ def _run_process(
     """
     require_git()
     started = time.time()
-    process = spawn(
-        command, cwd, {"LC_ALL": "C", "LANGUAGE": "C", **env},
+    process = subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **env}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=detach, process_group=None if detach else 0, umask=umask,
     )
     try:
@@ -271,13 +258,13 @@ class GitRepo:
 
     def _execute(
         self, args: tuple[str, ...] | list[str], env: dict[str, str] | None, timeout: float | None, detach: bool,
-        umask: int = -1, spawn=_spawn_plain,  # type: ignore[no-untyped-def]
+        umask: int = -1,
     ) -> _Finished:
         timeout = command_timeout() if timeout is None else timeout
         locks = self._lock_files()
         try:
             finished = _run_process(
-                ["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask, spawn
+                ["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask
             )
         except OSError as exc:
             raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None
@@ -345,7 +332,7 @@ class GitRepo:
         umask = self.sharing_umask()
         while True:
             before = self.head_id()
-            finished = self._execute(args, env, None, True, umask, spawn=_spawn_gitpython)
+            finished = self._execute(args, env, None, True, umask)
             err = finished.err.decode("utf-8", "replace")
             if finished.status == 0:
                 return self.head_id() or self.run("rev-parse", "HEAD")[1].strip()

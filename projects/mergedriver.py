@@ -28,11 +28,12 @@ from pathlib import Path
 from mlreq.bank.errors import MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry
-from .atomic import atomic_write
 from .gitrepo import GitRepo, find_git_root
 from .layout import ANSWERS_DIR, FORM_FILE, find_project_root
-from .requirements import REQUIREMENTS_FILE
 from .safetext import visible
+
+# Every command checks the driver's config (ensure_merge_driver_at); what only a merge
+# needs (requirements, atomic writes) is imported by `main`, so a short command skips it.
 
 DRIVER_NAME = "mlreq"
 ATTRIBUTES = "answers/*.toml merge=mlreq\nform.toml merge=mlreq\nrequirements.toml merge=mlreq\n"
@@ -244,6 +245,9 @@ def main(argv: list[str]) -> int:
         print("usage: mlreq merge-driver BASE OURS THEIRS PATH (run by git, see .gitattributes)", file=sys.stderr)
         return 2
     base, ours, theirs, label = argv
+    from .atomic import atomic_write
+    from .requirements import REQUIREMENTS_FILE
+
     shown = visible(label)
     is_form = Path(label).name == FORM_FILE and Path(label).parent.name != ANSWERS_DIR
     notes: list[str] = []

@@ -12,7 +12,6 @@ Invariants:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -20,13 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import BankError, MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
-from .atomic import atomic_write, remove_leftovers
-from .commitmessage import Change, Restoration, commit_message, creation_message
+from .commitmessage import Change
 from .errors import (
     CommitError,
     ConflictError,
@@ -39,13 +38,21 @@ from .errors import (
     UnknownQuestionError,
 )
 from .gitrepo import GitRepo, Identity, find_git_root
-from .impact import AnswerChange, flags_for, may_be_affected, same_meaning
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
-from .projectlock import project_lock
-from .repostate import require_committable
-from .requirements import REQUIREMENTS_FILE, flag_requirements, with_requirement_flags
 from .safefile import check_folder, list_project_folder, read_project_file, read_project_toml, writable_path
 from .tomlstr import check_encodable
+
+# What only a write needs (locking, repository state, atomic writes, needs-review flags,
+# requirements, commit messages) is imported where it runs: `mlreq show`, `status` and the
+# completions read the project and never pay for it (issue 14).
+if TYPE_CHECKING:
+    from .commitmessage import Restoration
+    from .impact import AnswerChange
+
+try:
+    from _blake2 import blake2b  # what hashlib.blake2b is; hashlib itself also loads OpenSSL (~3 ms)
+except ImportError:  # pragma: no cover - another Python implementation
+    from hashlib import blake2b
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,7 @@ class Project:
         cached = self._files.get(relative)
         if cached and cached.fingerprint == fingerprint:
             return cached.answers
-        answers = AnswerFile.parse(path, data, relative)
+        answers = AnswerFile.parse(path, data, relative, cached=True)
         self._files[relative] = _CachedFile(fingerprint, answers)
         return answers
 
@@ -239,6 +246,8 @@ class Project:
             if text is not None:
                 check_encodable(text, what)
         relative = self.file_of(question)
+        from .repostate import require_committable
+
         with self._guard, self._locked():
             require_committable(self.repo_root, unmerged=False)  # mid-merge, mid-rebase, detached: write nothing
             # Read git's side first: a repository git refuses (another user's, corrupt)
@@ -276,6 +285,8 @@ class Project:
         question = self.question(question_id)
         check_encodable(other, "answer")
         relative = self.file_of(question)
+        from .repostate import require_committable
+
         with self._guard, self._locked():
             require_committable(self.repo_root, unmerged=False)
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
@@ -312,6 +323,8 @@ class Project:
         written): what the user decided on is what gets replaced.
         """
         questions = {qid: self.question(qid) for qid in wanted}
+        from .repostate import require_committable
+
         with self._guard, self._locked():
             require_committable(self.repo_root, unmerged=False)
             by_file: dict[str, dict[str, Entry]] = {}
@@ -338,6 +351,8 @@ class Project:
 
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
+        from .repostate import require_committable
+
         with self._guard, self._locked():
             require_committable(self.repo_root, unmerged=False)
             return self._commit_locked(())
@@ -349,6 +364,8 @@ class Project:
         on disk it is dropped from the cache: the cache never holds text the file does not,
         or the next save of the same text would find nothing to write.
         """
+        from .atomic import atomic_write, remove_leftovers
+
         try:
             for question_id, entry in (changes or {}).items():
                 answers.set_entry(question_id, entry)
@@ -368,6 +385,9 @@ class Project:
 
     def write_file(self, relative: str, data: bytes) -> None:
         """Atomically replace one of the project's non-answer files (form.toml)."""
+        from .atomic import atomic_write
+        from .repostate import require_committable
+
         require_committable(self.repo_root, unmerged=False)
         try:
             atomic_write(writable_path(self.root, relative), data)
@@ -376,6 +396,8 @@ class Project:
 
     def commit_files(self, files: list[str], message: str) -> SaveResult:
         """Commit exactly these project files (the caller holds the lock) with `message`."""
+        from .repostate import require_committable
+
         require_committable(self.repo_root, unmerged=False)
         author = self.author or self.identity()
         if author is None:
@@ -442,6 +464,9 @@ class Project:
         minor: tuple[str, ...] = (),
         subject: str | None = None,
     ) -> SaveResult:
+        from .commitmessage import commit_message, creation_message
+        from .requirements import REQUIREMENTS_FILE, flag_requirements, with_requirement_flags
+
         try:
             pending = self._pending_changes()
         except CommitError as exc:
@@ -502,6 +527,8 @@ class Project:
         answer in the current run of saves is compared with where the run began, so the
         autosaves of a first answer stay a first answer; `minor` ones flag nothing.
         """
+        from .impact import AnswerChange, flags_for, may_be_affected
+
         changes = []
         for _, change in pending:
             qid = change.question_id
@@ -544,6 +571,7 @@ class Project:
         if not wanted:
             return frozenset()
         from .history import History, _entry_in  # history imports this module
+        from .impact import same_meaning
 
         try:
             history = History(self)
@@ -575,13 +603,15 @@ class Project:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """One saver at a time across processes, so no commit is orphaned by a race."""
+        from .projectlock import project_lock
+
         check_folder(self.root, STATE_DIR)  # a committed link named .mlreq must not take the lock outside
         with project_lock(self.root / STATE_DIR, self.repo_root, self.on_lock_wait):
             yield
 
 
 def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 def no_identity_error() -> NoIdentityError:
