@@ -68,9 +68,10 @@ def check_status(status: str) -> str:
 class AnswerFile:
     """A parsed answer file that remembers its exact layout.
 
-    Reading uses the fast stdlib parser; the tomlkit document that keeps comments and
-    layout is built only when the file is about to be changed (tomlkit is slow to import
-    and to parse, and most files are only read).
+    Reading uses the fast stdlib parser. A change to a table laid out as mlreq writes it is
+    made in the text itself (answersplice); the tomlkit document that keeps any other
+    layout and comments is built only for the rest (tomlkit is slow to import and to
+    parse, and most files are only read).
     """
 
     def __init__(self, path: Path, text: str, data: dict[str, Any], document: TOMLDocument | None = None) -> None:
@@ -78,6 +79,8 @@ class AnswerFile:
         self._text = text
         self._data = data
         self._document = document
+        self._spliced = False
+        """The text was changed in place (answersplice): `_data` is tomllib's reading of it."""
 
     @property
     def document(self) -> TOMLDocument:
@@ -161,6 +164,14 @@ class AnswerFile:
 
     def set_entry(self, question_id: str, entry: Entry) -> None:
         """Change only the fields that differ, so `git diff` shows only those lines."""
+        if self._document is None:  # a table as mlreq writes it: its text changed in place
+            from .answersplice import splice_entry
+
+            spliced = splice_entry(self._text, self._data, question_id, entry)
+            if spliced is not None:
+                self._text, self._data = spliced
+                self._spliced = True
+                return
         import tomlkit
 
         document = self.document
@@ -183,7 +194,12 @@ class AnswerFile:
                 _set_keeping_trivia(table, field, _item(field, value))
 
     def dumps(self) -> bytes:
-        text = self.document.as_string()
+        if self._document is None:
+            data = self._text.encode("utf-8")
+            if self._spliced:  # tomllib's own reading of these bytes: the next command needs no parse
+                cached_parse(data, lambda: self._data)
+            return data
+        text = self._document.as_string()
         self._text = text
         return text.encode("utf-8")
 

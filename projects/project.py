@@ -448,7 +448,8 @@ class Project:
                 blob = blobs.get(self.repo_path(relative))
                 if blob is not None:
                     try:
-                        committed[relative] = AnswerFile.parse(self.path_of(relative), blob, f"HEAD:{relative}").entries()
+                        # Usually the very bytes in the work tree, whose parse the cache holds.
+                        committed[relative] = AnswerFile.parse(self.path_of(relative), blob, f"HEAD:{relative}", cached=True).entries()
                     except ProjectFileError:
                         committed[relative] = {}
             self._committed, self._committed_head = committed, head
