@@ -47,6 +47,7 @@ import asyncio
 import fcntl
 import os
 import pty
+import resource
 import select
 import shutil
 import signal
@@ -140,25 +141,34 @@ def cli_commands(repo: Path, env: dict[str, str], runs: int, python_m: bool, com
             f"{prefix}answer": ([*program, "answer", TYPE_QID, "--text"], "text"),  # a new text each run: a real commit
         }
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as installed: bytecode cached
     for round_ in range(runs + 1):  # round 0 warms the bytecode and page caches
         for name, (argv, extra) in commands.items():
             full = [*argv, f"Benchmark answer {round_} ({name})"] if extra else argv
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             done = subprocess.run(full, cwd=repo, env=env, stdin=subprocess.DEVNULL, capture_output=True)
             elapsed = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:
                 sys.exit(f"{' '.join(full)} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-500:]}")
             if round_:
                 times[name].append(elapsed)
+                # CPU time of the command and the git processes it waited for: on a busy
+                # machine it moves less than the wall clock (no time spent waiting for a CPU).
+                cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     how = "python -m mlreq" if mlreq[0] == sys.executable else "the mlreq console script"
     print(f"Command-line start ({runs} runs each, interleaved, {how}; load {os.getloadavg()[0]:.2f}):")
     bare = bench.stats(times["python -c pass"]).median
+    bare_cpu = bench.stats(cpu["python -c pass"]).median
     for name in commands:
         s = bench.stats(times[name])
+        c = bench.stats(cpu[name]).median
         aim = CLI_AIMS.get(name)
         verdict = f"   (aim <= {aim}x: {'ok' if s.median / bare <= aim else 'OVER'})" if aim else ""
-        print(f"  {name:26} med {s.median:6.0f} ms p95 {s.p95:6.0f} ms  {s.median / bare:5.2f}x python -c pass{verdict}")
+        print(f"  {name:26} med {s.median:6.0f} ms p95 {s.p95:6.0f} ms  {s.median / bare:5.2f}x python -c pass"
+              f"  (CPU {c:5.0f} ms, {c / bare_cpu:5.2f}x){verdict}")
     print()
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from .errors import CommitError, GitReadError, GitUnavailableError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # subprocess and signal are imported where git runs: `mlreq show` runs none
+    import subprocess
     from datetime import datetime
 
 COMMAND_TIMEOUT = 30.0
@@ -104,6 +103,8 @@ def _run_process(
     On timeout the whole group is stopped (git, and the hooks it started): SIGTERM first,
     so git removes its own lock files, then SIGKILL for whatever is left.
     """
+    import subprocess
+
     require_git()
     started = time.time()
     process = subprocess.Popen(
@@ -138,6 +139,9 @@ def process_umask() -> int:
 
 
 def _stop_group(process: subprocess.Popen) -> None:
+    import signal
+    import subprocess
+
     group = process.pid  # the leader of its own group (new session or process_group=0)
     for signum in (signal.SIGTERM, signal.SIGCONT):  # CONT: a stopped hook must see the TERM
         try:
@@ -170,6 +174,8 @@ def _group_alive(group: int) -> bool:
 
 def _leftover_output(process: subprocess.Popen) -> tuple[bytes, bytes]:
     """What a killed git wrote; a process that left the group may hold the pipes: give up then."""
+    import subprocess
+
     try:
         return process.communicate(timeout=KILL_GRACE)
     except (subprocess.TimeoutExpired, ValueError):
@@ -413,6 +419,8 @@ class GitRepo:
         """Contents for (revision, path) pairs, None where absent: one `cat-file --batch`."""
         if not wanted:
             return []
+        import subprocess
+
         require_git()
         requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
         try:

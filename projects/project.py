@@ -17,7 +17,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,6 @@ from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import BankError, MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
-from .commitmessage import Change
 from .errors import (
     CommitError,
     ConflictError,
@@ -46,7 +44,9 @@ from .tomlstr import check_encodable
 # requirements, commit messages) is imported where it runs: `mlreq show`, `status` and the
 # completions read the project and never pay for it (issue 14).
 if TYPE_CHECKING:
-    from .commitmessage import Restoration
+    from datetime import datetime
+
+    from .commitmessage import Change, Restoration
     from .impact import AnswerChange
 
 try:
@@ -416,6 +416,8 @@ class Project:
             return [change for _, change in self._pending_changes()]
 
     def _pending_changes(self) -> list[tuple[str, Change]]:
+        from .commitmessage import Change
+
         committed = self._committed_entries()
         changes: list[tuple[str, Change]] = []
         for relative in self.answer_files():
@@ -658,6 +660,8 @@ def _header(project: Project, stage_id: str) -> str:
 
 
 def now_utc() -> datetime:
+    from datetime import datetime, timezone
+
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
