@@ -129,26 +129,30 @@ def cli_commands(repo: Path, env: dict[str, str], runs: int, python_m: bool, com
     """Wall time of short CLI commands against `python -c pass`, interleaved in one run."""
     script = Path(sys.executable).parent / "mlreq"
     mlreq = [sys.executable, "-m", "mlreq"] if python_m or not script.exists() else [str(script)]
-    commands = {"python -c pass": ([sys.executable, "-c", "pass"], None)}
+    commands = {"python -c pass": ([sys.executable, "-c", "pass"], None, repo)}
     for prefix, program in (("", mlreq), ("compared: ", [str(compare)] if compare else None)):
         if program is None:
             continue
+        where = repo
+        if prefix:  # its own copy: each one's answers must not change the files the other reads
+            where = repo.parent / "project-compared"
+            shutil.copytree(repo, where, symlinks=True)
         commands |= {
-            f"{prefix}--version": ([*program, "--version"], None),
-            f"{prefix}show": ([*program, "show", LOAD_QID], None),
-            f"{prefix}status": ([*program, "status"], None),
-            f"{prefix}completion": ([*program, "completion", "--values", "questions"], None),
-            f"{prefix}answer": ([*program, "answer", TYPE_QID, "--text"], "text"),  # a new text each run: a real commit
+            f"{prefix}--version": ([*program, "--version"], None, where),
+            f"{prefix}show": ([*program, "show", LOAD_QID], None, where),
+            f"{prefix}status": ([*program, "status"], None, where),
+            f"{prefix}completion": ([*program, "completion", "--values", "questions"], None, where),
+            f"{prefix}answer": ([*program, "answer", TYPE_QID, "--text"], "text", where),  # a new text each run: a real commit
         }
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}
     env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as installed: bytecode cached
     for round_ in range(runs + 1):  # round 0 warms the bytecode and page caches
-        for name, (argv, extra) in commands.items():
-            full = [*argv, f"Benchmark answer {round_} ({name})"] if extra else argv
+        for name, (argv, extra, where) in commands.items():
+            full = [*argv, f"Benchmark answer {round_}"] if extra else argv
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            done = subprocess.run(full, cwd=repo, env=env, stdin=subprocess.DEVNULL, capture_output=True)
+            done = subprocess.run(full, cwd=where, env=env, stdin=subprocess.DEVNULL, capture_output=True)
             elapsed = time.perf_counter() - t0
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:

@@ -36,7 +36,7 @@ from .errors import (
     UnknownQuestionError,
 )
 from .gitrepo import GitRepo, Identity, find_git_root
-from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
+from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, REQUIREMENTS_FILE, STATE_DIR, answers_file, find_project_root
 from .safefile import check_folder, list_project_folder, read_project_file, read_project_toml, writable_path
 from .tomlstr import check_encodable
 
@@ -468,7 +468,6 @@ class Project:
         subject: str | None = None,
     ) -> SaveResult:
         from .commitmessage import commit_message, creation_message
-        from .requirements import REQUIREMENTS_FILE, flag_requirements, with_requirement_flags
 
         try:
             pending = self._pending_changes()
@@ -487,16 +486,22 @@ class Project:
         flagged, further = self._flag_dependents(pending, author.name if author else "unknown author", when, minor)
         if flagged:
             pending = self._pending_changes()
-        try:  # requirements written from a changed answer: needs-review, in this same commit
-            suspects = flag_requirements(self, [c for _, c in pending if c.question_id not in minor], author.name if author else "unknown author", when)
-        except CommitError as exc:
-            return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
+        suspects: tuple[str, ...] = ()
+        if os.path.lexists(self.path_of(REQUIREMENTS_FILE)):  # else nothing to flag, nor to import
+            from .requirements import flag_requirements
+
+            try:  # requirements written from a changed answer: needs-review, in this same commit
+                suspects = flag_requirements(self, [c for _, c in pending if c.question_id not in minor], author.name if author else "unknown author", when)
+            except CommitError as exc:
+                return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
         if author is None:
             return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged, may_be_affected=further)
         files = sorted({relative for relative, _ in pending})
         minor_changes = tuple(qid for qid in minor if any(c.question_id == qid for _, c in pending))
         message = commit_message([change for _, change in pending], self.form, flagged, restored, minor_changes, subject) if pending else ""
         if suspects:
+            from .requirements import with_requirement_flags
+
             files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects)
         if self._unborn:  # commit what creating the project could not, with this change
             project_files = (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes", *self.answer_files())
