@@ -17,12 +17,15 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from mlreq.bank.tomlcache import cached_parse
 from mlreq.bank.tomlread import decode_utf8, merge_conflict_error, tomllib_error_line
 
 from .errors import InvalidInputError, ProjectFileError
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """A filled-in form is tens of kilobytes; anything near this is not a project file."""

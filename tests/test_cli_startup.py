@@ -58,7 +58,7 @@ def test_read_commands_run_no_git_and_load_no_parser_or_write_code(
     _run_logging_git(argv, project_dir, tmp_path)  # the first run fills the parse cache
     calls, modules = _run_logging_git(argv, project_dir, tmp_path)
     assert calls == git_calls
-    heavy = [m for m in modules if m.split(".")[0] in ("tomllib", "tomlkit", "git", "shutil", "tempfile") or m in WRITE_CODE]
+    heavy = [m for m in modules if m.split(".")[0] in ("tomllib", "tomlkit", "git", "shutil", "tempfile", "typing") or m in WRITE_CODE]
     assert [m for m in heavy if m not in needed] == []
 
 
