@@ -2,9 +2,10 @@
 (nor import tomllib) each time it starts (issue 14).
 
 An entry is named by a digest of the file's bytes, so it only ever stands for exactly the
-bytes it was parsed from. It is plain JSON in the user's cache folder (never in a work
-tree: every repository is hostile), written atomically, and kept only when it reads back
-equal to what the parser gave. Anything wrong with the cache (missing, unreadable,
+bytes it was parsed from (or, for an answer file mlreq has just changed in its text, the
+data that change was checked to give: projects/answersplice.py). It is plain JSON in the
+user's cache folder (never in a work tree: every repository is hostile), written
+atomically, and kept only when it reads back equal to the data given. Anything wrong with the cache (missing, unreadable,
 garbled, no HOME) just means parsing the file, as without it.
 """
 

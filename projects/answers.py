@@ -82,7 +82,7 @@ class AnswerFile:
         self._data = data
         self._document = document
         self._spliced = False
-        """The text was changed in place (answersplice): `_data` is tomllib's reading of it."""
+        """The text was changed in place (answersplice): `_data` is what it reads as."""
 
     @property
     def document(self) -> TOMLDocument:
@@ -198,7 +198,7 @@ class AnswerFile:
     def dumps(self) -> bytes:
         if self._document is None:
             data = self._text.encode("utf-8")
-            if self._spliced:  # tomllib's own reading of these bytes: the next command needs no parse
+            if self._spliced:  # what these bytes read as (answersplice checked it): the next command needs no parse
                 cached_parse(data, lambda: self._data)
             return data
         text = self._document.as_string()

@@ -49,7 +49,7 @@ HAND_MADE = [
     MLREQ_FILE.replace('answer = "JSON lines"', "answer = 'JSON lines'"),
     MLREQ_FILE.replace('answer = ""\n', "answer = '''\nliteral'''\n"),
     MLREQ_FILE.replace('agreed_by = ["data-engineer", "legal"]', "agreed_by = [ 'data-engineer' , \"legal\", ]"),
-    MLREQ_FILE.replace('notes = ""\n\n["data.data-format"]', 'notes = ""\nowner = "Ana"\nsince = 2026-03-02\n\n["data.data-format"]'),
+    MLREQ_FILE.replace('notes = ""\n\n["data.data-format"]', 'notes = ""\nowner = "Ana"\n\n["data.data-format"]'),
     MLREQ_FILE.rstrip("\n"),  # no newline at the end
     MLREQ_FILE.replace("\n\n", "\n"),  # no blank lines between tables
 ]
@@ -62,6 +62,9 @@ NOT_SPLICED = [
     MLREQ_FILE.replace('["data.data-format"] #', '[ "data.data-format" ] #').replace(
         'Tickets."""', 'Tickets.\n["data.data-format"]\nstatus = "a"\nanswer = "b"\nnotes = "c"\nreview = "d"\nagreed_by = ["x"]\n[x"""'),
     MLREQ_FILE + '\n["data.data-format".mlreq]\nx = 1\n',
+    MLREQ_FILE.replace('notes = ""\n\n["data.data-format"]', 'notes = ""\nsince = 2026-03-02\n\n["data.data-format"]'),
+    MLREQ_FILE.replace('status = "open"', 'status = "open"\nchecked = true'),
+    MLREQ_FILE + '\n[plain]\nnotes = "a bare table name"\n',
 ]
 
 texts = st.one_of(st.sampled_from(HARD_CASES[:-2]), st.text(max_size=200))
@@ -93,9 +96,14 @@ def _both_ways(text: str, changes: list[tuple[str, Entry]]) -> tuple[bytes, byte
           deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=st.lists(st.tuples(st.sampled_from(IDS), entries), min_size=1, max_size=3))
 def test_the_splice_writes_what_tomlkit_writes(text: str, changes: list[tuple[str, Entry]]) -> None:
-    assert splice_entry(text, tomllib.loads(text), changes[0][0], changes[0][1]) is not None, "this layout is spliced"
+    current, data = text, tomllib.loads(text)
+    for question_id, entry in changes:  # what the splice says the file reads as is what it reads as
+        spliced_once = splice_entry(current, data, question_id, entry)
+        assert spliced_once is not None, "this layout is spliced"
+        assert tomllib.loads(spliced_once[0]) == spliced_once[1]
+        current, data = spliced_once
     spliced, by_tomlkit = _both_ways(text, changes)
-    assert spliced.decode() == by_tomlkit.decode()
+    assert spliced.decode() == by_tomlkit.decode() == current
     data = tomllib.loads(spliced.decode())
     for question_id, entry in dict(changes).items():
         assert AnswerFile.parse(Path("x.toml"), spliced).entry(question_id) == entry

@@ -71,7 +71,8 @@ def test_an_answer_starts_only_the_git_processes_it_needs(project_dir: Path, tmp
         "config --get-regexp ^user\\.(name|email)$",  # who commits
         "-c commit.gpgsign=false commit",
     ]
-    assert not [m for m in modules if m.split(".")[0] in ("git", "tomlkit")]
+    # a file mlreq wrote is changed in its text (answersplice): no TOML parser or writer at all
+    assert not [m for m in modules if m.split(".")[0] in ("git", "tomlkit", "tomllib", "typing")]
 
 
 @pytest.mark.parametrize(
