@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections import namedtuple
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,16 +84,12 @@ def command_timeout() -> float:
     return value if value > 0 else COMMAND_TIMEOUT
 
 
-@dataclass(frozen=True)
-class _Finished:
-    status: int
-    out: bytes
-    err: bytes
-    timed_out: bool = False
-    started: float = 0.0
-    """time.time() before the process started and after every process of its group was gone:
-    a lock file made between the two, absent before, can only be this command's."""
-    stopped: float = 0.0
+class _Finished(namedtuple("_Finished", ("status", "out", "err", "timed_out", "started", "stopped"), defaults=(False, 0.0, 0.0))):
+    """A finished git process. `started` and `stopped`: time.time() before the process started
+    and after every process of its group was gone: a lock file made between the two, absent
+    before, can only be this command's. (A named tuple: a dataclass costs every start ~0.5 ms.)"""
+
+    __slots__ = ()
 
 
 def _run_process(

@@ -73,12 +73,17 @@ class SaveResult:
         return self.commit_error is None
 
 
-@dataclass
 class _CachedFile:
-    fingerprint: bytes
-    """A digest of the file's bytes. Not its stat: two writes within one clock tick can
-    leave the same size, mtime and (reused) inode, and a stale cache would overwrite."""
-    answers: AnswerFile
+    """A parsed file and the digest of its bytes (a plain class: every dataclass costs a
+    start about half a millisecond to make)."""
+
+    __slots__ = ("fingerprint", "answers")
+
+    def __init__(self, fingerprint: bytes, answers: AnswerFile) -> None:
+        self.fingerprint = fingerprint
+        """A digest of the file's bytes. Not its stat: two writes within one clock tick can
+        leave the same size, mtime and (reused) inode, and a stale cache would overwrite."""
+        self.answers = answers
 
 
 @dataclass
