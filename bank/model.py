@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -178,6 +177,8 @@ class Form:
 
     def closest_question_ids(self, question_id: str, limit: int = 3) -> list[str]:
         """Ids that look like a mistyped one, best first."""
+        import difflib  # only for a mistyped id
+
         ids = list(self._questions_by_id)
         close = difflib.get_close_matches(question_id, ids, n=limit, cutoff=0.5)
         if not close:

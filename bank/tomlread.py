@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
-from typing import Any
 
 from .errors import BankError
+from .tomlcache import cached_parse
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
+if TYPE_CHECKING:
+    from typing import Any
+
+    import tomllib  # imported where a file is parsed: a cached one needs no parser
 
 MAX_TOML_BYTES = 16 * 1024 * 1024
 _TOMLLIB_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -71,6 +76,12 @@ def read_toml(path: Path, error: type[BankError] = BankError) -> dict[str, Any]:
         raise error(f"{path}: cannot read ({exc.strerror})") from None
     if len(data) > MAX_TOML_BYTES:
         raise error(f"{path}: more than {MAX_TOML_BYTES // 2**20} MiB; not a form file")
+    return cached_parse(data, lambda: _parse(data, path, error))
+
+
+def _parse(data: bytes, path: Path, error: type[BankError]) -> dict[str, Any]:
+    import tomllib
+
     text = decode_utf8(data, path, error)
     conflict = merge_conflict_error(text, path)
     if conflict:

@@ -32,6 +32,7 @@ _SCRUBBED = (
     "GIT_COMMITTER_EMAIL",
     "GIT_COMMITTER_DATE",
     "EMAIL",
+    "XDG_CACHE_HOME",  # the parsed-TOML cache (bank/tomlcache.py) goes under the private HOME
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_INDEX_FILE",

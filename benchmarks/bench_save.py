@@ -226,19 +226,19 @@ def _breakdown(project, repo: Path, env: dict[str, str], reps: int) -> None:  # 
 
     answers = project._read(relative)
     rows = [
-        ("tomlkit render (AnswerFile.dumps)", timed(lambda i: answers.dumps())),
+        ("AnswerFile.dumps (the text as it stands)", timed(lambda i: answers.dumps())),
         ("atomic_write (tmp file, 2 fsyncs, rename)", timed(lambda i: atomic_write(path, variants[i % 2]))),
         ("  plain write_bytes, no fsync", timed(lambda i: path.write_bytes(variants[i % 2]))),
         ("_pending_changes (entries of 4 files vs HEAD)", timed(lambda i: project._pending_changes())),
         ("head_id (ref file read)", timed(lambda i: gitrepo.head_id())),
-        ("git commit, mlreq's args, via GitPython", timed(lambda i: gitrepo.run(*mlreq_args, env={
+        ("git commit, mlreq's args, via GitRepo.run", timed(lambda i: gitrepo.run(*mlreq_args, env={
             "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
             "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email}), flip)),
         ("git commit, mlreq's args, via subprocess.run", timed(lambda i: run_plain(mlreq_args, i, author_env), flip)),
         ("git commit -q --only (baseline args)", timed(lambda i: run_plain(["commit", "-q", "--only", "-m", "msg", "--", git_path], i), flip)),
-        ("git rev-parse HEAD via GitPython (after commit)", timed(lambda i: gitrepo.run("rev-parse", "HEAD"))),
+        ("git rev-parse HEAD via GitRepo.run (after commit)", timed(lambda i: gitrepo.run("rev-parse", "HEAD"))),
         ("git rev-parse HEAD via subprocess.run", timed(lambda i: run_plain(["rev-parse", "HEAD"], i))),
-        ("git --version via GitPython (process floor)", timed(lambda i: gitrepo.run("--version"))),
+        ("git --version via GitRepo.run (process floor)", timed(lambda i: gitrepo.run("--version"))),
         ("git --version via subprocess.run", timed(lambda i: run_plain(["--version"], i))),
     ]
     project._files.clear()  # the file changed behind the project's back; let it re-read

@@ -47,6 +47,7 @@ import asyncio
 import fcntl
 import os
 import pty
+import resource
 import select
 import shutil
 import signal
@@ -81,6 +82,8 @@ def main() -> None:
     parser.add_argument("--load-size", type=int, default=150_000, help="characters of the answer the save queue keeps saving")
     parser.add_argument("--cli-runs", type=int, default=20, help="timed runs of each command-line command (default 20)")
     parser.add_argument("--cli-python-m", action="store_true", help="run the commands as `python -m mlreq`, not the console script")
+    parser.add_argument("--compare", type=Path, metavar="MLREQ",
+                        help="another mlreq console script (say, an install of an earlier commit), timed in the same rounds")
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
@@ -104,7 +107,7 @@ def main() -> None:
           f"built in {time.perf_counter() - started:.1f} s in {tmp}\n")
     try:
         if not args.skip_cli:
-            cli_commands(repo, env, args.cli_runs, args.cli_python_m)
+            cli_commands(repo, env, args.cli_runs, args.cli_python_m, args.compare)
         if not args.skip_startup:
             startup(repo, env, args.runs)
         if not args.skip_latency:
@@ -122,38 +125,54 @@ def main() -> None:
 CLI_AIMS = {"--version": 1.5, "show": 2.5, "status": 2.5, "completion": 2.5, "answer": 3.0}
 
 
-def cli_commands(repo: Path, env: dict[str, str], runs: int, python_m: bool) -> None:
+def cli_commands(repo: Path, env: dict[str, str], runs: int, python_m: bool, compare: Path | None = None) -> None:
     """Wall time of short CLI commands against `python -c pass`, interleaved in one run."""
     script = Path(sys.executable).parent / "mlreq"
     mlreq = [sys.executable, "-m", "mlreq"] if python_m or not script.exists() else [str(script)]
-    commands = {
-        "python -c pass": ([sys.executable, "-c", "pass"], None),
-        "--version": ([*mlreq, "--version"], None),
-        "show": ([*mlreq, "show", LOAD_QID], None),
-        "status": ([*mlreq, "status"], None),
-        "completion": ([*mlreq, "completion", "--values", "questions"], None),
-        "answer": ([*mlreq, "answer", TYPE_QID, "--text"], "text"),  # a new text each run: a real commit
-    }
+    commands = {"python -c pass": ([sys.executable, "-c", "pass"], None, repo)}
+    for prefix, program in (("", mlreq), ("compared: ", [str(compare)] if compare else None)):
+        if program is None:
+            continue
+        where = repo
+        if prefix:  # its own copy: each one's answers must not change the files the other reads
+            where = repo.parent / "project-compared"
+            shutil.copytree(repo, where, symlinks=True)
+        commands |= {
+            f"{prefix}--version": ([*program, "--version"], None, where),
+            f"{prefix}show": ([*program, "show", LOAD_QID], None, where),
+            f"{prefix}status": ([*program, "status"], None, where),
+            f"{prefix}completion": ([*program, "completion", "--values", "questions"], None, where),
+            f"{prefix}answer": ([*program, "answer", TYPE_QID, "--text"], "text", where),  # a new text each run: a real commit
+        }
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as installed: bytecode cached
     for round_ in range(runs + 1):  # round 0 warms the bytecode and page caches
-        for name, (argv, extra) in commands.items():
+        for name, (argv, extra, where) in commands.items():
             full = [*argv, f"Benchmark answer {round_}"] if extra else argv
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            done = subprocess.run(full, cwd=repo, env=env, stdin=subprocess.DEVNULL, capture_output=True)
+            done = subprocess.run(full, cwd=where, env=env, stdin=subprocess.DEVNULL, capture_output=True)
             elapsed = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:
                 sys.exit(f"{' '.join(full)} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-500:]}")
             if round_:
                 times[name].append(elapsed)
+                # CPU time of the command and the git processes it waited for: on a busy
+                # machine it moves less than the wall clock (no time spent waiting for a CPU).
+                cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     how = "python -m mlreq" if mlreq[0] == sys.executable else "the mlreq console script"
-    print(f"Command-line start ({runs} runs each, interleaved, {how}):")
+    print(f"Command-line start ({runs} runs each, interleaved, {how}; load {os.getloadavg()[0]:.2f}):")
     bare = bench.stats(times["python -c pass"]).median
+    bare_cpu = bench.stats(cpu["python -c pass"]).median
     for name in commands:
         s = bench.stats(times[name])
+        c = bench.stats(cpu[name]).median
         aim = CLI_AIMS.get(name)
         verdict = f"   (aim <= {aim}x: {'ok' if s.median / bare <= aim else 'OVER'})" if aim else ""
-        print(f"  {name:16} med {s.median:6.0f} ms p95 {s.p95:6.0f} ms  {s.median / bare:5.2f}x python -c pass{verdict}")
+        print(f"  {name:26} med {s.median:6.0f} ms p95 {s.p95:6.0f} ms  {s.median / bare:5.2f}x python -c pass"
+              f"  (CPU {c:5.0f} ms, {c / bare_cpu:5.2f}x){verdict}")
     print()
 
 

@@ -6,7 +6,6 @@ Plain Python: never imports textual, so the CLI and tests drive everything.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from .errors import (
     CommitError,
@@ -19,7 +18,10 @@ from .errors import (
     UnknownQuestionError,
 )
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .answers import EMPTY, Entry
     from .commitmessage import Change
     from .create import check_project_name, create_project

@@ -12,18 +12,20 @@ Each question is a table keyed by its id:
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from mlreq.bank import STATUSES
+from mlreq.bank.tomlcache import cached_parse
 from mlreq.bank.tomlread import decode_utf8, merge_conflict_error, tomllib_error_line
 
 from .errors import InvalidInputError, ProjectFileError
 from .tomlstr import toml_string
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
 if TYPE_CHECKING:
+    from typing import Any
+
     from tomlkit.items import Item, Table
     from tomlkit.toml_document import TOMLDocument
 
@@ -68,9 +70,10 @@ def check_status(status: str) -> str:
 class AnswerFile:
     """A parsed answer file that remembers its exact layout.
 
-    Reading uses the fast stdlib parser; the tomlkit document that keeps comments and
-    layout is built only when the file is about to be changed (tomlkit is slow to import
-    and to parse, and most files are only read).
+    Reading uses the fast stdlib parser. A change to a table laid out as mlreq writes it is
+    made in the text itself (answersplice); the tomlkit document that keeps any other
+    layout and comments is built only for the rest (tomlkit is slow to import and to
+    parse, and most files are only read).
     """
 
     def __init__(self, path: Path, text: str, data: dict[str, Any], document: TOMLDocument | None = None) -> None:
@@ -78,6 +81,8 @@ class AnswerFile:
         self._text = text
         self._data = data
         self._document = document
+        self._spliced = False
+        """The text was changed in place (answersplice): `_data` is what it reads as."""
 
     @property
     def document(self) -> TOMLDocument:
@@ -92,19 +97,15 @@ class AnswerFile:
         return self._document
 
     @classmethod
-    def parse(cls, path: Path, data: bytes, display: str | None = None) -> AnswerFile:
-        """Parse file bytes; broken files raise ProjectFileError with file:line:col."""
+    def parse(cls, path: Path, data: bytes, display: str | None = None, cached: bool = False) -> AnswerFile:
+        """Parse file bytes; broken files raise ProjectFileError with file:line:col.
+
+        `cached`: the work tree's files, read again and again, keep their parsed form in
+        the user's cache (bank/tomlcache.py); the versions history reads do not.
+        """
         shown = display or str(path)
         text = decode_utf8(data, shown, ProjectFileError)
-        conflict = merge_conflict_error(text, shown)
-        if conflict:
-            raise ProjectFileError(conflict)
-        try:
-            parsed = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ProjectFileError(f"{tomllib_error_line(exc, shown)}; fix the file (mlreq left it untouched)") from None
-        except RecursionError:
-            raise ProjectFileError(f"{shown}: values nested too deeply to read; fix the file (mlreq left it untouched)") from None
+        parsed = cached_parse(data, lambda: _parse(text, shown)) if cached else _parse(text, shown)
         answer_file = cls(path, text, parsed)
         answer_file.validate(shown)
         return answer_file
@@ -165,6 +166,14 @@ class AnswerFile:
 
     def set_entry(self, question_id: str, entry: Entry) -> None:
         """Change only the fields that differ, so `git diff` shows only those lines."""
+        if self._document is None:  # a table as mlreq writes it: its text changed in place
+            from .answersplice import splice_entry
+
+            spliced = splice_entry(self._text, self._data, question_id, entry)
+            if spliced is not None:
+                self._text, self._data = spliced
+                self._spliced = True
+                return
         import tomlkit
 
         document = self.document
@@ -187,9 +196,28 @@ class AnswerFile:
                 _set_keeping_trivia(table, field, _item(field, value))
 
     def dumps(self) -> bytes:
-        text = self.document.as_string()
+        if self._document is None:
+            data = self._text.encode("utf-8")
+            if self._spliced:  # what these bytes read as (answersplice checked it): the next command needs no parse
+                cached_parse(data, lambda: self._data)
+            return data
+        text = self._document.as_string()
         self._text = text
         return text.encode("utf-8")
+
+
+def _parse(text: str, shown: str) -> dict[str, Any]:
+    import tomllib  # only here: a cached file needs no parser
+
+    conflict = merge_conflict_error(text, shown)
+    if conflict:
+        raise ProjectFileError(conflict)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectFileError(f"{tomllib_error_line(exc, shown)}; fix the file (mlreq left it untouched)") from None
+    except RecursionError:
+        raise ProjectFileError(f"{shown}: values nested too deeply to read; fix the file (mlreq left it untouched)") from None
 
 
 _DEFAULTS = {"answer": "", "status": "open", "notes": "", "review": "", "conflict": ""}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 
@@ -19,7 +18,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    descriptor, temporary = tempfile.mkstemp(prefix=_prefix(path), suffix=".tmp", dir=path.parent)
+    descriptor, temporary = _temporary_file(path)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -34,6 +33,19 @@ def atomic_write(path: Path, data: bytes) -> None:
             pass
         raise
     _fsync_directory(path.parent)
+
+
+def _temporary_file(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, as `tempfile.mkstemp` makes it (0600, O_EXCL, no link
+    followed), without importing tempfile (and with it shutil and random) into every save."""
+    for _ in range(100):
+        temporary = os.path.join(path.parent, f"{_prefix(path)}{os.urandom(6).hex()}.tmp")
+        try:
+            flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            return os.open(temporary, flags, 0o600), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(path.parent))
 
 
 def write_output(path: Path, data: bytes) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 from mlreq.bank.errors import MlreqError
 
@@ -37,15 +37,14 @@ class InvalidInputError(ProjectError):
     title = "Invalid input"
 
 
-class ConflictingEntry(NamedTuple):
+class ConflictingEntry(namedtuple("ConflictingEntry", ("question_id", "mine", "theirs"))):
     """Both sides of a same-question conflict, kept so neither text is lost.
 
-    A NamedTuple, not a dataclass: every `mlreq` start imports this module, and
-    dataclasses brings inspect and ast with it (issue 14: `mlreq --version` starts fast)."""
+    A named tuple, not a dataclass nor typing.NamedTuple: every `mlreq` start imports this
+    module, and dataclasses brings inspect and ast with it, typing 3 ms of its own (issue 14:
+    `mlreq --version` starts fast). question_id: str; mine, theirs: Entry."""
 
-    question_id: str
-    mine: object
-    theirs: object
+    __slots__ = ()
 
 
 class ConflictError(ProjectError):

@@ -1,7 +1,8 @@
 """The narrow door to git: every git command mlreq runs goes through `GitRepo`.
 
-Commits are started through GitPython's command layer, reads as plain subprocesses; every
-command has user values only after `--` (or as the value of an option), prompts off, stdin closed, no controlling terminal and a timeout,
+Every command, commits included, is a plain `git` subprocess (no GitPython: importing it
+cost a short command more than the commit itself), with user values only after `--` (or
+as the value of an option), prompts off, stdin closed, no controlling terminal and a timeout,
 so git can neither take a user string as an option nor hang a save waiting for a
 passphrase. A command that times out is stopped with its whole process group (the hooks
 it started too), and the lock files it left are removed, never anyone else's.
@@ -11,16 +12,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
-import subprocess
 import time
+from collections import namedtuple
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 from .errors import CommitError, GitReadError, GitUnavailableError
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
+if TYPE_CHECKING:  # subprocess and signal are imported where git runs: `mlreq show` runs none
+    import subprocess
+    from datetime import datetime
 
 COMMAND_TIMEOUT = 30.0
 """Seconds before a git command is stopped: a hook or signing program waiting on a
@@ -59,8 +61,18 @@ class Identity:
 
 def require_git() -> None:
     """Raise GitUnavailableError with a clear line when git is missing."""
-    if shutil.which("git") is None:
+    if not _on_path("git"):
         raise GitUnavailableError("git is not installed or not on PATH; install git and try again")
+
+
+def _on_path(name: str) -> bool:
+    """`shutil.which(name) is not None` for POSIX, without importing shutil (and with it
+    bz2, lzma and zlib) into every command."""
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or os.curdir, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return True
+    return False
 
 
 def command_timeout() -> float:
@@ -72,56 +84,29 @@ def command_timeout() -> float:
     return value if value > 0 else COMMAND_TIMEOUT
 
 
-@dataclass(frozen=True)
-class _Finished:
-    status: int
-    out: bytes
-    err: bytes
-    timed_out: bool = False
-    started: float = 0.0
-    """time.time() before the process started and after every process of its group was gone:
-    a lock file made between the two, absent before, can only be this command's."""
-    stopped: float = 0.0
+class _Finished(namedtuple("_Finished", ("status", "out", "err", "timed_out", "started", "stopped"), defaults=(False, 0.0, 0.0))):
+    """A finished git process. `started` and `stopped`: time.time() before the process started
+    and after every process of its group was gone: a lock file made between the two, absent
+    before, can only be this command's. (A named tuple: a dataclass costs every start ~0.5 ms.)"""
 
-
-@cache
-def _git_module():  # type: ignore[no-untyped-def]
-    # GitPython raises ImportError at import when git is missing; check first for a clear line.
-    require_git()
-    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
-    import git
-
-    return git
-
-
-def _spawn_plain(command: list[str], cwd: Path, env: dict[str, str], **group: object) -> subprocess.Popen:
-    return subprocess.Popen(
-        command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, **group,
-    )
-
-
-def _spawn_gitpython(command: list[str], cwd: Path, env: dict[str, str], **group: object) -> subprocess.Popen:
-    """The same process, started by GitPython's command layer (stdin closed, pipes, its env
-    merged over os.environ); the process-group options pass through to Popen."""
-    started = _git_module().Git(str(cwd)).execute(command, as_process=True, env=env, **group)
-    process, started.proc = started.proc, None  # ours to wait for: GitPython's wrapper would kill it when collected
-    return process
+    __slots__ = ()
 
 
 def _run_process(
     command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, umask: int = -1,
-    spawn=_spawn_plain,  # type: ignore[no-untyped-def]
 ) -> _Finished:
     """One git process, in its own process group, with English messages (they are parsed).
 
     On timeout the whole group is stopped (git, and the hooks it started): SIGTERM first,
     so git removes its own lock files, then SIGKILL for whatever is left.
     """
+    import subprocess
+
     require_git()
     started = time.time()
-    process = spawn(
-        command, cwd, {"LC_ALL": "C", "LANGUAGE": "C", **env},
+    process = subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **env}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=detach, process_group=None if detach else 0, umask=umask,
     )
     try:
@@ -151,6 +136,9 @@ def process_umask() -> int:
 
 
 def _stop_group(process: subprocess.Popen) -> None:
+    import signal
+    import subprocess
+
     group = process.pid  # the leader of its own group (new session or process_group=0)
     for signum in (signal.SIGTERM, signal.SIGCONT):  # CONT: a stopped hook must see the TERM
         try:
@@ -183,6 +171,8 @@ def _group_alive(group: int) -> bool:
 
 def _leftover_output(process: subprocess.Popen) -> tuple[bytes, bytes]:
     """What a killed git wrote; a process that left the group may hold the pipes: give up then."""
+    import subprocess
+
     try:
         return process.communicate(timeout=KILL_GRACE)
     except (subprocess.TimeoutExpired, ValueError):
@@ -271,13 +261,13 @@ class GitRepo:
 
     def _execute(
         self, args: tuple[str, ...] | list[str], env: dict[str, str] | None, timeout: float | None, detach: bool,
-        umask: int = -1, spawn=_spawn_plain,  # type: ignore[no-untyped-def]
+        umask: int = -1,
     ) -> _Finished:
         timeout = command_timeout() if timeout is None else timeout
         locks = self._lock_files()
         try:
             finished = _run_process(
-                ["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask, spawn
+                ["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask
             )
         except OSError as exc:
             raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None
@@ -345,7 +335,7 @@ class GitRepo:
         umask = self.sharing_umask()
         while True:
             before = self.head_id()
-            finished = self._execute(args, env, None, True, umask, spawn=_spawn_gitpython)
+            finished = self._execute(args, env, None, True, umask)
             err = finished.err.decode("utf-8", "replace")
             if finished.status == 0:
                 return self.head_id() or self.run("rev-parse", "HEAD")[1].strip()
@@ -426,6 +416,8 @@ class GitRepo:
         """Contents for (revision, path) pairs, None where absent: one `cat-file --batch`."""
         if not wanted:
             return []
+        import subprocess
+
         require_git()
         requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
         try:

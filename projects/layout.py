@@ -11,6 +11,8 @@ from .safefile import refusal
 
 PROJECT_FILE = "mlreq.toml"
 FORM_FILE = "form.toml"
+REQUIREMENTS_FILE = "requirements.toml"
+"""Also named in requirements.py; here so that a save can see there is none without importing it."""
 ANSWERS_DIR = "answers"
 STATE_DIR = ".mlreq"
 """Machine-local state (lock, drafts); ignored by git through the project's .gitignore."""

@@ -20,19 +20,20 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import subprocess
+import stat
 import sys
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from mlreq.bank.errors import MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry
-from .atomic import atomic_write
-from .gitrepo import GitRepo, find_git_root
+from .gitrepo import GitRepo, find_git_root, git_dir
 from .layout import ANSWERS_DIR, FORM_FILE, find_project_root
-from .requirements import REQUIREMENTS_FILE
 from .safetext import visible
+
+# Every command checks the driver's config (ensure_merge_driver_at); what only a merge
+# needs (requirements, atomic writes) is imported by `main`, so a short command skips it.
 
 DRIVER_NAME = "mlreq"
 ATTRIBUTES = "answers/*.toml merge=mlreq\nform.toml merge=mlreq\nrequirements.toml merge=mlreq\n"
@@ -126,12 +127,12 @@ def driver_command(python: str | None = None) -> str:
 _RECORDED = re.compile(r"^mlreq_python=(.*?); r=127; ")
 
 
-@dataclass(frozen=True)
-class DriverState:
-    """How this clone's git would merge answer files."""
+class DriverState(namedtuple("DriverState", ("problem",))):
+    """How this clone's git would merge answer files. `problem`: None when the driver is
+    configured and its interpreter runs mlreq; else why not. (A named tuple: every command
+    makes one, and a dataclass costs a start ~0.5 ms.)"""
 
-    problem: str | None
-    """None when the driver is configured and its interpreter runs mlreq; else why not."""
+    __slots__ = ()
 
     @property
     def ok(self) -> bool:
@@ -140,6 +141,9 @@ class DriverState:
 
 def driver_state(repo: GitRepo) -> DriverState:
     """Check the configured driver without running a merge."""
+    local = local_driver_setting(repo)
+    if local is not None and _runs_this_mlreq(local):  # read without a git process (issue 14)
+        return DriverState(None)
     status, out, _ = repo.run("config", "--get", f"merge.{DRIVER_NAME}.driver", check=False)
     command = out.strip()
     if status not in (0, 1):  # git cannot read this repository's config (ownership, ...): not ours to fix
@@ -159,6 +163,8 @@ def driver_state(repo: GitRepo) -> DriverState:
         return DriverState(None)
     if not os.access(python, os.X_OK):
         return DriverState(f"points at {python}, which no longer exists (mlreq moved or was removed)")
+    import subprocess
+
     try:
         # Cheap: finding `mlreq.__main__` imports only mlreq's tiny root package.
         probe = subprocess.run(
@@ -170,6 +176,97 @@ def driver_state(repo: GitRepo) -> DriverState:
     if probe.returncode != 0:
         return DriverState(f"points at {python}, which has no mlreq installed")
     return DriverState(None)
+
+
+_CONFIG_OVERRIDES = ("GIT_DIR", "GIT_COMMON_DIR", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT")
+_SECTION = re.compile(r'[ \t]*\[[ \t]*([A-Za-z0-9.-]+)(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?[ \t]*\][ \t]*(?:[#;][^\n]*)?')
+_KEY = re.compile(r"[ \t]*([A-Za-z][A-Za-z0-9-]*)[ \t]*(?:=(.*))?")
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def local_driver_setting(repo: GitRepo) -> str | None:
+    """`git config --get merge.mlreq.driver` read from the clone's own config file, when
+    that file alone decides it: set there exactly once, no include, no worktree config,
+    no config from the environment. None means "ask git" (every command checks the
+    driver, and a git process is most of what a short read command costs)."""
+    if any(name in os.environ for name in _CONFIG_OVERRIDES):
+        return None
+    try:
+        folder = git_dir(repo.root)
+        if (folder / "config.worktree").exists():
+            return None
+        if (folder / "commondir").is_file():  # a linked worktree: the config is the main one's
+            folder = folder / (folder / "commondir").read_text().strip()
+        fd = os.open(folder / "config", os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if len(data) > MAX_CONFIG_BYTES or "\r" in text:
+        return None
+    values = []
+    ours = False
+    for line in text.split("\n"):
+        if not line.strip() or line.lstrip()[:1] in ("#", ";"):
+            continue
+        if line.lstrip().startswith("["):
+            section = _SECTION.fullmatch(line)
+            # includes, `[merge.mlreq]` (old syntax) and escapes in a subsection: git decides
+            if section is None or section[1].lower().startswith("include") or "." in section[1] or "\\" in (section[2] or ""):
+                return None
+            ours = section[1].lower() == "merge" and section[2] == DRIVER_NAME
+            continue
+        key = _KEY.fullmatch(line)
+        if key is None:
+            return None
+        if ours and key[1].lower() == "driver":
+            value = _config_value(key[2] or "")
+            if value is None:
+                return None
+            values.append(value)
+    return values[0] if len(values) == 1 else None
+
+
+def _config_value(raw: str) -> str | None:
+    """A value as git reads it (quotes, escapes, comments, spaces); None for a line
+    continued on the next one or a bad escape (git decides those)."""
+    value: list[str] = []
+    spaces, quoted, index = 0, False, 0
+    while index < len(raw):
+        char = raw[index]
+        index += 1
+        if char in " \t" and not quoted:
+            spaces += 1 if value else 0
+            continue
+        if not quoted and char in "#;":
+            break
+        value.append(" " * spaces)
+        spaces = 0
+        if char == "\\":
+            if index >= len(raw) or raw[index] not in 'ntb"\\':
+                return None
+            value.append({"n": "\n", "t": "\t", "b": "\b"}.get(raw[index], raw[index]))
+            index += 1
+        elif char == '"':
+            quoted = not quoted
+        else:
+            value.append(char)
+    return None if quoted else "".join(value)
+
+
+def _runs_this_mlreq(command: str) -> bool:
+    """The driver as this mlreq configures it, with this interpreter (or its twin)."""
+    match = _RECORDED.match(command)
+    if match is None:
+        return False
+    try:
+        python = shlex.split(match[1].replace("%%", "%"))[0]
+    except (ValueError, IndexError):
+        return False
+    return command == driver_command(python) and (python == sys.executable or _same_interpreter(python, sys.executable))
 
 
 def _same_interpreter(one: str, other: str) -> bool:
@@ -244,6 +341,9 @@ def main(argv: list[str]) -> int:
         print("usage: mlreq merge-driver BASE OURS THEIRS PATH (run by git, see .gitattributes)", file=sys.stderr)
         return 2
     base, ours, theirs, label = argv
+    from .atomic import atomic_write
+    from .requirements import REQUIREMENTS_FILE
+
     shown = visible(label)
     is_form = Path(label).name == FORM_FILE and Path(label).parent.name != ANSWERS_DIR
     notes: list[str] = []

@@ -12,21 +12,17 @@ Invariants:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import BankError, MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
-from .atomic import atomic_write, remove_leftovers
-from .commitmessage import Change, Restoration, commit_message, creation_message
 from .errors import (
     CommitError,
     ConflictError,
@@ -39,13 +35,24 @@ from .errors import (
     UnknownQuestionError,
 )
 from .gitrepo import GitRepo, Identity, find_git_root
-from .impact import AnswerChange, flags_for, may_be_affected, same_meaning
-from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, STATE_DIR, answers_file, find_project_root
-from .projectlock import project_lock
-from .repostate import require_committable
-from .requirements import REQUIREMENTS_FILE, flag_requirements, with_requirement_flags
+from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, REQUIREMENTS_FILE, STATE_DIR, answers_file, find_project_root
 from .safefile import check_folder, list_project_folder, read_project_file, read_project_toml, writable_path
 from .tomlstr import check_encodable
+
+# What only a write needs (locking, repository state, atomic writes, needs-review flags,
+# requirements, commit messages) is imported where it runs: `mlreq show`, `status` and the
+# completions read the project and never pay for it (issue 14).
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .commitmessage import Change, Restoration
+    from .impact import AnswerChange
+
+try:
+    from _blake2 import blake2b  # what hashlib.blake2b is; hashlib itself also loads OpenSSL (~3 ms)
+except ImportError:  # pragma: no cover - another Python implementation
+    from hashlib import blake2b
 
 
 @dataclass(frozen=True)
@@ -69,12 +76,17 @@ class SaveResult:
         return self.commit_error is None
 
 
-@dataclass
 class _CachedFile:
-    fingerprint: bytes
-    """A digest of the file's bytes. Not its stat: two writes within one clock tick can
-    leave the same size, mtime and (reused) inode, and a stale cache would overwrite."""
-    answers: AnswerFile
+    """A parsed file and the digest of its bytes (a plain class: every dataclass costs a
+    start about half a millisecond to make)."""
+
+    __slots__ = ("fingerprint", "answers")
+
+    def __init__(self, fingerprint: bytes, answers: AnswerFile) -> None:
+        self.fingerprint = fingerprint
+        """A digest of the file's bytes. Not its stat: two writes within one clock tick can
+        leave the same size, mtime and (reused) inode, and a stale cache would overwrite."""
+        self.answers = answers
 
 
 @dataclass
@@ -174,7 +186,7 @@ class Project:
         cached = self._files.get(relative)
         if cached and cached.fingerprint == fingerprint:
             return cached.answers
-        answers = AnswerFile.parse(path, data, relative)
+        answers = AnswerFile.parse(path, data, relative, cached=True)
         self._files[relative] = _CachedFile(fingerprint, answers)
         return answers
 
@@ -245,6 +257,8 @@ class Project:
             if text is not None:
                 check_encodable(text, what)
         relative = self.file_of(question)
+        from .repostate import require_committable
+
         with self._guard, self._locked():
             require_committable(self.repo_root, unmerged=False)  # mid-merge, mid-rebase, detached: write nothing
             # Read git's side first: a repository git refuses (another user's, corrupt)
@@ -283,6 +297,8 @@ class Project:
         question = self.question(question_id)
         check_encodable(other, "answer")
         relative = self.file_of(question)
+        from .repostate import require_committable
+
         with self._guard, self._locked():
             require_committable(self.repo_root, unmerged=False)
             answers = self._read(relative) or AnswerFile.new(self.path_of(relative), _header(self, question.stage), [])
@@ -319,6 +335,8 @@ class Project:
         written): what the user decided on is what gets replaced.
         """
         questions = {qid: self.question(qid) for qid in wanted}
+        from .repostate import require_committable
+
         with self._guard, self._locked():
             require_committable(self.repo_root, unmerged=False)
             by_file: dict[str, dict[str, Entry]] = {}
@@ -345,6 +363,8 @@ class Project:
 
     def commit_pending(self) -> SaveResult:
         """Commit whatever differs from HEAD (an earlier save that git refused, a hand edit)."""
+        from .repostate import require_committable
+
         with self._guard, self._locked():
             require_committable(self.repo_root, unmerged=False)
             return self._commit_locked(())
@@ -356,6 +376,8 @@ class Project:
         on disk it is dropped from the cache: the cache never holds text the file does not,
         or the next save of the same text would find nothing to write.
         """
+        from .atomic import atomic_write, remove_leftovers
+
         try:
             for question_id, entry in (changes or {}).items():
                 answers.set_entry(question_id, entry)
@@ -375,6 +397,9 @@ class Project:
 
     def write_file(self, relative: str, data: bytes) -> None:
         """Atomically replace one of the project's non-answer files (form.toml)."""
+        from .atomic import atomic_write
+        from .repostate import require_committable
+
         require_committable(self.repo_root, unmerged=False)
         try:
             atomic_write(writable_path(self.root, relative), data)
@@ -383,6 +408,8 @@ class Project:
 
     def commit_files(self, files: list[str], message: str) -> SaveResult:
         """Commit exactly these project files (the caller holds the lock) with `message`."""
+        from .repostate import require_committable
+
         require_committable(self.repo_root, unmerged=False)
         author = self.author or self.identity()
         if author is None:
@@ -401,6 +428,8 @@ class Project:
             return [change for _, change in self._pending_changes()]
 
     def _pending_changes(self) -> list[tuple[str, Change]]:
+        from .commitmessage import Change
+
         committed = self._committed_entries()
         changes: list[tuple[str, Change]] = []
         for relative in self.answer_files():
@@ -433,7 +462,8 @@ class Project:
                 blob = blobs.get(self.repo_path(relative))
                 if blob is not None:
                     try:
-                        committed[relative] = AnswerFile.parse(self.path_of(relative), blob, f"HEAD:{relative}").entries()
+                        # Usually the very bytes in the work tree, whose parse the cache holds.
+                        committed[relative] = AnswerFile.parse(self.path_of(relative), blob, f"HEAD:{relative}", cached=True).entries()
                     except ProjectFileError:
                         committed[relative] = {}
             self._committed, self._committed_head = committed, head
@@ -449,6 +479,8 @@ class Project:
         minor: tuple[str, ...] = (),
         subject: str | None = None,
     ) -> SaveResult:
+        from .commitmessage import commit_message, creation_message
+
         try:
             pending = self._pending_changes()
         except CommitError as exc:
@@ -467,16 +499,22 @@ class Project:
         flagged, further = self._flag_dependents(pending, author.name if author else "unknown author", when, minor)
         if flagged or withdrawn:
             pending = self._pending_changes()
-        try:  # requirements written from a changed answer: needs-review, in this same commit
-            suspects = flag_requirements(self, [c for _, c in pending if c.question_id not in minor], author.name if author else "unknown author", when)
-        except CommitError as exc:
-            return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
+        suspects: tuple[str, ...] = ()
+        if os.path.lexists(self.path_of(REQUIREMENTS_FILE)):  # else nothing to flag, nor to import
+            from .requirements import flag_requirements
+
+            try:  # requirements written from a changed answer: needs-review, in this same commit
+                suspects = flag_requirements(self, [c for _, c in pending if c.question_id not in minor], author.name if author else "unknown author", when)
+            except CommitError as exc:
+                return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
         if author is None:
             return SaveResult(changed=changed, commit_error=no_identity_error(), flagged=flagged, may_be_affected=further)
         files = sorted({relative for relative, _ in pending})
         minor_changes = tuple(qid for qid in minor if any(c.question_id == qid for _, c in pending))
         message = commit_message([change for _, change in pending], self.form, flagged, restored, minor_changes, subject, withdrawn) if pending else ""
         if suspects:
+            from .requirements import with_requirement_flags
+
             files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects)
         if self._unborn:  # commit what creating the project could not, with this change
             project_files = (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes", *self.answer_files())
@@ -539,6 +577,8 @@ class Project:
         answer in the current run of saves is compared with where the run began, so the
         autosaves of a first answer stay a first answer; `minor` ones flag nothing.
         """
+        from .impact import AnswerChange, flags_for, may_be_affected
+
         changes = []
         for _, change in pending:
             qid = change.question_id
@@ -575,6 +615,7 @@ class Project:
         if not wanted:
             return frozenset()
         from .history import History, _entry_in  # history imports this module
+        from .impact import same_meaning
 
         try:
             history = History(self)
@@ -606,13 +647,15 @@ class Project:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """One saver at a time across processes, so no commit is orphaned by a race."""
+        from .projectlock import project_lock
+
         check_folder(self.root, STATE_DIR)  # a committed link named .mlreq must not take the lock outside
         with project_lock(self.root / STATE_DIR, self.repo_root, self.on_lock_wait):
             yield
 
 
 def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 def no_identity_error() -> NoIdentityError:
@@ -658,6 +701,8 @@ def _header(project: Project, stage_id: str) -> str:
 
 
 def now_utc() -> datetime:
+    from datetime import datetime, timezone
+
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 

@@ -14,16 +14,19 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from mlreq.bank import tomlfast
+from mlreq.bank.tomlcache import cached_parse
 from mlreq.bank.tomlread import decode_utf8, merge_conflict_error, tomllib_error_line
 
 from .errors import InvalidInputError, ProjectFileError
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """A filled-in form is tens of kilobytes; anything near this is not a project file."""
@@ -227,6 +230,8 @@ def writable_path(root: Path, relative: str) -> Path:
 
 def parse_toml(data: bytes, shown: str, error: type[ProjectFileError] = ProjectFileError) -> dict[str, Any]:
     """Parsed TOML, with every failure (encoding, syntax, absurd nesting) one line naming the file."""
+    import tomllib
+
     text = decode_utf8(data, shown, error)
     conflict = merge_conflict_error(text, shown)  # a line-merged file: say so, not "Invalid statement"
     if conflict:
@@ -250,4 +255,6 @@ def read_project_toml(root: Path, relative: str, error: type[ProjectFileError] =
         raise error(f"{root / relative}: file not found") from None
     except OSError as exc:
         raise error(f"{root / relative}: cannot read ({exc.strerror or exc})") from None
-    return parse_toml(data, str(root / relative), error)
+    # mlreq.toml and form.toml change rarely and are read by every command: parsed once
+    # per version of their bytes (see bank/tomlcache.py).
+    return cached_parse(data, lambda: parse_toml(data, str(root / relative), error))

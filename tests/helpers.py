@@ -49,6 +49,7 @@ _SCRUBBED = (
     "GIT_CONFIG_PARAMETERS",
     "XDG_CONFIG_HOME",
     "XDG_DATA_HOME",
+    "XDG_CACHE_HOME",
 )
 
 

@@ -1,0 +1,119 @@
+"""What a short command does before its work (issue 14, "Speed"): read commands start no
+git process they do not need and load no TOML parser, writer or GitPython; the merge
+driver's setting is read from the clone's config file only when that file alone decides
+it, exactly as git reads it."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import git
+from mlreq.projects.gitrepo import GitRepo
+from mlreq.projects.mergedriver import DRIVER_NAME, driver_command, local_driver_setting
+
+WRITE_CODE = ("mlreq.projects.requirements", "mlreq.projects.impact", "mlreq.projects.atomic",
+              "mlreq.projects.projectlock", "mlreq.projects.repostate", "mlreq.projects.commitmessage")
+
+
+def _run_logging_git(argv: list[str], project: Path, tmp_path: Path) -> tuple[list[str], list[str]]:
+    """`mlreq ARGV` in a fresh process whose `git` is a wrapper logging each call (then the
+    real git); returns the git subcommands it ran and the modules it loaded."""
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir(exist_ok=True)
+    log = tmp_path / "git-calls"
+    real = subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True, check=True).stdout.strip()
+    wrapper.write_text(f'#!/bin/sh\necho "$1 $2 $3" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    log.write_text("")
+    code = (
+        "import io, sys\n"
+        "from mlreq.tui.cli import run\n"
+        f"assert run({argv!r}, out=io.StringIO()) == 0\n"
+        "print(','.join(sorted(sys.modules)))\n"
+    )
+    env = {**os.environ, "PATH": f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return [call.rstrip() for call in log.read_text().splitlines()], result.stdout.strip().split(",")
+
+
+@pytest.mark.parametrize(
+    ("argv", "git_calls", "needed"),
+    [
+        (["show", "data.data-source"], [], ()),
+        (["completion", "--values", "questions"], [], ()),
+        # "not committed yet" compares with HEAD's answers (Change); open questions are ranked (impact)
+        (["status"], ["cat-file --batch"], ("mlreq.projects.commitmessage", "mlreq.projects.impact")),
+    ],
+)
+def test_read_commands_run_no_git_and_load_no_parser_or_write_code(
+    project_dir: Path, tmp_path: Path, argv: list[str], git_calls: list[str], needed: tuple[str, ...]
+) -> None:
+    _run_logging_git(argv, project_dir, tmp_path)  # the first run fills the parse cache
+    calls, modules = _run_logging_git(argv, project_dir, tmp_path)
+    assert calls == git_calls
+    heavy = [m for m in modules if m.split(".")[0] in ("tomllib", "tomlkit", "git", "shutil", "tempfile", "typing") or m in WRITE_CODE]
+    assert [m for m in heavy if m not in needed] == []
+
+
+def test_an_answer_starts_only_the_git_processes_it_needs(project_dir: Path, tmp_path: Path) -> None:
+    _run_logging_git(["answer", "data.data-source", "--text", "From the sea"], project_dir, tmp_path)  # makes .mlreq/lock
+    calls, modules = _run_logging_git(["answer", "data.data-source", "--text", "From the lake"], project_dir, tmp_path)
+    assert calls == [
+        "ls-files --unmerged -z",  # the preflight: no unmerged paths
+        "cat-file --batch",  # HEAD's answers: every entry that differs is committed
+        "config --get-regexp ^user\\.(name|email)$",  # who commits
+        "-c commit.gpgsign=false commit",
+    ]
+    # a file mlreq wrote is changed in its text (answersplice): no TOML parser or writer at all
+    assert not [m for m in modules if m.split(".")[0] in ("git", "tomlkit", "tomllib", "typing")]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        driver_command(),
+        driver_command("/opt/py thon/bin/python3"),
+        'a "quoted" value; with # marks\tand tab \\ backslash',
+        "  spaces   inside  ",
+    ],
+)
+def test_the_drivers_setting_is_read_as_git_reads_it(project_dir: Path, value: str) -> None:
+    git(project_dir, "config", f"merge.{DRIVER_NAME}.driver", value)
+    git(project_dir, "config", "core.editor", "vi ; # not ours")
+    expected = git(project_dir, "config", "--get", f"merge.{DRIVER_NAME}.driver").rstrip("\n")
+    assert local_driver_setting(GitRepo(project_dir)) == expected
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "[include]\n\tpath = elsewhere\n",  # git would read another file
+        '[includeIf "gitdir:/"]\n\tpath = elsewhere\n',
+        "[merge.mlreq]\n\tdriver = old syntax\n",
+        '[merge "mlreq"]\n\tdriver = a second value\n',
+        '[merge "mlreq"]\n\tdriver = continued \\\n\ton the next line\n',
+        '[merge "ml\\req"]\n\tdriver = an escaped subsection\n',
+        "[core] bare = false\n",
+    ],
+)
+def test_a_config_git_may_read_otherwise_is_left_to_git(project_dir: Path, extra: str) -> None:
+    config = project_dir / ".git" / "config"
+    config.write_text(config.read_text() + extra)
+    assert local_driver_setting(GitRepo(project_dir)) is None
+
+
+def test_config_from_elsewhere_is_left_to_git(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = GitRepo(project_dir)
+    assert local_driver_setting(repo) == driver_command()
+    (project_dir / ".git" / "config.worktree").write_text("")
+    assert local_driver_setting(repo) is None
+    (project_dir / ".git" / "config.worktree").unlink()
+    monkeypatch.setenv("GIT_CONFIG_PARAMETERS", f"'merge.{DRIVER_NAME}.driver=x'")
+    assert local_driver_setting(repo) is None
