@@ -441,6 +441,8 @@ class GitRepo:
     def blob_ids_at(self, wanted: list[tuple[str, str]]) -> list[str | None]:
         """Blob ids for (revision, path) pairs, None where absent: one `cat-file --batch-check`,
         no content read (telling "unchanged" from "changed" costs nothing more)."""
+        import subprocess
+
         if not wanted:
             return []
         require_git()

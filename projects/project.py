@@ -114,6 +114,8 @@ class Project:
     _run_flags: dict[str, tuple[Entry, Entry]] = field(default_factory=dict, repr=False)
     """Dependents this run of saves marked needs-review: (entry before, entry as flagged).
     Undoing the run's change (back to the meaning it began from) withdraws these flags."""
+    _run_requirement_flags: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False)
+    """Requirements this run of saves marked needs-review: (status, review) before, reason set."""
     on_lock_wait: Callable[[str], None] | None = field(default=None, repr=False)
     """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -275,7 +277,7 @@ class Project:
             if self._edit_run is None or self._edit_run[0] != question_id:
                 head = committed.get(relative, {}).get(question_id, on_disk if not committed else EMPTY)
                 self._edit_run = (question_id, head.answer)
-                self._run_flags = {}
+                self._run_flags, self._run_requirement_flags = {}, {}
             wanted = next_entry(on_disk if base is None else base, answer, status, notes, agreed_by)
             if base is not None and on_disk != base and on_disk != wanted:
                 raise ConflictError(
@@ -495,16 +497,23 @@ class Project:
         if not pending and not self._unborn:
             return SaveResult(changed=changed)
         author = self.author or self.identity()
-        withdrawn = self._withdraw_run_flags(pending)
-        flagged, further = self._flag_dependents(pending, author.name if author else "unknown author", when, minor)
+        undone = self._undone_run(pending)
+        withdrawn = self._withdraw_run_flags() if undone else ()
+        answer_changes = self._answer_changes(pending, minor)
+        flagged, further = self._flag_dependents(answer_changes, author.name if author else "unknown author", when)
         if flagged or withdrawn:
             pending = self._pending_changes()
         suspects: tuple[str, ...] = ()
+        cleared: tuple[str, ...] = ()
         if os.path.lexists(self.path_of(REQUIREMENTS_FILE)):  # else nothing to flag, nor to import
-            from .requirements import flag_requirements
+            from .requirements import flag_requirements, unflag_requirements
 
             try:  # requirements written from a changed answer: needs-review, in this same commit
-                suspects = flag_requirements(self, [c for _, c in pending if c.question_id not in minor], author.name if author else "unknown author", when)
+                if undone and self._run_requirement_flags:
+                    cleared, self._run_requirement_flags = unflag_requirements(self, self._run_requirement_flags), {}
+                in_run = self._edit_run is not None and any(c.question_id == self._edit_run[0] for c in answer_changes)
+                record = self._run_requirement_flags if in_run else None
+                suspects = flag_requirements(self, answer_changes, author.name if author else "unknown author", when, record)
             except CommitError as exc:
                 return SaveResult(changed=changed, commit_error=exc, flagged=flagged)
         if author is None:
@@ -512,10 +521,10 @@ class Project:
         files = sorted({relative for relative, _ in pending})
         minor_changes = tuple(qid for qid in minor if any(c.question_id == qid for _, c in pending))
         message = commit_message([change for _, change in pending], self.form, flagged, restored, minor_changes, subject, withdrawn) if pending else ""
-        if suspects:
+        if suspects or cleared:
             from .requirements import with_requirement_flags
 
-            files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects)
+            files, message = sorted({*files, REQUIREMENTS_FILE}), with_requirement_flags(message, suspects, cleared)
         if self._unborn:  # commit what creating the project could not, with this change
             project_files = (PROJECT_FILE, FORM_FILE, ".gitignore", ".gitattributes", *self.answer_files())
             files = sorted({*files, *(f for f in project_files if self.path_of(f).exists())})
@@ -539,16 +548,20 @@ class Project:
             may_be_affected=further, withdrawn=withdrawn,
         )
 
-    def _withdraw_run_flags(self, pending: list[tuple[str, Change]]) -> tuple[str, ...]:
-        """Put back the dependents this run flagged when its answer means again what it
-        meant when the run began: a slip that autosaved and was undone leaves no doubt
-        behind. A dependent touched since its flag (edited, confirmed) stays as it is."""
+    def _undone_run(self, pending: list[tuple[str, Change]]) -> bool:
+        """Whether this save brings the run's answer back to the meaning it began from while
+        the run has flags set: a slip that autosaved and was undone leaves no doubt behind."""
+        from .impact import same_meaning
+
         run = self._edit_run
-        if run is None or not self._run_flags:
-            return ()
+        if run is None or not (self._run_flags or self._run_requirement_flags):
+            return False
         change = next((c for _, c in pending if c.question_id == run[0] and "answer" in c.fields), None)
-        if change is None or not same_meaning(run[1], change.after.answer):
-            return ()
+        return change is not None and same_meaning(run[1], change.after.answer)
+
+    def _withdraw_run_flags(self) -> tuple[str, ...]:
+        """Put back the dependents this run flagged. A dependent touched since its flag
+        (edited, confirmed) stays as it is."""
         entries = self.entries()
         back = {qid: before for qid, (before, flagged) in self._run_flags.items() if entries.get(qid) == flagged}
         self._run_flags = {}
@@ -568,16 +581,10 @@ class Project:
                 continue
             self._write(relative, answers, {qid: wanted[qid] for qid in ids})
 
-    def _flag_dependents(
-        self, pending: list[tuple[str, Change]], author: str, when: datetime | None, minor: tuple[str, ...] = ()
-    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Mark the answered direct dependents of changed answers needs-review.
-
-        Returns the flagged ids and the answered ones further down (not flagged). An
-        answer in the current run of saves is compared with where the run began, so the
-        autosaves of a first answer stay a first answer; `minor` ones flag nothing.
-        """
-        from .impact import AnswerChange, flags_for, may_be_affected
+    def _answer_changes(self, pending: list[tuple[str, Change]], minor: tuple[str, ...] = ()) -> list[AnswerChange]:
+        """The answers `pending` changes, each compared with where its run of saves began
+        (so the autosaves of a first answer stay a first answer); `minor` ones left out."""
+        from .impact import AnswerChange
 
         changes = []
         for _, change in pending:
@@ -586,6 +593,17 @@ class Project:
                 continue
             before = self._edit_run[1] if self._edit_run and self._edit_run[0] == qid else change.before.answer
             changes.append(AnswerChange(qid, before, change.after.answer))
+        return changes
+
+    def _flag_dependents(
+        self, changes: list[AnswerChange], author: str, when: datetime | None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Mark the answered direct dependents of changed answers needs-review.
+
+        Returns the flagged ids and the answered ones further down (not flagged).
+        """
+        from .impact import flags_for, may_be_affected
+
         if not any(change.flags and self.form.dependents_of(change.question_id) for change in changes):
             return (), ()
         entries = self.entries()

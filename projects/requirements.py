@@ -37,6 +37,7 @@ from .safetext import visible
 from .tomlstr import check_encodable
 
 if TYPE_CHECKING:
+    from .impact import AnswerChange
     from tomlkit.toml_document import TOMLDocument
 
     from mlreq.bank import Form
@@ -405,14 +406,23 @@ def substantive(before: str, after: str) -> bool:
     return not same_meaning(before, after)
 
 
-def flag_requirements(project: Project, changes: list[Change], author: str, when: datetime | None = None) -> tuple[str, ...]:
+def flag_requirements(
+    project: Project,
+    changes: list[AnswerChange],
+    author: str,
+    when: datetime | None = None,
+    record: dict[str, tuple[str, str, str]] | None = None,
+) -> tuple[str, ...]:
     """Mark needs-review the requirements written from answers that `changes` changed.
 
+    The rules that flag dependent answers (`impact`): only a change of meaning since the
+    edit began, and never an answer's first text (writing the form is not changing it).
     Called by `Project._commit_locked` with the lock held, before its commit; returns the
     requirements in doubt because of these changes (their file then goes in the same
     commit). A broken requirements file stops the commit (the answer stays on disk).
+    `record` gets, per requirement flagged now, (status, review) before and the reason set.
     """
-    changed = [c.question_id for c in changes if "answer" in c.fields and substantive(c.before.answer, c.after.answer)]
+    changed = [c.question_id for c in changes if c.flags and not c.first]
     if not changed:
         return ()
     try:
@@ -430,8 +440,11 @@ def flag_requirements(project: Project, changes: list[Change], author: str, when
             continue
         source = next(qid for qid in changed if qid in requirement.sources)
         if requirement.status != "needs-review":
-            updates[requirement.id] = {"status": "needs-review", "review": review_reason(source, author, when)}
+            reason = review_reason(source, author, when)
+            updates[requirement.id] = {"status": "needs-review", "review": reason}
             in_doubt.append(requirement.id)
+            if record is not None:
+                record[requirement.id] = (requirement.status, requirement.review, reason)
         elif any(requirement.review.startswith(f"{qid} changed") for qid in changed):
             in_doubt.append(requirement.id)  # flagged by an earlier try whose commit failed
     if updates:
@@ -442,16 +455,43 @@ def flag_requirements(project: Project, changes: list[Change], author: str, when
     return tuple(in_doubt)
 
 
-def with_requirement_flags(message: str, flagged: tuple[str, ...]) -> str:
-    """An answer's commit message, also naming the requirements it put in doubt."""
+def unflag_requirements(project: Project, flagged: dict[str, tuple[str, str, str]]) -> tuple[str, ...]:
+    """Put back the requirements `flag_requirements` flagged (its `record`) that still hold
+    exactly the flag it set: the change that flagged them was undone. Returns their ids."""
+    try:
+        data = _read_bytes(project)
+        if data is None:
+            return ()
+        requirements = _parse_cached(project, data)
+    except ProjectError as exc:
+        raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
+    updates = {}
+    for rid, (status, review, reason) in flagged.items():
+        now = requirements.get(rid)
+        if now is not None and now.status == "needs-review" and now.review == reason:
+            updates[rid] = {"status": status, "review": review}
+    if updates:
+        try:
+            _write(project, data, updates)
+        except ProjectError as exc:
+            raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
+    return tuple(updates)
+
+
+def with_requirement_flags(message: str, flagged: tuple[str, ...], withdrawn: tuple[str, ...] = ()) -> str:
+    """An answer's commit message, also naming the requirements it put in doubt (and those
+    no longer in doubt, the change that flagged them undone)."""
     head, sep, last = message.rstrip("\n").rpartition("\n\n")
     if sep and all(re.match(r"^[\w-]+: ", line) for line in last.splitlines()):
         body, trailers = head, last.splitlines()
     else:  # no trailer block yet
         body, trailers = message.rstrip("\n"), []
-    lines = ["Requirements flagged needs-review, as they were written from the changed answer:", *(f"  {r}" for r in flagged)]
-    trailers += [f"{TRAILER}: {r}" for r in flagged]
-    return f"{body}\n\n" + "\n".join(lines) + "\n\n" + "\n".join(trailers) + "\n"
+    lines = ["Requirements flagged needs-review, as they were written from the changed answer:", *(f"  {r}" for r in flagged)] if flagged else []
+    if withdrawn:
+        lines += ["" if lines else None, "Requirements no longer flagged needs-review (the change that flagged them was undone):",
+                  *(f"  {r}" for r in withdrawn)]
+    trailers += [f"{TRAILER}: {r}" for r in (*flagged, *withdrawn)]
+    return f"{body}\n\n" + "\n".join(line for line in lines if line is not None) + "\n\n" + "\n".join(trailers) + "\n"
 
 
 # --------------------------------------------------------------------------- writing

@@ -355,8 +355,9 @@ class Sync:
         author = self.project.author or self.project.identity()
         with self.project._guard, self.project._locked():
             self.project._edit_run = None  # the merge's changes are compared with what was here before it
-            flagged, _ = self.project._flag_dependents(changes, f"sync from {REMOTE}", None)
-            suspects = flag_requirements(self.project, [c for _, c in changes], f"sync from {REMOTE}")
+            answer_changes = self.project._answer_changes(changes)
+            flagged, _ = self.project._flag_dependents(answer_changes, f"sync from {REMOTE}", None)
+            suspects = flag_requirements(self.project, answer_changes, f"sync from {REMOTE}")
             if flagged or suspects:
                 message = f"Flag {'answers' if flagged else 'requirements'} for review after sync\n\n" + "\n".join(f"Mlreq-Question: {q}" for q in flagged) + "\n"
                 files = sorted({self.project.file_of(self.project.form.question(q)) for q in flagged})

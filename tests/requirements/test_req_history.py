@@ -37,11 +37,12 @@ def run(cli, project_dir: Path, *argv: str) -> str:
 @pytest.fixture
 def evolved(cli, project_dir: Path) -> Evolved:
     """Kick-off: REQ-001 and REQ-002 as drafts. Review: REQ-001 edited (text, criteria,
-    status), REQ-002 retired, REQ-003 added, then flagged needs-review by an answer to its question."""
+    status), REQ-002 retired, REQ-003 added, then flagged needs-review by a change to its question's answer."""
     run(cli, project_dir, "answer", SOURCE, "--text", "OCPP logs from the operator")
     run(cli, project_dir, "req", "new", "--from", SOURCE, "--text", "The system shall keep charger logs for 2 years.",
         "--criterion", "a log from 700 days ago can be read")
     run(cli, project_dir, "req", "new", "--from", OTHER, "--text", "The system shall train on 2 GPUs.")
+    run(cli, project_dir, "answer", OTHER, "--text", "One data engineer")
     run(cli, project_dir, "iteration", "new", "Kick-off")
     kickoff = git(project_dir, "rev-parse", "HEAD").strip()
     run(cli, project_dir, "req", "edit", "REQ-001", "--text", "The system shall keep raw charger logs for 3 years.",
@@ -93,7 +94,9 @@ def test_diff_between_iterations_shows_added_changed_and_retired_requirements(cl
 
 def test_log_names_requirement_commits_and_shows_one_requirements_timeline(cli, evolved: Evolved) -> None:
     saves = [s for g in json.loads(run(cli, evolved.path, "log", "--json")) for s in g["saves"]]
-    by_subject = {s["subject"]: s for s in saves}
+    by_subject: dict = {}
+    for save in saves:  # newest first: the latest save of each subject
+        by_subject.setdefault(save["subject"], save)
     assert by_subject["Retire requirement REQ-002"]["requirements"] == ["REQ-002"]
     assert by_subject["Retire requirement REQ-002"]["questions"] == []
     assert by_subject[f"Answer {OTHER}"]["requirements"] == ["REQ-003"]  # the answer's commit flagged it

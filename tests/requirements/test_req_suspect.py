@@ -86,3 +86,36 @@ def test_a_broken_requirements_file_keeps_the_answer_on_disk_and_says_why(cli, p
     assert retried.code == 0, retried
     assert files_in_commit(project_dir) == ["answers/data.toml", "requirements.toml"]
     assert shown(cli, project_dir, "REQ-001")["status"] == "needs-review"
+
+
+def test_the_autosaves_of_a_first_answer_flag_no_requirement(cli, project_dir: Path) -> None:
+    """The same rule as for dependent answers: writing the form is not changing it, and the
+    saves that go on typing one answer are one edit."""
+    from mlreq.projects import Project
+
+    req(cli, project_dir, "new", "--from", SOURCE, "--text", "The system shall read charger logs.")
+    req(cli, project_dir, "edit", "REQ-001", "--status", "agreed")
+    project = Project.open(project_dir)  # one session, as the app keeps it
+    for typed in ("Charger", "Charger logs via", "Charger logs via OCPP from the CPMS"):
+        project.save(SOURCE, answer=typed)
+    assert shown(cli, project_dir, "REQ-001")["status"] == "agreed"
+    assert "Requirements flagged needs-review" not in git(project_dir, "log", "--format=%B")  # no commit flagged any
+
+
+def test_undoing_a_slip_puts_the_requirements_it_flagged_back(cli, project_dir: Path) -> None:
+    from mlreq.projects import Project
+
+    answer(cli, project_dir, SOURCE, "Charger logs via OCPP")
+    req(cli, project_dir, "new", "--from", SOURCE, "--text", "The system shall read OCPP logs.")
+    req(cli, project_dir, "edit", "REQ-001", "--status", "agreed")
+    req(cli, project_dir, "new", "--from", SOURCE, "--text", "The system shall keep OCPP logs.")
+    before = (project_dir / "requirements.toml").read_bytes()
+    project = Project.open(project_dir)
+    project.save(SOURCE, answer="oops Charger logs via OCPP")
+    assert shown(cli, project_dir, "REQ-001")["status"] == "needs-review"
+    project.save(SOURCE, answer="Charger logs via OCPP")
+    assert (project_dir / "requirements.toml").read_bytes() == before  # byte for byte as it was
+    message = git(project_dir, "log", "-1", "--format=%B")
+    assert "Requirements no longer flagged needs-review (the change that flagged them was undone):\n  REQ-001\n  REQ-002" in message
+    assert files_in_commit(project_dir) == ["answers/data.toml", "requirements.toml"]
+    assert git(project_dir, "status", "--porcelain") == ""
