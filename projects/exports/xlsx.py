@@ -1,4 +1,5 @@
-"""XLSX: a Summary sheet (progress per stage and role) and one sheet per stage, for managers.
+"""XLSX: a Summary sheet (progress per stage and role), one sheet per stage and a
+Requirements sheet (when the project has requirements), for managers.
 
 Every text cell is stored as a string cell, never as a formula or an error value, whatever it
 starts with ("=cmd|' /C calc'!A0" stays text), and carries Excel's quote prefix so editing it
@@ -15,7 +16,19 @@ from copy import copy
 from mlreq.bank import STATUSES
 
 from .csvfile import FORMULA_START
-from .model import FormState, Tally, agreed_by_text, front_page_sections, overall_tally, role_tallies, row_stamp, shown, stage_tallies
+from .model import (
+    FormState,
+    Tally,
+    agreed_by_text,
+    conflict_text,
+    front_page_sections,
+    overall_tally,
+    requirement_rows,
+    role_tallies,
+    row_stamp,
+    shown,
+    stage_tallies,
+)
 
 MAX_CELL = 32767
 """Excel's limit on the characters in one cell."""
@@ -45,15 +58,28 @@ ANSWER, STATUS, NOTES = 3, 4, 6
 """Where `mlreq import` reads an edited row (0-based columns)."""
 SUMMARY_SHEET = "Summary"
 ABOUT_SHEET = "About this form"
+REQUIREMENTS_SHEET = "Requirements"
+REQUIREMENT_COLUMNS = (  # header, width in characters
+    ("ID", 10),
+    ("Requirement", 60),
+    ("Pattern", 11),
+    ("From questions", 28),
+    ("Challenges", 13),
+    ("Acceptance criteria", 48),
+    ("Priority", 9),
+    ("Status", 13),
+    ("Owner", 20),
+    ("Needs review because / other version", 36),
+)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _SHEET_EDGES = re.compile(r"^[\s']+|[\s']+$")  # a sheet name may not start or end with an apostrophe
 STATUS_NAMES = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
 
 
 def sheet_titles(names: list[str]) -> list[str]:
-    """Valid, unique worksheet names (at most 31 characters, none of []:*?/\\), never "Summary"
-    or "About this form"."""
-    taken = {SUMMARY_SHEET.casefold(), ABOUT_SHEET.casefold()}
+    """Valid, unique worksheet names (at most 31 characters, none of []:*?/\\), never "Summary",
+    "About this form" or "Requirements"."""
+    taken = {SUMMARY_SHEET.casefold(), ABOUT_SHEET.casefold(), REQUIREMENTS_SHEET.casefold()}
     titles = []
     for name in names:
         base = _SHEET_EDGES.sub("", _SHEET_FORBIDDEN.sub("-", shown(name))[:31]) or "Stage"
@@ -140,9 +166,9 @@ def export_xlsx(state: FormState) -> bytes:
             cell._style = copy(style)
         return cell
 
-    def text(sheet, value: str, *, font=None, fill=None, align=wrap):  # type: ignore[no-untyped-def]
+    def text(sheet, value: str, *, font=None, fill=None, align=wrap, prepared: bool = False):  # type: ignore[no-untyped-def]
         cell = WriteOnlyCell(sheet, value=None)
-        cell._value = cell_text(value)  # set directly: never inferred as a formula or an error
+        cell._value = value if prepared else cell_text(value)  # set directly: never inferred as a formula or an error
         cell.data_type = "s"
         return styled(cell, font, fill, align, value.startswith(FORMULA_START))
 
@@ -228,6 +254,38 @@ def export_xlsx(state: FormState) -> bytes:
     if not stages:
         sheet = workbook.create_sheet("No questions")
         sheet.append([text(sheet, "No question matches the filters of this export.")])
+
+    # ---------------------------------------------------------------- requirements
+    if state.requirements:
+        sheet = workbook.create_sheet(REQUIREMENTS_SHEET)
+        letters = LETTERS[: len(REQUIREMENT_COLUMNS)]
+        for letter, (_, width) in zip(letters, REQUIREMENT_COLUMNS):
+            sheet.column_dimensions[letter].width = width
+        sheet.freeze_panes = "A2"
+        rows = requirement_rows(state)
+        sheet.auto_filter.ref = f"A1:{letters[-1]}{len(rows) + 1}"
+        sheet.print_title_rows = "1:1"
+        fit_to_width(sheet, landscape=True)
+        sheet.append([text(sheet, name, font=bold, fill=header_fill) for name, _ in REQUIREMENT_COLUMNS])
+        widths = [width for _, width in REQUIREMENT_COLUMNS]
+        for row_number, row in enumerate(rows, start=2):
+            remarks = [f"Needs review: {row['review']}"] if row["review"].strip() else []
+            if row["conflict"]:
+                remarks.append(f"Other version (changed on both sides of a sync, not yet resolved):\n{conflict_text(row['conflict'])}")
+            values = [
+                cell_text(value)
+                for value in (
+                    row["id"], row["text"], row["pattern"], ", ".join(row["from"]), ", ".join(row["challenges"]),
+                    "\n".join(row["criteria"]), row["priority"], row["status"], row["owner_name"], "\n\n".join(remarks),
+                )
+            ]
+            sheet.row_dimensions[row_number].height = row_height(values, widths)
+            sheet.append([text(sheet, value, prepared=True) for value in values])
+        if not rows:
+            sheet.append([text(sheet, state.requirements_note())])
+        if state.retired_left_out:
+            sheet.append([])
+            sheet.append([text(sheet, f"Retired requirements left out of this export: {state.retired_left_out}.")])
 
     # ---------------------------------------------------------------- the form's front page
     sections = front_page_sections(form)
