@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import replace
 from datetime import datetime
 
+from ..answers import Entry, entry_from_table
 from ..commitmessage import TRAILER
 from ..errors import InvalidInputError, ProjectFileError
 from ..history import History, _entry_in
@@ -59,8 +61,8 @@ def with_change_times(project, state: FormState, commit: str | None) -> FormStat
     """`state` with `changed`: for each question the author time of the last commit that
     changed its entry, up to `commit` (default HEAD), else of the project's first commit; an
     answer changed on disk but not committed counts as changed now. Each requirement (by its
-    id) likewise: mlreq's commits name theirs (`Mlreq-Requirement:`), a plain commit that
-    touched requirements.toml counts for every requirement not changed since.
+    id) likewise: mlreq's commits name theirs (`Mlreq-Requirement:`); for a plain commit
+    that touched requirements.toml its tables before and after are compared.
 
     A commit mlreq made names its questions (`Mlreq-Question:` trailers); a commit made with
     plain git names none, so for those the answer files it touched are compared with its
@@ -89,6 +91,7 @@ def with_change_times(project, state: FormState, commit: str | None) -> FormStat
     except (ProjectFileError, ValueError):
         requirements_path = None
     requirement_ids = [r.id for r in state.requirements]
+    requirement_commits: list[tuple[str, datetime, list[str]]] = []  # newest first
     commits: list[tuple[str, datetime | None, list[str], list[str]]] = []  # newest first
     if status == 0:
         for record in out.split(_RECORD)[1:]:
@@ -102,11 +105,37 @@ def with_change_times(project, state: FormState, commit: str | None) -> FormStat
             commits.append((sha, _parse(date), named, touched))
             if requirement_ids and requirements_path in listed and (when := _parse(date)) is not None:
                 said = [r.strip() for r in requirement_trailers.split(",") if r.strip()]
-                for requirement_id in said or requirement_ids:
-                    requirement_changed.setdefault(requirement_id, when)
-    # Plain commits: each touched answer file, as it was after and before the commit.
+                requirement_commits.append((sha, when, said))
+    # Plain commits: each touched answer file (and requirements.toml), as it was after and
+    # before the commit, all in one `cat-file --batch`.
     wanted = [(rev, path) for sha, _, named, touched in commits if not named for path in touched for rev in (sha, f"{sha}^")]
+    wanted += [(rev, requirements_path) for sha, _, said in requirement_commits if not said for rev in (sha, f"{sha}^")]
     blobs = dict(zip(wanted, history.repo.read_files_at(wanted))) if wanted else {}
+    requirement_tables: dict[bytes | None, dict | None] = {}
+    for sha, when, said in requirement_commits:  # newest first: the first seen is the last change
+        if not said:  # a plain commit: the requirements whose tables differ (all, if unreadable)
+            after, before = (_requirement_tables(blobs.get((rev, requirements_path)), requirement_tables) for rev in (sha, f"{sha}^"))
+            said = requirement_ids if after is None or before is None else [i for i in requirement_ids if after.get(i) != before.get(i)]
+        for requirement_id in said:
+            requirement_changed.setdefault(requirement_id, when)
+    tables: dict[tuple[str, str], dict | None] = {}
+
+    def entry_at(rev: str, path: str, question_id: str) -> Entry | None:
+        """The question's entry in a version of its file, the file parsed once for all its
+        questions (cutting each question's table out of it again was quadratic)."""
+        key = (rev, path)
+        if key not in tables:
+            blob = blobs.get(key)
+            try:
+                tables[key] = tomllib.loads(blob.decode("utf-8")) if blob is not None else {}
+            except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+                tables[key] = None
+        data = tables[key]
+        if data is None:  # unreadable as a whole: the question's own table may still read
+            return _entry_in(blobs.get(key), question_id)
+        table = data.get(question_id)
+        return entry_from_table(table) if isinstance(table, dict) else None
+
     changed: dict[str, datetime] = {}
     oldest: datetime | None = None
     for sha, when, named, touched in commits:
@@ -119,7 +148,7 @@ def with_change_times(project, state: FormState, commit: str | None) -> FormStat
                 for path in touched
                 for question_id in questions_in[path]
                 if question_id not in changed
-                and _entry_in(blobs.get((sha, path)), question_id) != _entry_in(blobs.get((f"{sha}^", path)), question_id)
+                and entry_at(sha, path, question_id) != entry_at(f"{sha}^", path, question_id)
             ]
         for question_id in named:
             changed.setdefault(question_id, when)  # newest first: the first seen is the last change
@@ -132,6 +161,19 @@ def with_change_times(project, state: FormState, commit: str | None) -> FormStat
         for requirement_id in requirement_ids:
             requirement_changed.setdefault(requirement_id, oldest)
     return replace(state, changed={**changed, **requirement_changed})
+
+
+def _requirement_tables(blob: bytes | None, parsed: dict) -> dict | None:  # type: ignore[type-arg]
+    """A version of requirements.toml as {id: table} ({} when absent, None when unreadable),
+    each distinct version parsed once."""
+    if blob not in parsed:
+        try:
+            data = tomllib.loads(blob.decode("utf-8")) if blob is not None else {}
+            tables = data.get("requirement", [])
+            parsed[blob] = {t.get("id"): t for t in tables if isinstance(t, dict)} if isinstance(tables, list) else None
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            parsed[blob] = None
+    return parsed[blob]
 
 
 def _parse(text: str) -> datetime | None:

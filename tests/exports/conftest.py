@@ -11,6 +11,7 @@ isolated git configuration while it is being built.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +112,6 @@ def chromium() -> str | None:
 @functools.cache
 def reqif_schema():  # type: ignore[no-untyped-def]
     """The ReqIF 1.2 XSD the `reqif` package bundles, built once (it takes a second or two)."""
-    import os
 
     import reqif
     import xmlschema
@@ -183,7 +183,9 @@ def with_requirements(_demo_template: Path, tmp_path_factory: pytest.TempPathFac
         document = tomlkit.parse((path / "requirements.toml").read_text("utf-8"))
         document["requirement"][1]["conflict"] = {"text": REQ_CONFLICT}
         (path / "requirements.toml").write_text(tomlkit.dumps(document), "utf-8")
-        subprocess.run(["git", "commit", "-qm", "A sync kept the other side's text", "--", "requirements.toml"], cwd=path, check=True)
+        # A plain git commit (no trailer), dated apart: only REQ-002's LAST-CHANGE may take its time.
+        subprocess.run(["git", "commit", "-qm", "A sync kept the other side's text", "--", "requirements.toml"], cwd=path, check=True,
+                       env={**os.environ, "GIT_AUTHOR_DATE": "2026-01-02T03:04:05+00:00"})
         added["REQ-002"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True).stdout.strip()
         new_requirement(project, ["modeling.baseline"], "The system shall keep the baseline model.")
         added["REQ-003"] = retire_requirement(project, "REQ-003").result.commit

@@ -222,7 +222,7 @@ def test_reqif_requirements_and_their_derived_from_links_read_back(cli, with_req
 
     root = ET.fromstring(path.read_bytes())
     changed = {o.get("LONG-NAME"): o.get("LAST-CHANGE") for o in root.iter(f"{REQIF_NS}SPEC-OBJECT")}
-    for requirement_id in ("REQ-001", "REQ-004", "REQ-005"):  # the commit that last changed it
+    for requirement_id in ("REQ-001", "REQ-002", "REQ-004", "REQ-005"):  # the commit that last changed it (REQ-002: a plain one)
         committed = git(with_requirements.path, "log", "-1", "--format=%aI", with_requirements.added[requirement_id]).strip()
         assert datetime.fromisoformat(changed[requirement_id]) == datetime.fromisoformat(committed), requirement_id
     no_raw_controls(path.read_text(encoding="utf-8"))
