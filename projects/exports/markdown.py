@@ -28,9 +28,16 @@ def _indent(line: str) -> str:
     return "".join("&nbsp;" * 4 if c == "\t" else "&nbsp;" if c == " " else f"&#x{ord(c):X};" for c in lead) + body
 
 
+# Ids, statuses, names: nothing in them to escape (the common case: cut short, a large
+# requirements table spends most of its time escaping cells).
+_PLAIN = re.compile(r"[A-Za-z0-9.,:()/-]+(?: [A-Za-z0-9.,:()/-]+)*")
+
+
 def md_cell(text: str) -> str:
     """One table cell: markup and HTML escaped, control characters visible, lines joined by
     <br>, indentation kept, trailing blanks (invisible) dropped."""
+    if _PLAIN.fullmatch(text):
+        return text
     text = _MARKUP.sub(r"\\\1", html.escape(shown(text), quote=False))
     return "<br>".join(_indent(line.rstrip()) for line in text.split("\n")) if text else ""
 

@@ -112,7 +112,6 @@ def chromium() -> str | None:
 @functools.cache
 def reqif_schema():  # type: ignore[no-untyped-def]
     """The ReqIF 1.2 XSD the `reqif` package bundles, built once (it takes a second or two)."""
-
     import reqif
     import xmlschema
 
