@@ -150,9 +150,9 @@ class WithRequirements:
     """requirement id -> the commit that last changed it."""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def with_requirements(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> WithRequirements:
-    """The demo project with requirements (built once per module: exports only read it):
+    """The demo project with requirements (built once per session: exports only read it):
     REQ-001 from two answers, REQ-002 with hostile text and a sync conflict's other text,
     REQ-003 retired, REQ-004 from an unanswered question, REQ-005 flagged needs-review by a
     change to its source answer."""

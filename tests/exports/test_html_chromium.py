@@ -122,9 +122,6 @@ def test_requirements_follow_the_questions_the_page_filters_show(cli, with_requi
     page = export_file(cli, with_requirements.path, tmp_path, "html")
 
     dom = dump_dom(tmp_path, page.as_uri() + "#stage=modeling")
-    picture = tmp_path / "export-requirements.png"
-    _run(tmp_path, f"--screenshot={picture}", "--window-size=1200,4200", page.as_uri() + "#stage=modeling")
-    keep_artifact(picture)
 
     assert "Showing 8 of 37 questions, 1 of 5 requirements" in dom
     requirements = re.findall(r'<article (class="r [^>]*)>', dom)
