@@ -94,7 +94,7 @@ def _xlsx_rows(path: Path) -> list[SheetRow]:
     problems: list[str] = []
     try:
         for sheet in workbook.worksheets:
-            if sheet.title in (xlsx.SUMMARY_SHEET, xlsx.ABOUT_SHEET, "No questions"):
+            if sheet.title in (xlsx.SUMMARY_SHEET, xlsx.ABOUT_SHEET, xlsx.REQUIREMENTS_SHEET, "No questions"):
                 continue
             for number, cells in enumerate(sheet.iter_rows(), start=1):
                 values = [cell.value for cell in cells]

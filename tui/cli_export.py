@@ -21,11 +21,18 @@ formats:
   html   one self-contained page: progress per stage and role, filters, prints well
   csv    one row per question, every text exactly as saved (--for-spreadsheet: cells
          that look like formulas get a leading ' so a spreadsheet shows them as text;
-         --bom: a UTF-8 byte order mark so Excel reads the accents right)
+         --bom: a UTF-8 byte order mark so Excel reads the accents right;
+         --table requirements: one row per requirement instead)
   xlsx   a Summary sheet and one sheet per stage (binary: needs --output or a redirect)
   json   the documented mlreq.export/1 schema (see README)
   reqif  ReqIF 1.2 for DOORS, Polarion, Jama, StrictDoc: one SPEC-OBJECT per answered
          question (--include-unanswered: every question)
+
+Requirements (mlreq req) come along in every format, each linked to the questions it was
+written from: a section in md and html, a Requirements sheet in xlsx, a `requirements`
+array in json, SPEC-OBJECTs with "Derived from" SPEC-RELATIONs in reqif. Retired ones are
+kept, marked retired (--without-retired leaves them out). The filters keep the
+requirements written from a question they keep.
 
 Without --format, the format follows the --output file's suffix (.md .html .csv .xlsx
 .json .reqif), else Markdown. --stage, --role and --status narrow every format; each may
@@ -65,6 +72,13 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
         help="csv: a leading ' before cells starting with = + - @ so a spreadsheet never runs them (changes the text)",
     )
     exp.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 byte order mark (for Excel)")
+    exp.add_argument(
+        "--table", choices=("questions", "requirements"), default="questions",
+        help="csv: one row per question (default) or per requirement (a CSV holds one table)",
+    )
+    exp.add_argument(
+        "--without-retired", action="store_true", help="leave retired requirements out (by default they are shown, marked retired)"
+    )
 
 
 def export_format(args: argparse.Namespace) -> str:
@@ -87,6 +101,8 @@ def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     for option, given in (("--for-spreadsheet", args.for_spreadsheet), ("--bom", args.bom)):
         if given and fmt != "csv":
             raise InvalidInputError(f"{option} applies to --format csv only (xlsx cells are always text, never formulas)")
+    if args.table != "questions" and fmt != "csv":
+        raise InvalidInputError("--table applies to --format csv only (the other formats hold the requirements with the questions)")
     binary = fmt in BINARY_FORMATS
     stream = None
     if binary and args.output is None:
@@ -95,13 +111,14 @@ def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             raise InvalidInputError(f"{fmt} is a binary format: give --output FILE (or redirect standard output to a file)")
     if args.output is not None and args.output.is_dir():
         raise InvalidInputError(f"{args.output}: is a folder; give a file name, e.g. {args.output / ('requirements' + SUFFIXES[fmt])}")
-    state = load_state(project, args.at, with_times=fmt == "reqif")
+    state = load_state(project, args.at, with_times=fmt == "reqif", with_retired=not args.without_retired)
     filters = Filters.parse(state.form, args.stage, args.role, args.status)
     if filters.active:
         state = replace(state, filters=filters)
         if not state.questions:
             print(f"mlreq: note: no question matches {visible(filters.describe(state.form))}; the export lists none", file=sys.stderr)
-    data = render(state, fmt, include_unanswered=args.include_unanswered, for_spreadsheet=args.for_spreadsheet, bom=args.bom)
+    options = {"include_unanswered": args.include_unanswered, "for_spreadsheet": args.for_spreadsheet, "bom": args.bom}
+    data = render(state, fmt, **options, **({"table": args.table} if fmt == "csv" else {}))
     if args.output is None:
         if stream is not None:
             out.flush()
@@ -114,9 +131,22 @@ def run_export(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         write_output(args.output, data)
     except OSError as exc:
         raise InvalidInputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
-    questions = state.questions
-    shown = len(questions) if fmt != "reqif" or args.include_unanswered else sum(state.entry(q.id).answered for q in questions)
     # Into a device, pipe or /dev/stdout the note would mix with the data: it goes to stderr.
     regular = args.output.is_file() and not str(args.output.absolute()).startswith(("/dev/", "/proc/"))
-    print(f"wrote {args.output} ({fmt}, {shown} question{'s' if shown != 1 else ''})", file=out if regular else sys.stderr)
+    print(f"wrote {args.output} ({fmt}, {_counts(state, fmt, args)})", file=out if regular else sys.stderr)
     return 0
+
+
+def _counts(state, fmt: str, args: argparse.Namespace) -> str:  # type: ignore[no-untyped-def]
+    """"37 questions, 12 requirements": what the written file holds."""
+    requirements = len(state.exported_requirements)
+    said = f"{requirements} requirement{'s' if requirements != 1 else ''}"
+    if fmt == "csv" and args.table == "requirements":
+        return said
+    questions = state.questions
+    if fmt == "reqif" and not args.include_unanswered:
+        sources = {qid for r in state.exported_requirements for qid in r.sources}
+        shown = sum(state.entry(q.id).answered or q.id in sources for q in questions)
+    else:
+        shown = len(questions)
+    return f"{shown} question{'s' if shown != 1 else ''}" + (f", {said}" if state.requirements else "")

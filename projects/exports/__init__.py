@@ -27,6 +27,7 @@ _LAZY = {
     "export_rows": "model",
     "overall_tally": "model",
     "project_key": "model",
+    "requirement_rows": "model",
     "role_tallies": "model",
     "stage_tallies": "model",
     "export_reqif": "reqifxml",
@@ -43,22 +44,24 @@ def __getattr__(name: str) -> Any:
 
 
 def export(
-    state: Any, fmt: str, *, include_unanswered: bool = False, for_spreadsheet: bool = False, bom: bool = False
+    state: Any, fmt: str, *, include_unanswered: bool = False, for_spreadsheet: bool = False, bom: bool = False,
+    table: str = "questions",
 ) -> str:
     """A text format as a string (`render` gives bytes for every format).
 
-    `include_unanswered` is ReqIF's; `for_spreadsheet` and `bom` are CSV's (see csvfile).
+    `include_unanswered` is ReqIF's; `for_spreadsheet`, `bom` and `table` ("questions" or
+    "requirements") are CSV's (see csvfile).
     """
     if fmt == "reqif":
         return __getattr__("export_reqif")(state, include_unanswered=include_unanswered)
     if fmt == "csv":
-        return __getattr__("export_csv")(state, for_spreadsheet=for_spreadsheet, bom=bom)
+        return __getattr__("export_csv")(state, for_spreadsheet=for_spreadsheet, bom=bom, table=table)
     if fmt not in _TEXT:
         raise ValueError(f"{fmt!r} is not a text export format")
     return __getattr__(_TEXT[fmt])(state)
 
 
-def render(state: Any, fmt: str, **options: bool) -> bytes:
+def render(state: Any, fmt: str, **options: Any) -> bytes:
     """Any format as the bytes of its file (text formats in UTF-8); `options` as for `export`."""
     if fmt == "xlsx":
         return __getattr__("export_xlsx")(state)

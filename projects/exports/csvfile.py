@@ -1,4 +1,5 @@
-"""CSV: one row per question, the exact text of every field (tools read it back unchanged).
+"""CSV: one row per question, the exact text of every field (tools read it back unchanged);
+with `table="requirements"`, one row per requirement instead (a CSV holds one table).
 
 `for_spreadsheet` is for people who open the file in Excel or LibreOffice rather than in a
 tool: a cell that starts like a formula gets a leading `'`, so the spreadsheet shows it as
@@ -10,11 +11,16 @@ from __future__ import annotations
 import csv
 import io
 
-from .model import FormState, agreed_by_text, export_rows, row_stamp
+from .model import FormState, agreed_by_text, conflict_text, export_rows, requirement_rows, row_stamp
 
 COLUMNS = ["id", "stage", "roles", "question", "answer", "status", "notes", "examples", "depends_on", "review", "conflict", "agreed_by", "mlreq_base"]
 """`agreed_by`: the roles that agreed, "partly: ..." when not all the question's roles have.
 `mlreq_base` stamps what the row's answer, status and notes were (see `row_stamp`)."""
+REQUIREMENT_COLUMNS = ["id", "text", "pattern", "from", "challenges", "criteria", "priority", "status", "owner", "review", "conflict"]
+"""`from` and `challenges`: ids, comma-separated; `criteria`: one acceptance criterion a line;
+`owner`: the role's name; `conflict`: the other side's fields of a sync conflict, "field: value"
+a line. The JSON export holds the lists as lists."""
+TABLES = ("questions", "requirements")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 """Excel reads a CSV as UTF-8 only when it starts with a byte order mark."""
@@ -26,7 +32,7 @@ def csv_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def export_csv(state: FormState, *, for_spreadsheet: bool = False, bom: bool = False) -> str:
+def export_csv(state: FormState, *, for_spreadsheet: bool = False, bom: bool = False, table: str = "questions") -> str:
     out = io.StringIO()
     if bom:
         out.write(BOM)
@@ -34,8 +40,23 @@ def export_csv(state: FormState, *, for_spreadsheet: bool = False, bom: bool = F
     # of the line terminator, so a lone CR inside an answer is quoted too (with "\n" alone it
     # was not, and readers split the record there).
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
     cell = csv_cell if for_spreadsheet else str
+    if table == "requirements":
+        writer.writerow(REQUIREMENT_COLUMNS)
+        for row in requirement_rows(state):
+            row = {
+                **row,
+                "from": ", ".join(row["from"]),
+                "challenges": ", ".join(row["challenges"]),
+                "criteria": "\n".join(row["criteria"]),
+                "owner": row["owner_name"],
+                "conflict": conflict_text(row["conflict"]),
+            }
+            writer.writerow([cell(str(row[c])) for c in REQUIREMENT_COLUMNS])
+        return out.getvalue()
+    if table != "questions":
+        raise ValueError(f"unknown CSV table {table!r}")
+    writer.writerow(COLUMNS)
     for question, row in zip(state.questions, export_rows(state)):
         row = {
             **row,

@@ -15,9 +15,9 @@ from html import escape
 from mlreq.bank import STATUSES
 
 from ..signoff import sign_off
-from .model import FormState, Tally, front_page_sections, overall_tally, role_tallies, shown, stage_tallies
+from .model import FormState, Tally, front_page_sections, overall_tally, requirement_rows, role_tallies, shown, stage_tallies
 
-STATUS_LABELS = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
+STATUS_LABELS = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review", "retired": "Retired"}
 
 CSS = """
 :root { --ink: #1d232b; --muted: #5b6673; --line: #d7dce2; --paper: #fff; --accent: #1f5f99;
@@ -66,6 +66,17 @@ article.q.s-needs-review { border-left-color: var(--needs-review); }
 .detail { font-size: .88rem; color: #36404b; margin: .3rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .detail b { color: var(--ink); }
 .none { color: var(--muted); font-style: italic; }
+.reqs { font-size: .88rem; margin: .3rem 0 0; }
+.reqs a, .from a { font-family: ui-monospace, "DejaVu Sans Mono", monospace; margin-right: .35rem; }
+article.r { border: 1px solid var(--line); border-left: 4px solid var(--draft); border-radius: .3rem;
+  padding: .6rem .9rem .7rem; margin: .7rem 0; break-inside: avoid; page-break-inside: avoid; }
+article.r.s-agreed { border-left-color: var(--agreed); }
+article.r.s-needs-review { border-left-color: var(--needs-review); }
+article.r.s-retired { border-left-color: var(--open); color: var(--muted); }
+article.r.s-retired .statement { text-decoration: line-through; }
+.s-retired .status { background: var(--open); }
+.statement { font-size: 1.02rem; font-weight: 600; margin: .15rem 0 .35rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.criteria { margin: .2rem 0 0 1.2rem; padding: 0; font-size: .9rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 details.about { margin: 1rem 0; padding: .5rem .8rem; border: 1px solid var(--line); border-radius: .3rem; }
 details.about summary { cursor: pointer; font-weight: 600; }
 .about-text { white-space: pre-wrap; margin: .2rem 0 .6rem; }
@@ -91,8 +102,23 @@ SCRIPT = """
   var selects = { stage: document.getElementById("f-stage"), role: document.getElementById("f-role"),
                   status: document.getElementById("f-status") };
   var questions = Array.prototype.slice.call(page.querySelectorAll("article.q"));
+  var requirements = Array.prototype.slice.call(page.querySelectorAll("article.r"));
   var stages = Array.prototype.slice.call(page.querySelectorAll("section.stage"));
   var counter = document.getElementById("shown");
+  var noRequirement = document.getElementById("no-requirement-shown");
+  // "#q-data.data-source", "#req-REQ-001": an address naming a part of the page, not filters.
+  function named() {
+    var value = location.hash.replace(/^#/, "");
+    try { return value && value.indexOf("=") < 0 ? document.getElementById(decodeURIComponent(value)) : null; }
+    catch (e) { return null; }  // a malformed escape
+  }
+  function reveal(target) {  // the filters never hide what a link or the address points at
+    if (target && target.closest("[hidden]")) {
+      Object.keys(selects).forEach(function (name) { selects[name].value = ""; });
+      apply(false);
+      target.scrollIntoView();
+    }
+  }
   function readHash() {
     var wanted = {};
     location.hash.replace(/^#/, "").split("&").forEach(function (part) {
@@ -110,7 +136,7 @@ SCRIPT = """
       selects[name].value = found;
     });
   }
-  function apply() {
+  function apply(chosen) {
     var stage = selects.stage.value, role = selects.role.value, status = selects.status.value, shown = 0;
     questions.forEach(function (q) {
       var ok = (!stage || q.dataset.stage === stage) &&
@@ -120,20 +146,36 @@ SCRIPT = """
       if (ok) { shown += 1; }
     });
     stages.forEach(function (s) { s.hidden = !s.querySelector("article.q:not([hidden])"); });
-    counter.textContent = "Showing " + shown + " of " + questions.length + " questions";
+    var filtered = stage || role || status, shownRequirements = 0;
+    requirements.forEach(function (r) {  // shown while a question it was written from is
+      var ok = !filtered || r.dataset.from.split(" ").some(function (id) {
+        var q = document.getElementById("q-" + id);
+        return q && !q.hidden;
+      });
+      r.hidden = !ok;
+      if (ok) { shownRequirements += 1; }
+    });
+    if (noRequirement) { noRequirement.hidden = shownRequirements > 0 || !requirements.length; }
+    counter.textContent = "Showing " + shown + " of " + questions.length + " questions" +
+      (requirements.length ? ", " + shownRequirements + " of " + requirements.length + " requirements" : "");
     var parts = [];
     Object.keys(selects).forEach(function (name) {
       if (selects[name].value) { parts.push(name + "=" + encodeURIComponent(selects[name].value)); }
     });
     var hash = parts.length ? "#" + parts.join("&") : "";
-    if (location.hash !== hash && (hash || location.hash)) {
+    if ((chosen || !named()) && location.hash !== hash && (hash || location.hash)) {
       try { history.replaceState(null, "", hash || location.pathname + location.search); } catch (e) { /* file: URL */ }
     }
   }
-  Object.keys(selects).forEach(function (name) { selects[name].addEventListener("change", apply); });
-  window.addEventListener("hashchange", function () { readHash(); apply(); });
-  readHash();
-  apply();
+  Object.keys(selects).forEach(function (name) { selects[name].addEventListener("change", function () { apply(true); }); });
+  window.addEventListener("hashchange", function () {
+    var target = named();
+    if (target) { reveal(target); } else { readHash(); apply(false); }
+  });
+  var target = named();
+  if (!target) { readHash(); }
+  apply(false);
+  reveal(target);
   nav.hidden = false;
 }());
 """
@@ -192,6 +234,62 @@ def _detail(label: str, text: str) -> str:
     return f'<p class="detail"><b>{h(label)}:</b> {h(text)}</p>' if text.strip() else ""
 
 
+def _requirement_count(state: FormState, rows: list[dict]) -> str:
+    count = f"{len(rows)} requirement{'s' if len(rows) != 1 else ''}"
+    retired = sum(row["status"] == "retired" for row in rows)
+    if retired:
+        count += f" ({retired} retired)"
+    if state.retired_left_out:
+        count += f"; {state.retired_left_out} retired left out"
+    return count
+
+
+def _requirements_section(state: FormState, rows: list[dict], on_page: set[str]) -> list[str]:
+    """Each requirement with links to the questions it was written from (a source not on
+    the page, such as one a filter left out, is named without a link)."""
+    out = [
+        '<section class="requirements" id="requirements">',
+        f"<h2>Requirements<small>{h(_requirement_count(state, rows))}</small></h2>",
+    ]
+    if not rows:
+        out.append(f'<p class="none">{h(state.requirements_note())}</p>')
+    else:
+        out.append('<p class="none" id="no-requirement-shown" hidden>No requirement comes from the questions shown.</p>')
+    for row in rows:
+        status = row["status"]
+        out.append(
+            f'<article class="r s-{h(status)}" id="req-{h(row["id"])}" data-from="{h(" ".join(row["from"]))}" data-status="{h(status)}">'
+        )
+        out.append(
+            f'<div class="q-head"><span class="status">{h(STATUS_LABELS.get(status, status))}</span>'
+            f'<span class="qid">{h(row["id"])}</span><span>{h(row["pattern"])}</span>'
+            f'<span>{h(row["priority"])} priority</span>'
+            + (f'<span>owner: {h(row["owner_name"])}</span>' if row["owner_name"] else "")
+            + "</div>"
+        )
+        out.append(f'<p class="statement">{h(row["text"])}</p>')
+        sources = " ".join(
+            f'<a href="#q-{h(qid)}">{h(qid)}</a>' if qid in on_page else f'<span class="qid">{h(qid)}</span>'
+            for qid in row["from"]
+        )
+        out.append(f'<p class="detail from"><b>From:</b> {sources}</p>')
+        if row["challenges"]:
+            titles = [f"{t} {item.title}" if (item := state.form.trace(t)) else t for t in row["challenges"]]
+            out.append(_detail("Challenges", "; ".join(titles)))
+        if row["criteria"]:
+            items = "".join(f"<li>{h(c)}</li>" for c in row["criteria"])
+            out.append(f'<p class="detail"><b>Acceptance criteria:</b></p><ul class="criteria">{items}</ul>')
+        else:
+            out.append('<p class="detail none">No acceptance criterion yet.</p>')
+        if row["review"].strip():
+            out.append(f'<p class="review">Needs review: {h(row["review"])}</p>')
+        for name, value in (row["conflict"] or {}).items():
+            out.append(_detail(f"The other version's {name} (changed on both sides of a sync, not yet resolved)", value))
+        out.append("</article>")
+    out.append("</section>")
+    return out
+
+
 def export_html(state: FormState) -> str:
     form = state.form
     total = overall_tally(state)
@@ -213,6 +311,9 @@ def export_html(state: FormState) -> str:
     counts = ", ".join(f"{n} {STATUS_LABELS.get(s, s).lower()}" for s, n in total.statuses.items() if n)
     if counts:
         out.append(f'<p class="meta">Status: {h(counts)}</p>')
+    requirements = requirement_rows(state) if state.requirements else []
+    if state.requirements:
+        out.append(f'<p class="meta"><a href="#requirements">{_requirement_count(state, requirements)}</a></p>')
     out.append('<section class="progress" aria-label="Progress">')
     out += _progress_table("Answered per stage", stages)
     out += _progress_table("Answered per role", roles)
@@ -223,7 +324,8 @@ def export_html(state: FormState) -> str:
     out.append(f'<label>Role<select id="f-role">{_options("All roles", role_choices)}</select></label>')
     statuses = [(s, STATUS_LABELS.get(s, s), ()) for s in STATUSES if total.statuses.get(s)]
     out.append(f'<label>Status<select id="f-status">{_options("Any status", statuses)}</select></label>')
-    out.append(f'<output id="shown">Showing {total.total} of {total.total} questions</output>')
+    more = f", {len(requirements)} of {len(requirements)} requirements" if requirements else ""
+    out.append(f'<output id="shown">Showing {total.total} of {total.total} questions{more}</output>')
     out.append("</nav>")
     out.append("</header>")
     if sections := front_page_sections(form):
@@ -271,10 +373,15 @@ def export_html(state: FormState) -> str:
                     item = form.trace(trace_id)
                     titles.append(f"{trace_id} {item.title}" if item else trace_id)
                 out.append(_detail("Traces to", "; ".join(titles)))
+            if derived := state.requirements_from.get(question.id):
+                links = " ".join(f'<a href="#req-{h(r)}">{h(r)}</a>' for r in derived)
+                out.append(f'<p class="reqs"><b>Requirements written from it:</b> {links}</p>')
             out.append("</article>")
         out.append("</section>")
     if not stages:
         out.append('<p class="none">No question matches the filters of this export.</p>')
+    if state.requirements:
+        out += _requirements_section(state, requirements, {q.id for q in state.questions})
     out.append("</main>")
     out.append(
         "<footer>Exported by mlreq from the MLOps Requirements Form (Bastajic and Boman Karinen, "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..safetext import safe_json
-from .model import FormState, export_rows, front_page_sections, overall_tally, stage_tallies
+from .model import FormState, export_rows, front_page_sections, overall_tally, requirement_rows, stage_tallies
 
 JSON_SCHEMA = "mlreq.export/1"
 
@@ -22,5 +22,6 @@ def export_json(state: FormState) -> str:
         "total": total.total,
         "stages": [{"id": t.id, "name": t.name, "answered": t.answered, "total": t.total} for t in stage_tallies(state)],
         "questions": export_rows(state),
+        "requirements": requirement_rows(state),
     }
     return safe_json(document) + "\n"

@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 import re
 
-from .model import FormState, export_rows, front_page_sections, overall_tally, shown
+from .model import FormState, conflict_text, export_rows, front_page_sections, overall_tally, requirement_rows, shown
 
 HEADER = "| Roles to ask | Requirement Question | Requirement Question Answer | Status | Examples |"
+REQUIREMENTS_HEADER = "| ID | Requirement | Pattern | From questions | Challenges | Acceptance criteria | Priority | Status | Owner |"
 # Inline markup of CommonMark, GFM and pandoc: escapes, code, emphasis, links and images,
 # strikeout/subscript, table pipes, TeX math, superscript. A backslash before each (the
 # backslash itself included) keeps `\|` from becoming an escaped backslash and a bare pipe.
@@ -27,9 +28,16 @@ def _indent(line: str) -> str:
     return "".join("&nbsp;" * 4 if c == "\t" else "&nbsp;" if c == " " else f"&#x{ord(c):X};" for c in lead) + body
 
 
+# Ids, statuses, names: nothing in them to escape (the common case: cut short, a large
+# requirements table spends most of its time escaping cells).
+_PLAIN = re.compile(r"[A-Za-z0-9.,:()/-]+(?: [A-Za-z0-9.,:()/-]+)*")
+
+
 def md_cell(text: str) -> str:
     """One table cell: markup and HTML escaped, control characters visible, lines joined by
     <br>, indentation kept, trailing blanks (invisible) dropped."""
+    if _PLAIN.fullmatch(text):
+        return text
     text = _MARKUP.sub(r"\\\1", html.escape(shown(text), quote=False))
     return "<br>".join(_indent(line.rstrip()) for line in text.split("\n")) if text else ""
 
@@ -65,8 +73,12 @@ def export_markdown(state: FormState) -> str:
                 remarks.append(f"- `{row['id']}` needs review: {md_cell(row['review'])}")
             if row["conflict"]:
                 remarks.append(f"- `{row['id']}` other version (changed on both sides of a sync, not yet resolved): {md_cell(row['conflict'])}")
+            if row["requirements"]:
+                remarks.append(f"- `{row['id']}` requirements written from it: {', '.join(row['requirements'])}")
         if remarks:
             lines += ["", *remarks]
+    if state.requirements:
+        lines += ["", *requirements_section(state)]
     if sections := front_page_sections(form):
         lines += ["", "## About this form"]
         for heading, text in sections:
@@ -74,3 +86,26 @@ def export_markdown(state: FormState) -> str:
             for paragraph in text.split("\n\n"):
                 lines += ["", md_cell(paragraph)]
     return "\n".join(lines) + "\n"
+
+
+def requirements_section(state: FormState) -> list[str]:
+    """The requirements as one table in id order, then why any needs review and the other
+    side's fields of a sync conflict; a retired one says so in its status."""
+    rows = requirement_rows(state)
+    lines = ["## Requirements", ""]
+    if state.retired_left_out:
+        lines += [f"Retired requirements left out: {state.retired_left_out}.", ""]
+    if not rows:
+        return [*lines, md_cell(state.requirements_note())]
+    lines += [REQUIREMENTS_HEADER, "|---|---|---|---|---|---|---|---|---|"]
+    remarks = []
+    for row in rows:
+        criteria = "\n".join(f"{n}. {c}" for n, c in enumerate(row["criteria"], 1)) if len(row["criteria"]) > 1 else "".join(row["criteria"])
+        cells = [row["id"], row["text"], row["pattern"], ", ".join(row["from"]), ", ".join(row["challenges"]), criteria,
+                 row["priority"], row["status"], row["owner_name"]]
+        lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
+        if row["review"].strip():
+            remarks.append(f"- {row['id']} needs review: {md_cell(row['review'])}")
+        if row["conflict"]:
+            remarks.append(f"- {row['id']} other version (changed on both sides of a sync, not yet resolved): {md_cell(conflict_text(row['conflict']))}")
+    return [*lines, *(["", *remarks] if remarks else [])]

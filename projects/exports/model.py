@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from mlreq.bank import STATUSES, Form, Question
 
@@ -15,6 +16,9 @@ from ..answers import EMPTY, Entry
 from ..errors import InvalidInputError
 from ..safetext import visible
 from ..signoff import sign_off
+
+if TYPE_CHECKING:
+    from ..requirements import Requirement
 
 
 def _now() -> datetime:
@@ -127,10 +131,15 @@ class FormState:
     as_of: datetime | None = None
     """When the state was saved: the commit's time with `revision`, else None (now)."""
     changed: Mapping[str, datetime] = field(default_factory=dict)
-    """When each question's entry last changed, as far as git knows (ReqIF's LAST-CHANGE)."""
+    """When each question's entry (and each requirement, by its id) last changed, as far as
+    git knows (ReqIF's LAST-CHANGE)."""
     key: str = ""
     """A stable, opaque key for the project (ReqIF identifiers derive from it)."""
     exported_at: datetime = field(default_factory=_now)
+    requirements: tuple[Requirement, ...] = ()
+    """The project's requirements (requirements.toml) at the same point; empty without the file."""
+    with_retired: bool = True
+    """Retired requirements are exported marked retired (the record keeps them), or left out."""
 
     @classmethod
     def now(cls, project) -> FormState:  # type: ignore[no-untyped-def]
@@ -146,6 +155,37 @@ class FormState:
         if not self.filters.active:
             return list(self.form.questions)
         return [q for q in self.form.questions if self.filters.admits(q, self.entry(q.id))]
+
+    @cached_property
+    def exported_requirements(self) -> list[Requirement]:
+        """The requirements shown, in id order: those written from an exported question (all
+        of them without a filter), the retired ones only `with_retired`."""
+        chosen = [r for r in self.requirements if self.with_retired or r.status != "retired"]
+        if self.filters.active:
+            exported = {q.id for q in self.questions}
+            chosen = [r for r in chosen if any(source in exported for source in r.sources)]
+        return sorted(chosen, key=lambda r: r.number)
+
+    @cached_property
+    def requirements_from(self) -> dict[str, list[str]]:
+        """Question id -> the ids of the exported requirements written from it."""
+        found: dict[str, list[str]] = {}
+        for requirement in self.exported_requirements:
+            for source in requirement.sources:
+                found.setdefault(source, []).append(requirement.id)
+        return found
+
+    @property
+    def retired_left_out(self) -> int:
+        """How many retired requirements `with_retired=False` leaves out."""
+        return 0 if self.with_retired else sum(r.status == "retired" for r in self.requirements)
+
+    def requirements_note(self) -> str:
+        """What a requirements section says when it shows none (it is shown only for a
+        project that has requirements)."""
+        if self.retired_left_out and not any(r.status != "retired" for r in self.requirements):
+            return f"No requirements in force ({self.retired_left_out} retired left out of this export)."
+        return "No requirement was written from the exported questions yet."
 
     def stage_name(self, stage_id: str) -> str:
         stage = self.form.stage(stage_id)
@@ -217,9 +257,43 @@ def export_rows(state: FormState) -> list[dict]:
                 "depends_on": list(question.depends_on),
                 "traces": list(question.traces),
                 "origin": question.origin,
+                "requirements": list(state.requirements_from.get(question.id, ())),
             }
         )
     return rows
+
+
+def requirement_rows(state: FormState) -> list[dict]:
+    """One dict per exported requirement in id order: the JSON export's `requirements` items
+    (the fields of `mlreq req show --json` but the EARS advice, and the owner's name)."""
+    from ..requirements import challenges
+
+    form = state.form
+    rows = []
+    for requirement in state.exported_requirements:
+        role = form.role(requirement.owner) if requirement.owner else None
+        rows.append(
+            {
+                "id": requirement.id,
+                "text": requirement.text,
+                "pattern": requirement.pattern,
+                "from": list(requirement.sources),
+                "challenges": list(challenges(form, requirement)),
+                "criteria": list(requirement.criteria),
+                "priority": requirement.priority,
+                "status": requirement.status,
+                "owner": requirement.owner,
+                "owner_name": role.name if role else requirement.owner,
+                "review": requirement.review,
+                "conflict": dict(requirement.conflict) or None,
+            }
+        )
+    return rows
+
+
+def conflict_text(conflict: Mapping[str, str] | None) -> str:
+    """A requirement's fields kept from the other side of a sync, one "field: value" a line."""
+    return "\n".join(f"{name}: {value}" for name, value in (conflict or {}).items())
 
 
 def agreed_by_text(form: Form, question: Question, entry: Entry) -> str:

@@ -14,6 +14,14 @@ SPECIFICATION whose SPEC-HIERARCHY holds each stage with its questions beneath. 
 `depends_on` becomes a SPEC-RELATION "Depends on" from it (SOURCE) to the question it builds
 on (TARGET), when both are in the export.
 
+Requirements (requirements.toml) are SPEC-OBJECTs of their own SPEC-OBJECT-TYPE
+"Requirement": ReqIF.ForeignID (REQ-001...), ReqIF.Text (the "shall" statement), Pattern,
+Derived from, Challenges, Acceptance criteria (one a line), Owner, Review reason, Other
+version, and the enumerations Status (draft, agreed, needs-review, retired) and Priority.
+Each has a SPEC-RELATION "Derived from" to every question it was written from (SOURCE the
+requirement, TARGET the question); those questions are exported even when unanswered, so
+every link resolves. They sit under a "Requirements" heading after the stages, in id order.
+
 Identifiers are stable across exports, clones and renames: "mlreq-<project key>-<question
 id>", where the project key hashes the project's creation time (see `project_key`), so a
 tool re-importing a later export updates its objects instead of duplicating them.
@@ -30,7 +38,7 @@ from datetime import datetime, timezone
 from mlreq.bank import STATUSES
 
 from ..safetext import visible
-from .model import FormState, agreed_by_text, front_page_text, state_key
+from .model import FormState, agreed_by_text, conflict_text, front_page_text, requirement_rows, state_key
 
 NAMESPACE = "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"
 TOOL_ID = "mlreq"
@@ -42,6 +50,12 @@ QUESTION_TYPE = "mlreq-type-question"
 STAGE_TYPE = "mlreq-type-stage"
 SPECIFICATION_TYPE = "mlreq-type-specification"
 RELATION_TYPE = "mlreq-type-depends-on"
+REQUIREMENT_TYPE = "mlreq-type-requirement"
+DERIVED_TYPE = "mlreq-type-derived-from"
+REQUIREMENT_STATUS_TYPE = "mlreq-datatype-requirement-status"
+PRIORITY_TYPE = "mlreq-datatype-priority"
+REQUIREMENT_STATUS_ATTRIBUTE = "mlreq-attr-requirement-status"
+PRIORITY_ATTRIBUTE = "mlreq-attr-priority"
 STATUS_ATTRIBUTE = "mlreq-attr-status"
 CHAPTER_ATTRIBUTE = "mlreq-attr-chapter-name"
 CHAPTER_TEXT_ATTRIBUTE = "mlreq-attr-chapter-text"
@@ -60,13 +74,23 @@ STRING_ATTRIBUTES = (  # identifier, LONG-NAME, description
     ("mlreq-attr-agreed-by", "Agreed by", 'The roles that agreed the answer; "partly: ..." when not all the question\'s roles have'),
 )
 
+REQUIREMENT_ATTRIBUTES = (  # identifier, LONG-NAME, description
+    ("mlreq-attr-requirement-id", "ReqIF.ForeignID", "The requirement's id in the mlreq project (REQ-001...), never reused"),
+    ("mlreq-attr-requirement-text", "ReqIF.Text", 'The requirement: a "shall" statement in an EARS pattern'),
+    ("mlreq-attr-pattern", "Pattern", "The EARS pattern: ubiquitous, event, state, unwanted, optional or complex"),
+    ("mlreq-attr-derived-from", "Derived from", "The ids of the questions whose answers it was written from, comma-separated"),
+    ("mlreq-attr-challenges", "Challenges", "The challenges (P1-P6) and best practices (BP1-BP4) its questions trace to"),
+    ("mlreq-attr-criteria", "Acceptance criteria", "How a test checks it, one criterion a line"),
+    ("mlreq-attr-owner", "Owner", "The role that owns the requirement"),
+    ("mlreq-attr-requirement-review", "Review reason", "Why it needs review (an answer it was written from changed)"),
+    ("mlreq-attr-requirement-conflict", "Other version", 'The other side\'s fields while a sync conflict is unresolved, "field: value" a line'),
+)
+
 STATUS_NAMES = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
+REQUIREMENT_STATUS_NAMES = {"draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review", "retired": "Retired"}
+PRIORITY_NAMES = {"high": "High", "medium": "Medium", "low": "Low"}
 
 _FORBIDDEN = re.compile(r"[\ufffe\uffff\ud800-\udfff]")
-_ATTRIBUTE_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
-)
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def xml_safe(text: str) -> str:
@@ -77,16 +101,79 @@ def xml_safe(text: str) -> str:
 
 def attr(text: str) -> str:
     """A value for an XML attribute, line breaks and tabs kept as character references."""
-    return xml_safe(text).translate(_ATTRIBUTE_ESCAPES)
+    # str.replace runs in C; str.translate with a dict calls back per character (a third
+    # of a large ReqIF export's time).
+    text = xml_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return text.replace("\n", "&#10;").replace("\t", "&#9;")
 
 
 def elem(text: str) -> str:
-    return xml_safe(text).translate(_TEXT_ESCAPES)
+    return xml_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def object_identifier(key: str, question_id: str) -> str:
-    """The SPEC-OBJECT IDENTIFIER of a question (an XML NCName: question ids are [a-z0-9.-])."""
-    return f"mlreq-{key}-{question_id}"
+def object_identifier(key: str, item_id: str) -> str:
+    """The SPEC-OBJECT IDENTIFIER of a question or a requirement (an XML NCName: question ids
+    are [a-z0-9.-] with a dot, requirement ids REQ-001..., so the two never meet)."""
+    return f"mlreq-{key}-{item_id}"
+
+
+def requirements_heading(key: str) -> str:
+    """The "Requirements" heading's IDENTIFIER (no question id lacks a dot, no stage's has this prefix)."""
+    return f"mlreq-{key}-requirements"
+
+
+def _enumeration(identifier: str, name: str, prefix: str, values: dict[str, str]) -> list[str]:
+    out = [
+        f'        <DATATYPE-DEFINITION-ENUMERATION IDENTIFIER="{identifier}" LONG-NAME="{name}" LAST-CHANGE="{TYPES_DATE}">',
+        "          <SPECIFIED-VALUES>",
+    ]
+    for index, (value, shown) in enumerate(values.items()):
+        out += [
+            f'            <ENUM-VALUE IDENTIFIER="{prefix}-{value}" LONG-NAME="{value}" LAST-CHANGE="{TYPES_DATE}">',
+            f'              <PROPERTIES><EMBEDDED-VALUE KEY="{index}" OTHER-CONTENT="{shown}"/></PROPERTIES>',
+            "            </ENUM-VALUE>",
+        ]
+    return [*out, "          </SPECIFIED-VALUES>", "        </DATATYPE-DEFINITION-ENUMERATION>"]
+
+
+def _string_definition(identifier: str, name: str, description: str) -> str:
+    return (
+        f'            <ATTRIBUTE-DEFINITION-STRING IDENTIFIER="{identifier}" LONG-NAME="{name}" DESC="{attr(description)}" '
+        f'LAST-CHANGE="{TYPES_DATE}"><TYPE><DATATYPE-DEFINITION-STRING-REF>{STRING_TYPE}</DATATYPE-DEFINITION-STRING-REF></TYPE>'
+        "</ATTRIBUTE-DEFINITION-STRING>"
+    )
+
+
+def _enum_definition(identifier: str, name: str, description: str, datatype: str) -> str:
+    return (
+        f'            <ATTRIBUTE-DEFINITION-ENUMERATION IDENTIFIER="{identifier}" LONG-NAME="{name}" '
+        f'DESC="{attr(description)}" LAST-CHANGE="{TYPES_DATE}" MULTI-VALUED="false">'
+        f"<TYPE><DATATYPE-DEFINITION-ENUMERATION-REF>{datatype}</DATATYPE-DEFINITION-ENUMERATION-REF></TYPE>"
+        "</ATTRIBUTE-DEFINITION-ENUMERATION>"
+    )
+
+
+def _enum_value(definition: str, value_ref: str) -> str:
+    return (
+        "<ATTRIBUTE-VALUE-ENUMERATION><DEFINITION>"
+        f"<ATTRIBUTE-DEFINITION-ENUMERATION-REF>{definition}</ATTRIBUTE-DEFINITION-ENUMERATION-REF></DEFINITION>"
+        f"<VALUES><ENUM-VALUE-REF>{value_ref}</ENUM-VALUE-REF></VALUES></ATTRIBUTE-VALUE-ENUMERATION>"
+    )
+
+
+def _requirement_types() -> list[str]:
+    """The "Requirement" object type and the "Derived from" relation type."""
+    return [
+        f'        <SPEC-OBJECT-TYPE IDENTIFIER="{REQUIREMENT_TYPE}" LONG-NAME="Requirement" LAST-CHANGE="{TYPES_DATE}">',
+        "          <SPEC-ATTRIBUTES>",
+        *(_string_definition(identifier, name, description) for identifier, name, description in REQUIREMENT_ATTRIBUTES),
+        _enum_definition(REQUIREMENT_STATUS_ATTRIBUTE, "Status", "draft, agreed, needs-review or retired", REQUIREMENT_STATUS_TYPE),
+        _enum_definition(PRIORITY_ATTRIBUTE, "Priority", "high, medium or low", PRIORITY_TYPE),
+        "          </SPEC-ATTRIBUTES>",
+        "        </SPEC-OBJECT-TYPE>",
+        f'        <SPEC-RELATION-TYPE IDENTIFIER="{DERIVED_TYPE}" LONG-NAME="Derived from" '
+        f'DESC="The source requirement was written from the answer of the target question" LAST-CHANGE="{TYPES_DATE}"/>',
+    ]
 
 
 def _key(state: FormState) -> str:
@@ -103,15 +190,19 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
     form = state.form
     key = _key(state)
     fallback = state.moment
-    questions = [q for q in state.questions if include_unanswered or state.entry(q.id).answered]
+    requirements = requirement_rows(state)
+    sources = {qid for row in requirements for qid in row["from"]}
+    questions = [q for q in state.questions if include_unanswered or state.entry(q.id).answered or q.id in sources]
     changed = {q.id: state.changed.get(q.id, fallback) for q in questions}
+    requirement_changed = {row["id"]: state.changed.get(row["id"], fallback) for row in requirements}
+    requirement_time = {requirement_id: _time(when) for requirement_id, when in requirement_changed.items()}
     stage_changed: dict[str, datetime] = {}
     for question in questions:
         when = changed[question.id]
         if question.stage not in stage_changed or when > stage_changed[question.stage]:
             stage_changed[question.stage] = when
     stages = [s for s in form.stages if s.id in stage_changed]
-    latest = max(stage_changed.values(), default=fallback)
+    latest = max([*stage_changed.values(), *requirement_changed.values()], default=fallback)
 
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -122,7 +213,7 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
     scope = state.summary_line()
     comment = f"{form.title} ({form.id}, version {form.version}) exported by mlreq"
     comment += f"; {scope}" if scope else ""
-    comment += "; answered questions only" if not include_unanswered else ""
+    comment += "; answered questions only" + (" and those requirements come from" if requirements else "") if not include_unanswered else ""
     out += [
         f"      <COMMENT>{elem(comment)}</COMMENT>",
         f"      <CREATION-TIME>{_time(state.exported_at)}</CREATION-TIME>",
@@ -149,6 +240,11 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
     out += [
         "          </SPECIFIED-VALUES>",
         "        </DATATYPE-DEFINITION-ENUMERATION>",
+    ]
+    if requirements:
+        out += _enumeration(REQUIREMENT_STATUS_TYPE, "Requirement status", "mlreq-requirement-status", REQUIREMENT_STATUS_NAMES)
+        out += _enumeration(PRIORITY_TYPE, "Priority", "mlreq-priority", PRIORITY_NAMES)
+    out += [
         "      </DATATYPES>",
         "      <SPEC-TYPES>",
         f'        <SPEC-OBJECT-TYPE IDENTIFIER="{QUESTION_TYPE}" LONG-NAME="Requirement Question" LAST-CHANGE="{TYPES_DATE}">',
@@ -179,6 +275,10 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
         "        </SPEC-OBJECT-TYPE>",
         f'        <SPEC-RELATION-TYPE IDENTIFIER="{RELATION_TYPE}" LONG-NAME="Depends on" '
         f'DESC="The source question builds on the answer of the target question" LAST-CHANGE="{TYPES_DATE}"/>',
+    ]
+    if requirements:
+        out += _requirement_types()
+    out += [
         f'        <SPECIFICATION-TYPE IDENTIFIER="{SPECIFICATION_TYPE}" LONG-NAME="MLOps Requirements Form" LAST-CHANGE="{TYPES_DATE}"/>',
         "      </SPEC-TYPES>",
         "      <SPEC-OBJECTS>",
@@ -237,17 +337,56 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
         out.append("          </VALUES>")
         out.append(f"          <TYPE><SPEC-OBJECT-TYPE-REF>{QUESTION_TYPE}</SPEC-OBJECT-TYPE-REF></TYPE>")
         out.append("        </SPEC-OBJECT>")
+    if requirements:
+        when = _time(max(requirement_changed.values()))
+        out += [
+            f'        <SPEC-OBJECT IDENTIFIER="{requirements_heading(key)}" LONG-NAME="Requirements" LAST-CHANGE="{when}">',
+            f"          <VALUES>{string_value(CHAPTER_ATTRIBUTE, 'Requirements')}</VALUES>",
+            f"          <TYPE><SPEC-OBJECT-TYPE-REF>{STAGE_TYPE}</SPEC-OBJECT-TYPE-REF></TYPE>",
+            "        </SPEC-OBJECT>",
+        ]
+    for row in requirements:
+        values = (
+            row["id"], row["text"], row["pattern"], ", ".join(row["from"]), ", ".join(row["challenges"]),
+            "\n".join(row["criteria"]), row["owner_name"], row["review"], conflict_text(row["conflict"]),
+        )
+        out.append(
+            f'        <SPEC-OBJECT IDENTIFIER="{object_identifier(key, row["id"])}" LONG-NAME="{attr(row["id"])}" '
+            f'LAST-CHANGE="{requirement_time[row["id"]]}">'
+        )
+        out.append("          <VALUES>")
+        for (definition, _, _), value in zip(REQUIREMENT_ATTRIBUTES, values):
+            if value:
+                out.append(f"            {string_value(definition, value)}")
+        status, priority = row["status"], row["priority"]
+        out.append("            " + _enum_value(REQUIREMENT_STATUS_ATTRIBUTE, f"mlreq-requirement-status-{status}"))
+        out.append("            " + _enum_value(PRIORITY_ATTRIBUTE, f"mlreq-priority-{priority}"))
+        out.append("          </VALUES>")
+        out.append(f"          <TYPE><SPEC-OBJECT-TYPE-REF>{REQUIREMENT_TYPE}</SPEC-OBJECT-TYPE-REF></TYPE>")
+        out.append("        </SPEC-OBJECT>")
     out.append("      </SPEC-OBJECTS>")
     exported = {q.id for q in questions}
-    relations = [(q, upstream) for q in questions for upstream in q.depends_on if upstream in exported]
+    relations = [
+        (object_identifier(key, q.id), object_identifier(key, upstream), f"{q.id}--{upstream}", RELATION_TYPE, _time(changed[q.id]))
+        for q in questions
+        for upstream in q.depends_on
+        if upstream in exported
+    ]
+    relations += [
+        (object_identifier(key, row["id"]), object_identifier(key, source), f"{row['id']}--{source}", DERIVED_TYPE,
+         requirement_time[row["id"]])
+        for row in requirements
+        for source in row["from"]
+        if source in exported
+    ]
     if relations:
         out.append("      <SPEC-RELATIONS>")
-        for question, upstream in relations:
+        for source_ref, target_ref, name, relation_type, when in relations:
             out += [
-                f'        <SPEC-RELATION IDENTIFIER="mlreq-{key}-r-{question.id}--{upstream}" LAST-CHANGE="{_time(changed[question.id])}">',
-                f"          <SOURCE><SPEC-OBJECT-REF>{object_identifier(key, question.id)}</SPEC-OBJECT-REF></SOURCE>",
-                f"          <TARGET><SPEC-OBJECT-REF>{object_identifier(key, upstream)}</SPEC-OBJECT-REF></TARGET>",
-                f"          <TYPE><SPEC-RELATION-TYPE-REF>{RELATION_TYPE}</SPEC-RELATION-TYPE-REF></TYPE>",
+                f'        <SPEC-RELATION IDENTIFIER="mlreq-{key}-r-{name}" LAST-CHANGE="{when}">',
+                f"          <SOURCE><SPEC-OBJECT-REF>{source_ref}</SPEC-OBJECT-REF></SOURCE>",
+                f"          <TARGET><SPEC-OBJECT-REF>{target_ref}</SPEC-OBJECT-REF></TARGET>",
+                f"          <TYPE><SPEC-RELATION-TYPE-REF>{relation_type}</SPEC-RELATION-TYPE-REF></TYPE>",
                 "        </SPEC-RELATION>",
             ]
         out.append("      </SPEC-RELATIONS>")
@@ -255,7 +394,7 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
         "      <SPECIFICATIONS>",
         f'        <SPECIFICATION IDENTIFIER="mlreq-{key}-specification" LONG-NAME="{attr(state.name)}" LAST-CHANGE="{_time(latest)}">',
     ]
-    if headings:
+    if headings or requirements:
         out.append("          <CHILDREN>")
         if about:
             out.append(
@@ -275,6 +414,18 @@ def export_reqif(state: FormState, include_unanswered: bool = False) -> str:
                 out.append(
                     f'                <SPEC-HIERARCHY IDENTIFIER="mlreq-{key}-h-{question.id}" LAST-CHANGE="{_time(changed[question.id])}">'
                     f"<OBJECT><SPEC-OBJECT-REF>{object_identifier(key, question.id)}</SPEC-OBJECT-REF></OBJECT></SPEC-HIERARCHY>"
+                )
+            out += ["              </CHILDREN>", "            </SPEC-HIERARCHY>"]
+        if requirements:
+            out += [
+                f'            <SPEC-HIERARCHY IDENTIFIER="mlreq-{key}-h-requirements" LAST-CHANGE="{_time(max(requirement_changed.values()))}">',
+                f"              <OBJECT><SPEC-OBJECT-REF>{requirements_heading(key)}</SPEC-OBJECT-REF></OBJECT>",
+                "              <CHILDREN>",
+            ]
+            for row in requirements:
+                out.append(
+                    f'                <SPEC-HIERARCHY IDENTIFIER="mlreq-{key}-h-{row["id"]}" LAST-CHANGE="{requirement_time[row["id"]]}">'
+                    f'<OBJECT><SPEC-OBJECT-REF>{object_identifier(key, row["id"])}</SPEC-OBJECT-REF></OBJECT></SPEC-HIERARCHY>'
                 )
             out += ["              </CHILDREN>", "            </SPEC-HIERARCHY>"]
         out.append("          </CHILDREN>")

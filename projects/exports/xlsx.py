@@ -1,4 +1,5 @@
-"""XLSX: a Summary sheet (progress per stage and role) and one sheet per stage, for managers.
+"""XLSX: a Summary sheet (progress per stage and role), one sheet per stage and a
+Requirements sheet (when the project has requirements), for managers.
 
 Every text cell is stored as a string cell, never as a formula or an error value, whatever it
 starts with ("=cmd|' /C calc'!A0" stays text), and carries Excel's quote prefix so editing it
@@ -15,7 +16,19 @@ from copy import copy
 from mlreq.bank import STATUSES
 
 from .csvfile import FORMULA_START
-from .model import FormState, Tally, agreed_by_text, front_page_sections, overall_tally, role_tallies, row_stamp, shown, stage_tallies
+from .model import (
+    FormState,
+    Tally,
+    agreed_by_text,
+    conflict_text,
+    front_page_sections,
+    overall_tally,
+    requirement_rows,
+    role_tallies,
+    row_stamp,
+    shown,
+    stage_tallies,
+)
 
 MAX_CELL = 32767
 """Excel's limit on the characters in one cell."""
@@ -45,15 +58,28 @@ ANSWER, STATUS, NOTES = 3, 4, 6
 """Where `mlreq import` reads an edited row (0-based columns)."""
 SUMMARY_SHEET = "Summary"
 ABOUT_SHEET = "About this form"
+REQUIREMENTS_SHEET = "Requirements"
+REQUIREMENT_COLUMNS = (  # header, width in characters
+    ("ID", 10),
+    ("Requirement", 60),
+    ("Pattern", 11),
+    ("From questions", 28),
+    ("Challenges", 13),
+    ("Acceptance criteria", 48),
+    ("Priority", 9),
+    ("Status", 13),
+    ("Owner", 20),
+    ("Needs review because / other version", 36),
+)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _SHEET_EDGES = re.compile(r"^[\s']+|[\s']+$")  # a sheet name may not start or end with an apostrophe
 STATUS_NAMES = {"open": "Open", "draft": "Draft", "agreed": "Agreed", "needs-review": "Needs review"}
 
 
 def sheet_titles(names: list[str]) -> list[str]:
-    """Valid, unique worksheet names (at most 31 characters, none of []:*?/\\), never "Summary"
-    or "About this form"."""
-    taken = {SUMMARY_SHEET.casefold(), ABOUT_SHEET.casefold()}
+    """Valid, unique worksheet names (at most 31 characters, none of []:*?/\\), never "Summary",
+    "About this form" or "Requirements"."""
+    taken = {SUMMARY_SHEET.casefold(), ABOUT_SHEET.casefold(), REQUIREMENTS_SHEET.casefold()}
     titles = []
     for name in names:
         base = _SHEET_EDGES.sub("", _SHEET_FORBIDDEN.sub("-", shown(name))[:31]) or "Stage"
@@ -71,6 +97,8 @@ def wrapped_lines(text: str, width: float) -> int:
     """How many lines `text` takes wrapped in a column `width` characters wide (an estimate
     on the safe side: proportional text fits more characters than the width says)."""
     per_line = max(int(width) - 1, 1)
+    if len(text) <= per_line and "\n" not in text:
+        return 1
     return sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
 
 
@@ -107,6 +135,24 @@ def fit_to_width(sheet, landscape: bool) -> None:  # type: ignore[no-untyped-def
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+def _cells_as_given(sheet):  # type: ignore[no-untyped-def]
+    """A write-only sheet's row conversion for rows of finished cells. openpyxl's own first
+    tries each value as a plain value (a Cell raises ValueError, caught) and makes a spare
+    cell after every styled one: half the time of a large sheet."""
+    from openpyxl.cell import Cell, WriteOnlyCell
+
+    def cells(values, row_index: int):  # type: ignore[no-untyped-def]
+        for column, cell in enumerate(values, 1):
+            if cell is None:
+                continue
+            if not isinstance(cell, Cell):
+                cell = WriteOnlyCell(sheet, value=cell)
+            cell.column, cell.row = column, row_index
+            yield cell
+
+    return cells
+
+
 def export_xlsx(state: FormState) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -120,12 +166,17 @@ def export_xlsx(state: FormState) -> bytes:
 
     workbook = Workbook(write_only=True)
 
+    def create_sheet(title: str):  # type: ignore[no-untyped-def]
+        sheet = workbook.create_sheet(title)
+        sheet._values_to_row = _cells_as_given(sheet)
+        return sheet
+
     styles: dict[tuple, object] = {}
 
-    def styled(cell, font, fill, align, quote: bool):  # type: ignore[no-untyped-def]
+    def styled(cell, font, fill, align, quote: bool, number_format: str = ""):  # type: ignore[no-untyped-def]
         # Setting a style attribute hashes it into the workbook's tables; doing that once
         # per distinct style and copying the result halves the time for 2,000 questions.
-        key = (id(font), id(fill), id(align), quote, cell.number_format)
+        key = (id(font), id(fill), id(align), quote, number_format)
         style = styles.get(key)
         if style is None:
             cell.alignment = align
@@ -137,22 +188,22 @@ def export_xlsx(state: FormState) -> bytes:
                 cell.quotePrefix = True
             styles[key] = style = copy(cell._style)
         else:
-            cell._style = copy(style)
+            cell._style = style  # shared, never changed: a write-only cell is written and dropped
         return cell
 
-    def text(sheet, value: str, *, font=None, fill=None, align=wrap):  # type: ignore[no-untyped-def]
+    def text(sheet, value: str, *, font=None, fill=None, align=wrap, prepared: bool = False):  # type: ignore[no-untyped-def]
         cell = WriteOnlyCell(sheet, value=None)
-        cell._value = cell_text(value)  # set directly: never inferred as a formula or an error
+        cell._value = value if prepared else cell_text(value)  # set directly: never inferred as a formula or an error
         cell.data_type = "s"
         return styled(cell, font, fill, align, value.startswith(FORMULA_START))
 
     def number(sheet, value: float, fmt: str = "0", font=None):  # type: ignore[no-untyped-def]
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = fmt
-        return styled(cell, font, None, top, False)
+        return styled(cell, font, None, top, False, fmt)
 
     # ---------------------------------------------------------------- Summary
-    summary = workbook.create_sheet(SUMMARY_SHEET)
+    summary = create_sheet(SUMMARY_SHEET)
     fit_to_width(summary, landscape=False)
     for letter, width in zip("ABCDEFGH", (30, 11, 9, 11, 9, 9, 9, 13)):
         summary.column_dimensions[letter].width = width
@@ -193,7 +244,7 @@ def export_xlsx(state: FormState) -> bytes:
     for question in state.questions:
         by_stage.setdefault(question.stage, []).append(question)
     for tally, title in zip(stages, sheet_titles([t.name for t in stages])):
-        sheet = workbook.create_sheet(title)
+        sheet = create_sheet(title)
         for index, (_, width) in enumerate(COLUMNS):
             sheet.column_dimensions[LETTERS[index]].width = width
         sheet.column_dimensions[LETTERS[len(COLUMNS) - 1]].hidden = True
@@ -226,13 +277,31 @@ def export_xlsx(state: FormState) -> bytes:
             sheet.row_dimensions[row_number].height = row_height([cell_text(v) for v in values[:-1]], widths[:-1])
             sheet.append([text(sheet, value) for value in values])
     if not stages:
-        sheet = workbook.create_sheet("No questions")
+        sheet = create_sheet("No questions")
         sheet.append([text(sheet, "No question matches the filters of this export.")])
+
+    # ---------------------------------------------------------------- requirements
+    requirement_rows_xml = ""
+    if state.requirements:
+        sheet = create_sheet(REQUIREMENTS_SHEET)
+        letters = LETTERS[: len(REQUIREMENT_COLUMNS)]
+        for letter, (_, width) in zip(letters, REQUIREMENT_COLUMNS):
+            sheet.column_dimensions[letter].width = width
+        sheet.freeze_panes = "A2"
+        rows = requirement_rows(state)
+        sheet.auto_filter.ref = f"A1:{letters[-1]}{len(rows) + 1}"
+        sheet.print_title_rows = "1:1"
+        fit_to_width(sheet, landscape=True)
+        sheet.append([text(sheet, name, font=bold, fill=header_fill) for name, _ in REQUIREMENT_COLUMNS])
+        # The body is written as XML after the save (`_insert_rows`): openpyxl spends about
+        # 20 µs on each cell, and 5,000 requirements are 50,000 cells.
+        style_ids = (text(sheet, "text").style_id, text(sheet, "=quoted").style_id)
+        requirement_rows_xml = _requirement_rows_xml(state, rows, style_ids)
 
     # ---------------------------------------------------------------- the form's front page
     sections = front_page_sections(form)
     if sections:
-        about = workbook.create_sheet(ABOUT_SHEET)
+        about = create_sheet(ABOUT_SHEET)
         about.column_dimensions["A"].width = 110
         fit_to_width(about, landscape=False)
         about.append([text(about, form.front_page.title if form.front_page else form.title, font=title_font, align=top)])
@@ -246,4 +315,80 @@ def export_xlsx(state: FormState) -> bytes:
 
     buffer = io.BytesIO()
     workbook.save(buffer)
+    if requirement_rows_xml:
+        return _insert_rows(buffer.getvalue(), REQUIREMENTS_SHEET, requirement_rows_xml)
     return buffer.getvalue()
+
+
+def _requirement_rows_xml(state: FormState, rows: list[dict], style_ids: tuple[int, int]) -> str:
+    """The Requirements sheet's rows after its header, as the `<row>` elements openpyxl
+    writes: string cells (`inlineStr`) in the wrapped style (its quote-prefixed twin for a
+    text that starts like a formula), empty cells left out, rows as tall as their text."""
+    widths = [width for _, width in REQUIREMENT_COLUMNS]
+    plain, quoted = style_ids
+    out: list[str] = []
+
+    def row_xml(number: int, values: list[str], height: float | None = None) -> str:
+        cells = []
+        for letter, value in zip(LETTERS, values):
+            if value:
+                space = ' xml:space="preserve"' if value != value.strip() else ""
+                style = quoted if value.startswith(FORMULA_START) else plain
+                cells.append(f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>')
+        size = f' ht="{height:g}" customHeight="1"' if height else ""
+        return f'<row r="{number}"{size}>{"".join(cells)}</row>'
+
+    for number, row in enumerate(rows, start=2):
+        remarks = [f"Needs review: {row['review']}"] if row["review"].strip() else []
+        if row["conflict"]:
+            remarks.append(f"Other version (changed on both sides of a sync, not yet resolved):\n{conflict_text(row['conflict'])}")
+        values = [
+            cell_text(value)
+            for value in (
+                row["id"], row["text"], row["pattern"], ", ".join(row["from"]), ", ".join(row["challenges"]),
+                "\n".join(row["criteria"]), row["priority"], row["status"], row["owner_name"], "\n\n".join(remarks),
+            )
+        ]
+        out.append(row_xml(number, values, row_height(values, widths)))
+    notes = [] if rows else [state.requirements_note()]
+    if state.retired_left_out:
+        notes.append(f"Retired requirements left out of this export: {state.retired_left_out}.")
+    for number, note in enumerate(notes, start=len(rows) + 2 + (1 if rows else 0)):
+        out.append(row_xml(number, [cell_text(note)]))
+    return "".join(out)
+
+
+_XML_FORBIDDEN = re.compile(r"[\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text for an XML element: markup escaped; the few characters XML 1.0 forbids that
+    `cell_text` leaves (U+FFFE, U+FFFF, lone surrogates) as visible code points."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _XML_FORBIDDEN.sub(lambda m: f"<U+{ord(m.group()):04X}>".replace("<", "&lt;").replace(">", "&gt;"), text)
+
+
+def _insert_rows(data: bytes, sheet_title: str, rows_xml: str) -> bytes:
+    """The workbook `data` with `rows_xml` appended to the sheet's rows (its part found
+    through workbook.xml and its relationships); every other part copied as it was."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    relationship = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        sheets = ET.fromstring(source.read("xl/workbook.xml")).iter(f"{main}sheet")
+        wanted = next(sheet.get(relationship) for sheet in sheets if sheet.get("name") == sheet_title)
+        relations = ET.fromstring(source.read("xl/_rels/workbook.xml.rels"))
+        target = next(r.get("Target") for r in relations if r.get("Id") == wanted)
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy_to:
+            for info in source.infolist():
+                content = source.read(info)
+                if info.filename == part:
+                    text = content.decode("utf-8")
+                    end = text.rindex("</sheetData>")
+                    content = (text[:end] + rows_xml + text[end:]).encode("utf-8")
+                copy_to.writestr(info, content)
+    return out.getvalue()

@@ -10,6 +10,8 @@ isolated git configuration while it is being built.
 
 from __future__ import annotations
 
+import functools
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +109,89 @@ def chromium() -> str | None:
     return None
 
 
+@functools.cache
+def reqif_schema():  # type: ignore[no-untyped-def]
+    """The ReqIF 1.2 XSD the `reqif` package bundles, built once (it takes a second or two)."""
+    import reqif
+    import xmlschema
+
+    schema_root = Path(reqif.__file__).resolve().parent / "reqif_schema"
+    here = Path.cwd()
+    os.chdir(schema_root)  # the bundled schema imports its parts by relative path
+    try:
+        return xmlschema.XMLSchema(str(schema_root / "reqif.xsd"))
+    finally:
+        os.chdir(here)
+
+
 def no_raw_controls(text: str) -> None:
     for char in RAW_CONTROLS:
         assert char not in text, f"raw {char!r} in the export"
 
+
+
+# --------------------------------------------------------------------------- requirements
+
+REQ_EVENT = "When a charger reports a fault code, the system shall predict the failing part within 5 minutes."
+REQ_HOSTILE = f"The system shall show {SCRIPT} | and **bold** ![i](https://example.com/i.png) {CONTROLS}"
+REQ_CRITERIA = (FORMULA, "95% of fault codes get a prediction\nwithin 5 minutes")
+REQ_CONFLICT = "The system shall <b>theirs</b> | other side"
+
+
+@dataclass
+class WithRequirements:
+    path: Path
+    project: Project
+    unanswered: str
+    """A question the demo leaves unanswered that REQ-004 is written from."""
+    before_requirements: str
+    """The commit before the first requirement."""
+    added: dict[str, str]
+    """requirement id -> the commit that last changed it."""
+
+
+@pytest.fixture(scope="session")
+def with_requirements(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> WithRequirements:
+    """The demo project with requirements (built once per session: exports only read it):
+    REQ-001 from two answers, REQ-002 with hostile text and a sync conflict's other text,
+    REQ-003 retired, REQ-004 from an unanswered question, REQ-005 flagged needs-review by a
+    change to its source answer."""
+    import subprocess
+
+    import tomlkit
+
+    from mlreq.projects.requirements import edit_requirement, new_requirement, retire_requirement
+
+    tmp = tmp_path_factory.mktemp("with-requirements")
+    path = tmp / "demo"
+    shutil.copytree(_demo_template, path, symlinks=True)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in _isolated_env(tmp).items():
+            patch.setenv(name, value)
+        for name in ("MLREQ_AUTHOR", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+            patch.delenv(name, raising=False)
+        project = Project.open(path)
+        entries = project.entries()
+        unanswered = next(q.id for q in project.form.questions if not entries.get(q.id) or not entries[q.id].answered)
+        before = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True, check=True).stdout.strip()
+        added = {}
+        saved = new_requirement(project, ["data.data-source", "scoping.business-problems"], REQ_EVENT, criteria=REQ_CRITERIA,
+                                priority="high", owner="Data scientist")
+        added["REQ-001"] = saved.result.commit
+        saved = new_requirement(project, ["scoping.end-user"], REQ_HOSTILE, criteria=["a reviewer reads it"])
+        document = tomlkit.parse((path / "requirements.toml").read_text("utf-8"))
+        document["requirement"][1]["conflict"] = {"text": REQ_CONFLICT}
+        (path / "requirements.toml").write_text(tomlkit.dumps(document), "utf-8")
+        # A plain git commit (no trailer), dated apart: only REQ-002's LAST-CHANGE may take its time.
+        subprocess.run(["git", "commit", "-qm", "A sync kept the other side's text", "--", "requirements.toml"], cwd=path, check=True,
+                       env={**os.environ, "GIT_AUTHOR_DATE": "2026-01-02T03:04:05+00:00"})
+        added["REQ-002"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True).stdout.strip()
+        new_requirement(project, ["modeling.baseline"], "The system shall keep the baseline model.")
+        added["REQ-003"] = retire_requirement(project, "REQ-003").result.commit
+        added["REQ-004"] = new_requirement(project, [unanswered], "The system shall log every prediction.").result.commit
+        new_requirement(project, ["data.data-format"], "The system shall read OCPP 1.6 messages.", criteria=["a message parses"])
+        edit_requirement(project, "REQ-005", status="agreed")
+        result = project.save("data.data-format", answer="OCPP 2.0.1 JSON messages only, from now on")
+        assert result.ok and result.commit, result
+        added["REQ-005"] = result.commit
+    return WithRequirements(path, project, unanswered, before, added)

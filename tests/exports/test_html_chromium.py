@@ -116,3 +116,16 @@ def test_the_address_takes_the_names_people_type(cli, hostile, tmp_path):
     shown = [re.search(r'id="q-([^"]+)"', a).group(1) for a in articles if "hidden" not in a]
     assert shown == ["data.privacy"]
     assert "Showing 1 of 37 questions" in dom
+
+
+def test_requirements_follow_the_questions_the_page_filters_show(cli, with_requirements, tmp_path):
+    page = export_file(cli, with_requirements.path, tmp_path, "html")
+
+    dom = dump_dom(tmp_path, page.as_uri() + "#stage=modeling")
+
+    assert "Showing 8 of 37 questions, 1 of 5 requirements" in dom
+    requirements = re.findall(r'<article (class="r [^>]*)>', dom)
+    shown = [re.search(r'id="req-([^"]+)"', a).group(1) for a in requirements if "hidden" not in a]
+    assert shown == ["REQ-003"]  # the one written from a modeling question
+    anchored = dump_dom(tmp_path, page.as_uri() + "#req-REQ-001")  # a link to a requirement is not a filter
+    assert "Showing 37 of 37 questions, 5 of 5 requirements" in anchored
