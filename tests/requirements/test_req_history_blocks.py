@@ -2,14 +2,13 @@
 two small parses): randomized, it must always find what reading both files whole finds.
 
 Bounded by default (a few seconds); MLREQ_LONG_TESTS=1 runs many more cases. The seed is
-printed on failure."""
+printed on failure; MLREQ_BLOCKS_SEED=<seed> replays it."""
 
 from __future__ import annotations
 
 import os
 import random
 
-import pytest
 
 from mlreq.bank.loader import builtin_form
 from mlreq.projects.reqhistory import _changed_parts, compare
@@ -68,8 +67,10 @@ def _whole(data: bytes) -> object:
         return "error"
 
 
-@pytest.mark.parametrize("seed", [random.randrange(1 << 30)])
-def test_blocks_find_what_whole_files_find(seed: int) -> None:
+def test_blocks_find_what_whole_files_find() -> None:
+    # Drawn when the test runs, not at collection: pytest-xdist's workers must collect the same tests.
+    seed = int(os.environ.get("MLREQ_BLOCKS_SEED", random.randrange(1 << 30)))
+    print(f"seed {seed} (MLREQ_BLOCKS_SEED={seed} replays it)")
     rng = random.Random(seed)
     for case in range(CASES):
         numbers = list(range(1, rng.randint(0, 8) + 1))
