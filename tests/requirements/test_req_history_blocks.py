@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import random
 
-
 from mlreq.bank.loader import builtin_form
 from mlreq.projects.reqhistory import _changed_parts, compare
 from mlreq.projects.requirements import RequirementsFileError, parse_requirements
