@@ -31,7 +31,9 @@ KILL_GRACE = 1.0
 LOCK_WAIT = 2.0
 """Seconds to wait for another git process's `index.lock` before reporting it."""
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GCM_INTERACTIVE": "never"}
+_QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GCM_INTERACTIVE": "never", "GIT_FLUSH": "0"}
+"""GIT_FLUSH=0: git log and rev-list write to a pipe in full buffers instead of flushing
+after every commit (10,000 commits were 10,000 writes, and as many wake-ups to read them)."""
 
 
 @dataclass(frozen=True)
@@ -430,7 +432,7 @@ class GitRepo:
         requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
         try:
             result = subprocess.run(
-                ["git", "cat-file", "--batch"],
+                ["git", "cat-file", "--batch", "--buffer"],  # all requests at once: no flush per object
                 cwd=self.root,
                 input=requests,
                 capture_output=True,

@@ -25,6 +25,7 @@ from mlreq.bank.errors import MlreqError
 from mlreq.bank.tomlread import tomllib_error_line
 
 from . import rangecache
+from .answerread import read_answers
 from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
@@ -667,7 +668,9 @@ def _after_latest(iterations: list[Iteration]) -> dict[str, str]:
 def _parsed(blob: bytes, shown: str) -> tuple[dict | None, str]:
     """A TOML file's data, or None and the problem as `commit:path[:line:col]: what`."""
     try:
-        return tomllib.loads(blob.decode("utf-8")), ""
+        text = blob.decode("utf-8")
+        fast = read_answers(text)  # an answer file as mlreq writes it, without tomllib's slow strings
+        return (fast if fast is not None else tomllib.loads(text)), ""
     except UnicodeDecodeError:
         return None, f"{shown}: not valid UTF-8"
     except tomllib.TOMLDecodeError as exc:
@@ -709,6 +712,9 @@ def _table_alone(text: str, question_id: str) -> dict | None:
         return None
     following = _TABLE_START.search(text, header.end())
     snippet = text[header.start() : following.start() if following else len(text)]
+    fast = read_answers(snippet)
+    if fast is not None:
+        return fast.get(question_id)
     try:
         return tomllib.loads(snippet).get(question_id)
     except (tomllib.TOMLDecodeError, RecursionError):

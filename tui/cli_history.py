@@ -151,6 +151,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         ]
         print(safe_json(data), file=out)
         return 0
+    lines = []  # one write for the whole log: 10,000 prints through the visible writer cost more than git's walk
     for group in groups:
         if group.iteration is None:
             if not group.entries:
@@ -158,9 +159,10 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             title = "Since the last iteration" if len(groups) > 1 else "Saves"
         else:
             title = f"Iteration {visible(group.iteration.name)!r} ({group.iteration.date[:10]})"
-        print(f"{title}: {len(group.entries)} saves", file=out)
-        for entry in group.entries:
-            print(f"  {entry.date[:16].replace('T', ' ')}  {visible(entry.author):<18.18}  {visible(entry.subject)}", file=out)
+        lines.append(f"{title}: {len(group.entries)} saves")
+        lines.extend(f"  {entry.date[:16].replace('T', ' ')}  {visible(entry.author):<18.18}  {visible(entry.subject)}" for entry in group.entries)
+    if lines:
+        out.write("\n".join(lines) + "\n")
     return 0
 
 
