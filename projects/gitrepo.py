@@ -535,3 +535,89 @@ def _explain_commit_failure(err: str, root: Path) -> str:
     if "timed out" in err:
         return f"git did not finish within {command_timeout():g}s (a hook waiting for input?)"
     return _first_line(err) or "git commit failed"
+
+
+class ObjectReader:
+    """One `git cat-file --batch` asked in rounds: a tree, then the blobs it names, without
+    a git process (and its start-up) per question. Requests are object names (`<commit>:<path>`,
+    object ids); answers are (object id, type, content), None for a missing object.
+    Use as a context manager: leaving it closes git's input and waits for it."""
+
+    def __init__(self, root: Path) -> None:
+        import threading
+
+        require_git()
+        self.root = root
+        try:
+            self.process = subprocess.Popen(
+                ["git", "cat-file", "--batch"], cwd=root, env={**os.environ, **_QUIET_ENV, "LC_ALL": "C", "LANGUAGE": "C"},
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            )
+        except OSError as exc:
+            raise GitReadError(f"cannot read git history in {root}: {exc.strerror or exc}") from None
+        self._watchdog = threading.Timer(command_timeout(), _stop_group, (self.process,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def __enter__(self) -> ObjectReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def read(self, names: list[str]) -> list[tuple[str, str, bytes] | None]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        if not names:
+            return []
+        try:  # a few short lines fit the pipe: git answers only after reading them all
+            self.process.stdin.write("".join(f"{name}\n" for name in names).encode())
+            self.process.stdin.flush()
+        except OSError:
+            raise self._failed() from None
+        answers: list[tuple[str, str, bytes] | None] = []
+        out = self.process.stdout
+        for _ in names:
+            header = out.readline().split()
+            if len(header) == 3 and header[2].isdigit():
+                size = int(header[2])
+                content = out.read(size + 1)
+                if len(content) != size + 1:
+                    raise self._failed()
+                answers.append((header[0].decode(), header[1].decode(), content[:size]))
+            elif len(header) == 2 and header[1] == b"missing":
+                answers.append(None)
+            else:  # git stopped (dubious ownership, timeout) or said something unexpected
+                raise self._failed()
+        return answers
+
+    def _failed(self) -> GitReadError:
+        self.close()
+        err = self.process.stderr.read().decode("utf-8", "replace") if self.process.stderr else ""
+        return _read_error(self.root, err) if err.strip() else GitReadError(f"cannot read git history in {self.root}: git cat-file stopped")
+
+    def close(self) -> None:
+        if self.process.stdin and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        self.process.wait()  # git ends at the end of its input; the watchdog stops one that hangs
+        self._watchdog.cancel()
+
+
+def tree_entries(content: bytes, id_bytes: int) -> list[tuple[str, str, str]]:
+    """A raw tree object's entries as (mode, name, object id); names that are not valid
+    UTF-8 are left out (git would have to quote them)."""
+    entries = []
+    position = 0
+    while position < len(content):
+        space = content.index(b" ", position)
+        nul = content.index(b"\0", space)
+        mode, name = content[position:space].decode(), content[space + 1 : nul]
+        object_id = content[nul + 1 : nul + 1 + id_bytes].hex()
+        position = nul + 1 + id_bytes
+        try:
+            entries.append((mode, name.decode("utf-8"), object_id))
+        except UnicodeDecodeError:
+            continue
+    return entries

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from mlreq.bank import Question, form_from_data
+from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import MlreqError
 from mlreq.bank.tomlread import tomllib_error_line
 
@@ -29,7 +29,7 @@ from .answerread import read_answers
 from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
-from .gitrepo import GitRepo, git_dir
+from .gitrepo import GitRepo, ObjectReader, git_dir, tree_entries
 from .layout import ANSWERS_DIR, FORM_FILE
 from .project import Project
 from .semdiff import ProjectDiff, Snapshot, diff_snapshots
@@ -39,6 +39,13 @@ NOW = "now"
 _FIELD, _RECORD = "\x1f", "\x1e"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:]+([+-]\d{2}:?\d{2}|Z)?)?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PLAIN_NAME = re.compile(r'[\x20\x21\x23-\x5b\x5d-\x7e]+')
+"""A file name `git ls-tree` prints unquoted (printable ASCII); others were never read."""
+
+
+_READ_FORMS: dict[bytes, Form] = {}
+"""Question sets read from git in this process, by their bytes: parsing form.toml was a
+third of a diff, and the history view diffs the same few versions again and again."""
 
 
 class RevisionError(InvalidInputError):
@@ -357,57 +364,50 @@ class History:
         return self._snapshots_of_commits([(commit, label)])[0]
 
     def _snapshots_of_commits(self, wanted: list[tuple[str, str]]) -> list[Snapshot]:
-        """Snapshots of (commit, label)s: their file listings side by side, then one
-        `cat-file` for the files of all; content found at several commits (the question
-        set, mostly) is read and parsed once."""
-        listings: list[dict[str, str | None]] = [{} for _ in wanted]
-        failed: list[BaseException] = []
-
-        def list_files(index: int) -> None:
-            try:
-                listings[index] = self._files_at(wanted[index][0])
-            except BaseException as exc:  # said by the caller's thread
-                failed.append(exc)
-
-        others = [threading.Thread(target=list_files, args=(i,), daemon=True) for i in range(1, len(wanted))]
-        for thread in others:
-            thread.start()
-        try:
-            list_files(0)
-        finally:
-            for thread in others:
-                thread.join()
-        if failed:
-            raise failed[0]
-        first_seen: dict[str, tuple[str, str]] = {}
-        for (commit, _), listing in zip(wanted, listings):
-            for path, blob_id in listing.items():
-                if blob_id is not None:
-                    first_seen.setdefault(blob_id, (commit, path))
-        contents = dict(zip(first_seen, self.repo.read_files_at(list(first_seen.values()))))
+        """Snapshots of (commit, label)s, read by one `cat-file --batch` in rounds: the
+        question sets and the answer folders' trees of all commits, then every answer file
+        not read yet; content found at several commits (the question set, mostly) is read
+        and parsed once."""
+        prefix = f"{self.scope}/" if self.scope else ""
+        form_path, answers_dir = f"{prefix}{FORM_FILE}", f"{prefix}{ANSWERS_DIR}"
+        contents: dict[str, bytes | None] = {}
+        with ObjectReader(self.repo.root) as reader:
+            ends = reader.read([f"{commit}:{path}" for commit, _ in wanted for path in (form_path, answers_dir)])
+            listings: list[dict[str, str | None]] = []
+            answer_files: list[dict[str, str | None]] = []
+            folders: list[tuple[int, str, tuple[str, str, bytes] | None]] = []
+            for index in range(len(wanted)):
+                form, folder = ends[2 * index], ends[2 * index + 1]
+                form_blob = form[0] if form is not None and form[1] == "blob" else None
+                if form is not None and form_blob is not None:
+                    contents[form_blob] = form[2]
+                listings.append({form_path: form_blob})
+                answer_files.append({})
+                folders.append((index, answers_dir, folder))
+            while folders:  # the answer folder and any folders in it, as `ls-tree -r` lists them
+                deeper: list[tuple[int, str, str]] = []
+                for index, path, tree in folders:
+                    if tree is None or tree[1] != "tree":
+                        continue
+                    for mode, name, object_id in tree_entries(tree[2], len(tree[0]) // 2):
+                        if mode == "40000":
+                            deeper.append((index, f"{path}/{name}", object_id))
+                        elif name.endswith(".toml") and _PLAIN_NAME.fullmatch(name):  # git would quote the rest
+                            answer_files[index][f"{path}/{name}"] = object_id if mode != "160000" else None
+                folders = [(index, path, tree) for (index, path, _), tree in zip(deeper, reader.read([d[2] for d in deeper]))]
+            unread = list(dict.fromkeys(b for files in answer_files for b in files.values() if b is not None and b not in contents))
+            for blob_id, found in zip(unread, reader.read(unread)):
+                contents[blob_id] = found[2] if found is not None and found[1] == "blob" else None
+        for listing, files in zip(listings, answer_files):
+            listing.update((path, files[path]) for path in sorted(files))
         known: dict[tuple[str, bytes], Any] = {}
         return [
             self._snapshot_of_files(commit, label, {path: contents.get(blob_id) if blob_id else None for path, blob_id in listing.items()}, known)
             for (commit, label), listing in zip(wanted, listings)
         ]
 
-    def _files_at(self, commit: str) -> dict[str, str | None]:
-        """The question set and answer files at `commit`, in reading order, each with its
-        blob id (None for a file not there, or a name git had to quote)."""
-        prefix = f"{self.scope}/" if self.scope else ""
-        form_path = f"{prefix}{FORM_FILE}"
-        _, listing, _ = self.repo.run("ls-tree", "-r", commit, "--", form_path, f"{prefix}{ANSWERS_DIR}/", check=False)
-        found: dict[str, str | None] = {}
-        for line in listing.splitlines():
-            info, _, path = line.partition("\t")
-            kind = info.split()
-            if len(kind) == 3 and (path == form_path or (path.startswith(f"{prefix}{ANSWERS_DIR}/") and path.endswith(".toml"))):
-                found[path] = kind[2] if kind[1] == "blob" and not path.startswith('"') else None
-        answers = sorted(p for p in found if p != form_path)
-        return {form_path: found.get(form_path), **{p: found[p] for p in answers}}
-
     def _snapshot_of_files(self, commit: str, label: str, blobs: dict[str, bytes | None], known: dict[tuple[str, bytes], Any]) -> Snapshot:
-        """`known` keeps, by content, what was read well before: ("toml", bytes) -> data, ("form", bytes) -> Form."""
+        """`known` keeps, by content, what was read well before: ("toml", bytes) -> data."""
         paths = list(blobs)
         errors: list[str] = []
         questions: dict[str, Question] = {}
@@ -423,6 +423,12 @@ class History:
                 if path.endswith(FORM_FILE):
                     errors.append(f"{shown}: missing")
                 continue
+            is_form = path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}")
+            if is_form and blob in _READ_FORMS:  # the same bytes read before in this process: the same question set
+                form = _READ_FORMS[blob]
+                questions = {q.id: q for q in form.questions}
+                order = list(questions)
+                continue
             data = known.get(("toml", blob))
             if data is None:  # problems are said anew for each commit: they name it
                 data, problem = _parsed(blob, shown)
@@ -431,15 +437,15 @@ class History:
                     skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
                     continue
                 known[("toml", blob)] = data
-            if path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
-                form = known.get(("form", blob))
-                if form is None:
-                    try:
-                        form = form_from_data(data, shown)
-                    except MlreqError as exc:
-                        errors.append(f"{exc}; question set skipped")
-                        continue
-                    known[("form", blob)] = form
+            if is_form:
+                try:
+                    form = form_from_data(data, shown)
+                except MlreqError as exc:
+                    errors.append(f"{exc}; question set skipped")
+                    continue
+                if len(_READ_FORMS) >= 4:  # a form is 40 KB: keep the few a history view moves between
+                    _READ_FORMS.pop(next(iter(_READ_FORMS)))
+                _READ_FORMS[blob] = form
                 questions = {q.id: q for q in form.questions}
                 order = list(questions)
                 continue
