@@ -621,3 +621,130 @@ def tree_entries(content: bytes, id_bytes: int) -> list[tuple[str, str, str]]:
         except UnicodeDecodeError:
             continue
     return entries
+
+
+def _start_reader(root: Path, args: list[str], stdin: int) -> subprocess.Popen:
+    """A read-only git process in a session of its own, its output handed over as it comes."""
+    require_git()
+    try:
+        return subprocess.Popen(
+            ["git", *args], cwd=root, env={**os.environ, **_QUIET_ENV, "LC_ALL": "C", "LANGUAGE": "C"},
+            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        )
+    except OSError as exc:
+        raise GitReadError(f"cannot read git history in {root}: {exc.strerror or exc}") from None
+
+
+def _drain(pipe, into: list[bytes]):  # type: ignore[no-untyped-def]
+    """Read a pipe to its end on a thread (git never blocks on a full pipe we are not reading)."""
+    import threading
+
+    thread = threading.Thread(target=lambda: into.append(pipe.read()), daemon=True)
+    thread.start()
+    return thread
+
+
+class GitStream:
+    """`git log` (or any read command) whose output is read in pieces while it runs, so
+    the work on the first commits overlaps git's walk to the last ones. Stopped with its
+    process group after `command_timeout()`, or when left early."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        import threading
+
+        self.process = _start_reader(root, list(args), subprocess.DEVNULL)
+        self._err: list[bytes] = []
+        self._err_thread = _drain(self.process.stderr, self._err)
+        self.timed_out = False
+        self._watchdog = threading.Timer(command_timeout(), self._stop_late)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def _stop_late(self) -> None:
+        self.timed_out = True
+        _stop_group(self.process)
+
+    def pieces(self):  # type: ignore[no-untyped-def]
+        """Standard output as text, in pieces of any length, until git closes it."""
+        import codecs
+
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            yield decoder.decode(chunk)
+        yield decoder.decode(b"", final=True)
+
+    def finish(self) -> tuple[int, str]:
+        """Wait for git: (exit status, standard error)."""
+        status = self.process.wait()
+        self._watchdog.cancel()
+        self._err_thread.join()
+        return status, b"".join(self._err).decode("utf-8", "replace")
+
+    def __enter__(self) -> GitStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:  # left early (an error): git must not outlive us
+            _stop_group(self.process)
+        self.finish()
+
+
+class BlobFeed:
+    """`git cat-file --batch` given requests while they become known (from a `GitStream`),
+    its answers collected on a thread; `contents()` ends the input and returns them in order."""
+
+    def __init__(self, root: Path) -> None:
+        import threading
+
+        self.root = root
+        self.process = _start_reader(root, ["cat-file", "--batch"], subprocess.PIPE)
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+        self._threads = [_drain(self.process.stdout, self._out), _drain(self.process.stderr, self._err)]
+        self._watchdog = threading.Timer(command_timeout(), _stop_group, (self.process,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        self.count = 0
+
+    def ask(self, names: list[str]) -> None:
+        assert self.process.stdin is not None
+        if names:
+            try:
+                self.process.stdin.write("".join(f"{name}\n" for name in names).encode())
+                self.process.stdin.flush()
+            except OSError:
+                pass  # git stopped: contents() says why
+            self.count += len(names)
+
+    def contents(self) -> list[bytes | None]:
+        """The content of each object asked for (None where absent), in the order asked."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        status = self.process.wait()
+        self._watchdog.cancel()
+        for thread in self._threads:
+            thread.join()
+        if status != 0:
+            raise _read_error(self.root, b"".join(self._err).decode("utf-8", "replace"))
+        try:
+            return _parse_batch(b"".join(self._out), self.count)
+        except (ValueError, IndexError):
+            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
+
+    def __enter__(self) -> BlobFeed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:  # left early (an error): git must not outlive us
+            _stop_group(self.process)
+        self._watchdog.cancel()
+        for thread in self._threads:
+            thread.join()

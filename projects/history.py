@@ -29,7 +29,7 @@ from .answerread import read_answers
 from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
-from .gitrepo import GitRepo, ObjectReader, git_dir, tree_entries
+from .gitrepo import BlobFeed, GitRepo, GitStream, ObjectReader, git_dir, tree_entries
 from .layout import ANSWERS_DIR, FORM_FILE
 from .project import Project
 from .semdiff import ProjectDiff, Snapshot, diff_snapshots
@@ -608,20 +608,31 @@ class History:
         path = self.project.repo_path(self.project.file_of(question))
         fields = ["%H", "%an", "%aI", "%P", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
         limit = [f"-n{window}"] if window else []
-        _, out, _ = self.repo.run(
-            "log", "--first-parent", *limit, f"--format={_FIELD.join(fields)}{_RECORD}", "--", path, check=False
-        )
         candidates = []
-        for record in out.split(_RECORD):
-            parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 5:
-                continue
-            commit, author, date, parents, trailers = parts
-            named = [q.strip() for q in trailers.split(",") if q.strip()]
-            if not named or question_id in named:  # hand commits and merges carry no trailer: look inside
-                candidates.append((commit, author, date, len(parents.split()) > 1, not named))
+        # The versions are read while git still walks: each candidate commit found in the
+        # log is asked of one `cat-file --batch` at once (reading them was more than the walk).
+        with GitStream(self.repo.root, "log", "--first-parent", *limit, f"--format={_FIELD.join(fields)}{_RECORD}", "--", path) as log, \
+                BlobFeed(self.repo.root) as feed:
+            rest = ""
+            for piece in log.pieces():
+                *records, rest = (rest + piece).split(_RECORD)
+                found = []
+                for record in records:
+                    parts = record.strip("\n").split(_FIELD)
+                    if len(parts) != 5:
+                        continue
+                    commit, author, date, parents, trailers = parts
+                    named = [q.strip() for q in trailers.split(",") if q.strip()]
+                    if not named or question_id in named:  # hand commits and merges carry no trailer: look inside
+                        found.append((commit, author, date, len(parents.split()) > 1, not named))
+                candidates += found
+                feed.ask([f"{c[0]}:{path}" for c in found])
+            status, _ = log.finish()
+            if status != 0:  # no commits yet, or git refused: as before, no versions
+                candidates = []
+            blobs = feed.contents()[: len(candidates)]
         candidates.reverse()
-        blobs = self.repo.read_files_at([(c[0], path) for c in candidates])
+        blobs.reverse()
         versions: list[Version] = []
         for (commit, author, date, merged, untrusted), blob in zip(candidates, blobs):
             if untrusted and blob is not None:  # mlreq never commits a file it cannot read; others may
