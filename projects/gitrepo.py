@@ -656,6 +656,8 @@ class GitStream:
         self._err: list[bytes] = []
         self._err_thread = _drain(self.process.stderr, self._err)
         self.timed_out = False
+        self.key: object = None
+        """What the caller started it for (see `logwalk`): a walk is used only for that."""
         self._watchdog = threading.Timer(command_timeout(), self._stop_late)
         self._watchdog.daemon = True
         self._watchdog.start()
@@ -685,13 +687,20 @@ class GitStream:
         self._err_thread.join()
         return status, b"".join(self._err).decode("utf-8", "replace")
 
+    def stop(self) -> None:
+        """End it now if it still runs (unused, or left early): git must not outlive its use."""
+        if self.process.poll() is None:
+            _stop_group(self.process)
+        self.finish()
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+
     def __enter__(self) -> GitStream:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.process.poll() is None:  # left early (an error): git must not outlive us
-            _stop_group(self.process)
-        self.finish()
+        self.stop()
 
 
 class BlobFeed:

@@ -18,7 +18,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import MlreqError
@@ -29,10 +29,13 @@ from .answerread import read_answers
 from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
-from .gitrepo import BlobFeed, GitRepo, GitStream, ObjectReader, git_dir, tree_entries
+from .gitrepo import BlobFeed, GitRepo, GitStream, ObjectReader, command_timeout, git_dir, tree_entries
 from .layout import ANSWERS_DIR, FORM_FILE
-from .project import Project
+from .logwalk import start_walk
 from .semdiff import ProjectDiff, Snapshot, diff_snapshots
+
+if TYPE_CHECKING:
+    from .project import Project
 
 ITERATION_TRAILER = "Mlreq-Iteration"
 NOW = "now"
@@ -257,37 +260,45 @@ class History:
 
     # ------------------------------------------------------------------ log
 
-    def log(self, question_id: str | None = None, limit: int | None = None) -> list[LogEntry]:
-        """Saves touching the project, newest first; with a question, only those naming it."""
-        fields = ["%H", "%an", "%ae", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
-        args = ["log", f"--format={_FIELD.join(fields)}{_RECORD}"]
-        if limit:
-            args.append(f"-n{limit}")
+    def log(self, question_id: str | None = None, limit: int | None = None, walk: GitStream | None = None) -> list[LogEntry]:
+        """Saves touching the project, newest first; with a question, only those naming it.
+        `walk` is the same `git log` started earlier (`logwalk.start_walk_at`), used if it
+        is this project's."""
         if question_id:
             self.project.question(question_id)  # an unknown id is refused with a suggestion
-        status, out, err = self.repo.run(*args, "--", self.scope or ".", check=False)
+        if walk is None or walk.key != (self.repo.root, self.scope, limit):
+            if walk is not None:
+                walk.stop()
+            walk = start_walk(self.repo.root, self.scope, limit)
+        entries = []
+        with walk:
+            rest = ""
+            for piece in walk.pieces():  # records are read while git walks to the older ones
+                *records, rest = (rest + piece).split(_RECORD)
+                for record in records:
+                    parts = record.strip("\n").split(_FIELD)
+                    if len(parts) != 6:
+                        continue
+                    commit, author, email, date, subject, trailers = parts
+                    questions = tuple(q.strip() for q in trailers.split(",") if q.strip()) if trailers else ()
+                    if question_id and question_id not in questions:
+                        continue
+                    entries.append(LogEntry(commit, author, email, date, subject, questions))
+            status, err = walk.finish()
         if status != 0:
             if "does not have any commits" in err or "bad default revision" in err:
                 return []
+            if walk.timed_out:
+                raise ProjectError(f"git log timed out after {command_timeout():g}s and was stopped")
             raise ProjectError(f"git log failed: {err.strip().splitlines()[0] if err.strip() else status}")
-        entries = []
-        for record in out.split(_RECORD):
-            parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 6:
-                continue
-            commit, author, email, date, subject, trailers = parts
-            questions = tuple(q.strip() for q in trailers.split(",") if q.strip())
-            if question_id and question_id not in questions:
-                continue
-            entries.append(LogEntry(commit, author, email, date, subject, questions))
         return entries
 
-    def grouped_log(self, question_id: str | None = None, limit: int | None = None) -> list[LogGroup]:
+    def grouped_log(self, question_id: str | None = None, limit: int | None = None, walk: GitStream | None = None) -> list[LogGroup]:
         """Saves grouped under the iteration they led up to; newest group first.
 
         With `limit`, only the newest saves: enough for a first screen of a long history.
         """
-        log = self.log(question_id, limit=limit)
+        log = self.log(question_id, limit=limit, walk=walk)
         by_commit: dict[str, list[Iteration]] = {}
         for iteration in self.iterations():
             by_commit.setdefault(iteration.commit, []).append(iteration)

@@ -137,7 +137,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             print(f"\n#{number}  {version.date[:16].replace('T', ' ')}  {visible(version.author)}  [{version.entry.status}]  {version.commit[:10]}{merged}", file=out)
             print(_indent(visible(version.entry.answer) or "(no answer)"), file=out)
         return 0
-    groups = history.grouped_log()
+    groups = history.grouped_log(walk=getattr(args, "log_walk", None))
     hand_made = [e.commit for g in reversed(groups) for e in reversed(g.entries) if not e.questions]  # oldest first
     for problem in history.unreadable_at(hand_made, "a saved version that cannot be read"):
         print(f"warning: {visible(problem)}", file=sys.stderr if args.json else out)

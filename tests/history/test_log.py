@@ -140,3 +140,20 @@ def test_log_of_an_unknown_question_suggests_the_closest(cli, project_dir):
 
     line = assert_one_line_error(outcome, 2)
     assert "'scoping.user-interfac'" in line and UI in line
+
+
+def test_a_log_walk_started_early_is_used_only_for_its_own_project(evolved, tmp_path):
+    # `mlreq log` starts git's walk before it reads the project; History.log takes it only
+    # when it walks this project's folder in this repository, and never leaves it running.
+    from mlreq.projects import create_project
+    from mlreq.projects.logwalk import start_walk_at
+
+    other, _ = create_project(tmp_path / "other", name="Other")
+    own = [e.commit for e in History(evolved.project).log()]
+    walk = start_walk_at(other.root)
+    mine = start_walk_at(evolved.path / "answers")
+
+    assert [e.commit for e in History(evolved.project).log(walk=walk)] == own
+    assert walk.process.poll() is not None  # the other project's walk was stopped, not read
+    assert [e.commit for e in History(evolved.project).log(walk=mine)] == own
+    assert start_walk_at(tmp_path / "nowhere") is None
