@@ -9,13 +9,10 @@ first, behind `--end-of-options`, and anything starting with "-" is refused.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import re
 import threading
 import time
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -100,6 +97,8 @@ class Version:
 
 def slugify(name: str) -> str:
     """A readable, ASCII, ref-safe form of an iteration name ("Kick-off workshop" -> kick-off-workshop)."""
+    import unicodedata
+
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60]
 
@@ -336,6 +335,8 @@ class History:
         if status == 0 and out.strip():
             return out.strip()
         names = [i.name for i in iterations]
+        import difflib  # only for a mistyped name
+
         close = difflib.get_close_matches(revision, names, n=2, cutoff=0.4)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         latest = ", ".join(repr(n) for n in names[-5:])
@@ -563,10 +564,9 @@ class History:
         seen: set[bytes] = set()
         problems: list[str] = []
         for (commit, path), blob in zip(wanted, self.repo.read_files_at(wanted)):
-            digest = hashlib.sha1(blob).digest() if blob is not None else b""
-            if blob is None or digest in seen:
+            if blob is None or blob in seen:
                 continue  # the same bytes were checked at an earlier commit
-            seen.add(digest)
+            seen.add(blob)
             data, problem = _parsed(blob, f"{commit[:10]}:{path}")
             if data is not None and path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
                 try:
@@ -678,6 +678,8 @@ def _check_iteration_name(name: str) -> None:
 
 def _scope_slug(scope: str) -> str:
     """The tag namespace of a project in a subfolder; a stable hash when nothing ASCII is left."""
+    import hashlib
+
     return slugify(scope) or "project-" + hashlib.sha1(scope.encode()).hexdigest()[:8]
 
 
