@@ -152,6 +152,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         print(safe_json(data), file=out)
         return 0
     lines = []  # one write for the whole log: 10,000 prints through the visible writer cost more than git's walk
+    authors: dict[str, str] = {}  # a few people make thousands of saves: their column is made once each
     for group in groups:
         if group.iteration is None:
             if not group.entries:
@@ -160,9 +161,13 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         else:
             title = f"Iteration {visible(group.iteration.name)!r} ({group.iteration.date[:10]})"
         lines.append(f"{title}: {len(group.entries)} saves")
-        lines.extend(f"  {entry.date[:16].replace('T', ' ')}  {visible(entry.author):<18.18}  {visible(entry.subject)}" for entry in group.entries)
-    if lines:
-        out.write("\n".join(lines) + "\n")
+        for entry in group.entries:
+            author = authors.get(entry.author)
+            if author is None:
+                author = authors[entry.author] = f"{visible(entry.author):<18.18}"
+            lines.append(f"  {entry.date[:16].replace('T', ' ')}  {author}  {entry.subject}")
+    if lines:  # subjects are made visible here, all at once
+        out.write(visible("\n".join(lines)) + "\n")
     return 0
 
 
