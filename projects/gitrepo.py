@@ -652,9 +652,16 @@ class GitStream:
     def __init__(self, root: Path, *args: str) -> None:
         import threading
 
+        import queue
+
         self.process = _start_reader(root, list(args), subprocess.DEVNULL)
         self._err: list[bytes] = []
         self._err_thread = _drain(self.process.stderr, self._err)
+        # Read from the start, whether or not anyone asks yet: git would stop at a full pipe
+        # (64 KB, a few hundred commits) while a walk started early waits for its reader.
+        self._chunks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self._reader = threading.Thread(target=self._read_all, daemon=True)
+        self._reader.start()
         self.timed_out = False
         self.key: object = None
         """What the caller started it for (see `logwalk`): a walk is used only for that."""
@@ -666,18 +673,25 @@ class GitStream:
         self.timed_out = True
         _stop_group(self.process)
 
+    def _read_all(self) -> None:
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        try:
+            while chunk := os.read(fd, 1 << 16):
+                self._chunks.put(chunk)
+        except OSError:
+            pass
+        finally:
+            self._chunks.put(b"")
+
     def pieces(self):  # type: ignore[no-untyped-def]
         """Standard output as text, in pieces of any length, until git closes it."""
         import codecs
 
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        assert self.process.stdout is not None
-        fd = self.process.stdout.fileno()
-        while True:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
+        while chunk := self._chunks.get():
             yield decoder.decode(chunk)
+        self._chunks.put(b"")  # the end stays the end for a second reader
         yield decoder.decode(b"", final=True)
 
     def finish(self) -> tuple[int, str]:
@@ -685,6 +699,7 @@ class GitStream:
         status = self.process.wait()
         self._watchdog.cancel()
         self._err_thread.join()
+        self._reader.join()
         return status, b"".join(self._err).decode("utf-8", "replace")
 
     def stop(self) -> None:

@@ -26,9 +26,9 @@ from .answerread import read_answers
 from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
-from .gitrepo import BlobFeed, GitRepo, GitStream, ObjectReader, command_timeout, git_dir, tree_entries
+from .gitrepo import GitRepo, GitStream, ObjectReader, command_timeout, git_dir, tree_entries
 from .layout import ANSWERS_DIR, FORM_FILE
-from .logwalk import start_walk
+from .logwalk import TimelineRead, start_walk
 from .semdiff import ProjectDiff, Snapshot, diff_snapshots
 
 if TYPE_CHECKING:
@@ -608,7 +608,9 @@ class History:
 
     # ------------------------------------------------------------------ one answer
 
-    def timeline(self, question_id: str, window: int | None = None, problems: list[str] | None = None) -> list[Version]:
+    def timeline(
+        self, question_id: str, window: int | None = None, problems: list[str] | None = None, prefetch: TimelineRead | None = None,
+    ) -> list[Version]:
         """Every distinct version of one answer, oldest first, with who and when.
 
         The versions are those the answer had on this line of work (git's first parents):
@@ -616,37 +618,16 @@ class History:
         `merged`, never as the other line's steps interleaved with this one's. Versions
         that cannot be read are skipped and, given `problems`, named there.
         With `window`, only versions among the newest `window` saves of its stage file:
-        a first screen for a long history, in a fraction of the time.
+        a first screen for a long history, in a fraction of the time. `prefetch` is the
+        same reading started earlier (`logwalk.start_timeline_at`), used if it is this one's.
         """
         question = self.project.question(question_id)
         path = self.project.repo_path(self.project.file_of(question))
-        fields = ["%H", "%an", "%aI", "%P", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
-        limit = [f"-n{window}"] if window else []
-        candidates = []
-        # The versions are read while git still walks: each candidate commit found in the
-        # log is asked of one `cat-file --batch` at once (reading them was more than the walk).
-        with GitStream(self.repo.root, "log", "--first-parent", *limit, f"--format={_FIELD.join(fields)}{_RECORD}", "--", path) as log, \
-                BlobFeed(self.repo.root) as feed:
-            rest = ""
-            for piece in log.pieces():
-                *records, rest = (rest + piece).split(_RECORD)
-                found = []
-                for record in records:
-                    parts = record.strip("\n").split(_FIELD)
-                    if len(parts) != 5:
-                        continue
-                    commit, author, date, parents, trailers = parts
-                    named = [q.strip() for q in trailers.split(",") if q.strip()]
-                    if not named or question_id in named:  # hand commits and merges carry no trailer: look inside
-                        found.append((commit, author, date, len(parents.split()) > 1, not named))
-                candidates += found
-                feed.ask([f"{c[0]}:{path}" for c in found])
-            status, _ = log.finish()
-            if status != 0:  # no commits yet, or git refused: as before, no versions
-                candidates = []
-            blobs = feed.contents()[: len(candidates)]
-        candidates.reverse()
-        blobs.reverse()
+        if prefetch is None or prefetch.key != (self.repo.root, path, question_id, window):
+            if prefetch is not None:  # read for another file or question: not this timeline
+                prefetch.stop()
+            prefetch = TimelineRead(self.repo.root, path, question_id, window)
+        candidates, blobs = prefetch.result()
         versions: list[Version] = []
         for (commit, author, date, merged, untrusted), blob in zip(candidates, blobs):
             if untrusted and blob is not None:  # mlreq never commits a file it cannot read; others may

@@ -463,10 +463,10 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
         return _serve(args, author, out)
     if command in ("show", "answer", "impact", "review", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
         walk = None
-        if command == "log" and not args.question:  # the log's git walk runs while the project is read (issue 11)
-            from mlreq.projects.logwalk import start_walk_at
+        if command == "log":  # the log's git walk runs while the project is read (issue 11)
+            from mlreq.projects.logwalk import start_timeline_at, start_walk_at
 
-            walk = args.log_walk = start_walk_at(args.project)
+            walk = args.log_walk = start_timeline_at(args.project, args.question) if args.question else start_walk_at(args.project)
         try:
             _ensure_merge_driver(args.project)
             project = Project.open(args.project, author=author)

@@ -117,7 +117,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
     history = History(project)
     if args.question:
         problems: list[str] = []
-        versions = history.timeline(args.question, problems=problems)
+        versions = history.timeline(args.question, problems=problems, prefetch=getattr(args, "log_walk", None))
         if args.json:
             data = [
                 {"commit": v.commit, "author": v.author, "date": v.date, "answer": v.entry.answer, "status": v.entry.status,

@@ -157,3 +157,20 @@ def test_a_log_walk_started_early_is_used_only_for_its_own_project(evolved, tmp_
     assert walk.process.poll() is not None  # the other project's walk was stopped, not read
     assert [e.commit for e in History(evolved.project).log(walk=mine)] == own
     assert start_walk_at(tmp_path / "nowhere") is None
+
+
+def test_a_timeline_read_started_before_the_form_is_used_only_when_its_guess_was_right(evolved):
+    # `mlreq log QID` starts reading before the form says which file holds QID: the stage
+    # file is guessed from the id and checked; a reading of another question is not used.
+    from mlreq.projects.logwalk import start_timeline_at
+
+    history = History(evolved.project)
+    expected = [(v.commit, v.entry) for v in history.timeline(UI)]
+    other = start_timeline_at(evolved.path, OWNERSHIP)
+    right = start_timeline_at(evolved.path, UI)
+
+    assert other is not None and right is not None
+    assert [(v.commit, v.entry) for v in history.timeline(UI, prefetch=other)] == expected
+    assert [(v.commit, v.entry) for v in history.timeline(UI, prefetch=right)] == expected
+    assert start_timeline_at(evolved.path, "nosuchstage.question") is None
+    assert start_timeline_at(evolved.path, "../form") is None  # never a path out of answers/
