@@ -652,14 +652,17 @@ class GitStream:
     def __init__(self, root: Path, *args: str) -> None:
         import threading
 
-        import queue
+        try:
+            from _queue import SimpleQueue  # what queue.SimpleQueue is, without importing `queue` (3 ms)
+        except ImportError:  # pragma: no cover - another Python implementation
+            from queue import SimpleQueue
 
         self.process = _start_reader(root, list(args), subprocess.DEVNULL)
         self._err: list[bytes] = []
         self._err_thread = _drain(self.process.stderr, self._err)
         # Read from the start, whether or not anyone asks yet: git would stop at a full pipe
         # (64 KB, a few hundred commits) while a walk started early waits for its reader.
-        self._chunks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self._chunks: SimpleQueue[bytes] = SimpleQueue()
         self._reader = threading.Thread(target=self._read_all, daemon=True)
         self._reader.start()
         self.timed_out = False
