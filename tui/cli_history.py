@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mlreq.projects import InvalidInputError, Project
+from mlreq.projects.errors import InvalidInputError
 from mlreq.projects.safetext import safe_json, visible
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the project's module is loaded by the command, after `mlreq log` started git's walk
+    from mlreq.projects import Project
     from mlreq.projects.history import LogEntry
     from mlreq.projects.semdiff import ProjectDiff, QuestionChange
 
