@@ -621,7 +621,12 @@ class History:
         a first screen for a long history, in a fraction of the time. `prefetch` is the
         same reading started earlier (`logwalk.start_timeline_at`), used if it is this one's.
         """
-        question = self.project.question(question_id)
+        try:
+            question = self.project.question(question_id)
+        except BaseException:
+            if prefetch is not None:  # an id the form does not know: nothing of it is read
+                prefetch.stop()
+            raise
         path = self.project.repo_path(self.project.file_of(question))
         if prefetch is None or prefetch.key != (self.repo.root, path, question_id, window):
             if prefetch is not None:  # read for another file or question: not this timeline
