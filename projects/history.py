@@ -21,7 +21,6 @@ from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import MlreqError
 from mlreq.bank.tomlread import tomllib_error_line
 
-from . import rangecache
 from .answerread import read_answers
 from .answers import EMPTY, Entry, entry_from_table
 from .commitmessage import TRAILER, Restoration
@@ -29,10 +28,13 @@ from .errors import InvalidInputError, ProjectError
 from .gitrepo import GitRepo, GitStream, ObjectReader, command_timeout, git_dir, tree_entries
 from .layout import ANSWERS_DIR, FORM_FILE
 from .logwalk import TimelineRead, start_walk
-from .semdiff import ProjectDiff, Snapshot, diff_snapshots
 
 if TYPE_CHECKING:
     from .project import Project
+    from .semdiff import ProjectDiff, Snapshot
+
+# semdiff (word diffs) and rangecache (JSON) are imported by the reads that use them:
+# `mlreq log` needs neither.
 
 ITERATION_TRAILER = "Mlreq-Iteration"
 NOW = "now"
@@ -371,6 +373,8 @@ class History:
         """The project at `revision` ("now" is the files on disk, saved or not)."""
         if revision == NOW:
             questions = {q.id: q for q in self.project.form.questions}
+            from .semdiff import Snapshot
+
             return Snapshot("now", None, questions, self.project.entries(), list(questions), form=self.project.form)
         commit = self.resolve(revision)
         return self.snapshot_of_commit(commit, revision)
@@ -467,6 +471,8 @@ class History:
             for qid, table in data.items():
                 if isinstance(table, dict):
                     entries[qid] = entry_from_table(table)
+        from .semdiff import Snapshot
+
         return Snapshot(label, commit, questions, entries, order, tuple(errors), form=form, skipped=frozenset(skipped))
 
     def default_from(self) -> str:
@@ -484,6 +490,8 @@ class History:
 
     def diff_of_commit(self, commit: str) -> ProjectDiff:
         """What one save changed: its parent (or nothing, for the first) against it."""
+        from .semdiff import Snapshot, diff_snapshots
+
         status, out, _ = self.repo.run("rev-parse", "--verify", "--quiet", f"{commit}^1", check=False)
         parent = out.strip() if status == 0 else None
         if parent is None:
@@ -492,6 +500,8 @@ class History:
 
     def diff(self, old: str | None = None, new: str | None = None) -> ProjectDiff:
         """What changed from `old` to `new`, and which versions passed on the way cannot be read."""
+        from .semdiff import diff_snapshots
+
         old, new = old or self.default_from(), new or NOW
         commits = [None if revision == NOW else self.resolve(revision) for revision in (old, new)]
         # The walk of the range is one git process: it runs while the two ends are read.
@@ -535,6 +545,8 @@ class History:
         ends = (old or head, new or head)
         # Kept on disk by commit ids; a shallow clone's range may still grow (`git fetch --unshallow`).
         keep = None not in ends and not (git_dir(self.repo.root) / "shallow").exists()
+        from . import rangecache
+
         walked = rangecache.remembered(self.project.root, self.scope, *ends) if keep else None
         if walked is None:
             status, out, _ = self.repo.run(
