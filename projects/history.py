@@ -42,7 +42,7 @@ _FIELD, _RECORD = "\x1f", "\x1e"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:]+([+-]\d{2}:?\d{2}|Z)?)?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PLAIN_NAME = re.compile(r'[\x20\x21\x23-\x5b\x5d-\x7e]+')
-"""A file name `git ls-tree` prints unquoted (printable ASCII); others were never read."""
+"""A file name `git ls-tree` prints unquoted (printable ASCII but `"` and `\\`); others were never read."""
 
 
 _READ_FORMS: dict[bytes, Form] = {}

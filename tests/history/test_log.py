@@ -146,7 +146,10 @@ def test_a_log_walk_started_early_is_used_only_for_its_own_project(evolved, tmp_
     # `mlreq log` starts git's walk before it reads the project; History.log takes it only
     # when it walks this project's folder in this repository, and never leaves it running.
     from mlreq.projects import create_project
-    from mlreq.projects.logwalk import start_walk_at
+    from mlreq.projects.commitmessage import TRAILER
+    from mlreq.projects.logwalk import QUESTION_TRAILER, start_walk_at
+
+    assert QUESTION_TRAILER == TRAILER  # kept apart only so that the walk starts before the model loads
 
     other, _ = create_project(tmp_path / "other", name="Other")
     own = [e.commit for e in History(evolved.project).log()]
