@@ -544,6 +544,7 @@ class ObjectReader:
     Use as a context manager: leaving it closes git's input and waits for it."""
 
     def __init__(self, root: Path) -> None:
+        import subprocess  # (read commands that never start git need not load it)
         import threading
 
         require_git()
@@ -623,13 +624,15 @@ def tree_entries(content: bytes, id_bytes: int) -> list[tuple[str, str, str]]:
     return entries
 
 
-def _start_reader(root: Path, args: list[str], stdin: int) -> subprocess.Popen:
+def _start_reader(root: Path, args: list[str], fed: bool = False) -> subprocess.Popen:
     """A read-only git process in a session of its own, its output handed over as it comes."""
+    import subprocess
+
     require_git()
     try:
         return subprocess.Popen(
             ["git", *args], cwd=root, env={**os.environ, **_QUIET_ENV, "LC_ALL": "C", "LANGUAGE": "C"},
-            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            stdin=subprocess.PIPE if fed else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )
     except OSError as exc:
         raise GitReadError(f"cannot read git history in {root}: {exc.strerror or exc}") from None
@@ -657,7 +660,7 @@ class GitStream:
         except ImportError:  # pragma: no cover - another Python implementation
             from queue import SimpleQueue
 
-        self.process = _start_reader(root, list(args), subprocess.DEVNULL)
+        self.process = _start_reader(root, list(args))
         self._err: list[bytes] = []
         self._err_thread = _drain(self.process.stderr, self._err)
         # Read from the start, whether or not anyone asks yet: git would stop at a full pipe
@@ -729,7 +732,7 @@ class BlobFeed:
         import threading
 
         self.root = root
-        self.process = _start_reader(root, ["cat-file", "--batch"], subprocess.PIPE)
+        self.process = _start_reader(root, ["cat-file", "--batch"], fed=True)
         self._out: list[bytes] = []
         self._err: list[bytes] = []
         self._threads = [_drain(self.process.stdout, self._out), _drain(self.process.stderr, self._err)]
