@@ -23,18 +23,19 @@ from mlreq.bank.tomlread import tomllib_error_line
 
 from .answerread import read_answers
 from .answers import EMPTY, Entry, entry_from_table
-from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
 from .gitrepo import GitRepo, GitStream, ObjectReader, command_timeout, git_dir, tree_entries
 from .layout import ANSWERS_DIR, FORM_FILE
+from .logwalk import QUESTION_TRAILER as TRAILER
 from .logwalk import TimelineRead, start_walk
 
 if TYPE_CHECKING:
+    from .commitmessage import Restoration
     from .project import Project
     from .semdiff import ProjectDiff, Snapshot
 
-# semdiff (word diffs) and rangecache (JSON) are imported by the reads that use them:
-# `mlreq log` needs neither.
+# semdiff (word diffs), rangecache (JSON) and commit messages are imported by the reads
+# that use them: `mlreq log` needs none of them.
 
 ITERATION_TRAILER = "Mlreq-Iteration"
 NOW = "now"
@@ -244,6 +245,8 @@ class History:
         tags = {line.strip().removeprefix("refs/tags/") for line in out.splitlines()} if status == 0 else set()
         names = tuple(i.name for i in self.iterations() if i.tag in tags)
         _, date, _ = self.repo.run("log", "-1", "--format=%aI", commit, "--", check=False)
+        from .commitmessage import Restoration
+
         return Restoration(commit, date.strip(), names)
 
     def restoration_at(self, revision: str) -> Restoration:
@@ -253,6 +256,8 @@ class History:
         named = [i.name for i in self.iterations() if revision.strip().casefold() in (i.name.casefold(), i.tag.casefold(), slugify(i.name))]
         on_commit = [i.name for i in self.iterations() if i.commit == commit and i.name not in named]
         _, date, _ = self.repo.run("log", "-1", "--format=%aI", commit, "--", check=False)
+        from .commitmessage import Restoration
+
         return Restoration(commit, date.strip(), tuple(named + on_commit))
 
     def current_iteration(self) -> Iteration | None:
