@@ -331,7 +331,7 @@ def run_all(repo: Path, env: dict[str, str], runs: int, args: argparse.Namespace
         ("info", "History.diff(first, last), cold", timed_call(cold_diff), "git diff TAG1 TAG2 -- files", git_diff),
         ("info", "git log (GIT_FLUSH=0, as mlreq runs it)", git_log_buffered, "git log --format -- project", git_log),
         ("info", "mlreq --version (process floor)", timed_process([mlreq, "--version"], repo, env), "git --version", timed_process(["git", "--version"], repo, env)),
-        ("info", "python -c 'import mlreq.tui.cli, git' (imports)", timed_process([sys.executable, "-c", "import mlreq.tui.cli, git"], repo, env),
+        ("info", "python -c 'import mlreq.tui.cli' (imports)", timed_process([sys.executable, "-c", "import mlreq.tui.cli"], repo, env),
          "python -c pass", timed_process([sys.executable, "-c", "pass"], repo, env)),
     ]
     rows = measure(pairs, runs)
