@@ -33,7 +33,9 @@ KILL_GRACE = 1.0
 LOCK_WAIT = 2.0
 """Seconds to wait for another git process's `index.lock` before reporting it."""
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GCM_INTERACTIVE": "never"}
+_QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GCM_INTERACTIVE": "never", "GIT_FLUSH": "0"}
+"""GIT_FLUSH=0: git log and rev-list write to a pipe in full buffers instead of flushing
+after every commit (10,000 commits were 10,000 writes, and as many wake-ups to read them)."""
 
 
 @dataclass(frozen=True)
@@ -422,7 +424,7 @@ class GitRepo:
         requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
         try:
             result = subprocess.run(
-                ["git", "cat-file", "--batch"],
+                ["git", "cat-file", "--batch", "--buffer"],  # all requests at once: no flush per object
                 cwd=self.root,
                 input=requests,
                 capture_output=True,
@@ -548,3 +550,246 @@ def _explain_commit_failure(err: str, root: Path) -> str:
     if "timed out" in err:
         return f"git did not finish within {command_timeout():g}s (a hook waiting for input?)"
     return _first_line(err) or "git commit failed"
+
+
+class ObjectReader:
+    """One `git cat-file --batch` asked in rounds: a tree, then the blobs it names, without
+    a git process (and its start-up) per question. Requests are object names (`<commit>:<path>`,
+    object ids); answers are (object id, type, content), None for a missing object.
+    Use as a context manager: leaving it closes git's input and waits for it."""
+
+    def __init__(self, root: Path) -> None:
+        import subprocess  # (read commands that never start git need not load it)
+        import threading
+
+        require_git()
+        self.root = root
+        try:
+            self.process = subprocess.Popen(
+                ["git", "cat-file", "--batch"], cwd=root, env={**os.environ, **_QUIET_ENV, "LC_ALL": "C", "LANGUAGE": "C"},
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            )
+        except OSError as exc:
+            raise GitReadError(f"cannot read git history in {root}: {exc.strerror or exc}") from None
+        self._watchdog = threading.Timer(command_timeout(), _stop_group, (self.process,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def __enter__(self) -> ObjectReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def read(self, names: list[str]) -> list[tuple[str, str, bytes] | None]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        if not names:
+            return []
+        try:  # a few short lines fit the pipe: git answers only after reading them all
+            self.process.stdin.write("".join(f"{name}\n" for name in names).encode())
+            self.process.stdin.flush()
+        except OSError:
+            raise self._failed() from None
+        answers: list[tuple[str, str, bytes] | None] = []
+        out = self.process.stdout
+        for _ in names:
+            header = out.readline().split()
+            if len(header) == 3 and header[2].isdigit():
+                size = int(header[2])
+                content = out.read(size + 1)
+                if len(content) != size + 1:
+                    raise self._failed()
+                answers.append((header[0].decode(), header[1].decode(), content[:size]))
+            elif len(header) == 2 and header[1] == b"missing":
+                answers.append(None)
+            else:  # git stopped (dubious ownership, timeout) or said something unexpected
+                raise self._failed()
+        return answers
+
+    def _failed(self) -> GitReadError:
+        self.close()
+        err = self.process.stderr.read().decode("utf-8", "replace") if self.process.stderr else ""
+        return _read_error(self.root, err) if err.strip() else GitReadError(f"cannot read git history in {self.root}: git cat-file stopped")
+
+    def close(self) -> None:
+        if self.process.stdin and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        self.process.wait()  # git ends at the end of its input; the watchdog stops one that hangs
+        self._watchdog.cancel()
+
+
+def tree_entries(content: bytes, id_bytes: int) -> list[tuple[str, str, str]]:
+    """A raw tree object's entries as (mode, name, object id); names that are not valid
+    UTF-8 are left out (git would have to quote them)."""
+    entries = []
+    position = 0
+    while position < len(content):
+        space = content.index(b" ", position)
+        nul = content.index(b"\0", space)
+        mode, name = content[position:space].decode(), content[space + 1 : nul]
+        object_id = content[nul + 1 : nul + 1 + id_bytes].hex()
+        position = nul + 1 + id_bytes
+        try:
+            entries.append((mode, name.decode("utf-8"), object_id))
+        except UnicodeDecodeError:
+            continue
+    return entries
+
+
+def _start_reader(root: Path, args: list[str], fed: bool = False) -> subprocess.Popen:
+    """A read-only git process in a session of its own, its output handed over as it comes."""
+    import subprocess
+
+    require_git()
+    try:
+        return subprocess.Popen(
+            ["git", *args], cwd=root, env={**os.environ, **_QUIET_ENV, "LC_ALL": "C", "LANGUAGE": "C"},
+            stdin=subprocess.PIPE if fed else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        )
+    except OSError as exc:
+        raise GitReadError(f"cannot read git history in {root}: {exc.strerror or exc}") from None
+
+
+def _drain(pipe, into: list[bytes]):  # type: ignore[no-untyped-def]
+    """Read a pipe to its end on a thread (git never blocks on a full pipe we are not reading)."""
+    import threading
+
+    thread = threading.Thread(target=lambda: into.append(pipe.read()), daemon=True)
+    thread.start()
+    return thread
+
+
+class GitStream:
+    """`git log` (or any read command) whose output is read in pieces while it runs, so
+    the work on the first commits overlaps git's walk to the last ones. Stopped with its
+    process group after `command_timeout()`, or when left early."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        import threading
+
+        try:
+            from _queue import SimpleQueue  # what queue.SimpleQueue is, without importing `queue` (3 ms)
+        except ImportError:  # pragma: no cover - another Python implementation
+            from queue import SimpleQueue
+
+        self.process = _start_reader(root, list(args))
+        self._err: list[bytes] = []
+        self._err_thread = _drain(self.process.stderr, self._err)
+        # Read from the start, whether or not anyone asks yet: git would stop at a full pipe
+        # (64 KB, a few hundred commits) while a walk started early waits for its reader.
+        self._chunks: SimpleQueue[bytes] = SimpleQueue()
+        self._reader = threading.Thread(target=self._read_all, daemon=True)
+        self._reader.start()
+        self.timed_out = False
+        self.key: object = None
+        """What the caller started it for (see `logwalk`): a walk is used only for that."""
+        self._watchdog = threading.Timer(command_timeout(), self._stop_late)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def _stop_late(self) -> None:
+        self.timed_out = True
+        _stop_group(self.process)
+
+    def _read_all(self) -> None:
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        try:
+            while chunk := os.read(fd, 1 << 16):
+                self._chunks.put(chunk)
+        except OSError:
+            pass
+        finally:
+            self._chunks.put(b"")
+
+    def pieces(self):  # type: ignore[no-untyped-def]
+        """Standard output as text, in pieces of any length, until git closes it."""
+        import codecs
+
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        while chunk := self._chunks.get():
+            yield decoder.decode(chunk)
+        self._chunks.put(b"")  # the end stays the end for a second reader
+        yield decoder.decode(b"", final=True)
+
+    def finish(self) -> tuple[int, str]:
+        """Wait for git: (exit status, standard error)."""
+        status = self.process.wait()
+        self._watchdog.cancel()
+        self._err_thread.join()
+        self._reader.join()
+        return status, b"".join(self._err).decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        """End it now if it still runs (unused, or left early): git must not outlive its use."""
+        if self.process.poll() is None:
+            _stop_group(self.process)
+        self.finish()
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    def __enter__(self) -> GitStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class BlobFeed:
+    """`git cat-file --batch` given requests while they become known (from a `GitStream`),
+    its answers collected on a thread; `contents()` ends the input and returns them in order."""
+
+    def __init__(self, root: Path) -> None:
+        import threading
+
+        self.root = root
+        self.process = _start_reader(root, ["cat-file", "--batch"], fed=True)
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+        self._threads = [_drain(self.process.stdout, self._out), _drain(self.process.stderr, self._err)]
+        self._watchdog = threading.Timer(command_timeout(), _stop_group, (self.process,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        self.count = 0
+
+    def ask(self, names: list[str]) -> None:
+        assert self.process.stdin is not None
+        if names:
+            try:
+                self.process.stdin.write("".join(f"{name}\n" for name in names).encode())
+                self.process.stdin.flush()
+            except OSError:
+                pass  # git stopped: contents() says why
+            self.count += len(names)
+
+    def contents(self) -> list[bytes | None]:
+        """The content of each object asked for (None where absent), in the order asked."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        status = self.process.wait()
+        self._watchdog.cancel()
+        for thread in self._threads:
+            thread.join()
+        if status != 0:
+            raise _read_error(self.root, b"".join(self._err).decode("utf-8", "replace"))
+        try:
+            return _parse_batch(b"".join(self._out), self.count)
+        except (ValueError, IndexError):
+            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
+
+    def __enter__(self) -> BlobFeed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:  # left early (an error): git must not outlive us
+            _stop_group(self.process)
+        self._watchdog.cancel()
+        for thread in self._threads:
+            thread.join()

@@ -9,36 +9,46 @@ first, behind `--end-of-options`, and anything starting with "-" is refused.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import re
 import threading
 import time
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlreq.bank import Question, form_from_data
+from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import MlreqError
 from mlreq.bank.tomlread import tomllib_error_line
 
-from . import rangecache
+from .answerread import read_answers
 from .answers import EMPTY, Entry, entry_from_table
-from .commitmessage import TRAILER, Restoration
 from .errors import InvalidInputError, ProjectError
-from .gitrepo import GitRepo, git_dir
+from .gitrepo import GitRepo, GitStream, ObjectReader, command_timeout, git_dir, tree_entries
 from .layout import ANSWERS_DIR, FORM_FILE
-from .project import Project
-from .requirements import TRAILER as REQUIREMENT_TRAILER
-from .semdiff import ProjectDiff, Snapshot, diff_snapshots
+from .logwalk import QUESTION_TRAILER as TRAILER
+from .logwalk import REQUIREMENT_TRAILER, TimelineRead, start_walk
+
+if TYPE_CHECKING:
+    from .commitmessage import Restoration
+    from .project import Project
+    from .semdiff import ProjectDiff, Snapshot
+
+# semdiff (word diffs), rangecache (JSON) and commit messages are imported by the reads
+# that use them: `mlreq log` needs none of them.
 
 ITERATION_TRAILER = "Mlreq-Iteration"
 NOW = "now"
 _FIELD, _RECORD = "\x1f", "\x1e"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:]+([+-]\d{2}:?\d{2}|Z)?)?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PLAIN_NAME = re.compile(r'[\x20\x21\x23-\x5b\x5d-\x7e]+')
+"""A file name `git ls-tree` prints unquoted (printable ASCII but `"` and `\\`); others were never read."""
+
+
+_READ_FORMS: dict[bytes, Form] = {}
+"""Question sets read from git in this process, by their bytes: parsing form.toml was a
+third of a diff, and the history view diffs the same few versions again and again."""
 
 
 class RevisionError(InvalidInputError):
@@ -56,9 +66,9 @@ class Iteration:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class LogEntry:
-    """One saved change."""
+class LogEntry(NamedTuple):
+    """One saved change (a named tuple: a log makes 10,000 of them, a frozen dataclass
+    took longer to build them than git took to walk)."""
 
     commit: str
     author: str
@@ -92,6 +102,8 @@ class Version:
 
 def slugify(name: str) -> str:
     """A readable, ASCII, ref-safe form of an iteration name ("Kick-off workshop" -> kick-off-workshop)."""
+    import unicodedata
+
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60]
 
@@ -235,6 +247,8 @@ class History:
         tags = {line.strip().removeprefix("refs/tags/") for line in out.splitlines()} if status == 0 else set()
         names = tuple(i.name for i in self.iterations() if i.tag in tags)
         _, date, _ = self.repo.run("log", "-1", "--format=%aI", commit, "--", check=False)
+        from .commitmessage import Restoration
+
         return Restoration(commit, date.strip(), names)
 
     def restoration_at(self, revision: str) -> Restoration:
@@ -244,6 +258,8 @@ class History:
         named = [i.name for i in self.iterations() if revision.strip().casefold() in (i.name.casefold(), i.tag.casefold(), slugify(i.name))]
         on_commit = [i.name for i in self.iterations() if i.commit == commit and i.name not in named]
         _, date, _ = self.repo.run("log", "-1", "--format=%aI", commit, "--", check=False)
+        from .commitmessage import Restoration
+
         return Restoration(commit, date.strip(), tuple(named + on_commit))
 
     def current_iteration(self) -> Iteration | None:
@@ -252,37 +268,49 @@ class History:
 
     # ------------------------------------------------------------------ log
 
-    def log(self, question_id: str | None = None, limit: int | None = None) -> list[LogEntry]:
-        """Saves touching the project, newest first; with a question, only those naming it."""
-        fields = ["%H", "%an", "%ae", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)", _REQUIREMENTS]
-        args = ["log", f"--format={_FIELD.join(fields)}{_RECORD}"]
-        if limit:
-            args.append(f"-n{limit}")
+    def log(self, question_id: str | None = None, limit: int | None = None, walk: GitStream | None = None) -> list[LogEntry]:
+        """Saves touching the project, newest first; with a question, only those naming it.
+        `walk` is the same `git log` started earlier (`logwalk.start_walk_at`), used if it
+        is this project's."""
         if question_id:
             self.project.question(question_id)  # an unknown id is refused with a suggestion
-        status, out, err = self.repo.run(*args, "--", self.scope or ".", check=False)
+        if walk is None or walk.key != (self.repo.root, self.scope, limit):
+            if walk is not None:
+                walk.stop()
+            walk = start_walk(self.repo.root, self.scope, limit)
+        entries = []
+        with walk:
+            rest = ""
+            for piece in walk.pieces():  # records are read while git walks to the older ones
+                *records, rest = (rest + piece).split(_RECORD)
+                for record in records:
+                    parts = record.strip("\n").split(_FIELD)
+                    if len(parts) != 7:
+                        continue
+                    trailers = parts[5]
+                    if "," in trailers or trailers != trailers.strip():
+                        parts[5] = tuple(q.strip() for q in trailers.split(",") if q.strip())
+                    else:  # one question, the usual save
+                        parts[5] = (trailers,) if trailers else ()
+                    if question_id and question_id not in parts[5]:
+                        continue
+                    parts[6] = _names(parts[6]) if parts[6] else ()
+                    entries.append(LogEntry(*parts))
+            status, err = walk.finish()
         if status != 0:
             if "does not have any commits" in err or "bad default revision" in err:
                 return []
+            if walk.timed_out:
+                raise ProjectError(f"git log timed out after {command_timeout():g}s and was stopped")
             raise ProjectError(f"git log failed: {err.strip().splitlines()[0] if err.strip() else status}")
-        entries = []
-        for record in out.split(_RECORD):
-            parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 7:
-                continue
-            commit, author, email, date, subject, trailers, requirements = parts
-            questions = tuple(q.strip() for q in trailers.split(",") if q.strip())
-            if question_id and question_id not in questions:
-                continue
-            entries.append(LogEntry(commit, author, email, date, subject, questions, _names(requirements)))
         return entries
 
-    def grouped_log(self, question_id: str | None = None, limit: int | None = None) -> list[LogGroup]:
+    def grouped_log(self, question_id: str | None = None, limit: int | None = None, walk: GitStream | None = None) -> list[LogGroup]:
         """Saves grouped under the iteration they led up to; newest group first.
 
         With `limit`, only the newest saves: enough for a first screen of a long history.
         """
-        log = self.log(question_id, limit=limit)
+        log = self.log(question_id, limit=limit, walk=walk)
         by_commit: dict[str, list[Iteration]] = {}
         for iteration in self.iterations():
             by_commit.setdefault(iteration.commit, []).append(iteration)
@@ -320,6 +348,8 @@ class History:
         if status == 0 and out.strip():
             return out.strip()
         names = [i.name for i in iterations]
+        import difflib  # only for a mistyped name
+
         close = difflib.get_close_matches(revision, names, n=2, cutoff=0.4)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         latest = ", ".join(repr(n) for n in names[-5:])
@@ -351,6 +381,8 @@ class History:
         """The project at `revision` ("now" is the files on disk, saved or not)."""
         if revision == NOW:
             questions = {q.id: q for q in self.project.form.questions}
+            from .semdiff import Snapshot
+
             return Snapshot("now", None, questions, self.project.entries(), list(questions), form=self.project.form)
         commit = self.resolve(revision)
         return self.snapshot_of_commit(commit, revision)
@@ -359,57 +391,50 @@ class History:
         return self._snapshots_of_commits([(commit, label)])[0]
 
     def _snapshots_of_commits(self, wanted: list[tuple[str, str]]) -> list[Snapshot]:
-        """Snapshots of (commit, label)s: their file listings side by side, then one
-        `cat-file` for the files of all; content found at several commits (the question
-        set, mostly) is read and parsed once."""
-        listings: list[dict[str, str | None]] = [{} for _ in wanted]
-        failed: list[BaseException] = []
-
-        def list_files(index: int) -> None:
-            try:
-                listings[index] = self._files_at(wanted[index][0])
-            except BaseException as exc:  # said by the caller's thread
-                failed.append(exc)
-
-        others = [threading.Thread(target=list_files, args=(i,), daemon=True) for i in range(1, len(wanted))]
-        for thread in others:
-            thread.start()
-        try:
-            list_files(0)
-        finally:
-            for thread in others:
-                thread.join()
-        if failed:
-            raise failed[0]
-        first_seen: dict[str, tuple[str, str]] = {}
-        for (commit, _), listing in zip(wanted, listings):
-            for path, blob_id in listing.items():
-                if blob_id is not None:
-                    first_seen.setdefault(blob_id, (commit, path))
-        contents = dict(zip(first_seen, self.repo.read_files_at(list(first_seen.values()))))
+        """Snapshots of (commit, label)s, read by one `cat-file --batch` in rounds: the
+        question sets and the answer folders' trees of all commits, then every answer file
+        not read yet; content found at several commits (the question set, mostly) is read
+        and parsed once."""
+        prefix = f"{self.scope}/" if self.scope else ""
+        form_path, answers_dir = f"{prefix}{FORM_FILE}", f"{prefix}{ANSWERS_DIR}"
+        contents: dict[str, bytes | None] = {}
+        with ObjectReader(self.repo.root) as reader:
+            ends = reader.read([f"{commit}:{path}" for commit, _ in wanted for path in (form_path, answers_dir)])
+            listings: list[dict[str, str | None]] = []
+            answer_files: list[dict[str, str | None]] = []
+            folders: list[tuple[int, str, tuple[str, str, bytes] | None]] = []
+            for index in range(len(wanted)):
+                form, folder = ends[2 * index], ends[2 * index + 1]
+                form_blob = form[0] if form is not None and form[1] == "blob" else None
+                if form is not None and form_blob is not None:
+                    contents[form_blob] = form[2]
+                listings.append({form_path: form_blob})
+                answer_files.append({})
+                folders.append((index, answers_dir, folder))
+            while folders:  # the answer folder and any folders in it, as `ls-tree -r` lists them
+                deeper: list[tuple[int, str, str]] = []
+                for index, path, tree in folders:
+                    if tree is None or tree[1] != "tree":
+                        continue
+                    for mode, name, object_id in tree_entries(tree[2], len(tree[0]) // 2):
+                        if mode == "40000":
+                            deeper.append((index, f"{path}/{name}", object_id))
+                        elif name.endswith(".toml") and _PLAIN_NAME.fullmatch(name):  # git would quote the rest
+                            answer_files[index][f"{path}/{name}"] = object_id if mode != "160000" else None
+                folders = [(index, path, tree) for (index, path, _), tree in zip(deeper, reader.read([d[2] for d in deeper]))]
+            unread = list(dict.fromkeys(b for files in answer_files for b in files.values() if b is not None and b not in contents))
+            for blob_id, found in zip(unread, reader.read(unread)):
+                contents[blob_id] = found[2] if found is not None and found[1] == "blob" else None
+        for listing, files in zip(listings, answer_files):
+            listing.update((path, files[path]) for path in sorted(files))
         known: dict[tuple[str, bytes], Any] = {}
         return [
             self._snapshot_of_files(commit, label, {path: contents.get(blob_id) if blob_id else None for path, blob_id in listing.items()}, known)
             for (commit, label), listing in zip(wanted, listings)
         ]
 
-    def _files_at(self, commit: str) -> dict[str, str | None]:
-        """The question set and answer files at `commit`, in reading order, each with its
-        blob id (None for a file not there, or a name git had to quote)."""
-        prefix = f"{self.scope}/" if self.scope else ""
-        form_path = f"{prefix}{FORM_FILE}"
-        _, listing, _ = self.repo.run("ls-tree", "-r", commit, "--", form_path, f"{prefix}{ANSWERS_DIR}/", check=False)
-        found: dict[str, str | None] = {}
-        for line in listing.splitlines():
-            info, _, path = line.partition("\t")
-            kind = info.split()
-            if len(kind) == 3 and (path == form_path or (path.startswith(f"{prefix}{ANSWERS_DIR}/") and path.endswith(".toml"))):
-                found[path] = kind[2] if kind[1] == "blob" and not path.startswith('"') else None
-        answers = sorted(p for p in found if p != form_path)
-        return {form_path: found.get(form_path), **{p: found[p] for p in answers}}
-
     def _snapshot_of_files(self, commit: str, label: str, blobs: dict[str, bytes | None], known: dict[tuple[str, bytes], Any]) -> Snapshot:
-        """`known` keeps, by content, what was read well before: ("toml", bytes) -> data, ("form", bytes) -> Form."""
+        """`known` keeps, by content, what was read well before: ("toml", bytes) -> data."""
         paths = list(blobs)
         errors: list[str] = []
         questions: dict[str, Question] = {}
@@ -425,6 +450,12 @@ class History:
                 if path.endswith(FORM_FILE):
                     errors.append(f"{shown}: missing")
                 continue
+            is_form = path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}")
+            if is_form and blob in _READ_FORMS:  # the same bytes read before in this process: the same question set
+                form = _READ_FORMS[blob]
+                questions = {q.id: q for q in form.questions}
+                order = list(questions)
+                continue
             data = known.get(("toml", blob))
             if data is None:  # problems are said anew for each commit: they name it
                 data, problem = _parsed(blob, shown)
@@ -433,21 +464,23 @@ class History:
                     skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
                     continue
                 known[("toml", blob)] = data
-            if path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
-                form = known.get(("form", blob))
-                if form is None:
-                    try:
-                        form = form_from_data(data, shown)
-                    except MlreqError as exc:
-                        errors.append(f"{exc}; question set skipped")
-                        continue
-                    known[("form", blob)] = form
+            if is_form:
+                try:
+                    form = form_from_data(data, shown)
+                except MlreqError as exc:
+                    errors.append(f"{exc}; question set skipped")
+                    continue
+                if len(_READ_FORMS) >= 4:  # a form is 40 KB: keep the few a history view moves between
+                    _READ_FORMS.pop(next(iter(_READ_FORMS)))
+                _READ_FORMS[blob] = form
                 questions = {q.id: q for q in form.questions}
                 order = list(questions)
                 continue
             for qid, table in data.items():
                 if isinstance(table, dict):
                     entries[qid] = entry_from_table(table)
+        from .semdiff import Snapshot
+
         return Snapshot(label, commit, questions, entries, order, tuple(errors), form=form, skipped=frozenset(skipped))
 
     def default_from(self) -> str:
@@ -465,6 +498,8 @@ class History:
 
     def diff_of_commit(self, commit: str) -> ProjectDiff:
         """What one save changed: its parent (or nothing, for the first) against it."""
+        from .semdiff import Snapshot, diff_snapshots
+
         status, out, _ = self.repo.run("rev-parse", "--verify", "--quiet", f"{commit}^1", check=False)
         parent = out.strip() if status == 0 else None
         if parent is None:
@@ -473,6 +508,8 @@ class History:
 
     def diff(self, old: str | None = None, new: str | None = None) -> ProjectDiff:
         """What changed from `old` to `new`, and which versions passed on the way cannot be read."""
+        from .semdiff import diff_snapshots
+
         old, new = old or self.default_from(), new or NOW
         commits = [None if revision == NOW else self.resolve(revision) for revision in (old, new)]
         # The walk of the range is one git process: it runs while the two ends are read.
@@ -516,6 +553,8 @@ class History:
         ends = (old or head, new or head)
         # Kept on disk by commit ids; a shallow clone's range may still grow (`git fetch --unshallow`).
         keep = None not in ends and not (git_dir(self.repo.root) / "shallow").exists()
+        from . import rangecache
+
         walked = rangecache.remembered(self.project.root, self.scope, *ends) if keep else None
         if walked is None:
             status, out, _ = self.repo.run(
@@ -548,10 +587,9 @@ class History:
         seen: set[bytes] = set()
         problems: list[str] = []
         for (commit, path), blob in zip(wanted, self.repo.read_files_at(wanted)):
-            digest = hashlib.sha1(blob).digest() if blob is not None else b""
-            if blob is None or digest in seen:
+            if blob is None or blob in seen:
                 continue  # the same bytes were checked at an earlier commit
-            seen.add(digest)
+            seen.add(blob)
             data, problem = _parsed(blob, f"{commit[:10]}:{path}")
             if data is not None and path.endswith(FORM_FILE) and not path.endswith(f"{ANSWERS_DIR}/{FORM_FILE}"):
                 try:
@@ -590,7 +628,9 @@ class History:
 
     # ------------------------------------------------------------------ one answer
 
-    def timeline(self, question_id: str, window: int | None = None, problems: list[str] | None = None) -> list[Version]:
+    def timeline(
+        self, question_id: str, window: int | None = None, problems: list[str] | None = None, prefetch: TimelineRead | None = None,
+    ) -> list[Version]:
         """Every distinct version of one answer, oldest first, with who and when.
 
         The versions are those the answer had on this line of work (git's first parents):
@@ -598,26 +638,21 @@ class History:
         `merged`, never as the other line's steps interleaved with this one's. Versions
         that cannot be read are skipped and, given `problems`, named there.
         With `window`, only versions among the newest `window` saves of its stage file:
-        a first screen for a long history, in a fraction of the time.
+        a first screen for a long history, in a fraction of the time. `prefetch` is the
+        same reading started earlier (`logwalk.start_timeline_at`), used if it is this one's.
         """
-        question = self.project.question(question_id)
+        try:
+            question = self.project.question(question_id)
+        except BaseException:
+            if prefetch is not None:  # an id the form does not know: nothing of it is read
+                prefetch.stop()
+            raise
         path = self.project.repo_path(self.project.file_of(question))
-        fields = ["%H", "%an", "%aI", "%P", f"%(trailers:key={TRAILER},valueonly,separator=%x2c)"]
-        limit = [f"-n{window}"] if window else []
-        _, out, _ = self.repo.run(
-            "log", "--first-parent", *limit, f"--format={_FIELD.join(fields)}{_RECORD}", "--", path, check=False
-        )
-        candidates = []
-        for record in out.split(_RECORD):
-            parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 5:
-                continue
-            commit, author, date, parents, trailers = parts
-            named = [q.strip() for q in trailers.split(",") if q.strip()]
-            if not named or question_id in named:  # hand commits and merges carry no trailer: look inside
-                candidates.append((commit, author, date, len(parents.split()) > 1, not named))
-        candidates.reverse()
-        blobs = self.repo.read_files_at([(c[0], path) for c in candidates])
+        if prefetch is None or prefetch.key != (self.repo.root, path, question_id, window):
+            if prefetch is not None:  # read for another file or question: not this timeline
+                prefetch.stop()
+            prefetch = TimelineRead(self.repo.root, path, question_id, window)
+        candidates, blobs = prefetch.result()
         versions: list[Version] = []
         for (commit, author, date, merged, untrusted), blob in zip(candidates, blobs):
             if untrusted and blob is not None:  # mlreq never commits a file it cannot read; others may
@@ -659,6 +694,8 @@ def _check_iteration_name(name: str) -> None:
 
 def _scope_slug(scope: str) -> str:
     """The tag namespace of a project in a subfolder; a stable hash when nothing ASCII is left."""
+    import hashlib
+
     return slugify(scope) or "project-" + hashlib.sha1(scope.encode()).hexdigest()[:8]
 
 
@@ -677,7 +714,9 @@ def _after_latest(iterations: list[Iteration]) -> dict[str, str]:
 def _parsed(blob: bytes, shown: str) -> tuple[dict | None, str]:
     """A TOML file's data, or None and the problem as `commit:path[:line:col]: what`."""
     try:
-        return tomllib.loads(blob.decode("utf-8")), ""
+        text = blob.decode("utf-8")
+        fast = read_answers(text)  # an answer file as mlreq writes it, without tomllib's slow strings
+        return (fast if fast is not None else tomllib.loads(text)), ""
     except UnicodeDecodeError:
         return None, f"{shown}: not valid UTF-8"
     except tomllib.TOMLDecodeError as exc:
@@ -719,6 +758,9 @@ def _table_alone(text: str, question_id: str) -> dict | None:
         return None
     following = _TABLE_START.search(text, header.end())
     snippet = text[header.start() : following.start() if following else len(text)]
+    fast = read_answers(snippet)
+    if fast is not None:
+        return fast.get(question_id)
     try:
         return tomllib.loads(snippet).get(question_id)
     except (tomllib.TOMLDecodeError, RecursionError):

@@ -10,15 +10,21 @@ range, a malformed id) counts as no file, and the range is walked again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 
-from .atomic import atomic_write
 from .errors import ProjectFileError
 from .layout import STATE_DIR
 from .safefile import read_project_file, writable_path
+
+try:  # hashlib's sha256 without hashlib, which loads OpenSSL (3-5 ms of a `mlreq diff`)
+    from _sha2 import sha256  # Python 3.12+
+except ImportError:
+    try:
+        from _sha256 import sha256  # Python 3.11
+    except ImportError:  # pragma: no cover - another Python implementation
+        from hashlib import sha256
 
 CACHE_DIR = f"{STATE_DIR}/history"
 _VERSION = 1
@@ -27,7 +33,7 @@ _MAX_BYTES = 4 * 1024 * 1024
 
 
 def _relative(scope: str, old: str, new: str) -> str:
-    key = hashlib.sha256(f"{_VERSION}\0{scope}\0{old}\0{new}".encode()).hexdigest()[:32]
+    key = sha256(f"{_VERSION}\0{scope}\0{old}\0{new}".encode()).hexdigest()[:32]
     return f"{CACHE_DIR}/{key}.json"
 
 
@@ -54,6 +60,8 @@ def remembered(root: Path, scope: str, old: str, new: str) -> list[str] | None:
 
 def remember(root: Path, scope: str, old: str, new: str, commits: list[str]) -> None:
     """Keep the range's commits; a folder we cannot write only means walking again next time."""
+    from .atomic import atomic_write  # only a walk's first time writes
+
     record = {"version": _VERSION, "scope": scope, "old": old, "new": new, "untrusted": commits}
     try:
         atomic_write(writable_path(root, _relative(scope, old, new)), json.dumps(record).encode())

@@ -505,8 +505,18 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
     if command == "serve":
         return _serve(args, author, out)
     if command in ("show", "answer", "impact", "review", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
-        _ensure_merge_driver(args.project)
-        project = Project.open(args.project, author=author)
+        walk = None
+        if command == "log":  # the log's git walk runs while the project is read (issue 11)
+            from mlreq.projects.logwalk import start_timeline_at, start_walk_at
+
+            walk = args.log_walk = start_timeline_at(args.project, args.question) if args.question else start_walk_at(args.project)
+        try:
+            _ensure_merge_driver(args.project)
+            project = Project.open(args.project, author=author)
+        except BaseException:
+            if walk is not None:
+                walk.stop()
+            raise
     elif command == "check":
         from mlreq.projects.check import check_project
 

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mlreq.projects import InvalidInputError, Project
+from mlreq.projects.errors import InvalidInputError
 from mlreq.projects.safetext import safe_json, visible
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the project's module is loaded by the command, after `mlreq log` started git's walk
+    from mlreq.projects import Project
     from mlreq.projects.history import History, LogEntry
     from mlreq.projects.reqhistory import RequirementChange
     from mlreq.projects.semdiff import ProjectDiff, QuestionChange
@@ -122,7 +123,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         return _requirement_log(history, args.question, args.json, out)
     if args.question:
         problems: list[str] = []
-        versions = history.timeline(args.question, problems=problems)
+        versions = history.timeline(args.question, problems=problems, prefetch=getattr(args, "log_walk", None))
         if args.json:
             data = [
                 {"commit": v.commit, "author": v.author, "date": v.date, "answer": v.entry.answer, "status": v.entry.status,
@@ -142,7 +143,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             print(f"\n#{number}  {version.date[:16].replace('T', ' ')}  {visible(version.author)}  [{version.entry.status}]  {version.commit[:10]}{merged}", file=out)
             print(_indent(visible(version.entry.answer) or "(no answer)"), file=out)
         return 0
-    groups = history.grouped_log()
+    groups = history.grouped_log(walk=getattr(args, "log_walk", None))
     hand_made = [e.commit for g in reversed(groups) for e in reversed(g.entries) if not e.questions and not e.requirements]  # oldest first
     for problem in history.unreadable_at(hand_made, "a saved version that cannot be read"):
         print(f"warning: {visible(problem)}", file=sys.stderr if args.json else out)
@@ -156,6 +157,8 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         ]
         print(safe_json(data), file=out)
         return 0
+    lines = []  # one write for the whole log: 10,000 prints through the visible writer cost more than git's walk
+    authors: dict[str, str] = {}  # a few people make thousands of saves: their column is made once each
     for group in groups:
         if group.iteration is None:
             if not group.entries:
@@ -163,10 +166,15 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             title = "Since the last iteration" if len(groups) > 1 else "Saves"
         else:
             title = f"Iteration {visible(group.iteration.name)!r} ({group.iteration.date[:10]})"
-        print(f"{title}: {len(group.entries)} saves", file=out)
+        lines.append(f"{title}: {len(group.entries)} saves")
         for entry in group.entries:
+            author = authors.get(entry.author)
+            if author is None:
+                author = authors[entry.author] = f"{visible(entry.author):<18.18}"
             flagged = f"  (requirements flagged: {', '.join(entry.requirements)})" if entry.questions and entry.requirements else ""
-            print(f"  {entry.date[:16].replace('T', ' ')}  {visible(entry.author):<18.18}  {visible(entry.subject)}{visible(flagged)}", file=out)
+            lines.append(f"  {entry.date[:16].replace('T', ' ')}  {author}  {entry.subject}{flagged}")
+    if lines:  # subjects are made visible here, all at once
+        out.write(visible("\n".join(lines)) + "\n")
     return 0
 
 

@@ -141,3 +141,40 @@ def test_log_of_an_unknown_question_suggests_the_closest(cli, project_dir):
 
     line = assert_one_line_error(outcome, 2)
     assert "'scoping.user-interfac'" in line and UI in line
+
+
+def test_a_log_walk_started_early_is_used_only_for_its_own_project(evolved, tmp_path):
+    # `mlreq log` starts git's walk before it reads the project; History.log takes it only
+    # when it walks this project's folder in this repository, and never leaves it running.
+    from mlreq.projects import create_project
+    from mlreq.projects.commitmessage import TRAILER
+    from mlreq.projects.logwalk import QUESTION_TRAILER, start_walk_at
+
+    assert QUESTION_TRAILER == TRAILER  # kept apart only so that the walk starts before the model loads
+
+    other, _ = create_project(tmp_path / "other", name="Other")
+    own = [e.commit for e in History(evolved.project).log()]
+    walk = start_walk_at(other.root)
+    mine = start_walk_at(evolved.path / "answers")
+
+    assert [e.commit for e in History(evolved.project).log(walk=walk)] == own
+    assert walk.process.poll() is not None  # the other project's walk was stopped, not read
+    assert [e.commit for e in History(evolved.project).log(walk=mine)] == own
+    assert start_walk_at(tmp_path / "nowhere") is None
+
+
+def test_a_timeline_read_started_before_the_form_is_used_only_when_its_guess_was_right(evolved):
+    # `mlreq log QID` starts reading before the form says which file holds QID: the stage
+    # file is guessed from the id and checked; a reading of another question is not used.
+    from mlreq.projects.logwalk import start_timeline_at
+
+    history = History(evolved.project)
+    expected = [(v.commit, v.entry) for v in history.timeline(UI)]
+    other = start_timeline_at(evolved.path, OWNERSHIP)
+    right = start_timeline_at(evolved.path, UI)
+
+    assert other is not None and right is not None
+    assert [(v.commit, v.entry) for v in history.timeline(UI, prefetch=other)] == expected
+    assert [(v.commit, v.entry) for v in history.timeline(UI, prefetch=right)] == expected
+    assert start_timeline_at(evolved.path, "nosuchstage.question") is None
+    assert start_timeline_at(evolved.path, "../form") is None  # never a path out of answers/

@@ -188,3 +188,16 @@ def test_shallow_clone_error_through_the_console_script(shallow):
     line = assert_one_line_error(outcome, 2)
     assert "'Early'" in line and "shallow clone" in line
     assert console("log", cwd=clone).code == 0
+
+
+def test_a_project_in_a_folder_with_a_non_ascii_name_diffs_between_iterations(cli, monorepo):
+    # git quotes such paths in its listings; the diff read them as missing ("form.toml: missing")
+    project, _ = create_project(monorepo / "Anforderungen für Ladesäulen", name="Reqs")
+    save(project, UI, "first words")
+    History(project).create_iteration("Kick-off")
+    save(project, UI, "second words")
+
+    shown = cli("diff", "Kick-off", "now", cwd=project.root).out
+
+    assert "warning" not in shown and "missing" not in shown, shown
+    assert "1 question(s) changed" in shown and "[-first-]{+second+} words" in shown, shown

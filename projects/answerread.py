@@ -1,0 +1,62 @@
+"""Reading answer files the way mlreq writes them, fast; anything else is tomllib's.
+
+History reads hundreds of versions of stage files (a timeline, both ends of a diff), and
+tomllib reads every string one character at a time in Python: that was most of a diff's
+time. mlreq writes a narrow shape (`["id"]` headers; `key = "..."`, `key = \"\"\"...\"\"\"`
+and one-line arrays of such strings; comments; no escapes), which regular expressions read
+exactly. A text with anything outside that shape (a backslash, a control character, CR, a
+number, a dotted key, a repeated key or table...) returns None, and the caller parses it
+with tomllib, which also reports the errors: the fast path never decides a file is broken.
+"""
+
+from __future__ import annotations
+
+import re
+
+_OUTSIDE_SHAPE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\\\ufeff]")
+"""Escapes, CR, control characters and a byte-order mark: tomllib's job."""
+_SPACE = r"[ \t]*"
+_COMMENT = r"(?:#[^\n]*)?"
+_BASIC = r'"[^"\n]*"'
+_STATEMENT = re.compile(
+    rf"{_SPACE}(?:"
+    rf'\[{_SPACE}"(?P<table>[^"\n]*)"{_SPACE}\]'
+    rf"|(?P<key>[A-Za-z0-9_-]+){_SPACE}={_SPACE}(?:"
+    rf'"""(?P<long>(?:[^"]|"(?!""))*)"""'
+    rf'|"(?P<short>[^"\n]*)"'
+    rf"|\[(?P<array>{_SPACE}(?:{_BASIC}{_SPACE},{_SPACE})*(?:{_BASIC}{_SPACE})?)\]"
+    rf"))?{_SPACE}{_COMMENT}(?:\n|\Z)"
+)
+_ITEM = re.compile(_BASIC)
+
+
+def read_answers(text: str) -> dict[str, dict[str, str | list[str]]] | None:
+    """The tables of an answer file as tomllib would return them, or None when the text
+    is not in the shape mlreq writes (then parse it with tomllib)."""
+    if _OUTSIDE_SHAPE.search(text):
+        return None
+    tables: dict[str, dict[str, str | list[str]]] = {}
+    table: dict[str, str | list[str]] | None = None
+    position, end = 0, len(text)
+    match_at = _STATEMENT.match
+    while position < end:
+        found = match_at(text, position)
+        if found is None or found.end() == position:
+            return None
+        position = found.end()
+        name, key = found.group("table", "key")
+        if name is not None:
+            if name in tables:
+                return None  # a table defined twice: tomllib's error to report
+            table = tables[name] = {}
+        elif key is not None:
+            if table is None or key in table:
+                return None  # a top-level key or a repeated one
+            long, short, array = found.group("long", "short", "array")
+            if long is not None:
+                table[key] = long[1:] if long.startswith("\n") else long  # TOML drops the newline after \"\"\"
+            elif short is not None:
+                table[key] = short
+            else:
+                table[key] = [item[1:-1] for item in _ITEM.findall(array)]
+    return tables
