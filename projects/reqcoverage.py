@@ -8,14 +8,19 @@ challenges a requirement covers are those its source questions trace to (inherit
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from mlreq.bank import Question, TraceItem
 from mlreq.bank.errors import MlreqError
 
-from .requirements import STATUSES, challenges, load_requirements
+from .layout import REQUIREMENTS_FILE
 
+STATUSES = ("draft", "agreed", "needs-review", "retired")
+"""`requirements.STATUSES`, not imported from there: without a requirements file, `mlreq
+status` loads no requirements code (tests/requirements/test_req_coverage.py checks they agree)."""
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (issue 14)
 if TYPE_CHECKING:
     from .answers import Entry
     from .project import Project
@@ -36,16 +41,23 @@ class Coverage:
 
 
 def requirement_coverage(project: Project, entries: dict[str, Entry]) -> Coverage:
-    """The project's coverage; a broken requirements file is said in `problem`, never raised."""
+    """The project's coverage; a broken requirements file is said in `problem`, never raised.
+    Without a requirements file nothing is covered, and the requirements code is not loaded
+    (`mlreq status` stays a short command)."""
+    form = project.form
+    if not os.path.lexists(project.path_of(REQUIREMENTS_FILE)):
+        answered = tuple(q for q in form.questions if entries[q.id].answered)
+        return Coverage(0, dict.fromkeys(STATUSES, 0), answered, tuple(form.trace_items))
+    from .requirements import challenges, load_requirements
+
     try:
-        requirements = load_requirements(project)
+        items = load_requirements(project).items
     except MlreqError as exc:
         return Coverage(0, problem=str(exc))
-    form = project.form
-    statuses = {status: 0 for status in STATUSES}
+    statuses = dict.fromkeys(STATUSES, 0)
     sources: set[str] = set()
     traced: set[str] = set()
-    for requirement in requirements.items:
+    for requirement in items:
         statuses[requirement.status] = statuses.get(requirement.status, 0) + 1
         if requirement.status == "retired":
             continue
@@ -53,7 +65,7 @@ def requirement_coverage(project: Project, entries: dict[str, Entry]) -> Coverag
         traced.update(challenges(form, requirement))
     unrequired = tuple(q for q in form.questions if entries[q.id].answered and q.id not in sources)
     uncovered = tuple(t for t in form.trace_items if t.id not in traced)
-    return Coverage(len(requirements.items) - statuses["retired"], statuses, unrequired, uncovered)
+    return Coverage(len(items) - statuses["retired"], statuses, unrequired, uncovered)
 
 
 def coverage_json(coverage: Coverage) -> dict:

@@ -49,7 +49,7 @@ def _run_logging_git(argv: list[str], project: Path, tmp_path: Path) -> tuple[li
         (["show", "data.data-source"], [], ()),
         (["completion", "--values", "questions"], [], ()),
         # "not committed yet" compares with HEAD's answers (Change); open questions are ranked (impact)
-        (["status"], ["cat-file --batch"], ("mlreq.projects.commitmessage", "mlreq.projects.impact")),
+        (["status"], ["cat-file --batch --buffer"], ("mlreq.projects.commitmessage", "mlreq.projects.impact")),
     ],
 )
 def test_read_commands_run_no_git_and_load_no_parser_or_write_code(
@@ -67,7 +67,7 @@ def test_an_answer_starts_only_the_git_processes_it_needs(project_dir: Path, tmp
     calls, modules = _run_logging_git(["answer", "data.data-source", "--text", "From the lake"], project_dir, tmp_path)
     assert calls == [
         "ls-files --unmerged -z",  # the preflight: no unmerged paths
-        "cat-file --batch",  # HEAD's answers: every entry that differs is committed
+        "cat-file --batch --buffer",  # HEAD's answers: every entry that differs is committed
         "config --get-regexp ^user\\.(name|email)$",  # who commits
         "-c commit.gpgsign=false commit",
     ]

@@ -48,3 +48,9 @@ def test_a_broken_requirements_file_is_said_and_status_still_works(cli, project_
     assert coverage["problem"].startswith("requirements.toml:") and coverage["answered_without_requirement"] == []
     assert "Requirements: cannot be read: requirements.toml:" in text
     assert git(project_dir, "status", "--porcelain").strip() == "?? requirements.toml"  # nothing written
+
+
+def test_coverage_knows_every_requirement_status() -> None:
+    from mlreq.projects import reqcoverage, requirements
+
+    assert reqcoverage.STATUSES == requirements.STATUSES
