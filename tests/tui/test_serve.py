@@ -24,6 +24,7 @@ import pytest
 from helpers import assert_one_line_error
 from mlreq.projects import Project
 from mlreq.projects.drafts import DraftStore
+from mlreq.projects.presence import STALE
 from mlreq.tui.app import FOLLOWING, MlreqApp
 from tui_helpers import git, wait_until
 
@@ -195,7 +196,7 @@ async def test_a_read_only_view_follows_the_editor_shows_who_and_sees_saves(fres
     planted = fresh.root / ".mlreq" / "presence" / "planted.json"
     planted.parent.mkdir(parents=True)
     planted.write_text(json.dumps({"author": "Mallory\x1b]2;owned\x07", "question": FIRST, "editing": True,
-                                   "at": time.time() + 3600, "moved_at": 0}))
+                                   "at": time.time() + STALE - 1, "moved_at": 0}))  # live for the next 19 s
     editor_app = make_app(fresh)
     view = MlreqApp(Project.open(fresh.root), fresh.entries(), poll_interval=0.2, follow=True)
     async with editor_app.run_test(size=(100, 30)) as pilot, view.run_test(size=(100, 30)) as view_pilot:
