@@ -423,15 +423,10 @@ def flag_requirements(
     `record` gets, per requirement flagged now, (status, review) before and the reason set.
     """
     changed = [c.question_id for c in changes if c.flags and not c.first]
-    if not changed:
+    read = _read_for_commit(project) if changed else None
+    if read is None:
         return ()
-    try:
-        data = _read_bytes(project)
-        if data is None:
-            return ()
-        requirements = _parse_cached(project, data)
-    except ProjectError as exc:
-        raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
+    data, requirements = read
     updates: dict[str, dict[str, Any]] = {}
     in_doubt = []
     changed_set = set(changed)
@@ -447,35 +442,42 @@ def flag_requirements(
                 record[requirement.id] = (requirement.status, requirement.review, reason)
         elif any(requirement.review.startswith(f"{qid} changed") for qid in changed):
             in_doubt.append(requirement.id)  # flagged by an earlier try whose commit failed
-    if updates:
-        try:
-            _write(project, data, updates)
-        except ProjectError as exc:
-            raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
+    _write_for_commit(project, data, updates)
     return tuple(in_doubt)
 
 
 def unflag_requirements(project: Project, flagged: dict[str, tuple[str, str, str]]) -> tuple[str, ...]:
     """Put back the requirements `flag_requirements` flagged (its `record`) that still hold
     exactly the flag it set: the change that flagged them was undone. Returns their ids."""
-    try:
-        data = _read_bytes(project)
-        if data is None:
-            return ()
-        requirements = _parse_cached(project, data)
-    except ProjectError as exc:
-        raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
+    read = _read_for_commit(project)
+    if read is None:
+        return ()
+    data, requirements = read
     updates = {}
     for rid, (status, review, reason) in flagged.items():
         now = requirements.get(rid)
         if now is not None and now.status == "needs-review" and now.review == reason:
             updates[rid] = {"status": status, "review": review}
+    _write_for_commit(project, data, updates)
+    return tuple(updates)
+
+
+def _read_for_commit(project: Project) -> tuple[bytes, RequirementSet] | None:
+    """The requirements file's bytes and parse for a commit's flags (None without a file);
+    a broken file stops the commit, the answer staying on disk."""
+    try:
+        data = _read_bytes(project)
+        return None if data is None else (data, _parse_cached(project, data))
+    except ProjectError as exc:
+        raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
+
+
+def _write_for_commit(project: Project, data: bytes, updates: dict[str, dict[str, Any]]) -> None:
     if updates:
         try:
             _write(project, data, updates)
         except ProjectError as exc:
             raise CommitError(f"saved on disk but not committed: {exc}; fix it and save again") from None
-    return tuple(updates)
 
 
 def with_requirement_flags(message: str, flagged: tuple[str, ...], withdrawn: tuple[str, ...] = ()) -> str:
