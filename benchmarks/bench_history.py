@@ -59,7 +59,8 @@ AIM_RATIO = 3.0
 RATIO_AIMS = {"log-process": 1.5, "timeline-process": 1.5}
 """Issue 11: `mlreq log` and `mlreq log QID` within 1.5x the git log that reads the same
 commits; `mlreq diff` within 100 ms; the in-process diff within 3x git diff (AIM_RATIO)."""
-LOG_FORMAT = "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:key=Mlreq-Question,valueonly,separator=%x2c)%x1e"
+LOG_FORMAT = "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:key=Mlreq-Question,valueonly,separator=%x2c)%x1f%(trailers:key=Mlreq-Requirement,valueonly,separator=%x2c)%x1e"
+"""What `mlreq log` asks git for (`logwalk.FIELDS`): the baseline reads the same commits the same way."""
 TIMELINE_FORMAT = "--format=%H%x1f%an%x1f%aI%x1f%(trailers:key=Mlreq-Question,valueonly,separator=%x2c)%x1e"
 
 

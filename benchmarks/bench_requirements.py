@@ -177,7 +177,7 @@ def main() -> None:
 
 
 def measure(repo: Path, mlreq: str, question_ids: list[str], runs: int, write_runs: int) -> dict[str, list[float]]:
-    import mlreq.projects.project as project_module
+    import mlreq.projects.requirements as requirements_module  # project.py imports flag_requirements per commit
     from mlreq.projects import Project
     from mlreq.projects.requirements import edit_requirement, load_requirements, new_requirement
 
@@ -185,7 +185,7 @@ def measure(repo: Path, mlreq: str, question_ids: list[str], runs: int, write_ru
         "python", "list", "check", "python cpu", "list cpu", "check cpu", "commit", "new process", "edit process", "new", "edit", "save flags", "flag", "save plain")}
     flag_times = results["flag"]
     flagged_ids: list[str] = []
-    original = project_module.flag_requirements
+    original = requirements_module.flag_requirements
 
     def timed_flags(*a, **k):  # type: ignore[no-untyped-def]
         start = time.perf_counter()
@@ -194,7 +194,7 @@ def measure(repo: Path, mlreq: str, question_ids: list[str], runs: int, write_ru
         flagged_ids.extend(in_doubt)
         return in_doubt
 
-    project_module.flag_requirements = timed_flags  # type: ignore[assignment]
+    requirements_module.flag_requirements = timed_flags  # type: ignore[assignment]
     project = Project.open(repo)
     requirements = load_requirements(project)
     by_source: dict[str, int] = {}
@@ -237,7 +237,7 @@ def measure(repo: Path, mlreq: str, question_ids: list[str], runs: int, write_ru
             start = time.perf_counter()
             edit_requirement(project, editable[n + 100], text=f"The system shall archive round {n}.")
             results["edit"].append(time.perf_counter() - start)
-    project_module.flag_requirements = original  # type: ignore[assignment]
+    requirements_module.flag_requirements = original  # type: ignore[assignment]
     status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True).stdout
     if status.strip():
         sys.exit(f"uncommitted changes left by the runs:\n{status}")
