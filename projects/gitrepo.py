@@ -418,47 +418,35 @@ class GitRepo:
         """Contents for (revision, path) pairs, None where absent: one `cat-file --batch`."""
         if not wanted:
             return []
+        output = self._cat_file(["--batch", "--buffer"], wanted)  # all requests at once: no flush per object
+        try:
+            return _parse_batch(output, len(wanted))
+        except (ValueError, IndexError):
+            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
+
+    def _cat_file(self, options: list[str], wanted: list[tuple[str, str]]) -> bytes:
+        """`git cat-file <options>`'s output for (revision, path) requests, in one process."""
         import subprocess
 
         require_git()
         requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
         try:
             result = subprocess.run(
-                ["git", "cat-file", "--batch", "--buffer"],  # all requests at once: no flush per object
-                cwd=self.root,
-                input=requests,
-                capture_output=True,
-                timeout=COMMAND_TIMEOUT,
-                env={**os.environ, **_QUIET_ENV},
+                ["git", "cat-file", *options], cwd=self.root, input=requests, capture_output=True,
+                timeout=COMMAND_TIMEOUT, env={**os.environ, **_QUIET_ENV},
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise GitReadError(f"cannot read git history in {self.root}: {exc}") from None
         if result.returncode != 0:  # e.g. "dubious ownership": stdout is empty, not "missing"
             raise _read_error(self.root, result.stderr.decode("utf-8", "replace"))
-        try:
-            return _parse_batch(result.stdout, len(wanted))
-        except (ValueError, IndexError):
-            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
+        return result.stdout
 
     def blob_ids_at(self, wanted: list[tuple[str, str]]) -> list[str | None]:
         """Blob ids for (revision, path) pairs, None where absent: one `cat-file --batch-check`,
         no content read (telling "unchanged" from "changed" costs nothing more)."""
-        import subprocess
-
         if not wanted:
             return []
-        require_git()
-        requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
-        try:
-            result = subprocess.run(
-                ["git", "cat-file", "--batch-check"], cwd=self.root, input=requests, capture_output=True,
-                timeout=COMMAND_TIMEOUT, env={**os.environ, **_QUIET_ENV},
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise GitReadError(f"cannot read git history in {self.root}: {exc}") from None
-        if result.returncode != 0:
-            raise _read_error(self.root, result.stderr.decode("utf-8", "replace"))
-        lines = result.stdout.decode("ascii", "replace").splitlines()
+        lines = self._cat_file(["--batch-check"], wanted).decode("ascii", "replace").splitlines()
         if len(lines) != len(wanted):
             raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output")
         return [parts[0] if len(parts := line.split()) == 3 and parts[1] == "blob" else None for line in lines]

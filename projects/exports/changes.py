@@ -265,6 +265,16 @@ ins { background: #dcf5e3; color: #1b5e34; text-decoration: underline; }
 """
 
 
+def _sides_html(label: str, field) -> str:  # type: ignore[no-untyped-def]
+    """A changed text field before and after, side by side (one above the other in print)."""
+    return (
+        '<div class="sides">'
+        f'<div class="side"><h4>{label} before</h4><p class="text">{_html_words(field, "delete")}</p></div>'
+        f'<div class="side"><h4>{label} after</h4><p class="text">{_html_words(field, "insert")}</p></div>'
+        "</div>"
+    )
+
+
 def _html_words(field: FieldChange, keep: str) -> str:
     out = []
     for op in field.words():
@@ -308,12 +318,7 @@ def report_html(report: ChangeReport) -> str:
                     body.append(f'<p class="status">Agreed by: {h(field.old or "nobody")} → {h(field.new or "nobody")}</p>')
                     continue
                 label = h(FIELD_LABELS.get(field.field, field.field))
-                body.append(
-                    '<div class="sides">'
-                    f'<div class="side"><h4>{label} before</h4><p class="text">{_html_words(field, "delete")}</p></div>'
-                    f'<div class="side"><h4>{label} after</h4><p class="text">{_html_words(field, "insert")}</p></div>'
-                    "</div>"
-                )
+                body.append(_sides_html(label, field))
             body.append("</article>")
         body.append("</section>")
     if report.requirements:
@@ -341,12 +346,7 @@ def report_html(report: ChangeReport) -> str:
                 body.append(f'<p class="status">{h(PLAIN_FIELDS[field.field])}: {old}{h(field.new or "(none)")}</p>')
             elif not (field.field == "text" and change.kind in ("added", "removed")):
                 label = h(FIELD_LABELS[field.field])
-                body.append(
-                    '<div class="sides">'
-                    f'<div class="side"><h4>{label} before</h4><p class="text">{_html_words(field, "delete")}</p></div>'
-                    f'<div class="side"><h4>{label} after</h4><p class="text">{_html_words(field, "insert")}</p></div>'
-                    "</div>"
-                )
+                body.append(_sides_html(label, field))
         body.append("</article>")
     if report.requirements:
         body.append("</section>")
