@@ -368,6 +368,8 @@ def _xml_text(text: str) -> str:
     """Text for an XML element: markup escaped; the few characters XML 1.0 forbids that
     `cell_text` leaves (U+FFFE, U+FFFF, lone surrogates) as visible code points."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if text.isascii():  # what XML forbids here is never ASCII: skip the search (50,000 cells)
+        return text
     return _XML_FORBIDDEN.sub(lambda m: f"<U+{ord(m.group()):04X}>".replace("<", "&lt;").replace(">", "&gt;"), text)
 
 
