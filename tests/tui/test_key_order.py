@@ -278,3 +278,19 @@ async def test_own_saves_are_never_reported_as_changes_made_elsewhere(demo: Proj
             await pilot.pause(0.3)
         await settle(app, pilot)
         assert not [n for n in notifications(app) if "elsewhere" in n]
+
+
+async def test_moving_to_the_question_already_shown_puts_the_lists_cursor_back_on_it(fresh: Project, make_app) -> None:
+    """Found by the long random run (MLREQ_KEYS_SEED=513244650): with one question shown, k
+    left the list's cursor on the stage heading, ctrl+r "moved" to the same question and
+    left the cursor there, so Enter in the list folded the stage instead of editing."""
+    app = make_app(fresh)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.get_screen("form")
+        burst(app, ["escape", "slash", *".business-prob", "enter", "k", "ctrl+r", "escape", "enter", *"typed"])
+        assert await until_keys_handled(pilot)
+        await settle(app, pilot)
+        assert screen.shown == [FIRST] and screen.current == FIRST
+        assert app.focused is screen.editor and screen.editor.text == "typed"
+        assert screen.nav.cursor_node is screen.nav._leaves[FIRST]

@@ -692,6 +692,9 @@ class FormScreen(ProjectActions, Screen):
     def go_to(self, question_id: str) -> None:
         """Save the current answer and show another question."""
         if question_id == self.current:
+            # Still put the list's cursor back on it: j/k may have left it on a stage's
+            # heading, where Enter would fold the stage instead of editing this answer.
+            self.nav.move_to(question_id)
             return
         self.save_editor()
         if question_id not in self.shown:
