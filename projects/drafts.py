@@ -72,6 +72,15 @@ def tracked_in(project_root: Path, folder: str) -> set[str]:
     return {Path(name).name for name in out.split("\0") if name} if status == 0 else set()
 
 
+def json_names(project_root: Path, folder: str) -> list[str]:
+    """The `.json` files in a state folder of the project ([] when it is missing, unreadable
+    or a link: a committed .mlreq/ could point anywhere)."""
+    try:
+        return [name for name in list_project_folder(project_root, folder) if name.endswith(".json")]
+    except (OSError, ProjectFileError):
+        return []
+
+
 def rescue_folder() -> Path:
     """Where drafts go when the project folder is gone or cannot be written."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
@@ -137,14 +146,7 @@ class DraftStore:
 
     def all(self) -> list[Draft]:
         """Every session's drafts for this project, oldest first."""
-        drafts = []
-        try:  # never through a link: a committed .mlreq/ could point anywhere
-            names = list_project_folder(self.project_root, DRAFTS_DIR)
-        except (OSError, ProjectFileError):
-            names = []
-        for name in names:
-            if name.endswith(".json"):
-                drafts += [d for d in [_read(self.folder / name, self.project_root)] if d]
+        drafts = [d for d in (_read(self.folder / name, self.project_root) for name in json_names(self.project_root, DRAFTS_DIR)) if d]
         rescue = rescue_folder() / self.project_root.name
         if rescue.is_dir():
             drafts += [d for d in (_read(path) for path in sorted(rescue.glob("*.json"))) if d]

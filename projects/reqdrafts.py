@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_write
-from .drafts import rescue_folder, session_is_live, tracked_in
+from .drafts import json_names, rescue_folder, session_is_live, tracked_in
 from .errors import ProjectFileError
 from .layout import STATE_DIR
-from .safefile import list_project_folder, read_project_file, read_regular_file, writable_path
+from .safefile import read_project_file, read_regular_file, writable_path
 
 REQUIREMENT_DRAFTS_DIR = f"{STATE_DIR}/requirement-drafts"
 FIELDS = {"text": str, "pattern": str, "priority": str, "criteria": list}
@@ -109,15 +109,8 @@ class RequirementDrafts:
         return drafts
 
     def _in_project(self) -> list[RequirementDraft]:
-        drafts = []
-        try:  # never through a link: a committed .mlreq/ could point anywhere
-            names = list_project_folder(self.project_root, REQUIREMENT_DRAFTS_DIR)
-        except (OSError, ProjectFileError):
-            names = []
-        for name in names:
-            if name.endswith(".json"):
-                drafts += [d for d in [self._read(self.folder / name, inside=True)] if d]
-        return drafts
+        found = (self._read(self.folder / name, inside=True) for name in json_names(self.project_root, REQUIREMENT_DRAFTS_DIR))
+        return [d for d in found if d]
 
     def _read(self, path: Path, inside: bool = False) -> RequirementDraft | None:
         try:
