@@ -29,6 +29,10 @@ def template(pattern: str) -> str:
     return PATTERNS[pattern].replace("<system>", "system").replace(" (any combination)", "")
 
 
+def _typed(values: dict[str, Any]) -> bool:
+    return values["text"] not in {"", *(template(p) for p in PATTERNS)} or bool(values["criteria"])
+
+
 def _excerpt(text: str, lines: int = 4, width: int = 300) -> str:
     text = visible(text.strip())
     shown = "\n".join(text.splitlines()[:lines])[:width]
@@ -115,15 +119,17 @@ class RequirementEditor(ModalScreen[dict[str, Any] | None]):
     @property
     def typed(self) -> bool:
         """Whether anything was written beyond a pattern's bare template."""
-        values = self.current_values()
-        return values["text"] not in {"", *(template(p) for p in PATTERNS)} or bool(values["criteria"])
+        return _typed(self.current_values())
 
     def write_draft_now(self) -> None:
         """Keep the fields in their draft now (also on quitting and on signals)."""
-        if self.drafts is None or not self.is_mounted or not self.typed:
+        if self.drafts is None or not self.is_mounted:
+            return
+        values = self.current_values()
+        if not _typed(values):
             return
         try:
-            self.drafts.write(self.question.id, self.current_values())
+            self.drafts.write(self.question.id, values)
         except OSError as exc:  # a full disk everywhere: say the text is only on screen
             self.draft_failed = exc.strerror or str(exc)
             self.query_one("#requirement-error", Static).update(
