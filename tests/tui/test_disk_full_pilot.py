@@ -191,6 +191,55 @@ async def test_quitting_while_the_text_is_only_on_screen_asks_first(
     assert git_status(root) == ""
 
 
+async def test_a_requirement_typed_on_a_full_disk_stays_on_screen_says_so_and_is_saved_when_space_returns(
+    on_small_disk: Project, disk: SmallDisk, make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The requirement dialog (w) on a full disk, home too: no draft can be written, the
+    dialog says the requirement is only on screen, Ctrl+S keeps it open with the reason,
+    Ctrl+Q refuses to lose it, and once space returns Ctrl+S commits exactly what was typed."""
+    from textual.widgets import Static, TextArea
+
+    from mlreq.tui.modals.requirement_editor import RequirementEditor
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(disk.path / "state"))
+    root = on_small_disk.root
+    on_small_disk.save(SECOND, answer="Forecasting needs two years of charger logs")
+    typed = "The system shall forecast charger demand per day."
+    app = make_app(Project.open(root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        form(app).go_to(SECOND)
+        form(app).action_browse()
+        await settle(app, pilot)
+        await pilot.press("w")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementEditor))
+        disk.fill()
+        await pilot.press("end", "shift+home", *typed)
+        editor = app.screen
+
+        def dialog_error() -> str:
+            return str(app.screen.query_one("#requirement-error", Static).render())
+
+        assert await wait_until(pilot, lambda: "only on screen" in dialog_error())
+        assert "No space left on device" in dialog_error()
+        await pilot.press("ctrl+s")  # requirements.toml cannot be written either
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RequirementEditor) and app.screen is not editor)
+        assert "Not saved" in dialog_error(), dialog_error()
+        assert app.screen.query_one("#requirement-text", TextArea).text == typed
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert app.is_running, "quitting lost a requirement that was only on screen"
+        assert any(f"the requirement from {SECOND}" in n and "only on screen" in n for n in notifications(app)), notifications(app)
+        assert not (root / "requirements.toml").exists()
+        disk.free()
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: not isinstance(app.screen, RequirementEditor))
+        await settle(app, pilot)
+    [stored] = tomllib.loads(git(root, "show", "HEAD:requirements.toml"))["requirement"]
+    assert stored["text"] == typed and stored["from"] == [SECOND]
+    assert git_status(root) == ""
+    assert not list((root / ".mlreq" / "requirement-drafts").glob("*.json")), "the draft outlived the commit"
+
+
 # --------------------------------------------------------------------------- written, not committed
 
 

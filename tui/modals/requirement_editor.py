@@ -132,18 +132,24 @@ class RequirementEditor(ModalScreen[dict[str, Any] | None]):
             self.drafts.write(self.question.id, values)
         except OSError as exc:  # a full disk everywhere: say the text is only on screen
             self.draft_failed = exc.strerror or str(exc)
-            self.query_one("#requirement-error", Static).update(
-                f"No draft could be written ({self.draft_failed}): this requirement is only on screen")
-            return
-        if self.draft_failed is not None:
+        else:
             self.draft_failed = None
-            self.query_one("#requirement-error", Static).update("")
+        self._show_messages()
+
+    def _show_messages(self) -> None:
+        """Why the dialog is open again (a refused save) and where the text is, both: a failing
+        draft must not hide the reason the save was refused."""
+        lines = [self.error]
+        if self.draft_failed is not None:
+            lines.append(f"No draft could be written ({self.draft_failed}): this requirement is only on screen")
+        self.query_one("#requirement-error", Static).update("\n".join(line for line in lines if line))
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         values = self.current_values()
         if not values["text"] or values["text"] in {template(p) for p in PATTERNS}:
-            self.query_one("#requirement-error", Static).update("Write the requirement's text first (complete the pattern).")
+            self.error = "Write the requirement's text first (complete the pattern)."
+            self._show_messages()
             return
         self.write_draft_now()  # kept until requirements.toml holds it
         self.dismiss(values)
