@@ -14,8 +14,9 @@ import os
 import re
 import time
 from collections import namedtuple
-from dataclasses import dataclass
 from pathlib import Path
+
+from mlreq.bank.record import Record, init_fields
 
 from .errors import CommitError, GitReadError, GitUnavailableError
 
@@ -38,12 +39,15 @@ _QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", 
 after every commit (10,000 commits were 10,000 writes, and as many wake-ups to read them)."""
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(Record):
     """The person at the keyboard, as git records them."""
 
+    __slots__ = ("name", "email")
     name: str
     email: str
+
+    def __init__(self, name: str, email: str) -> None:
+        init_fields(self, name, email)
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

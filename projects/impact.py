@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from mlreq.bank import Form, Question
+from mlreq.bank.record import Record, init_fields
 
 from .answers import EMPTY, Entry
 
@@ -59,13 +59,16 @@ def same_meaning(old: str, new: str) -> bool:
     return old == new or meaning(old) == meaning(new)
 
 
-@dataclass(frozen=True)
-class Affected:
+class Affected(Record):
     """A question downstream of a change: depth 1 builds on it directly."""
 
+    __slots__ = ("question_id", "depth", "entry")
     question_id: str
     depth: int
     entry: Entry
+
+    def __init__(self, question_id: str, depth: int, entry: Entry) -> None:
+        init_fields(self, question_id, depth, entry)
 
     @property
     def would_be_flagged(self) -> bool:
@@ -83,13 +86,16 @@ def affected_by(form: Form, question_id: str, entries: dict[str, Entry]) -> list
     return [Affected(qid, depth, entries.get(qid, EMPTY)) for qid, depth in form.downstream(question_id)]
 
 
-@dataclass(frozen=True)
-class AnswerChange:
+class AnswerChange(Record):
     """One answer's text before an edit began and after it."""
 
+    __slots__ = ("question_id", "before", "after")
     question_id: str
     before: str
     after: str
+
+    def __init__(self, question_id: str, before: str, after: str) -> None:
+        init_fields(self, question_id, before, after)
 
     @property
     def first(self) -> bool:

@@ -16,11 +16,11 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import BankError, MlreqError
+from mlreq.bank.record import Record, init_fields
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
 from .errors import (
@@ -55,21 +55,28 @@ except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b
 
 
-@dataclass(frozen=True)
-class SaveResult:
+class SaveResult(Record):
     """What one save did: which questions it changed on disk and whether git has them."""
 
-    changed: tuple[str, ...] = ()
-    commit: str | None = None
-    commit_error: CommitError | None = None
-    committed: tuple[str, ...] = ()
-    flagged: tuple[str, ...] = ()
+    __slots__ = ("changed", "commit", "commit_error", "committed", "flagged", "may_be_affected", "withdrawn")
+    changed: tuple[str, ...]
+    commit: str | None
+    commit_error: CommitError | None
+    committed: tuple[str, ...]
+    flagged: tuple[str, ...]
     """Answers this save marked needs-review because they build directly on the changed one."""
-    may_be_affected: tuple[str, ...] = ()
+    may_be_affected: tuple[str, ...]
     """Answered questions further down: not flagged, worth a look."""
-    withdrawn: tuple[str, ...] = ()
+    withdrawn: tuple[str, ...]
     """Answers an earlier save of this run had flagged, back as they were: the changed
     answer returned to the meaning it had when the run began (a slip, undone)."""
+
+    def __init__(
+        self, changed: tuple[str, ...] = (), commit: str | None = None, commit_error: CommitError | None = None,
+        committed: tuple[str, ...] = (), flagged: tuple[str, ...] = (), may_be_affected: tuple[str, ...] = (),
+        withdrawn: tuple[str, ...] = (),
+    ) -> None:
+        init_fields(self, changed, commit, commit_error, committed, flagged, may_be_affected, withdrawn)
 
     @property
     def ok(self) -> bool:
@@ -89,36 +96,42 @@ class _CachedFile:
         self.answers = answers
 
 
-@dataclass
 class Project:
-    """An open project. Safe to share between threads; saves are serialised."""
+    """An open project. Safe to share between threads; saves are serialised.
 
-    root: Path
-    repo_root: Path
-    name: str
-    form: Form
-    author: Identity | None = None
-    """Who commits; None means git's configuration decides."""
-    _files: dict[str, _CachedFile] = field(default_factory=dict, repr=False)
-    _committed: dict[str, dict[str, Entry]] | None = field(default=None, repr=False)
-    _committed_head: str | None = field(default=None, repr=False)
-    """The commit `_committed` was read from: another process's commit makes it stale."""
-    _unborn: bool = field(default=False, repr=False)
-    _clean: dict[str, bytes] = field(default_factory=dict, repr=False)
-    """Answer files known to equal the committed baseline, by fingerprint: skipped when
-    looking for uncommitted changes, so a save compares only the file it wrote."""
-    """The project's own files are not in HEAD yet (the commit creating it failed)."""
-    _edit_run: tuple[str, str] | None = field(default=None, repr=False)
-    """(question, its committed answer before this run of saves): consecutive saves of one
-    answer (the app's autosaves while typing) are one edit, compared with where it began."""
-    _run_flags: dict[str, tuple[Entry, Entry]] = field(default_factory=dict, repr=False)
-    """Dependents this run of saves marked needs-review: (entry before, entry as flagged).
-    Undoing the run's change (back to the meaning it began from) withdraws these flags."""
-    _run_requirement_flags: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False)
-    """Requirements this run of saves marked needs-review: (status, review) before, reason set."""
-    on_lock_wait: Callable[[str], None] | None = field(default=None, repr=False)
-    """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
-    _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    (A plain class, not a dataclass: see `mlreq.bank.record`. Equal only to itself, as the
+    dataclass was in effect: each project has its own lock.)"""
+
+    def __init__(self, root: Path, repo_root: Path, name: str, form: Form, author: Identity | None = None) -> None:
+        self.root = root
+        self.repo_root = repo_root
+        self.name = name
+        self.form = form
+        self.author = author
+        """Who commits; None means git's configuration decides."""
+        self._files: dict[str, _CachedFile] = {}
+        self._committed: dict[str, dict[str, Entry]] | None = None
+        self._committed_head: str | None = None
+        """The commit `_committed` was read from: another process's commit makes it stale."""
+        self._unborn = False
+        """The project's own files are not in HEAD yet (the commit creating it failed)."""
+        self._clean: dict[str, bytes] = {}
+        """Answer files known to equal the committed baseline, by fingerprint: skipped when
+        looking for uncommitted changes, so a save compares only the file it wrote."""
+        self._edit_run: tuple[str, str] | None = None
+        """(question, its committed answer before this run of saves): consecutive saves of one
+        answer (the app's autosaves while typing) are one edit, compared with where it began."""
+        self._run_flags: dict[str, tuple[Entry, Entry]] = {}
+        """Dependents this run of saves marked needs-review: (entry before, entry as flagged).
+        Undoing the run's change (back to the meaning it began from) withdraws these flags."""
+        self._run_requirement_flags: dict[str, tuple[str, str, str]] = {}
+        """Requirements this run of saves marked needs-review: (status, review) before, reason set."""
+        self.on_lock_wait: Callable[[str], None] | None = None
+        """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
+        self._guard = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"Project(root={self.root!r}, repo_root={self.repo_root!r}, name={self.name!r}, form={self.form!r}, author={self.author!r})"
 
     # ----------------------------------------------------------------- opening
 

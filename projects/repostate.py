@@ -13,8 +13,9 @@ pop` that stopped).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+from mlreq.bank.record import Record, init_fields
 
 from .errors import CommitError, ProjectError
 from .gitrepo import GitRepo, git_dir
@@ -27,12 +28,15 @@ class RepositoryBusyError(ProjectError):
     title = "Repository busy"
 
 
-@dataclass(frozen=True)
-class BlockingState:
+class BlockingState(Record):
     """Why mlreq may not commit now, and what the user can run to get out of it."""
 
+    __slots__ = ("what", "way_out")
     what: str
     way_out: str
+
+    def __init__(self, what: str, way_out: str) -> None:
+        init_fields(self, what, way_out)
 
     def message(self, repo_root: Path) -> str:
         return f"{self.what} in {repo_root}; {self.way_out}, then try again (mlreq changed nothing; reading still works)"

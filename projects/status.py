@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mlreq.bank import Question, Role, Stage
+from mlreq.bank.record import Record, init_fields
 
 from .answers import Entry
 from .commitmessage import Change
@@ -14,13 +13,16 @@ from .project import Project
 from .reqcoverage import Coverage, coverage_json, requirement_coverage
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(Record):
     """How many of a group's questions have an answer."""
 
+    __slots__ = ("label", "answered", "total")
     label: str
     answered: int
     total: int
+
+    def __init__(self, label: str, answered: int, total: int) -> None:
+        init_fields(self, label, answered, total)
 
     def bar(self, width: int, full: str = "#", empty: str = ".") -> str:
         """A text progress bar: full cells for the answered share."""
@@ -32,8 +34,9 @@ class Progress:
         return round(100 * self.answered / self.total) if self.total else 100
 
 
-@dataclass(frozen=True)
-class ProjectStatus:
+class ProjectStatus(Record):
+    __slots__ = ("name", "form_title", "overall", "stages", "roles", "open_questions", "needs_review", "status_counts",
+                 "uncommitted", "orphans", "conflicts", "git_problem", "sign_offs", "coverage")
     name: str
     form_title: str
     overall: Progress
@@ -44,15 +47,24 @@ class ProjectStatus:
     status_counts: dict[str, int]
     uncommitted: tuple[Change, ...]
     orphans: tuple[str, ...]
-    conflicts: tuple[str, ...] = ()
+    conflicts: tuple[str, ...]
     """Answers changed on both sides of a sync; both versions are kept until resolved."""
-    git_problem: str = ""
+    git_problem: str
     """Why uncommitted changes could not be checked (git missing, broken repository)."""
-    sign_offs: tuple[tuple[str, int, int], ...] = ()
+    sign_offs: tuple[tuple[str, int, int], ...]
     """Per role: (name, agreed answers it signed off, agreed answers asked of it); empty
     while no answer records who agreed."""
-    coverage: Coverage | None = None
+    coverage: Coverage | None
     """Answered questions without a requirement, challenges no requirement covers."""
+
+    def __init__(
+        self, name: str, form_title: str, overall: Progress, stages: tuple[Progress, ...], roles: tuple[Progress, ...],
+        open_questions: tuple[Question, ...], needs_review: tuple[Question, ...], status_counts: dict[str, int],
+        uncommitted: tuple[Change, ...], orphans: tuple[str, ...], conflicts: tuple[str, ...] = (), git_problem: str = "",
+        sign_offs: tuple[tuple[str, int, int], ...] = (), coverage: Coverage | None = None,
+    ) -> None:
+        init_fields(self, name, form_title, overall, stages, roles, open_questions, needs_review, status_counts,
+                    uncommitted, orphans, conflicts, git_problem, sign_offs, coverage)
 
 
 def _progress(label: str, questions: tuple[Question, ...], entries: dict[str, Entry]) -> Progress:
