@@ -34,7 +34,7 @@ from .errors import (
     ProjectFileError,
     UnknownQuestionError,
 )
-from .gitrepo import GitRepo, Identity, find_git_root
+from .gitrepo import IDENTITY_QUERY, BlobRead, GitRepo, Identity, StartedGit, find_git_root
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, REQUIREMENTS_FILE, STATE_DIR, answers_file, find_project_root
 from .safefile import check_folder, list_project_folder, read_project_file, read_project_toml, writable_path
 from .tomlstr import check_encodable
@@ -129,6 +129,9 @@ class Project:
         self.on_lock_wait: Callable[[str], None] | None = None
         """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
         self._guard = threading.RLock()
+        self._head_ahead: tuple[str, list[str], BlobRead] | None = None
+        """HEAD's id, the paths asked and the git read of them that `read_ahead` started."""
+        self._identity_ahead: StartedGit | None = None
 
     def __repr__(self) -> str:
         return f"Project(root={self.root!r}, repo_root={self.repo_root!r}, name={self.name!r}, form={self.form!r}, author={self.author!r})"
@@ -465,13 +468,50 @@ class Project:
         changes.sort(key=lambda item: order.get(item[1].question_id, len(order)))
         return changes
 
+    def read_ahead(self, identity: bool = False) -> None:
+        """Start the git reads a save or `uncommitted` will wait for: HEAD's answer files and,
+        with `identity`, git's user.name and user.email (when nothing else names the author).
+        They run while the caller does other work (`mlreq answer` checks the repository,
+        `mlreq status` counts); a read is used only if HEAD is still the commit it read, and
+        `stop_reading_ahead` waits for what was not used."""
+        with self._guard:
+            repo = GitRepo(self.repo_root)
+            head = repo.head_from_files()  # else (a packed ref, say) the read waits for its turn
+            if self._head_ahead is None and self._committed is None and head is not None:
+                try:
+                    paths = self._committed_paths()
+                except (ProjectFileError, OSError):
+                    paths = []  # reported where the files are read, in its turn
+                if paths:
+                    self._head_ahead = (head, paths, repo.start_read_files(head, paths))
+            if identity and self._identity_ahead is None and self.author is None and _identity_from_env() is None:
+                self._identity_ahead = repo.start(*IDENTITY_QUERY)
+
+    def stop_reading_ahead(self) -> None:
+        """Wait for the reads `read_ahead` started and nothing used (they only read: each
+        ends by itself), so that no git process outlives the command."""
+        with self._guard:
+            ahead, self._head_ahead = self._head_ahead, None
+            started, self._identity_ahead = self._identity_ahead, None
+        for wait in ((ahead[2].output,) if ahead else ()) + ((started.finished,) if started else ()):
+            _ended(wait)
+
+    def _committed_paths(self) -> list[str]:
+        return [self.repo_path(f) for f in (*self.answer_files(), PROJECT_FILE)]
+
     def _committed_entries(self) -> dict[str, dict[str, Entry]]:
         repo = GitRepo(self.repo_root)
         head = repo.head_id()
         if self._committed is None or head != self._committed_head:
             files = self.answer_files()
-            paths = [self.repo_path(f) for f in (*files, PROJECT_FILE)]
-            blobs = repo.read_files(head, paths) if head else {}
+            paths = self._committed_paths()
+            ahead, self._head_ahead = self._head_ahead, None
+            if ahead is not None and ahead[:2] == (head, paths):
+                blobs = repo.files_read(ahead[2])
+            else:
+                if ahead is not None:  # HEAD moved since: that read is of no use
+                    _ended(ahead[2].output)
+                blobs = repo.read_files(head, paths) if head else {}
             committed: dict[str, dict[str, Entry]] = {}
             for relative in files:
                 blob = blobs.get(self.repo_path(relative))
@@ -666,13 +706,11 @@ class Project:
 
     def identity(self) -> Identity | None:
         """The author for commits: MLREQ_AUTHOR, git's environment, then git config."""
-        from_env = Identity.parse(os.environ.get("MLREQ_AUTHOR", ""))
+        from_env = _identity_from_env()
         if from_env:
             return from_env
-        name, email = os.environ.get("GIT_AUTHOR_NAME"), os.environ.get("GIT_AUTHOR_EMAIL")
-        if name and email:
-            return Identity(name, email)
-        self.author = GitRepo(self.repo_root).configured_identity()
+        started, self._identity_ahead = self._identity_ahead, None
+        self.author = GitRepo(self.repo_root).configured_identity(started)
         return self.author
 
     @contextmanager
@@ -683,6 +721,24 @@ class Project:
         check_folder(self.root, STATE_DIR)  # a committed link named .mlreq must not take the lock outside
         with project_lock(self.root / STATE_DIR, self.repo_root, self.on_lock_wait):
             yield
+
+
+def _ended(wait: Callable[[], object]) -> None:
+    """Wait for a git read nobody needs any more; whatever it says does not matter."""
+    try:
+        wait()
+    except MlreqError:
+        pass
+
+
+def _identity_from_env() -> Identity | None:
+    from_env = Identity.parse(os.environ.get("MLREQ_AUTHOR", ""))
+    if from_env:
+        return from_env
+    name, email = os.environ.get("GIT_AUTHOR_NAME"), os.environ.get("GIT_AUTHOR_EMAIL")
+    if name and email:
+        return Identity(name, email)
+    return None
 
 
 def _digest(data: bytes) -> bytes:

@@ -82,6 +82,17 @@ def role_progress(role: Role, project: Project, entries: dict[str, Entry]) -> Pr
 def project_status(project: Project, entries: dict[str, Entry] | None = None, with_git: bool = True) -> ProjectStatus:
     entries = entries if entries is not None else project.entries()
     form = project.form
+    counts = {status: 0 for status in ("open", "draft", "agreed", "needs-review")}
+    for question in form.questions:
+        counts[entries[question.id].status] = counts.get(entries[question.id].status, 0) + 1
+    overall = _progress("All stages", form.questions, entries)
+    stages = tuple(stage_progress(stage, project, entries) for stage in form.stages)
+    roles = tuple(role_progress(role, project, entries) for role in form.roles)
+    open_questions = tuple(ranked([q for q in form.questions if not entries[q.id].answered]))
+    needs_review = tuple(ranked([q for q in form.questions if entries[q.id].status == "needs-review"]))
+    sign_offs = _sign_offs(project, entries)
+    coverage = requirement_coverage(project, entries)
+    # Git's side last: HEAD's answers, read ahead (`Project.read_ahead`), arrive meanwhile.
     uncommitted: tuple[Change, ...] = ()
     git_problem = ""
     if with_git:
@@ -89,24 +100,21 @@ def project_status(project: Project, entries: dict[str, Entry] | None = None, wi
             uncommitted = tuple(project.uncommitted())
         except (CommitError, GitReadError) as exc:
             git_problem = str(exc)
-    counts = {status: 0 for status in ("open", "draft", "agreed", "needs-review")}
-    for question in form.questions:
-        counts[entries[question.id].status] = counts.get(entries[question.id].status, 0) + 1
     return ProjectStatus(
         name=project.name,
         form_title=f"{form.title} ({form.id})" if form.id else form.title,
-        overall=_progress("All stages", form.questions, entries),
-        stages=tuple(stage_progress(stage, project, entries) for stage in form.stages),
-        roles=tuple(role_progress(role, project, entries) for role in form.roles),
-        open_questions=tuple(ranked([q for q in form.questions if not entries[q.id].answered])),
-        needs_review=tuple(ranked([q for q in form.questions if entries[q.id].status == "needs-review"])),
+        overall=overall,
+        stages=stages,
+        roles=roles,
+        open_questions=open_questions,
+        needs_review=needs_review,
         status_counts=counts,
         uncommitted=uncommitted,
         orphans=tuple(qid for qid in entries if form.question(qid) is None),
         conflicts=tuple(qid for qid, entry in entries.items() if entry.conflict),
         git_problem=git_problem,
-        sign_offs=_sign_offs(project, entries),
-        coverage=requirement_coverage(project, entries),
+        sign_offs=sign_offs,
+        coverage=coverage,
     )
 
 

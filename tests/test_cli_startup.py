@@ -68,12 +68,13 @@ def test_read_commands_run_no_git_and_load_no_parser_or_write_code(
 def test_an_answer_starts_only_the_git_processes_it_needs(project_dir: Path, tmp_path: Path) -> None:
     _run_logging_git(["answer", "data.data-source", "--text", "From the sea"], project_dir, tmp_path)  # makes .mlreq/lock
     calls, modules = _run_logging_git(["answer", "data.data-source", "--text", "From the lake"], project_dir, tmp_path)
-    assert calls == [
-        "ls-files --unmerged -z",  # the preflight: no unmerged paths
+    # The three reads run side by side (Project.read_ahead), in any order; the commit comes after all.
+    assert sorted(calls[:3]) == [
         "cat-file --batch --buffer",  # HEAD's answers: every entry that differs is committed
         "config --get-regexp ^user\\.(name|email)$",  # who commits
-        "-c commit.gpgsign=false commit",
+        "ls-files --unmerged -z",  # the preflight: no unmerged paths
     ]
+    assert calls[3:] == ["-c commit.gpgsign=false commit"]
     # a file mlreq wrote is changed in its text (answersplice): no TOML parser or writer at all
     assert not [m for m in modules if m.split(".")[0] in SLOW_STDLIB]
 
@@ -120,3 +121,29 @@ def test_config_from_elsewhere_is_left_to_git(project_dir: Path, monkeypatch: py
     (project_dir / ".git" / "config.worktree").unlink()
     monkeypatch.setenv("GIT_CONFIG_PARAMETERS", f"'merge.{DRIVER_NAME}.driver=x'")
     assert local_driver_setting(repo) is None
+
+
+def test_a_read_ahead_is_used_only_for_the_head_it_read(project_dir: Path) -> None:
+    """`Project.read_ahead` starts git reading HEAD's answers early; a commit made meanwhile
+    (another terminal) makes it useless, and the project reads the new HEAD instead."""
+    from mlreq.projects import Project
+
+    project = Project.open(project_dir)
+    project.read_ahead(identity=True)
+    ahead = project._head_ahead
+    assert ahead is not None
+    assert Project.open(project_dir).save("data.data-source", answer="From the river").commit  # HEAD moves meanwhile
+    assert project.uncommitted() == []  # compared with the new HEAD, not the one read ahead
+    assert project._head_ahead is None and ahead[2].process.poll() is not None
+    project.stop_reading_ahead()
+    assert project._identity_ahead is None
+
+
+def test_a_read_nobody_used_ends_with_the_command(project_dir: Path) -> None:
+    from mlreq.projects import Project
+
+    project = Project.open(project_dir)
+    project.read_ahead(identity=True)
+    reads = [project._head_ahead[2].process, project._identity_ahead.process]  # type: ignore[index,union-attr]
+    project.stop_reading_ahead()
+    assert [read.poll() for read in reads] == [0, 0]
