@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timezone
+from functools import cache
 
 from mlreq.bank import Form, Question
 from mlreq.bank.record import Record, init_fields
@@ -34,7 +35,7 @@ PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 # Numbers keep their sign, decimal and thousands marks ("-3.5", "4,000", "24-72" is two);
 # every other run of letters/digits is a word; anything else is one character.
-_TOKEN = re.compile(r"[-+\u2212\u00b1]?\d(?:[\d.,:/]*\d)?|\w+|[^\w\s]")
+_TOKEN = r"[-+\u2212\u00b1]?\d(?:[\d.,:/]*\d)?|\w+|[^\w\s]"  # compiled on first use: `status` needs only `ranked`
 _MEANINGFUL_MARKS = frozenset("%\u2030&@")
 """Punctuation that carries meaning next to words and numbers ("5%", "R&D")."""
 
@@ -47,12 +48,17 @@ def meaning(text: str) -> tuple[str, ...]:
     `=`, currency) and the marks above are kept, as they change what a text says.
     """
     tokens = []
-    for token in _TOKEN.findall(unicodedata.normalize("NFKC", text)):
+    for token in _token().findall(unicodedata.normalize("NFKC", text)):
         if len(token) == 1 and not token.isalnum():
             if unicodedata.category(token).startswith("P") and token not in _MEANINGFUL_MARKS:
                 continue
         tokens.append(token)
     return tuple(tokens)
+
+
+@cache
+def _token() -> re.Pattern[str]:
+    return re.compile(_TOKEN)
 
 
 def same_meaning(old: str, new: str) -> bool:

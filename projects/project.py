@@ -13,7 +13,6 @@ Invariants:
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +47,8 @@ if TYPE_CHECKING:
 
     from .commitmessage import Change, Restoration
     from .impact import AnswerChange
+
+from _thread import RLock  # what threading.RLock is; threading itself costs `mlreq show` ~1 ms
 
 try:
     from _blake2 import blake2b  # what hashlib.blake2b is; hashlib itself also loads OpenSSL (~3 ms)
@@ -128,7 +129,7 @@ class Project:
         """Requirements this run of saves marked needs-review: (status, review) before, reason set."""
         self.on_lock_wait: Callable[[str], None] | None = None
         """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
-        self._guard = threading.RLock()
+        self._guard = RLock()
         self._head_ahead: tuple[str, list[str], BlobRead] | None = None
         """HEAD's id, the paths asked and the git read of them that `read_ahead` started."""
         self._identity_ahead: StartedGit | None = None
