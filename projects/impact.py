@@ -22,14 +22,18 @@ clears the flag.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
-from datetime import datetime, timezone
 from functools import cache
 
 from mlreq.bank import Form, Question
 from mlreq.bank.record import Record, init_fields
 
 from .answers import EMPTY, Entry
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
+if TYPE_CHECKING:
+    from datetime import datetime
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -115,13 +119,16 @@ class AnswerChange(Record):
 
 
 def review_reason(question_id: str, author: str, when: datetime | None = None) -> str:
-    moment = (when or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
-    return f"{question_id} changed ({author}, {moment})"
+    return f"{question_id} changed ({author}, {_day(when)})"
 
 
 def reworded_reason(author: str, when: datetime | None = None) -> str:
-    moment = (when or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
-    return f"the question was reworded ({author}, {moment})"
+    return f"the question was reworded ({author}, {_day(when)})"
+
+
+def _day(when: datetime | None) -> str:
+    """`when`'s date, else today's in UTC (from `time`: the datetime module costs `answer` ~1 ms)."""
+    return when.strftime("%Y-%m-%d") if when else time.strftime("%Y-%m-%d", time.gmtime())
 
 
 REWORDED = re.compile(r"^the question was reworded \((?P<author>.*), (?P<date>\d{4}-\d{2}-\d{2})\)$")
