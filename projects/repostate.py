@@ -6,9 +6,9 @@ it or fails after the file was written. So every write path asks `require_commit
 first and refuses, touching nothing, with a line that says why and how to get out.
 The repository itself is never changed here: no `--abort`, no switching branches.
 
-Cheap: a handful of `stat`s in the git folder, plus (unless asked not to) one
-`git ls-files --unmerged` for conflicts left without any of those states (a `git stash
-pop` that stopped).
+Cheap: a handful of `stat`s in the git folder, plus (unless asked not to) the index's
+unmerged entries (conflicts left without any of those states: a `git stash pop` that
+stopped), read from the index file (`gitindex`) or by `git ls-files --unmerged`.
 """
 
 from __future__ import annotations
@@ -165,6 +165,11 @@ def _branch_to_return_to(repo: GitRepo, folder: Path) -> str | None:
 
 
 def _unmerged_paths(repo_root: Path) -> list[str]:
+    from .gitindex import unmerged_paths
+
+    listed = unmerged_paths(repo_root)  # the index file itself when it is the plain kind: no process
+    if listed is not None:
+        return listed
     try:
         status, out, _ = GitRepo(repo_root).run("ls-files", "--unmerged", "-z", check=False)
     except CommitError:  # git missing: the save keeps the text on disk and says so

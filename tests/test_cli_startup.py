@@ -68,13 +68,13 @@ def test_read_commands_run_no_git_and_load_no_parser_or_write_code(
 def test_an_answer_starts_only_the_git_processes_it_needs(project_dir: Path, tmp_path: Path) -> None:
     _run_logging_git(["answer", "data.data-source", "--text", "From the sea"], project_dir, tmp_path)  # makes .mlreq/lock
     calls, modules = _run_logging_git(["answer", "data.data-source", "--text", "From the lake"], project_dir, tmp_path)
-    # The three reads run side by side (Project.read_ahead), in any order; the commit comes after all.
-    assert sorted(calls[:3]) == [
+    # The preflight (no unmerged paths) reads the index file itself (gitindex); the two reads
+    # run side by side (Project.read_ahead), in any order; the commit comes after both.
+    assert sorted(calls[:2]) == [
         "cat-file --batch --buffer",  # HEAD's answers: every entry that differs is committed
         "config --get-regexp ^user\\.(name|email)$",  # who commits
-        "ls-files --unmerged -z",  # the preflight: no unmerged paths
     ]
-    assert calls[3:] == ["-c commit.gpgsign=false commit"]
+    assert calls[2:] == ["-c commit.gpgsign=false commit"]
     # a file mlreq wrote is changed in its text (answersplice): no TOML parser or writer at all
     assert not [m for m in modules if m.split(".")[0] in SLOW_STDLIB]
 
