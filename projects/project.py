@@ -33,6 +33,7 @@ from .errors import (
     ProjectFileError,
     UnknownQuestionError,
 )
+from . import headfiles
 from .gitrepo import IDENTITY_QUERY, BlobRead, GitRepo, Identity, StartedGit, find_git_root
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, REQUIREMENTS_FILE, STATE_DIR, answers_file, find_project_root
 from .safefile import check_folder, list_project_folder, read_project_file, read_project_toml, writable_path
@@ -130,6 +131,8 @@ class Project:
         self.on_lock_wait: Callable[[str], None] | None = None
         """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
         self._guard = RLock()
+        self._head_ids: dict[str, str | None] | None = None
+        """The blob ids of the answer files (and mlreq.toml) at `_committed_head`, when known."""
         self._head_ahead: tuple[str, list[str], BlobRead] | None = None
         """HEAD's id, the paths asked and the git read of them that `read_ahead` started."""
         self._identity_ahead: StartedGit | None = None
@@ -483,7 +486,7 @@ class Project:
                     paths = self._committed_paths()
                 except (ProjectFileError, OSError):
                     paths = []  # reported where the files are read, in its turn
-                if paths:
+                if paths and self._remembered_head(head, paths) is None:
                     self._head_ahead = (head, paths, repo.start_read_files(head, paths))
             if identity and self._identity_ahead is None and self.author is None and _identity_from_env() is None:
                 self._identity_ahead = repo.start(*IDENTITY_QUERY)
@@ -497,6 +500,57 @@ class Project:
         for wait in ((ahead[2].output,) if ahead else ()) + ((started.finished,) if started else ()):
             _ended(wait)
 
+    def _remembered_head(self, head: str, paths: list[str]) -> tuple[dict[str, bytes | None], dict[str, str | None]] | None:
+        """HEAD's files as the work tree holds them, when headfiles remembers HEAD and every
+        answer file's bytes are its blob there (mlreq.toml only needs to be there or not)."""
+        if not headfiles.usable(self.repo_root):
+            return None
+        ids = headfiles.load(head)
+        if ids is None or sorted(ids) != sorted(paths):
+            return None
+        blobs: dict[str, bytes | None] = {}
+        for relative in (*self.answer_files(), PROJECT_FILE):
+            path = self.repo_path(relative)
+            if ids[path] is None:
+                blobs[path] = None
+                continue
+            try:
+                data = read_project_file(self.root, relative)
+            except (OSError, MlreqError):
+                return None
+            if relative != PROJECT_FILE and headfiles.blob_id(data) != ids[path]:
+                return None  # changed since HEAD: git says what HEAD holds
+            blobs[path] = data
+        return blobs, ids
+
+    def _remember_commit(self, commit: str, parent: str | None, files: list[str]) -> None:
+        """headfiles' entry for mlreq's own commit: `git commit --only` kept the parent's other
+        files (the reflog says the parent is the HEAD read), and the index holds each committed
+        file as the blob of the bytes written. Anything else: nothing is remembered."""
+        ids, self._head_ids = self._head_ids, None
+        if ids is None or parent is None or headfiles.parent_in_reflog(self.repo_root, commit) != parent:
+            return
+        from .gitindex import index_entries
+
+        entries = index_entries(self.repo_root)
+        if entries is None:
+            return
+        staged = {path: object_id for path, stage, object_id in entries if stage == 0}
+        ids = dict(ids)
+        for relative in files:
+            path = self.repo_path(relative)
+            if path not in ids:
+                continue  # form.toml, requirements.toml: not remembered
+            try:
+                data = read_project_file(self.root, relative)
+            except (OSError, MlreqError):
+                return
+            if staged.get(path) != headfiles.blob_id(data):
+                return
+            ids[path] = staged[path]
+        self._head_ids = ids
+        headfiles.store(commit, ids)
+
     def _committed_paths(self) -> list[str]:
         return [self.repo_path(f) for f in (*self.answer_files(), PROJECT_FILE)]
 
@@ -507,12 +561,22 @@ class Project:
             files = self.answer_files()
             paths = self._committed_paths()
             ahead, self._head_ahead = self._head_ahead, None
-            if ahead is not None and ahead[:2] == (head, paths):
+            remembered = self._remembered_head(head, paths) if head else None
+            if remembered is not None:  # the work tree is HEAD's, as headfiles remembers it: no git
+                blobs, self._head_ids = remembered
+            elif ahead is not None and ahead[:2] == (head, paths):
                 blobs = repo.files_read(ahead[2])
             else:
                 if ahead is not None:  # HEAD moved since: that read is of no use
                     _ended(ahead[2].output)
                 blobs = repo.read_files(head, paths) if head else {}
+            if ahead is not None and remembered is not None:
+                _ended(ahead[2].output)
+            if remembered is None:
+                self._head_ids = None
+                if head is not None and headfiles.usable(self.repo_root):
+                    self._head_ids = {path: None if blobs.get(path) is None else headfiles.blob_id(blobs[path]) for path in paths}  # type: ignore[arg-type]
+                    headfiles.store(head, self._head_ids)
             committed: dict[str, dict[str, Entry]] = {}
             for relative in files:
                 blob = blobs.get(self.repo_path(relative))
@@ -596,7 +660,8 @@ class Project:
             committed[relative] = answers.entries() if answers else {}
             if relative in self._files:
                 self._clean[relative] = self._files[relative].fingerprint
-        self._committed_head, self._unborn = commit, False
+        parent, self._committed_head, self._unborn = self._committed_head, commit, False
+        self._remember_commit(commit, parent, files)
         return SaveResult(
             changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending), flagged=flagged,
             may_be_affected=further, withdrawn=withdrawn,

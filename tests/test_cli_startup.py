@@ -51,8 +51,9 @@ def _run_logging_git(argv: list[str], project: Path, tmp_path: Path) -> tuple[li
     [
         (["show", "data.data-source"], [], ()),
         (["completion", "--values", "questions"], [], ()),
-        # "not committed yet" compares with HEAD's answers (Change); open questions are ranked (impact)
-        (["status"], ["cat-file --batch --buffer"], ("mlreq.projects.commitmessage", "mlreq.projects.impact")),
+        # "not committed yet" compares with HEAD's answers (Change), here the work tree's bytes,
+        # which the first run saw to be HEAD's blobs (headfiles); open questions are ranked (impact)
+        (["status"], [], ("mlreq.projects.commitmessage", "mlreq.projects.impact")),
     ],
 )
 def test_read_commands_run_no_git_and_load_no_parser_or_write_code(
@@ -68,13 +69,10 @@ def test_read_commands_run_no_git_and_load_no_parser_or_write_code(
 def test_an_answer_starts_only_the_git_processes_it_needs(project_dir: Path, tmp_path: Path) -> None:
     _run_logging_git(["answer", "data.data-source", "--text", "From the sea"], project_dir, tmp_path)  # makes .mlreq/lock
     calls, modules = _run_logging_git(["answer", "data.data-source", "--text", "From the lake"], project_dir, tmp_path)
-    # The preflight (no unmerged paths) reads the index file itself (gitindex); the two reads
-    # run side by side (Project.read_ahead), in any order; the commit comes after both.
-    assert sorted(calls[:2]) == [
-        "cat-file --batch --buffer",  # HEAD's answers: every entry that differs is committed
-        "config --get-regexp ^user\\.(name|email)$",  # who commits
-    ]
-    assert calls[2:] == ["-c commit.gpgsign=false commit"]
+    # The preflight (no unmerged paths) reads the index file itself (gitindex); HEAD's answers
+    # (every entry that differs is committed) are the work tree's, as headfiles remembers the
+    # first answer's commit; who commits is read while mlreq works (Project.read_ahead).
+    assert calls == ["config --get-regexp ^user\\.(name|email)$", "-c commit.gpgsign=false commit"]
     # a file mlreq wrote is changed in its text (answersplice): no TOML parser or writer at all
     assert not [m for m in modules if m.split(".")[0] in SLOW_STDLIB]
 
@@ -147,3 +145,23 @@ def test_a_read_nobody_used_ends_with_the_command(project_dir: Path) -> None:
     reads = [project._head_ahead[2].process, project._identity_ahead.process]  # type: ignore[index,union-attr]
     project.stop_reading_ahead()
     assert [read.poll() for read in reads] == [0, 0]
+
+
+def test_head_is_read_from_git_whenever_the_work_tree_is_not_what_mlreq_remembers(project_dir: Path) -> None:
+    """headfiles spares the `cat-file` only while every answer file is HEAD's blob: a hand
+    edit, or a commit mlreq did not make, is read from git, and the status says it."""
+    from mlreq.projects import Project
+    from mlreq.projects.headfiles import blob_id, load
+
+    assert Project.open(project_dir).save("data.data-source", answer="From the sea").commit
+    head = GitRepo(project_dir).head_id()
+    assert head is not None
+    remembered = load(head)
+    answers = project_dir / "answers" / "data.toml"
+    assert remembered is not None and remembered["answers/data.toml"] == blob_id(answers.read_bytes())
+    assert Project.open(project_dir).uncommitted() == []
+    answers.write_text(answers.read_text().replace("From the sea", "From the lake"))
+    assert [c.question_id for c in Project.open(project_dir).uncommitted()] == ["data.data-source"]
+    git(project_dir, "commit", "-q", "-am", "By hand")  # a commit mlreq did not make: nothing remembered
+    assert load(GitRepo(project_dir).head_id() or "") is None
+    assert Project.open(project_dir).uncommitted() == []
