@@ -165,3 +165,21 @@ def test_head_is_read_from_git_whenever_the_work_tree_is_not_what_mlreq_remember
     git(project_dir, "commit", "-q", "-am", "By hand")  # a commit mlreq did not make: nothing remembered
     assert load(GitRepo(project_dir).head_id() or "") is None
     assert Project.open(project_dir).uncommitted() == []
+
+
+def test_a_garbled_memory_or_replace_refs_mean_asking_git(project_dir: Path) -> None:
+    """What headfiles remembers is checked on reading; with replace refs (git may show other
+    objects for the same commit id) nothing remembered is used or kept."""
+    import json
+
+    from mlreq.projects import Project
+    from mlreq.projects.headfiles import _entry, load, usable
+
+    assert Project.open(project_dir).save("data.data-source", answer="From the sea").commit
+    head = GitRepo(project_dir).head_id() or ""
+    entry = Path(_entry(head) or "")
+    entry.write_text(json.dumps({"answers/data.toml": "not an id"}))
+    assert load(head) is None and Project.open(project_dir).uncommitted() == []  # read from git, and kept again
+    assert load(head) is not None
+    git(project_dir, "replace", "--graft", head)  # refs/replace/<head>
+    assert not usable(project_dir)
