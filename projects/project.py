@@ -33,7 +33,6 @@ from .errors import (
     ProjectFileError,
     UnknownQuestionError,
 )
-from . import headfiles
 from .gitrepo import IDENTITY_QUERY, BlobRead, GitRepo, Identity, StartedGit, find_git_root
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, REQUIREMENTS_FILE, STATE_DIR, answers_file, find_project_root
 from .safefile import check_folder, list_project_folder, read_project_file, read_project_toml, writable_path
@@ -503,6 +502,8 @@ class Project:
     def _remembered_head(self, head: str, paths: list[str]) -> tuple[dict[str, bytes | None], dict[str, str | None]] | None:
         """HEAD's files as the work tree holds them, when headfiles remembers HEAD and every
         answer file's bytes are its blob there (mlreq.toml only needs to be there or not)."""
+        from . import headfiles  # here: `mlreq show` reads no HEAD
+
         if not headfiles.usable(self.repo_root):
             return None
         ids = headfiles.load(head)
@@ -527,6 +528,8 @@ class Project:
         """headfiles' entry for mlreq's own commit: `git commit --only` kept the parent's other
         files (the reflog says the parent is the HEAD read), and the index holds each committed
         file as the blob of the bytes written. Anything else: nothing is remembered."""
+        from . import headfiles
+
         ids, self._head_ids = self._head_ids, None
         if ids is None or parent is None or headfiles.parent_in_reflog(self.repo_root, commit) != parent:
             return
@@ -573,6 +576,8 @@ class Project:
             if ahead is not None and remembered is not None:
                 _ended(ahead[2].output)
             if remembered is None:
+                from . import headfiles
+
                 self._head_ids = None
                 if head is not None and headfiles.usable(self.repo_root):
                     self._head_ids = {path: None if blobs.get(path) is None else headfiles.blob_id(blobs[path]) for path in paths}  # type: ignore[arg-type]
