@@ -31,9 +31,9 @@ def index_entries(repo_root: Path) -> list[tuple[str, int, str]] | None:
         common = folder
         if (folder / "commondir").is_file():  # a linked worktree: its config is the main one's
             common = folder / (folder / "commondir").read_text().strip()
-        if os.stat(folder).st_uid != os.getuid() or b"objectformat" in _read(common / "config", 1 << 20).lower():
+        if os.stat(folder).st_uid != os.getuid() or b"objectformat" in read_git_file(common / "config", 1 << 20).lower():
             return None  # git may refuse another user's repository; SHA-256 ids are longer
-        data = _read(folder / "index", MAX_INDEX_BYTES)
+        data = read_git_file(folder / "index", MAX_INDEX_BYTES)
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     return parse_index(data)
@@ -80,7 +80,7 @@ def unmerged_paths(repo_root: Path) -> list[str] | None:
     return list(dict.fromkeys(path for path, stage, _ in entries if stage))
 
 
-def _read(path: Path, limit: int) -> bytes:
+def read_git_file(path: Path, limit: int) -> bytes:
     """At most `limit` bytes of a regular file, never through a link (ValueError: larger,
     or not a regular file: a FIFO is opened without waiting and never read)."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)

@@ -15,9 +15,9 @@ import os
 import re
 import stat
 
-from mlreq.bank import tomlcache
+from mlreq.bank import tomlcache  # its JSON entries: checked on reading, written whole, pruned
 
-from .gitindex import _read
+from .gitindex import read_git_file
 from .gitrepo import git_dir
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
@@ -52,7 +52,7 @@ def usable(repo_root: Path) -> bool:
         if (common / "refs" / "replace").exists() or (common / "info" / "grafts").exists():
             return False
         packed = common / "packed-refs"
-        return not (packed.exists() and b"refs/replace/" in _read(packed, 64 << 20))
+        return not (packed.exists() and b"refs/replace/" in read_git_file(packed, 64 << 20))
     except (OSError, UnicodeDecodeError, ValueError):
         return False
 
