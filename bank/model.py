@@ -2,95 +2,128 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 
+from .record import Record, init_fields
 
-@dataclass(frozen=True)
-class Stage:
+
+class Stage(Record):
     """One MLOps lifecycle stage (Scoping, Data, Modeling, Deployment)."""
 
+    __slots__ = ("id", "name")
     id: str
     name: str
 
+    def __init__(self, id: str, name: str) -> None:
+        init_fields(self, id, name)
 
-@dataclass(frozen=True)
-class Role:
+
+class Role(Record):
     """A role a question is addressed to, e.g. "Legal team"."""
 
+    __slots__ = ("id", "name", "aliases")
     id: str
     name: str
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...]
+
+    def __init__(self, id: str, name: str, aliases: tuple[str, ...] = ()) -> None:
+        init_fields(self, id, name, aliases)
 
 
-@dataclass(frozen=True)
-class TraceItem:
+class TraceItem(Record):
     """A challenge (P1-P6) or best practice (BP1-BP4) from the thesis' section 5.1.1."""
 
+    __slots__ = ("id", "kind", "title", "description", "sources")
     id: str
     kind: str
     title: str
     description: str
-    sources: tuple[str, ...] = ()
+    sources: tuple[str, ...]
+
+    def __init__(self, id: str, kind: str, title: str, description: str, sources: tuple[str, ...] = ()) -> None:
+        init_fields(self, id, kind, title, description, sources)
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Record):
     """A bibliography entry the traceability items cite."""
 
+    __slots__ = ("id", "text")
     id: str
     text: str
 
+    def __init__(self, id: str, text: str) -> None:
+        init_fields(self, id, text)
 
-@dataclass(frozen=True)
-class Question:
+
+class Question(Record):
     """One Requirement Question of the form."""
 
+    __slots__ = ("id", "stage", "roles", "text", "examples", "traces", "trace_note", "origin", "roles_as_printed",
+                 "depends_on", "impact", "priority", "rationale", "judgement")
     id: str
     stage: str
     roles: tuple[str, ...]
     text: str
-    examples: str = ""
-    traces: tuple[str, ...] = ()
-    trace_note: str = ""
-    origin: str = "thesis"
-    roles_as_printed: str = ""
-    depends_on: tuple[str, ...] = ()
+    examples: str
+    traces: tuple[str, ...]
+    trace_note: str
+    origin: str
+    roles_as_printed: str
+    depends_on: tuple[str, ...]
     """mlreq's addition: the questions whose answers this one builds on (upstream)."""
-    impact: str = ""
+    impact: str
     """mlreq's addition: what goes wrong if this question stays unanswered."""
-    priority: str = "medium"
+    priority: str
     """mlreq's addition: "high", "medium" or "low" urgency of an answer."""
-    rationale: str = ""
+    rationale: str
     """mlreq's addition: why the dependencies hold."""
-    judgement: tuple[str, ...] = ()
+    judgement: tuple[str, ...]
     """The dependencies (of depends_on) that are mlreq's judgement, not stated by the thesis."""
 
+    def __init__(
+        self, id: str, stage: str, roles: tuple[str, ...], text: str, examples: str = "", traces: tuple[str, ...] = (),
+        trace_note: str = "", origin: str = "thesis", roles_as_printed: str = "", depends_on: tuple[str, ...] = (),
+        impact: str = "", priority: str = "medium", rationale: str = "", judgement: tuple[str, ...] = (),
+    ) -> None:
+        init_fields(self, id, stage, roles, text, examples, traces, trace_note, origin, roles_as_printed, depends_on,
+                    impact, priority, rationale, judgement)
 
-@dataclass(frozen=True)
-class Column:
+
+class Column(Record):
     """A column of the paper form, as the front page describes it."""
 
+    __slots__ = ("name", "description")
     name: str
     description: str
 
+    def __init__(self, name: str, description: str) -> None:
+        init_fields(self, name, description)
 
-@dataclass(frozen=True)
-class FrontPage:
+
+class FrontPage(Record):
     """The form's introduction (thesis figures A.2 and A.5, section 4.1.1)."""
 
+    __slots__ = ("title", "purpose", "practice", "stages", "stage_cycle", "columns")
     title: str
     purpose: str
-    practice: str = ""
-    stages: str = ""
-    stage_cycle: tuple[str, ...] = ()
-    columns: tuple[Column, ...] = ()
+    practice: str
+    stages: str
+    stage_cycle: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    def __init__(
+        self, title: str, purpose: str, practice: str = "", stages: str = "", stage_cycle: tuple[str, ...] = (),
+        columns: tuple[Column, ...] = (),
+    ) -> None:
+        init_fields(self, title, purpose, practice, stages, stage_cycle, columns)
 
 
-@dataclass(frozen=True)
-class Form:
+class Form(Record):
     """A question set: the thesis' v1/v2/v3, or a project's own tailored copy."""
 
+    # No __slots__: the lookups below are cached in the instance's __dict__.
+    _fields = ("id", "title", "version", "source", "stages", "roles", "questions", "front_page", "trace_items")
+    _hidden = ("trace_items",)
     id: str
     title: str
     version: str
@@ -98,8 +131,14 @@ class Form:
     stages: tuple[Stage, ...]
     roles: tuple[Role, ...]
     questions: tuple[Question, ...]
-    front_page: FrontPage | None = None
-    trace_items: tuple[TraceItem, ...] = field(default=(), repr=False)
+    front_page: FrontPage | None
+    trace_items: tuple[TraceItem, ...]
+
+    def __init__(
+        self, id: str, title: str, version: str, source: str, stages: tuple[Stage, ...], roles: tuple[Role, ...],
+        questions: tuple[Question, ...], front_page: FrontPage | None = None, trace_items: tuple[TraceItem, ...] = (),
+    ) -> None:
+        init_fields(self, id, title, version, source, stages, roles, questions, front_page, trace_items)
 
     @cached_property
     def _questions_by_id(self) -> dict[str, Question]:

@@ -21,7 +21,9 @@ top-level value is, for edits that change only those bytes (`projects/reqtoml.py
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from .record import Record, init_fields
+
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
 if TYPE_CHECKING:
     from typing import Any
@@ -100,10 +102,10 @@ def value_of(found: re.Match[str]) -> Any:
     return (mll[1:] if mll.startswith("\n") else mll) + apostrophes
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(Record):
     """A text `read` could read: its data (as tomllib gives it) and where its parts are."""
 
+    __slots__ = ("text", "data", "elements", "top", "body_start")
     text: str
     """The text read (with a final newline added when it had none)."""
     data: dict[str, Any]
@@ -115,6 +117,12 @@ class Parsed:
     """The value span of each top-level key."""
     body_start: int
     """Where the first table starts (the end of the text when there is none)."""
+
+    def __init__(
+        self, text: str, data: dict[str, Any], elements: dict[str, list[tuple[int, int, int]]],
+        top: dict[str, tuple[int, int]], body_start: int,
+    ) -> None:
+        init_fields(self, text, data, elements, top, body_start)
 
 
 def loads(text: str) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import tomllib  # imported where a file is parsed: a cached one needs no parser
 
 MAX_TOML_BYTES = 16 * 1024 * 1024
-_TOMLLIB_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOMLLIB_POSITION = r"\s*\(at line (\d+), column (\d+)\)$"  # these two are compiled where a file is broken
 
 
 def decode_utf8(data: bytes, path: Path | str, error: type[BankError] = BankError) -> str:
@@ -34,13 +34,13 @@ def decode_utf8(data: bytes, path: Path | str, error: type[BankError] = BankErro
 def tomllib_error_line(exc: tomllib.TOMLDecodeError, path: Path | str) -> str:
     """Rewrite tomllib's "message (at line L, column C)" as "path:L:C: message"."""
     text = str(exc)
-    match = _TOMLLIB_POSITION.search(text)
+    match = re.search(_TOMLLIB_POSITION, text)
     if match:
         return f"{path}:{match[1]}:{match[2]}: {text[: match.start()]}"
     return f"{path}: {text}"
 
 
-_MARKERS = re.compile(r"^<{7}(?: .*)?\n(?:.*\n)*?={7}\n(?:.*\n)*?>{7}(?: .*)?$", re.MULTILINE)
+_MARKERS = r"^<{7}(?: .*)?\n(?:.*\n)*?={7}\n(?:.*\n)*?>{7}(?: .*)?$"
 
 
 def merge_conflict_error(text: str, path: Path | str) -> str | None:
@@ -51,7 +51,7 @@ def merge_conflict_error(text: str, path: Path | str) -> str | None:
     """
     if "<<<<<<<" not in text:  # a match needs one; a regex search of 1.5 MB costs 10 ms
         return None
-    match = _MARKERS.search(text.replace("\r\n", "\n"))
+    match = re.search(_MARKERS, text.replace("\r\n", "\n"), re.MULTILINE)
     if match is None:
         return None
     line = text.count("\n", 0, match.start()) + 1

@@ -12,10 +12,10 @@ Each question is a table keyed by its id:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlreq.bank import STATUSES
+from mlreq.bank.record import Record, init_fields
 from mlreq.bank.tomlcache import cached_parse
 from mlreq.bank.tomlread import decode_utf8, merge_conflict_error, tomllib_error_line
 
@@ -36,26 +36,32 @@ OPTIONAL_FIELDS = ("review", "conflict", "agreed_by")
 `agreed_by` lists the roles (ids) that signed the answer off."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Record):
     """What a team recorded for one question."""
 
-    answer: str = ""
-    status: str = "open"
-    notes: str = ""
-    review: str = ""
+    __slots__ = ("answer", "status", "notes", "review", "conflict", "agreed_by")
+    answer: str
+    status: str
+    notes: str
+    review: str
     """Why the answer needs review (an upstream answer changed); empty otherwise."""
-    conflict: str = ""
+    conflict: str
     """The other side's answer after a sync changed it on both sides; empty otherwise."""
-    agreed_by: tuple[str, ...] = ()
+    agreed_by: tuple[str, ...]
     """The roles (form role ids) that agreed the answer; empty when not recorded."""
+
+    def __init__(
+        self, answer: str = "", status: str = "open", notes: str = "", review: str = "", conflict: str = "",
+        agreed_by: tuple[str, ...] = (),
+    ) -> None:
+        init_fields(self, answer, status, notes, review, conflict, agreed_by)
 
     @property
     def answered(self) -> bool:
         return bool(self.answer.strip())
 
     def with_changes(self, **changes: str | tuple[str, ...] | None) -> Entry:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        return self._replace(**{k: v for k, v in changes.items() if v is not None})  # type: ignore[return-value]
 
 
 EMPTY = Entry()

@@ -6,9 +6,9 @@ Subject names the question(s); the body gives each one's stage and wording; trai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from mlreq.bank import Form
+from mlreq.bank.record import Record, init_fields
 
 from .answers import Entry
 
@@ -17,14 +17,17 @@ TRAILER = "Mlreq-Question"
 RESTORED_TRAILER = "Mlreq-Restored-From"
 
 
-@dataclass(frozen=True)
-class Restoration:
+class Restoration(Record):
     """Where a restored answer's wording comes from: the commit that holds it, that commit's
     date, and the iteration(s) that had this wording, if any."""
 
+    __slots__ = ("commit", "date", "iterations")
     commit: str
     date: str
-    iterations: tuple[str, ...] = ()
+    iterations: tuple[str, ...]
+
+    def __init__(self, commit: str, date: str, iterations: tuple[str, ...] = ()) -> None:
+        init_fields(self, commit, date, iterations)
 
     @property
     def short(self) -> str:
@@ -40,13 +43,16 @@ class Restoration:
         return text
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Record):
     """One question's entry before and after a save."""
 
+    __slots__ = ("question_id", "before", "after")
     question_id: str
     before: Entry
     after: Entry
+
+    def __init__(self, question_id: str, before: Entry, after: Entry) -> None:
+        init_fields(self, question_id, before, after)
 
     @property
     def fields(self) -> tuple[str, ...]:

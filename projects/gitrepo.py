@@ -14,8 +14,9 @@ import os
 import re
 import time
 from collections import namedtuple
-from dataclasses import dataclass
 from pathlib import Path
+
+from mlreq.bank.record import Record, init_fields
 
 from .errors import CommitError, GitReadError, GitUnavailableError
 
@@ -32,18 +33,23 @@ KILL_GRACE = 1.0
 """Seconds a stopped git gets to remove its own lock files after SIGTERM before SIGKILL."""
 LOCK_WAIT = 2.0
 """Seconds to wait for another git process's `index.lock` before reporting it."""
+_WRITTEN_AT_ONCE = 4096
+"""Bytes of `cat-file` requests written before git's answer is read: well under what a pipe holds."""
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GCM_INTERACTIVE": "never", "GIT_FLUSH": "0"}
 """GIT_FLUSH=0: git log and rev-list write to a pipe in full buffers instead of flushing
 after every commit (10,000 commits were 10,000 writes, and as many wake-ups to read them)."""
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(Record):
     """The person at the keyboard, as git records them."""
 
+    __slots__ = ("name", "email")
     name: str
     email: str
+
+    def __init__(self, name: str, email: str) -> None:
+        init_fields(self, name, email)
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
@@ -59,6 +65,9 @@ class Identity:
         if not name or not email or any(c in text for c in "\n\r\0"):
             return None
         return cls(name, email)
+
+
+IDENTITY_QUERY = ("config", "--get-regexp", r"^user\.(name|email)$")
 
 
 def require_git() -> None:
@@ -94,14 +103,9 @@ class _Finished(namedtuple("_Finished", ("status", "out", "err", "timed_out", "s
     __slots__ = ()
 
 
-def _run_process(
-    command: list[str], cwd: Path, env: dict[str, str], timeout: float, detach: bool, umask: int = -1,
-) -> _Finished:
-    """One git process, in its own process group, with English messages (they are parsed).
-
-    On timeout the whole group is stopped (git, and the hooks it started): SIGTERM first,
-    so git removes its own lock files, then SIGKILL for whatever is left.
-    """
+def _start_process(command: list[str], cwd: Path, env: dict[str, str], detach: bool, umask: int = -1) -> tuple[subprocess.Popen, float]:
+    """One git process, in its own process group, with English messages (they are parsed);
+    returns it and time.time() just before it started."""
     import subprocess
 
     require_git()
@@ -111,6 +115,15 @@ def _run_process(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=detach, process_group=None if detach else 0, umask=umask,
     )
+    return process, started
+
+
+def _wait_process(process: subprocess.Popen, started: float, timeout: float) -> _Finished:
+    """The process's output, or its group stopped after `timeout` seconds (counted from now:
+    a process that finished while nobody read it is not slow): SIGTERM first, so git removes
+    its own lock files, then SIGKILL for whatever is left (the hooks it started)."""
+    import subprocess
+
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -226,6 +239,54 @@ def _open_elsewhere(path: Path) -> bool:
     return False
 
 
+class StartedGit:
+    """A git command of `GitRepo` running from its creation; `finished()` waits for it.
+
+    Whatever stops it from starting (git missing, no such folder) is raised by `finished()`,
+    where a command run at once would have raised it. The timeout counts from the wait.
+    """
+
+    def __init__(
+        self, repo: GitRepo, args: tuple[str, ...] | list[str], env: dict[str, str] | None, timeout: float | None,
+        detach: bool, umask: int = -1,
+    ) -> None:
+        self.repo, self.args = repo, args
+        self.timeout = command_timeout() if timeout is None else timeout
+        self.locks = repo._lock_files()
+        self.process: subprocess.Popen | None = None
+        self.failure: CommitError | None = None
+        self.started = 0.0
+        self._finished: _Finished | None = None
+        try:
+            self.process, self.started = _start_process(["git", *args], repo.root, {**_QUIET_ENV, **(env or {})}, detach, umask)
+        except CommitError as exc:  # git missing
+            self.failure = exc
+        except OSError as exc:
+            self.failure = CommitError(f"cannot run git in {repo.root}: {exc.strerror or exc}")
+
+    def finished(self) -> _Finished:
+        if self._finished is None:
+            if self.process is None:
+                assert self.failure is not None
+                raise self.failure from None
+            finished = _wait_process(self.process, self.started, self.timeout)
+            if finished.timed_out:
+                _remove_own_locks(self.locks, finished)
+                name = next((a for a in self.args if not a.startswith("-") and "=" not in a), "command")
+                message = f"git {name} timed out after {self.timeout:g}s and was stopped"
+                finished = _Finished(finished.status, finished.out, message.encode(), True, finished.started, finished.stopped)
+            self._finished = finished
+        return self._finished
+
+    def result(self, check: bool = True) -> tuple[int, str, str]:
+        """(status, stdout, stderr), as `GitRepo.run` returns them."""
+        finished = self.finished()
+        out, err = finished.out.decode("utf-8", "replace"), finished.err.decode("utf-8", "replace")
+        if check and finished.status != 0:
+            raise CommitError(_first_line(err) or f"git {self.args[0]} failed with status {finished.status}")
+        return finished.status, out, err
+
+
 def find_git_root(start: Path) -> Path | None:
     """The nearest folder at or above `start` holding `.git` (a folder or a worktree file)."""
     for folder in (start, *start.parents):
@@ -255,30 +316,20 @@ class GitRepo:
         the TUI owns, and a timeout stops the whole process group. `timeout` defaults to
         `command_timeout()`.
         """
-        finished = self._execute(args, env, timeout, detach)
-        out, err = finished.out.decode("utf-8", "replace"), finished.err.decode("utf-8", "replace")
-        if check and finished.status != 0:
-            raise CommitError(_first_line(err) or f"git {args[0]} failed with status {finished.status}")
-        return finished.status, out, err
+        return self.start(*args, env=env, timeout=timeout, detach=detach).result(check)
+
+    def start(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float | None = None, detach: bool = True,
+    ) -> StartedGit:
+        """`run` started now and waited for by `result()` later, so that git works while
+        mlreq does (`Project.read_ahead`); the same process, settings and timeout."""
+        return StartedGit(self, args, env, timeout, detach)
 
     def _execute(
         self, args: tuple[str, ...] | list[str], env: dict[str, str] | None, timeout: float | None, detach: bool,
         umask: int = -1,
     ) -> _Finished:
-        timeout = command_timeout() if timeout is None else timeout
-        locks = self._lock_files()
-        try:
-            finished = _run_process(
-                ["git", *args], self.root, {**_QUIET_ENV, **(env or {})}, timeout, detach, umask
-            )
-        except OSError as exc:
-            raise CommitError(f"cannot run git in {self.root}: {exc.strerror or exc}") from None
-        if finished.timed_out:
-            _remove_own_locks(locks, finished)
-            name = next((a for a in args if not a.startswith("-") and "=" not in a), "command")
-            message = f"git {name} timed out after {timeout:g}s and was stopped"
-            finished = _Finished(finished.status, finished.out, message.encode(), True, finished.started, finished.stopped)
-        return finished
+        return StartedGit(self, args, env, timeout, detach, umask).finished()
 
     def _lock_files(self) -> dict[Path, bool]:
         """The lock files a git command here may take, and whether each exists now."""
@@ -301,9 +352,10 @@ class GitRepo:
         repo.run("init", "--quiet")
         return repo
 
-    def configured_identity(self) -> Identity | None:
-        """user.name and user.email from git's config, if both are set."""
-        status, out, _ = self.run("config", "--get-regexp", r"^user\.(name|email)$", check=False)
+    def configured_identity(self, started: StartedGit | None = None) -> Identity | None:
+        """user.name and user.email from git's config, if both are set (`started`: the
+        IDENTITY_QUERY begun earlier)."""
+        status, out, _ = (started or self.start(*IDENTITY_QUERY)).result(check=False)
         values: dict[str, str] = {}
         for line in out.splitlines():
             key, _, value = line.partition(" ")
@@ -412,34 +464,31 @@ class GitRepo:
 
     def read_files(self, revision: str, paths: list[str]) -> dict[str, bytes | None]:
         """The content of each path at `revision` (None where absent), in one git process."""
-        return dict(zip(paths, self.read_files_at([(revision, path) for path in paths])))
+        return self.files_read(self.start_read_files(revision, paths))
+
+    def start_read_files(self, revision: str, paths: list[str]) -> BlobRead:
+        """`read_files` started now, so that git reads while mlreq works: `files_read` waits."""
+        return BlobRead(self.root, ["--batch", "--buffer"], [(revision, path) for path in paths])
+
+    def files_read(self, read: BlobRead) -> dict[str, bytes | None]:
+        return dict(zip([path for _, path in read.wanted], self._contents(read)))
 
     def read_files_at(self, wanted: list[tuple[str, str]]) -> list[bytes | None]:
         """Contents for (revision, path) pairs, None where absent: one `cat-file --batch`."""
         if not wanted:
             return []
-        output = self._cat_file(["--batch", "--buffer"], wanted)  # all requests at once: no flush per object
+        return self._contents(BlobRead(self.root, ["--batch", "--buffer"], wanted))  # all at once: no flush per object
+
+    def _contents(self, read: BlobRead) -> list[bytes | None]:
+        output = read.output()
         try:
-            return _parse_batch(output, len(wanted))
+            return _parse_batch(output, len(read.wanted))
         except (ValueError, IndexError):
             raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
 
     def _cat_file(self, options: list[str], wanted: list[tuple[str, str]]) -> bytes:
         """`git cat-file <options>`'s output for (revision, path) requests, in one process."""
-        import subprocess
-
-        require_git()
-        requests = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
-        try:
-            result = subprocess.run(
-                ["git", "cat-file", *options], cwd=self.root, input=requests, capture_output=True,
-                timeout=COMMAND_TIMEOUT, env={**os.environ, **_QUIET_ENV},
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise GitReadError(f"cannot read git history in {self.root}: {exc}") from None
-        if result.returncode != 0:  # e.g. "dubious ownership": stdout is empty, not "missing"
-            raise _read_error(self.root, result.stderr.decode("utf-8", "replace"))
-        return result.stdout
+        return BlobRead(self.root, options, wanted).output()
 
     def blob_ids_at(self, wanted: list[tuple[str, str]]) -> list[str | None]:
         """Blob ids for (revision, path) pairs, None where absent: one `cat-file --batch-check`,
@@ -454,6 +503,14 @@ class GitRepo:
     def head_id(self) -> str | None:
         """HEAD's commit id (None before the first commit), read from the ref files when
         they are plain, so checking "did anyone commit?" before each save costs no process."""
+        head = self.head_from_files()
+        if head is not None:
+            return head
+        status, out, _ = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+        return out.strip() if status == 0 else None
+
+    def head_from_files(self) -> str | None:
+        """HEAD's commit id when the ref files alone say it (a loose ref); else None."""
         try:
             folder = git_dir(self.root)
             head = (folder / "HEAD").read_text().strip()
@@ -465,9 +522,8 @@ class GitRepo:
             if _OBJECT_ID.fullmatch(head):
                 return head
         except (OSError, UnicodeDecodeError):
-            pass  # packed ref, reftable, unborn branch: ask git
-        status, out, _ = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
-        return out.strip() if status == 0 else None
+            pass  # packed ref, reftable, unborn branch: git knows
+        return None
 
 
 def git_dir(repo_root: Path) -> Path:
@@ -477,6 +533,55 @@ def git_dir(repo_root: Path) -> Path:
         target = dot_git.read_text().partition("gitdir:")[2].strip()
         return (repo_root / target).resolve()
     return dot_git
+
+
+class BlobRead:
+    """`git cat-file <options>` for (revision, path) requests, running from its creation;
+    `output()` waits for it. Requests a pipe holds at once are written at once, so git
+    reads while mlreq works. What stops git from starting is raised by `output()`."""
+
+    def __init__(self, root: Path, options: list[str], wanted: list[tuple[str, str]]) -> None:
+        import subprocess
+
+        self.root, self.wanted = root, wanted
+        self.process: subprocess.Popen | None = None
+        self.failure: CommitError | GitReadError | None = None
+        self.requests: bytes | None = "".join(f"{revision}:{path}\n" for revision, path in wanted).encode()
+        try:
+            require_git()
+            self.process = subprocess.Popen(
+                ["git", "cat-file", *options], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env={**os.environ, **_QUIET_ENV},
+            )
+        except CommitError as exc:  # git missing
+            self.failure = exc
+            return
+        except OSError as exc:
+            self.failure = GitReadError(f"cannot read git history in {root}: {exc}")
+            return
+        if len(self.requests) <= _WRITTEN_AT_ONCE and self.process.stdin is not None:
+            try:
+                self.process.stdin.write(self.requests)
+                self.process.stdin.close()
+            except BrokenPipeError:  # git ended early: its status and stderr say why
+                pass
+            self.process.stdin, self.requests = None, None
+
+    def output(self) -> bytes:
+        import subprocess
+
+        if self.process is None:
+            assert self.failure is not None
+            raise self.failure from None
+        try:
+            out, err = self.process.communicate(self.requests, timeout=COMMAND_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            self.process.kill()
+            self.process.communicate()
+            raise GitReadError(f"cannot read git history in {self.root}: {exc}") from None
+        if self.process.returncode != 0:  # e.g. "dubious ownership": stdout is empty, not "missing"
+            raise _read_error(self.root, err.decode("utf-8", "replace"))
+        return out
 
 
 def _parse_batch(output: bytes, count: int) -> list[bytes | None]:

@@ -13,14 +13,13 @@ Invariants:
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlreq.bank import Form, Question, form_from_data
 from mlreq.bank.errors import BankError, MlreqError
+from mlreq.bank.record import Record, init_fields
 
 from .answers import EMPTY, AnswerFile, Entry, check_status
 from .errors import (
@@ -34,7 +33,7 @@ from .errors import (
     ProjectFileError,
     UnknownQuestionError,
 )
-from .gitrepo import GitRepo, Identity, find_git_root
+from .gitrepo import IDENTITY_QUERY, BlobRead, GitRepo, Identity, StartedGit, find_git_root
 from .layout import ANSWERS_DIR, FORM_FILE, PROJECT_FILE, REQUIREMENTS_FILE, STATE_DIR, answers_file, find_project_root
 from .safefile import check_folder, list_project_folder, read_project_file, read_project_toml, writable_path
 from .tomlstr import check_encodable
@@ -49,27 +48,36 @@ if TYPE_CHECKING:
     from .commitmessage import Change, Restoration
     from .impact import AnswerChange
 
+from _thread import RLock  # what threading.RLock is; threading itself costs `mlreq show` ~1 ms
+
 try:
     from _blake2 import blake2b  # what hashlib.blake2b is; hashlib itself also loads OpenSSL (~3 ms)
 except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b
 
 
-@dataclass(frozen=True)
-class SaveResult:
+class SaveResult(Record):
     """What one save did: which questions it changed on disk and whether git has them."""
 
-    changed: tuple[str, ...] = ()
-    commit: str | None = None
-    commit_error: CommitError | None = None
-    committed: tuple[str, ...] = ()
-    flagged: tuple[str, ...] = ()
+    __slots__ = ("changed", "commit", "commit_error", "committed", "flagged", "may_be_affected", "withdrawn")
+    changed: tuple[str, ...]
+    commit: str | None
+    commit_error: CommitError | None
+    committed: tuple[str, ...]
+    flagged: tuple[str, ...]
     """Answers this save marked needs-review because they build directly on the changed one."""
-    may_be_affected: tuple[str, ...] = ()
+    may_be_affected: tuple[str, ...]
     """Answered questions further down: not flagged, worth a look."""
-    withdrawn: tuple[str, ...] = ()
+    withdrawn: tuple[str, ...]
     """Answers an earlier save of this run had flagged, back as they were: the changed
     answer returned to the meaning it had when the run began (a slip, undone)."""
+
+    def __init__(
+        self, changed: tuple[str, ...] = (), commit: str | None = None, commit_error: CommitError | None = None,
+        committed: tuple[str, ...] = (), flagged: tuple[str, ...] = (), may_be_affected: tuple[str, ...] = (),
+        withdrawn: tuple[str, ...] = (),
+    ) -> None:
+        init_fields(self, changed, commit, commit_error, committed, flagged, may_be_affected, withdrawn)
 
     @property
     def ok(self) -> bool:
@@ -89,36 +97,47 @@ class _CachedFile:
         self.answers = answers
 
 
-@dataclass
 class Project:
-    """An open project. Safe to share between threads; saves are serialised."""
+    """An open project. Safe to share between threads; saves are serialised.
 
-    root: Path
-    repo_root: Path
-    name: str
-    form: Form
-    author: Identity | None = None
-    """Who commits; None means git's configuration decides."""
-    _files: dict[str, _CachedFile] = field(default_factory=dict, repr=False)
-    _committed: dict[str, dict[str, Entry]] | None = field(default=None, repr=False)
-    _committed_head: str | None = field(default=None, repr=False)
-    """The commit `_committed` was read from: another process's commit makes it stale."""
-    _unborn: bool = field(default=False, repr=False)
-    _clean: dict[str, bytes] = field(default_factory=dict, repr=False)
-    """Answer files known to equal the committed baseline, by fingerprint: skipped when
-    looking for uncommitted changes, so a save compares only the file it wrote."""
-    """The project's own files are not in HEAD yet (the commit creating it failed)."""
-    _edit_run: tuple[str, str] | None = field(default=None, repr=False)
-    """(question, its committed answer before this run of saves): consecutive saves of one
-    answer (the app's autosaves while typing) are one edit, compared with where it began."""
-    _run_flags: dict[str, tuple[Entry, Entry]] = field(default_factory=dict, repr=False)
-    """Dependents this run of saves marked needs-review: (entry before, entry as flagged).
-    Undoing the run's change (back to the meaning it began from) withdraws these flags."""
-    _run_requirement_flags: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False)
-    """Requirements this run of saves marked needs-review: (status, review) before, reason set."""
-    on_lock_wait: Callable[[str], None] | None = field(default=None, repr=False)
-    """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
-    _guard: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    (A plain class, not a dataclass: see `mlreq.bank.record`. Equal only to itself, as the
+    dataclass was in effect: each project has its own lock.)"""
+
+    def __init__(self, root: Path, repo_root: Path, name: str, form: Form, author: Identity | None = None) -> None:
+        self.root = root
+        self.repo_root = repo_root
+        self.name = name
+        self.form = form
+        self.author = author
+        """Who commits; None means git's configuration decides."""
+        self._files: dict[str, _CachedFile] = {}
+        self._committed: dict[str, dict[str, Entry]] | None = None
+        self._committed_head: str | None = None
+        """The commit `_committed` was read from: another process's commit makes it stale."""
+        self._unborn = False
+        """The project's own files are not in HEAD yet (the commit creating it failed)."""
+        self._clean: dict[str, bytes] = {}
+        """Answer files known to equal the committed baseline, by fingerprint: skipped when
+        looking for uncommitted changes, so a save compares only the file it wrote."""
+        self._edit_run: tuple[str, str] | None = None
+        """(question, its committed answer before this run of saves): consecutive saves of one
+        answer (the app's autosaves while typing) are one edit, compared with where it began."""
+        self._run_flags: dict[str, tuple[Entry, Entry]] = {}
+        """Dependents this run of saves marked needs-review: (entry before, entry as flagged).
+        Undoing the run's change (back to the meaning it began from) withdraws these flags."""
+        self._run_requirement_flags: dict[str, tuple[str, str, str]] = {}
+        """Requirements this run of saves marked needs-review: (status, review) before, reason set."""
+        self.on_lock_wait: Callable[[str], None] | None = None
+        """Told one line when another mlreq holds the project's lock (the CLI prints it)."""
+        self._guard = RLock()
+        self._head_ids: dict[str, str | None] | None = None
+        """The blob ids of the answer files (and mlreq.toml) at `_committed_head`, when known."""
+        self._head_ahead: tuple[str, list[str], BlobRead] | None = None
+        """HEAD's id, the paths asked and the git read of them that `read_ahead` started."""
+        self._identity_ahead: StartedGit | None = None
+
+    def __repr__(self) -> str:
+        return f"Project(root={self.root!r}, repo_root={self.repo_root!r}, name={self.name!r}, form={self.form!r}, author={self.author!r})"
 
     # ----------------------------------------------------------------- opening
 
@@ -452,13 +471,117 @@ class Project:
         changes.sort(key=lambda item: order.get(item[1].question_id, len(order)))
         return changes
 
+    def read_ahead(self, identity: bool = False) -> None:
+        """Start the git reads a save or `uncommitted` will wait for: HEAD's answer files and,
+        with `identity`, git's user.name and user.email (when nothing else names the author).
+        They run while the caller does other work (`mlreq answer` checks the repository,
+        `mlreq status` counts); a read is used only if HEAD is still the commit it read, and
+        `stop_reading_ahead` waits for what was not used."""
+        with self._guard:
+            repo = GitRepo(self.repo_root)
+            head = repo.head_from_files()  # else (a packed ref, say) the read waits for its turn
+            if self._head_ahead is None and self._committed is None and head is not None:
+                try:
+                    paths = self._committed_paths()
+                except (ProjectFileError, OSError):
+                    paths = []  # reported where the files are read, in its turn
+                if paths and self._remembered_head(head, paths) is None:
+                    self._head_ahead = (head, paths, repo.start_read_files(head, paths))
+            if identity and self._identity_ahead is None and self.author is None and _identity_from_env() is None:
+                self._identity_ahead = repo.start(*IDENTITY_QUERY)
+
+    def stop_reading_ahead(self) -> None:
+        """Wait for the reads `read_ahead` started and nothing used (they only read: each
+        ends by itself), so that no git process outlives the command."""
+        with self._guard:
+            ahead, self._head_ahead = self._head_ahead, None
+            started, self._identity_ahead = self._identity_ahead, None
+        for wait in ((ahead[2].output,) if ahead else ()) + ((started.finished,) if started else ()):
+            _ended(wait)
+
+    def _remembered_head(self, head: str, paths: list[str]) -> tuple[dict[str, bytes | None], dict[str, str | None]] | None:
+        """HEAD's files as the work tree holds them, when headfiles remembers HEAD and every
+        answer file's bytes are its blob there (mlreq.toml only needs to be there or not)."""
+        from . import headfiles  # here: `mlreq show` reads no HEAD
+
+        if not headfiles.usable(self.repo_root):
+            return None
+        ids = headfiles.load(head)
+        if ids is None or sorted(ids) != sorted(paths):
+            return None
+        blobs: dict[str, bytes | None] = {}
+        for relative in (*self.answer_files(), PROJECT_FILE):
+            path = self.repo_path(relative)
+            if ids[path] is None:
+                blobs[path] = None
+                continue
+            try:
+                data = read_project_file(self.root, relative)
+            except (OSError, MlreqError):
+                return None
+            if relative != PROJECT_FILE and headfiles.blob_id(data) != ids[path]:
+                return None  # changed since HEAD: git says what HEAD holds
+            blobs[path] = data
+        return blobs, ids
+
+    def _remember_commit(self, commit: str, parent: str | None, files: list[str]) -> None:
+        """headfiles' entry for mlreq's own commit: `git commit --only` kept the parent's other
+        files (the reflog says the parent is the HEAD read), and the index holds each committed
+        file as the blob of the bytes written. Anything else: nothing is remembered."""
+        from . import headfiles
+
+        ids, self._head_ids = self._head_ids, None
+        if ids is None or parent is None or headfiles.parent_in_reflog(self.repo_root, commit) != parent:
+            return
+        from .gitindex import index_entries
+
+        entries = index_entries(self.repo_root)
+        if entries is None:
+            return
+        staged = {path: object_id for path, stage, object_id in entries if stage == 0}
+        ids = dict(ids)
+        for relative in files:
+            path = self.repo_path(relative)
+            if path not in ids:
+                continue  # form.toml, requirements.toml: not remembered
+            try:
+                data = read_project_file(self.root, relative)
+            except (OSError, MlreqError):
+                return
+            if staged.get(path) != headfiles.blob_id(data):
+                return
+            ids[path] = staged[path]
+        self._head_ids = ids
+        headfiles.store(commit, ids)
+
+    def _committed_paths(self) -> list[str]:
+        return [self.repo_path(f) for f in (*self.answer_files(), PROJECT_FILE)]
+
     def _committed_entries(self) -> dict[str, dict[str, Entry]]:
         repo = GitRepo(self.repo_root)
         head = repo.head_id()
         if self._committed is None or head != self._committed_head:
             files = self.answer_files()
-            paths = [self.repo_path(f) for f in (*files, PROJECT_FILE)]
-            blobs = repo.read_files(head, paths) if head else {}
+            paths = self._committed_paths()
+            ahead, self._head_ahead = self._head_ahead, None
+            remembered = self._remembered_head(head, paths) if head else None
+            if remembered is not None:  # the work tree is HEAD's, as headfiles remembers it: no git
+                blobs, self._head_ids = remembered
+            elif ahead is not None and ahead[:2] == (head, paths):
+                blobs = repo.files_read(ahead[2])
+            else:
+                if ahead is not None:  # HEAD moved since: that read is of no use
+                    _ended(ahead[2].output)
+                blobs = repo.read_files(head, paths) if head else {}
+            if ahead is not None and remembered is not None:
+                _ended(ahead[2].output)
+            if remembered is None:
+                from . import headfiles
+
+                self._head_ids = None
+                if head is not None and headfiles.usable(self.repo_root):
+                    self._head_ids = {path: None if blobs.get(path) is None else headfiles.blob_id(blobs[path]) for path in paths}  # type: ignore[arg-type]
+                    headfiles.store(head, self._head_ids)
             committed: dict[str, dict[str, Entry]] = {}
             for relative in files:
                 blob = blobs.get(self.repo_path(relative))
@@ -542,7 +665,8 @@ class Project:
             committed[relative] = answers.entries() if answers else {}
             if relative in self._files:
                 self._clean[relative] = self._files[relative].fingerprint
-        self._committed_head, self._unborn = commit, False
+        parent, self._committed_head, self._unborn = self._committed_head, commit, False
+        self._remember_commit(commit, parent, files)
         return SaveResult(
             changed=changed, commit=commit, committed=tuple(c.question_id for _, c in pending), flagged=flagged,
             may_be_affected=further, withdrawn=withdrawn,
@@ -653,13 +777,11 @@ class Project:
 
     def identity(self) -> Identity | None:
         """The author for commits: MLREQ_AUTHOR, git's environment, then git config."""
-        from_env = Identity.parse(os.environ.get("MLREQ_AUTHOR", ""))
+        from_env = _identity_from_env()
         if from_env:
             return from_env
-        name, email = os.environ.get("GIT_AUTHOR_NAME"), os.environ.get("GIT_AUTHOR_EMAIL")
-        if name and email:
-            return Identity(name, email)
-        self.author = GitRepo(self.repo_root).configured_identity()
+        started, self._identity_ahead = self._identity_ahead, None
+        self.author = GitRepo(self.repo_root).configured_identity(started)
         return self.author
 
     @contextmanager
@@ -670,6 +792,24 @@ class Project:
         check_folder(self.root, STATE_DIR)  # a committed link named .mlreq must not take the lock outside
         with project_lock(self.root / STATE_DIR, self.repo_root, self.on_lock_wait):
             yield
+
+
+def _ended(wait: Callable[[], object]) -> None:
+    """Wait for a git read nobody needs any more; whatever it says does not matter."""
+    try:
+        wait()
+    except MlreqError:
+        pass
+
+
+def _identity_from_env() -> Identity | None:
+    from_env = Identity.parse(os.environ.get("MLREQ_AUTHOR", ""))
+    if from_env:
+        return from_env
+    name, email = os.environ.get("GIT_AUTHOR_NAME"), os.environ.get("GIT_AUTHOR_EMAIL")
+    if name and email:
+        return Identity(name, email)
+    return None
 
 
 def _digest(data: bytes) -> bytes:

@@ -6,15 +6,16 @@ it or fails after the file was written. So every write path asks `require_commit
 first and refuses, touching nothing, with a line that says why and how to get out.
 The repository itself is never changed here: no `--abort`, no switching branches.
 
-Cheap: a handful of `stat`s in the git folder, plus (unless asked not to) one
-`git ls-files --unmerged` for conflicts left without any of those states (a `git stash
-pop` that stopped).
+Cheap: a handful of `stat`s in the git folder, plus (unless asked not to) the index's
+unmerged entries (conflicts left without any of those states: a `git stash pop` that
+stopped), read from the index file (`gitindex`) or by `git ls-files --unmerged`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+from mlreq.bank.record import Record, init_fields
 
 from .errors import CommitError, ProjectError
 from .gitrepo import GitRepo, git_dir
@@ -27,12 +28,15 @@ class RepositoryBusyError(ProjectError):
     title = "Repository busy"
 
 
-@dataclass(frozen=True)
-class BlockingState:
+class BlockingState(Record):
     """Why mlreq may not commit now, and what the user can run to get out of it."""
 
+    __slots__ = ("what", "way_out")
     what: str
     way_out: str
+
+    def __init__(self, what: str, way_out: str) -> None:
+        init_fields(self, what, way_out)
 
     def message(self, repo_root: Path) -> str:
         return f"{self.what} in {repo_root}; {self.way_out}, then try again (mlreq changed nothing; reading still works)"
@@ -161,6 +165,11 @@ def _branch_to_return_to(repo: GitRepo, folder: Path) -> str | None:
 
 
 def _unmerged_paths(repo_root: Path) -> list[str]:
+    from .gitindex import unmerged_paths
+
+    listed = unmerged_paths(repo_root)  # the index file itself when it is the plain kind: no process
+    if listed is not None:
+        return listed
     try:
         status, out, _ = GitRepo(repo_root).run("ls-files", "--unmerged", "-z", check=False)
     except CommitError:  # git missing: the save keeps the text on disk and says so

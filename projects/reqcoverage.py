@@ -9,10 +9,10 @@ challenges a requirement covers are those its source questions trace to (inherit
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from mlreq.bank import Question, TraceItem
 from mlreq.bank.errors import MlreqError
+from mlreq.bank.record import Record, init_fields
 
 from .layout import REQUIREMENTS_FILE
 
@@ -26,18 +26,24 @@ if TYPE_CHECKING:
     from .project import Project
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(Record):
+    __slots__ = ("written", "statuses", "unrequired", "uncovered", "problem")
     written: int
     """Requirements in force (not retired)."""
-    statuses: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int]
     """How many requirements have each status, retired ones included."""
-    unrequired: tuple[Question, ...] = ()
+    unrequired: tuple[Question, ...]
     """Answered questions no requirement in force is written from, in the form's order."""
-    uncovered: tuple[TraceItem, ...] = ()
+    uncovered: tuple[TraceItem, ...]
     """Challenges and best practices no requirement in force traces to, in the form's order."""
-    problem: str = ""
+    problem: str
     """Why requirements.toml could not be read (then nothing above is known)."""
+
+    def __init__(
+        self, written: int, statuses: dict[str, int] | None = None, unrequired: tuple[Question, ...] = (),
+        uncovered: tuple[TraceItem, ...] = (), problem: str = "",
+    ) -> None:
+        init_fields(self, written, {} if statuses is None else statuses, unrequired, uncovered, problem)
 
 
 def requirement_coverage(project: Project, entries: dict[str, Entry]) -> Coverage:

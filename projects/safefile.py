@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from mlreq.bank import tomlfast
 from mlreq.bank.tomlcache import cached_parse
 from mlreq.bank.tomlread import decode_utf8, merge_conflict_error, tomllib_error_line
 
@@ -236,6 +235,8 @@ def parse_toml(data: bytes, shown: str, error: type[ProjectFileError] = ProjectF
     conflict = merge_conflict_error(text, shown)  # a line-merged file: say so, not "Invalid statement"
     if conflict:
         raise error(conflict)
+    from mlreq.bank import tomlfast  # here: a file the parse cache holds needs no reader (its patterns cost ~2 ms)
+
     fast = tomlfast.loads(text)  # mlreq's own plain TOML, exactly as tomllib reads it, 3x faster
     if fast is not None:
         return fast

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from mlreq.bank import Form, Question
+from mlreq.bank.record import Record, init_fields
 
 from .answers import Entry
 
 
-@dataclass(frozen=True)
-class SignOff:
+class SignOff(Record):
+    __slots__ = ("agreed", "missing")
     agreed: tuple[str, ...]
     """Names of the roles that agreed."""
     missing: tuple[str, ...]
     """Names of the question's roles that have not (yet)."""
+
+    def __init__(self, agreed: tuple[str, ...], missing: tuple[str, ...]) -> None:
+        init_fields(self, agreed, missing)
 
     @property
     def state(self) -> str:

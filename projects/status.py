@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mlreq.bank import Question, Role, Stage
+from mlreq.bank.record import Record, init_fields
 
 from .answers import Entry
 from .commitmessage import Change
@@ -14,13 +13,16 @@ from .project import Project
 from .reqcoverage import Coverage, coverage_json, requirement_coverage
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(Record):
     """How many of a group's questions have an answer."""
 
+    __slots__ = ("label", "answered", "total")
     label: str
     answered: int
     total: int
+
+    def __init__(self, label: str, answered: int, total: int) -> None:
+        init_fields(self, label, answered, total)
 
     def bar(self, width: int, full: str = "#", empty: str = ".") -> str:
         """A text progress bar: full cells for the answered share."""
@@ -32,8 +34,9 @@ class Progress:
         return round(100 * self.answered / self.total) if self.total else 100
 
 
-@dataclass(frozen=True)
-class ProjectStatus:
+class ProjectStatus(Record):
+    __slots__ = ("name", "form_title", "overall", "stages", "roles", "open_questions", "needs_review", "status_counts",
+                 "uncommitted", "orphans", "conflicts", "git_problem", "sign_offs", "coverage")
     name: str
     form_title: str
     overall: Progress
@@ -44,15 +47,24 @@ class ProjectStatus:
     status_counts: dict[str, int]
     uncommitted: tuple[Change, ...]
     orphans: tuple[str, ...]
-    conflicts: tuple[str, ...] = ()
+    conflicts: tuple[str, ...]
     """Answers changed on both sides of a sync; both versions are kept until resolved."""
-    git_problem: str = ""
+    git_problem: str
     """Why uncommitted changes could not be checked (git missing, broken repository)."""
-    sign_offs: tuple[tuple[str, int, int], ...] = ()
+    sign_offs: tuple[tuple[str, int, int], ...]
     """Per role: (name, agreed answers it signed off, agreed answers asked of it); empty
     while no answer records who agreed."""
-    coverage: Coverage | None = None
+    coverage: Coverage | None
     """Answered questions without a requirement, challenges no requirement covers."""
+
+    def __init__(
+        self, name: str, form_title: str, overall: Progress, stages: tuple[Progress, ...], roles: tuple[Progress, ...],
+        open_questions: tuple[Question, ...], needs_review: tuple[Question, ...], status_counts: dict[str, int],
+        uncommitted: tuple[Change, ...], orphans: tuple[str, ...], conflicts: tuple[str, ...] = (), git_problem: str = "",
+        sign_offs: tuple[tuple[str, int, int], ...] = (), coverage: Coverage | None = None,
+    ) -> None:
+        init_fields(self, name, form_title, overall, stages, roles, open_questions, needs_review, status_counts,
+                    uncommitted, orphans, conflicts, git_problem, sign_offs, coverage)
 
 
 def _progress(label: str, questions: tuple[Question, ...], entries: dict[str, Entry]) -> Progress:
@@ -70,6 +82,17 @@ def role_progress(role: Role, project: Project, entries: dict[str, Entry]) -> Pr
 def project_status(project: Project, entries: dict[str, Entry] | None = None, with_git: bool = True) -> ProjectStatus:
     entries = entries if entries is not None else project.entries()
     form = project.form
+    counts = {status: 0 for status in ("open", "draft", "agreed", "needs-review")}
+    for question in form.questions:
+        counts[entries[question.id].status] = counts.get(entries[question.id].status, 0) + 1
+    overall = _progress("All stages", form.questions, entries)
+    stages = tuple(stage_progress(stage, project, entries) for stage in form.stages)
+    roles = tuple(role_progress(role, project, entries) for role in form.roles)
+    open_questions = tuple(ranked([q for q in form.questions if not entries[q.id].answered]))
+    needs_review = tuple(ranked([q for q in form.questions if entries[q.id].status == "needs-review"]))
+    sign_offs = _sign_offs(project, entries)
+    coverage = requirement_coverage(project, entries)
+    # Git's side last: HEAD's answers, read ahead (`Project.read_ahead`), arrive meanwhile.
     uncommitted: tuple[Change, ...] = ()
     git_problem = ""
     if with_git:
@@ -77,24 +100,21 @@ def project_status(project: Project, entries: dict[str, Entry] | None = None, wi
             uncommitted = tuple(project.uncommitted())
         except (CommitError, GitReadError) as exc:
             git_problem = str(exc)
-    counts = {status: 0 for status in ("open", "draft", "agreed", "needs-review")}
-    for question in form.questions:
-        counts[entries[question.id].status] = counts.get(entries[question.id].status, 0) + 1
     return ProjectStatus(
         name=project.name,
         form_title=f"{form.title} ({form.id})" if form.id else form.title,
-        overall=_progress("All stages", form.questions, entries),
-        stages=tuple(stage_progress(stage, project, entries) for stage in form.stages),
-        roles=tuple(role_progress(role, project, entries) for role in form.roles),
-        open_questions=tuple(ranked([q for q in form.questions if not entries[q.id].answered])),
-        needs_review=tuple(ranked([q for q in form.questions if entries[q.id].status == "needs-review"])),
+        overall=overall,
+        stages=stages,
+        roles=roles,
+        open_questions=open_questions,
+        needs_review=needs_review,
         status_counts=counts,
         uncommitted=uncommitted,
         orphans=tuple(qid for qid in entries if form.question(qid) is None),
         conflicts=tuple(qid for qid, entry in entries.items() if entry.conflict),
         git_problem=git_problem,
-        sign_offs=_sign_offs(project, entries),
-        coverage=requirement_coverage(project, entries),
+        sign_offs=sign_offs,
+        coverage=coverage,
     )
 
 

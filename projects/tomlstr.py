@@ -8,6 +8,7 @@ was typed), so mlreq writes the string's source text itself.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from .errors import InvalidInputError
 
@@ -16,14 +17,20 @@ if TYPE_CHECKING:
     from tomlkit.items import String
 
 # Everything TOML's basic strings cannot hold raw, except LF and TAB which read well.
-_NEEDS_ESCAPE = re.compile(r'[\x00-\x08\x0a-\x1f\x7f\\"]')
+_NEEDS_ESCAPE = r'[\x00-\x08\x0a-\x1f\x7f\\"]'
 _NAMED = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", "\\": "\\\\"}
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SURROGATE = r"[\ud800-\udfff]"
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Compiled on first use: `mlreq show` and `status` never write a string."""
+    return re.compile(pattern)
 
 
 def check_encodable(text: str, what: str = "answer") -> None:
     """Refuse text that cannot be stored as UTF-8 (a lone surrogate) with a clear message."""
-    match = _SURROGATE.search(text)
+    match = _compiled(_SURROGATE).search(text)
     if match:
         line = text.count("\n", 0, match.start()) + 1
         raise InvalidInputError(
@@ -47,7 +54,7 @@ def toml_string_source(text: str, multiline: bool) -> str:
             return "\n"
         return _NAMED.get(char) or f"\\u{ord(char):04X}"
 
-    body = _NEEDS_ESCAPE.sub(escape, text)
+    body = _compiled(_NEEDS_ESCAPE).sub(escape, text)
     # The newline right after the opening `"""` is dropped by TOML readers.
     return "\n" + body if multiline else body
 

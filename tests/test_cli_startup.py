@@ -17,6 +17,9 @@ from helpers import git
 from mlreq.projects.gitrepo import GitRepo
 from mlreq.projects.mergedriver import DRIVER_NAME, driver_command, local_driver_setting
 
+# dataclasses brings inspect, ast, dis and tokenize (~10 ms) and costs ~0.5 ms a class:
+# what a short command loads is made of plain classes (mlreq.bank.record).
+SLOW_STDLIB = ("tomllib", "tomlkit", "git", "shutil", "tempfile", "typing", "dataclasses", "inspect")
 WRITE_CODE = ("mlreq.projects.requirements", "mlreq.projects.impact", "mlreq.projects.atomic",
               "mlreq.projects.projectlock", "mlreq.projects.repostate", "mlreq.projects.commitmessage")
 
@@ -48,8 +51,9 @@ def _run_logging_git(argv: list[str], project: Path, tmp_path: Path) -> tuple[li
     [
         (["show", "data.data-source"], [], ()),
         (["completion", "--values", "questions"], [], ()),
-        # "not committed yet" compares with HEAD's answers (Change); open questions are ranked (impact)
-        (["status"], ["cat-file --batch --buffer"], ("mlreq.projects.commitmessage", "mlreq.projects.impact")),
+        # "not committed yet" compares with HEAD's answers (Change), here the work tree's bytes,
+        # which the first run saw to be HEAD's blobs (headfiles); open questions are ranked (impact)
+        (["status"], [], ("mlreq.projects.commitmessage", "mlreq.projects.impact")),
     ],
 )
 def test_read_commands_run_no_git_and_load_no_parser_or_write_code(
@@ -58,21 +62,19 @@ def test_read_commands_run_no_git_and_load_no_parser_or_write_code(
     _run_logging_git(argv, project_dir, tmp_path)  # the first run fills the parse cache
     calls, modules = _run_logging_git(argv, project_dir, tmp_path)
     assert calls == git_calls
-    heavy = [m for m in modules if m.split(".")[0] in ("tomllib", "tomlkit", "git", "shutil", "tempfile", "typing") or m in WRITE_CODE]
+    heavy = [m for m in modules if m.split(".")[0] in SLOW_STDLIB or m in WRITE_CODE]
     assert [m for m in heavy if m not in needed] == []
 
 
 def test_an_answer_starts_only_the_git_processes_it_needs(project_dir: Path, tmp_path: Path) -> None:
     _run_logging_git(["answer", "data.data-source", "--text", "From the sea"], project_dir, tmp_path)  # makes .mlreq/lock
     calls, modules = _run_logging_git(["answer", "data.data-source", "--text", "From the lake"], project_dir, tmp_path)
-    assert calls == [
-        "ls-files --unmerged -z",  # the preflight: no unmerged paths
-        "cat-file --batch --buffer",  # HEAD's answers: every entry that differs is committed
-        "config --get-regexp ^user\\.(name|email)$",  # who commits
-        "-c commit.gpgsign=false commit",
-    ]
+    # The preflight (no unmerged paths) reads the index file itself (gitindex); HEAD's answers
+    # (every entry that differs is committed) are the work tree's, as headfiles remembers the
+    # first answer's commit; who commits is read while mlreq works (Project.read_ahead).
+    assert calls == ["config --get-regexp ^user\\.(name|email)$", "-c commit.gpgsign=false commit"]
     # a file mlreq wrote is changed in its text (answersplice): no TOML parser or writer at all
-    assert not [m for m in modules if m.split(".")[0] in ("git", "tomlkit", "tomllib", "typing")]
+    assert not [m for m in modules if m.split(".")[0] in SLOW_STDLIB]
 
 
 @pytest.mark.parametrize(
@@ -117,3 +119,67 @@ def test_config_from_elsewhere_is_left_to_git(project_dir: Path, monkeypatch: py
     (project_dir / ".git" / "config.worktree").unlink()
     monkeypatch.setenv("GIT_CONFIG_PARAMETERS", f"'merge.{DRIVER_NAME}.driver=x'")
     assert local_driver_setting(repo) is None
+
+
+def test_a_read_ahead_is_used_only_for_the_head_it_read(project_dir: Path) -> None:
+    """`Project.read_ahead` starts git reading HEAD's answers early; a commit made meanwhile
+    (another terminal) makes it useless, and the project reads the new HEAD instead."""
+    from mlreq.projects import Project
+
+    project = Project.open(project_dir)
+    project.read_ahead(identity=True)
+    ahead = project._head_ahead
+    assert ahead is not None
+    assert Project.open(project_dir).save("data.data-source", answer="From the river").commit  # HEAD moves meanwhile
+    assert project.uncommitted() == []  # compared with the new HEAD, not the one read ahead
+    assert project._head_ahead is None and ahead[2].process.poll() is not None
+    project.stop_reading_ahead()
+    assert project._identity_ahead is None
+
+
+def test_a_read_nobody_used_ends_with_the_command(project_dir: Path) -> None:
+    from mlreq.projects import Project
+
+    project = Project.open(project_dir)
+    project.read_ahead(identity=True)
+    reads = [project._head_ahead[2].process, project._identity_ahead.process]  # type: ignore[index,union-attr]
+    project.stop_reading_ahead()
+    assert [read.poll() for read in reads] == [0, 0]
+
+
+def test_head_is_read_from_git_whenever_the_work_tree_is_not_what_mlreq_remembers(project_dir: Path) -> None:
+    """headfiles spares the `cat-file` only while every answer file is HEAD's blob: a hand
+    edit, or a commit mlreq did not make, is read from git, and the status says it."""
+    from mlreq.projects import Project
+    from mlreq.projects.headfiles import blob_id, load
+
+    assert Project.open(project_dir).save("data.data-source", answer="From the sea").commit
+    head = GitRepo(project_dir).head_id()
+    assert head is not None
+    remembered = load(head)
+    answers = project_dir / "answers" / "data.toml"
+    assert remembered is not None and remembered["answers/data.toml"] == blob_id(answers.read_bytes())
+    assert Project.open(project_dir).uncommitted() == []
+    answers.write_text(answers.read_text().replace("From the sea", "From the lake"))
+    assert [c.question_id for c in Project.open(project_dir).uncommitted()] == ["data.data-source"]
+    git(project_dir, "commit", "-q", "-am", "By hand")  # a commit mlreq did not make: nothing remembered
+    assert load(GitRepo(project_dir).head_id() or "") is None
+    assert Project.open(project_dir).uncommitted() == []
+
+
+def test_a_garbled_memory_or_replace_refs_mean_asking_git(project_dir: Path) -> None:
+    """What headfiles remembers is checked on reading; with replace refs (git may show other
+    objects for the same commit id) nothing remembered is used or kept."""
+    import json
+
+    from mlreq.projects import Project
+    from mlreq.projects.headfiles import _entry, load, usable
+
+    assert Project.open(project_dir).save("data.data-source", answer="From the sea").commit
+    head = GitRepo(project_dir).head_id() or ""
+    entry = Path(_entry(head) or "")
+    entry.write_text(json.dumps({"answers/data.toml": "not an id"}))
+    assert load(head) is None and Project.open(project_dir).uncommitted() == []  # read from git, and kept again
+    assert load(head) is not None
+    git(project_dir, "replace", "--graft", head)  # refs/replace/<head>
+    assert not usable(project_dir)

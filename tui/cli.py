@@ -538,6 +538,15 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
     else:
         _ensure_merge_driver(args.path)
         project = Project.open(args.path, author=author)
+    if command in ("status", "answer"):  # git reads HEAD's answers (and who commits) while mlreq works
+        project.read_ahead(identity=command == "answer")
+    try:
+        return _run_on_project(command, args, project, out)
+    finally:
+        project.stop_reading_ahead()
+
+
+def _run_on_project(command: str, args: argparse.Namespace, project: Project, out: TextIO) -> int:
     if _writes(command, args):
         from mlreq.projects.repostate import require_committable
 
