@@ -161,6 +161,9 @@ class Snapshot:
     form: Form | None = None
     skipped: frozenset[str] = frozenset()
     """Stages whose answer file could not be read here: their questions are not compared."""
+    files: dict[str, str] | None = None
+    """The blob ids of the files in the project's folder at `commit` (name -> id), where
+    read with it; None when unknown (the disk, a snapshot made otherwise)."""
 
 
 @dataclass(frozen=True)
