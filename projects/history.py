@@ -657,20 +657,33 @@ class History:
             if prefetch is not None:  # read for another file or question: not this timeline
                 prefetch.stop()
             prefetch = TimelineRead(self.repo.root, path, question_id, window)
-        candidates, blobs = prefetch.result()
+        found = prefetch.result()
+        from .timelinecache import blob_id_of, keepable, save
+
+        kept, learned = prefetch.cached, {}
         versions: list[Version] = []
-        for (commit, author, date, merged, untrusted), blob in zip(candidates, blobs):
-            if untrusted and blob is not None:  # mlreq never commits a file it cannot read; others may
-                _, problem = _parsed(blob, f"{commit[:10]}:{path}")
-                if problem:
-                    if problems is not None:
-                        problems.append(f"{problem}; skipped")
-                    continue
-            entry = _entry_in(blob, question_id)
+        for commit, author, date, merged, untrusted, blob_id, blob in found:
+            if blob is None:  # not there, or read by an earlier timeline (then, if a hand commit's, checked to read)
+                record = kept.get(blob_id) if blob_id else None
+                table = record[0] if record is not None else None
+            else:
+                if untrusted:  # mlreq never commits a file it cannot read; others may
+                    _, problem = _parsed(blob, f"{commit[:10]}:{path}")
+                    if problem:
+                        if problems is not None:
+                            problems.append(f"{problem}; skipped")
+                        continue
+                table = _table_in(blob, question_id)
+                if blob_id and (table is None or keepable(table)) and blob_id_of(blob, blob_id) == blob_id:
+                    known_to_read = (learned.get(blob_id) or kept.get(blob_id) or [None, False])[1]
+                    learned[blob_id] = [table, untrusted or known_to_read]  # a hand commit's file was just checked
+            entry = entry_from_table(table) if table is not None else None
             if entry is None or (not versions and entry == EMPTY):
                 continue  # the blank entry a new project starts with is not a version
             if not versions or versions[-1].entry != entry:
                 versions.append(Version(commit, author, date, entry, merged=merged))
+        if learned:
+            save(question_id, {**{k: v for k, v in kept.items() if k not in learned}, **learned})
         return versions
 
     def entry_at(self, question_id: str, revision: str) -> Entry:
@@ -777,14 +790,18 @@ def _parsed_form(blob: bytes, shown: str) -> tuple[dict | None, str]:
 
 
 def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:
-    """One question's entry in an answer file's bytes, parsing only its own table.
+    """One question's entry in an answer file's bytes, parsing only its own table."""
+    table = _table_in(blob, question_id) if blob is not None else None
+    return entry_from_table(table) if table is not None else None
+
+
+def _table_in(blob: bytes, question_id: str) -> dict | None:
+    """One question's table in an answer file's bytes, parsing only that table.
 
     Timelines read hundreds of versions of a stage file; cutting out the question's table
     first makes that ten times cheaper. A cut that lands inside a multi-line string cannot
     parse, and then the whole file is parsed instead.
     """
-    if blob is None:
-        return None
     try:
         text = blob.decode("utf-8")
     except UnicodeDecodeError:
@@ -797,9 +814,7 @@ def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:
             table = tomllib.loads(text).get(question_id)
         except (tomllib.TOMLDecodeError, RecursionError):
             return None
-    if not isinstance(table, dict):
-        return None
-    return entry_from_table(table)
+    return table if isinstance(table, dict) else None
 
 
 _TABLE_START = re.compile(r"^[ \t]*\[", re.MULTILINE)

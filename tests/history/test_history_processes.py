@@ -29,9 +29,10 @@ def test_a_diff_between_iterations_asks_git_twice_and_loads_no_parser(demo: Proj
     assert _loaded_but_not_needed(modules) == []
 
 
-def test_a_timeline_asks_git_twice_and_loads_no_parser(demo: Project, tmp_path: Path) -> None:
+def test_a_timeline_asks_git_once_and_loads_no_parser(demo: Project, tmp_path: Path) -> None:
     argv = ["log", "data.data-source"]
-    _run_logging_git(argv, demo.root, tmp_path)
-    calls, modules = _run_logging_git(argv, demo.root, tmp_path)
+    calls, _ = _run_logging_git(argv, demo.root, tmp_path)
     assert sorted(_commands(calls)) == [["cat-file", "--batch"], ["log", "--first-parent"]]
+    calls, modules = _run_logging_git(argv, demo.root, tmp_path)
+    assert _commands(calls) == [["log", "--first-parent"]]  # the versions read were kept (timelinecache)
     assert _loaded_but_not_needed(modules) == []
