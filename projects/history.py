@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from dataclasses import dataclass
 
 from mlreq.bank import form_from_data
 from mlreq.bank.errors import MlreqError
@@ -57,15 +56,10 @@ class RevisionError(InvalidInputError):
     title = "Unknown revision"
 
 
-@dataclass(frozen=True)
-class Iteration:
-    """A named milestone: an annotated tag on the commit it marks."""
+class Iteration(namedtuple("Iteration", "name tag commit date note", defaults=("",))):
+    """A named milestone: an annotated tag on the commit it marks (named tuples here: see semdiff)."""
 
-    name: str
-    tag: str
-    commit: str
-    date: str
-    note: str = ""
+    __slots__ = ()
 
 
 LogEntry = namedtuple("LogEntry", "commit author email date subject questions requirements", defaults=((),))
@@ -75,24 +69,17 @@ A named tuple: a log makes 10,000 of them, a frozen dataclass took longer to bui
 than git took to walk (collections', not typing's: `typing` costs every start ~3 ms)."""
 
 
-@dataclass(frozen=True)
-class LogGroup:
-    """The saves that led up to an iteration (or, with iteration None, the work since the last)."""
+class LogGroup(namedtuple("LogGroup", "iteration entries")):
+    """The saves (LogEntries) that led up to an iteration (or, with iteration None, the work since the last)."""
 
-    iteration: Iteration | None
-    entries: tuple[LogEntry, ...]
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Version:
-    """One version of one answer in its timeline."""
+class Version(namedtuple("Version", "commit author date entry merged", defaults=(False,))):
+    """One version of one answer in its timeline; merged: made by merging another line of
+    work (`mlreq sync`), the version came from there."""
 
-    commit: str
-    author: str
-    date: str
-    entry: Entry
-    merged: bool = False
-    """Made by merging another line of work (`mlreq sync`): the version came from there."""
+    __slots__ = ()
 
 
 def slugify(name: str) -> str:

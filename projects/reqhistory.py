@@ -13,7 +13,7 @@ read (hand edits) are said, then skipped, as answers' are.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 
 from mlreq.bank.errors import MlreqError
 
@@ -43,31 +43,27 @@ and a sync's kept `conflict` are bookkeeping: their change shows as a status cha
 _FIELD, _RECORD = "\x1f", "\x1e"
 
 
-@dataclass(frozen=True)
-class RequirementChange:
-    """How one requirement differs between two ends."""
+class RequirementChange(namedtuple("RequirementChange", "requirement_id kind text sources owner fields", defaults=((),))):
+    """How one requirement differs between two ends (named tuples here: see semdiff).
 
-    requirement_id: str
-    kind: str
-    """"added", "changed", "retired" (its status became retired) or "removed" (gone from the file)."""
-    text: str
-    """Its text at the newer end (the older one's when removed)."""
-    sources: tuple[str, ...]
-    """The questions it is written from, at both ends (for filters and links)."""
-    owner: str
-    fields: tuple[FieldChange, ...] = ()
-    """Changed fields, old and new as text: `from` joins question ids with ", ", `criteria`
-    puts each criterion on a line of its own, `owner` is the role's name."""
+    - kind: "added", "changed", "retired" (its status became retired) or "removed" (gone from the file);
+    - text: its text at the newer end (the older one's when removed);
+    - sources: the questions it is written from, at both ends (for filters and links);
+    - owner: the owning role's id;
+    - fields: changed fields, old and new as text: `from` joins question ids with ", ",
+      `criteria` puts each criterion on a line of its own, `owner` is the role's name.
+    """
+
+    __slots__ = ()
 
     def field(self, name: str) -> FieldChange | None:
         return next((f for f in self.fields if f.field == name), None)
 
 
-@dataclass(frozen=True)
-class RequirementsDiff:
-    changes: tuple[RequirementChange, ...] = ()
-    errors: tuple[str, ...] = ()
-    """Ends whose requirements.toml could not be read: said, then not compared."""
+class RequirementsDiff(namedtuple("RequirementsDiff", "changes errors", defaults=((), ()))):
+    """RequirementChanges; errors: ends whose requirements.toml could not be read (said, then not compared)."""
+
+    __slots__ = ()
 
     def count(self, kind: str) -> int:
         return sum(c.kind == kind for c in self.changes)
@@ -308,14 +304,10 @@ def filtered(changes: tuple[RequirementChange, ...], form: Form, stage: str | No
 # --------------------------------------------------------------------------- one requirement
 
 
-@dataclass(frozen=True)
-class RequirementVersion:
-    commit: str
-    author: str
-    date: str
-    requirement: Requirement
-    subject: str = ""
-    merged: bool = False
+class RequirementVersion(namedtuple("RequirementVersion", "commit author date requirement subject merged", defaults=("", False))):
+    """One version of one requirement in its timeline."""
+
+    __slots__ = ()
 
 
 def requirement_timeline(history: History, requirement_id: str, problems: list[str] | None = None) -> list[RequirementVersion]:
