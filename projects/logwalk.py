@@ -89,7 +89,7 @@ class TimelineRead:
         from .timelinecache import load
 
         repo_root, path, question_id, window = self.key
-        self.cached = cached = load(question_id)
+        cached: dict[str, list] = {}
         limit = [f"-n{window}"] if window else []
         candidates: list[tuple[str, str, str, bool, bool, str | None]] = []
         asked: list[str] = []  # what cat-file is asked, in order: blob ids (each once) or commit:path
@@ -120,6 +120,7 @@ class TimelineRead:
 
         args = ["log", "--first-parent", *limit, "--raw", "--no-abbrev", f"--format={FIELD.join(TIMELINE_FIELDS)}{RECORD}", "--", path]
         with GitStream(repo_root, *args) as log, BlobFeed(repo_root) as feed:
+            self.cached = cached = load(question_id)  # while git starts walking
             rest, pending = "", None
             for piece in log.pieces():
                 if self._cancelled:
