@@ -96,15 +96,16 @@ class TimelineRead:
         where: list[int | None] = []  # each candidate's answer among them (None: kept, or no file)
         position: dict[str, int] = {}
 
-        def take(record: str, raw: list[str]) -> None:
-            parts = record.split(FIELD)
+        def take(record: str) -> None:
+            fields, raw_start, raw = record.partition("\n\n:")  # the record, then its --raw lines
+            parts = fields.strip("\n").split(FIELD)
             if len(parts) != 5:
                 return
             commit, author, date, parents, trailers = parts
             named = [q.strip() for q in trailers.split(",") if q.strip()]
             if named and question_id not in named:
                 return  # hand commits and merges carry no trailer: look inside
-            blob_id = _blob_of(raw, path)
+            blob_id = _blob_of((":" + raw).split("\n") if raw_start else [], path)
             untrusted = not named
             candidates.append((commit, author, date, len(parents.split()) > 1, untrusted, blob_id or None))
             if blob_id == "":  # the file is not there at this commit
@@ -118,24 +119,23 @@ class TimelineRead:
                     asked.append(name)
                 where.append(position[name])
 
-        args = ["log", "--first-parent", *limit, "--raw", "--no-abbrev", f"--format={FIELD.join(TIMELINE_FIELDS)}{RECORD}", "--", path]
+        # the separator first: a record's --raw lines follow it, so each piece between two
+        # separators is one whole commit
+        args = ["log", "--first-parent", *limit, "--raw", "--no-abbrev", f"--format={RECORD}{FIELD.join(TIMELINE_FIELDS)}", "--", path]
         with GitStream(repo_root, *args) as log, BlobFeed(repo_root) as feed:
             self.cached = cached = load(question_id)  # while git starts walking
-            rest, pending = "", None
+            rest = ""
             for piece in log.pieces():
                 if self._cancelled:
                     return []
-                *records, rest = (rest + piece).split(RECORD)
+                _, *records, rest = (RECORD + rest + piece).split(RECORD)
                 before = len(asked)
-                for record in records:  # a record's --raw lines come after its separator
-                    raw, fields = _raw_lines(record)
-                    if pending is not None:
-                        take(pending, raw)
-                    pending = fields
+                for record in records:
+                    take(record)
                 feed.ask(asked[before:])
-            if pending is not None:
+            if rest:
                 before = len(asked)
-                take(pending, _raw_lines(rest)[0])
+                take(rest)
                 feed.ask(asked[before:])
             status, _ = log.finish()
             if status != 0:  # no commits yet, or git refused: no versions
@@ -158,18 +158,6 @@ class TimelineRead:
         self._cancelled = True
         if self._thread is not None:
             self._thread.join()
-
-
-def _raw_lines(text: str) -> tuple[list[str], str]:
-    """A piece of `git log --raw` between two record separators: the previous commit's
-    `:` lines, then the next record's fields."""
-    text = text.lstrip("\n")
-    raw = []
-    while text.startswith(":"):
-        line, _, text = text.partition("\n")
-        raw.append(line)
-        text = text.lstrip("\n")
-    return raw, text.rstrip("\n")
 
 
 _REGULAR = ("100644", "100755", "120000")
