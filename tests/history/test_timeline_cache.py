@@ -68,3 +68,20 @@ def test_bytes_git_serves_under_another_id_are_not_kept(project_dir: Path) -> No
 
     assert [v.entry.answer for v in planted] == ["a planted answer"]  # git's answer, as before
     assert [v.entry.answer for v in shown] == ["the real answer"]  # not remembered under the real id
+
+
+def test_a_log_line_that_does_not_say_plainly_is_read_by_path() -> None:
+    from mlreq.projects.logwalk import _blob_of
+
+    a, b = "1" * 40, "2" * 40
+    path = "answers/data.toml"
+    assert _blob_of([f":100644 100644 {a} {b} M\t{path}"], path) == b
+    assert _blob_of([f":100644 000000 {a} {'0' * 40} D\t{path}"], path) == ""  # gone at that commit
+    for unclear in (
+        [],  # no line (a merge, as older gits show it)
+        [f"::100644 100644 100644 {a} {a} {b} MM\t{path}"],  # a combined merge line
+        [f':100644 100644 {a} {b} M\t"answers/d\\303\\244ta.toml"'],  # a quoted name is not this path
+        [f":160000 160000 {a} {b} M\t{path}"],  # a submodule
+        [f":100644 100644 {a} {b} M\t{path}", f":100644 100644 {a} {b} M\t{path}"],  # said twice
+    ):
+        assert _blob_of(unclear, path) is None
