@@ -652,7 +652,7 @@ class History:
         for commit, author, date, merged, untrusted, blob_id, blob in found:
             if blob is None:  # not there, or read by an earlier timeline (then, if a hand commit's, checked to read)
                 record = kept.get(blob_id) if blob_id else None
-                table = record[0] if record is not None else None
+                table = record[0] if record is not None and (record[1] or not untrusted) else None
             else:
                 if untrusted:  # mlreq never commits a file it cannot read; others may
                     _, problem = _parsed(blob, f"{commit[:10]}:{path}")
