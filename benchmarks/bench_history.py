@@ -21,6 +21,7 @@ Then, interleaved run by run so machine noise hits both sides alike (median and 
 | `mlreq diff FIRST LAST` (whole process)            | the same `git diff`                         |
 | `History.timeline(QID)` (in-process)               | `git log --format=... -- <stage file>`      |
 | `mlreq log QID` (whole process)                    | the same `git log`                          |
+| the same, cold: no version kept yet (information)  | the same `git log`                          |
 | the app's history view, first screen (--tui)       | the same `git log` as for `mlreq log`       |
 
 Aims (issue 4): the diff <= 50 ms, the whole log <= 150 ms, the first screen of the
@@ -320,6 +321,12 @@ def run_all(repo: Path, env: dict[str, str], runs: int, args: argparse.Namespace
     def cold_diff() -> None:  # a fresh clone's first diff: the range of commits is walked, not remembered
         shutil.rmtree(repo / ".mlreq" / "history", ignore_errors=True)
         History(project).diff(first.name, last.name)
+
+    timeline_process = timed_process([mlreq, "log", QID], repo, env)
+
+    def cold_timeline_process() -> float:  # the first timeline of a question: no version kept yet (timelinecache)
+        shutil.rmtree(Path(env["HOME"]) / ".cache" / "mlreq" / "timeline-1", ignore_errors=True)
+        return timeline_process()
     pairs = [
         ("log-process", "mlreq log (process)", timed_process([mlreq, "log"], repo, env), "git log --format -- project", git_log),
         ("log", "History.grouped_log()", timed_call(lambda: History(project).grouped_log()), "git log --format -- project", git_log),
@@ -328,8 +335,9 @@ def run_all(repo: Path, env: dict[str, str], runs: int, args: argparse.Namespace
         ("diff-process", "mlreq diff FIRST LAST (process)", timed_process([mlreq, "diff", first.name, last.name], repo, env), "git diff TAG1 TAG2 -- files", git_diff),
         ("whole", f"History.timeline({QID})", timed_call(lambda: History(project).timeline(QID)), "git log --format -- stage file", git_timeline),
         ("screen", "timeline first screen (window=200)", timed_call(lambda: History(project).timeline(QID, window=200)), "git log -n200 --format -- stage file", git_timeline_first),
-        ("timeline-process", f"mlreq log {QID} (process)", timed_process([mlreq, "log", QID], repo, env), "git log --format -- stage file", git_timeline),
+        ("timeline-process", f"mlreq log {QID} (process)", timeline_process, "git log --format -- stage file", git_timeline),
         ("info", "History.diff(first, last), cold", timed_call(cold_diff), "git diff TAG1 TAG2 -- files", git_diff),
+        ("info", f"mlreq log {QID} (process), cold", cold_timeline_process, "git log --format -- stage file", git_timeline),
         ("info", "git log (GIT_FLUSH=0, as mlreq runs it)", git_log_buffered, "git log --format -- project", git_log),
         ("info", "mlreq --version (process floor)", timed_process([mlreq, "--version"], repo, env), "git --version", timed_process(["git", "--version"], repo, env)),
         ("info", "python -c 'import mlreq.tui.cli' (imports)", timed_process([sys.executable, "-c", "import mlreq.tui.cli"], repo, env),

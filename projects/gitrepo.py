@@ -834,40 +834,51 @@ class GitStream:
 
 class BlobFeed:
     """`git cat-file --batch` given requests while they become known (from a `GitStream`),
-    its answers collected on a thread; `contents()` ends the input and returns them in order."""
+    its answers collected on a thread; `contents()` ends the input and returns them in order.
+    git starts with the first request: a timeline whose versions were all read before
+    (`timelinecache`) starts no second process."""
 
     def __init__(self, root: Path) -> None:
-        import threading
-
         self.root = root
-        self.process = _start_reader(root, ["cat-file", "--batch"], fed=True)
+        self.process: subprocess.Popen | None = None
         self._out: list[bytes] = []
         self._err: list[bytes] = []
-        self._threads = [_drain(self.process.stdout, self._out), _drain(self.process.stderr, self._err)]
-        self._watchdog = threading.Timer(command_timeout(), _stop_group, (self.process,))
-        self._watchdog.daemon = True
-        self._watchdog.start()
+        self._threads: list = []
+        self._watchdog = None
         self.count = 0
 
+    def _start(self) -> subprocess.Popen:
+        import threading
+
+        self.process = process = _start_reader(self.root, ["cat-file", "--batch"], fed=True)
+        self._threads = [_drain(process.stdout, self._out), _drain(process.stderr, self._err)]
+        self._watchdog = threading.Timer(command_timeout(), _stop_group, (process,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        return process
+
     def ask(self, names: list[str]) -> None:
-        assert self.process.stdin is not None
         if names:
+            process = self.process or self._start()
+            assert process.stdin is not None
             try:
-                self.process.stdin.write("".join(f"{name}\n" for name in names).encode())
-                self.process.stdin.flush()
+                process.stdin.write("".join(f"{name}\n" for name in names).encode())
+                process.stdin.flush()
             except OSError:
                 pass  # git stopped: contents() says why
             self.count += len(names)
 
     def contents(self) -> list[bytes | None]:
         """The content of each object asked for (None where absent), in the order asked."""
+        if self.process is None:
+            return []
         assert self.process.stdin is not None
         try:
             self.process.stdin.close()
         except OSError:
             pass
         status = self.process.wait()
-        self._watchdog.cancel()
+        self._stop_watchdog()
         for thread in self._threads:
             thread.join()
         if status != 0:
@@ -877,12 +888,18 @@ class BlobFeed:
         except (ValueError, IndexError):
             raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
 
+    def _stop_watchdog(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+
     def __enter__(self) -> BlobFeed:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.process is None:
+            return
         if self.process.poll() is None:  # left early (an error): git must not outlive us
             _stop_group(self.process)
-        self._watchdog.cancel()
+        self._stop_watchdog()
         for thread in self._threads:
             thread.join()

@@ -10,16 +10,10 @@ first, behind `--end-of-options`, and anything starting with "-" is refused.
 from __future__ import annotations
 
 import re
-import threading
-import time
-import tomllib
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections import namedtuple
 
-from mlreq.bank import Form, Question, form_from_data
+from mlreq.bank import form_from_data
 from mlreq.bank.errors import MlreqError
-from mlreq.bank.tomlread import tomllib_error_line
 
 from .answerread import read_answers
 from .answers import EMPTY, Entry, entry_from_table
@@ -29,13 +23,20 @@ from .layout import ANSWERS_DIR, FORM_FILE
 from .logwalk import QUESTION_TRAILER as TRAILER
 from .logwalk import REQUIREMENT_TRAILER, TimelineRead, start_walk
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start)
 if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any
+
+    from mlreq.bank import Form, Question
+
     from .commitmessage import Restoration
     from .project import Project
     from .semdiff import ProjectDiff, Snapshot
 
 # semdiff (word diffs), rangecache (JSON) and commit messages are imported by the reads
-# that use them: `mlreq log` needs none of them.
+# that use them: `mlreq log` needs none of them. So are tomllib (only for a file mlreq's
+# own shape does not cover), datetime and threading (diffs by date, a diff's range walk).
 
 ITERATION_TRAILER = "Mlreq-Iteration"
 NOW = "now"
@@ -55,49 +56,30 @@ class RevisionError(InvalidInputError):
     title = "Unknown revision"
 
 
-@dataclass(frozen=True)
-class Iteration:
-    """A named milestone: an annotated tag on the commit it marks."""
+class Iteration(namedtuple("Iteration", "name tag commit date note", defaults=("",))):
+    """A named milestone: an annotated tag on the commit it marks (named tuples here: see semdiff)."""
 
-    name: str
-    tag: str
-    commit: str
-    date: str
-    note: str = ""
+    __slots__ = ()
 
 
-class LogEntry(NamedTuple):
-    """One saved change (a named tuple: a log makes 10,000 of them, a frozen dataclass
-    took longer to build them than git took to walk)."""
-
-    commit: str
-    author: str
-    email: str
-    date: str
-    subject: str
-    questions: tuple[str, ...]
-    requirements: tuple[str, ...] = ()
-    """The requirements it changed or flagged (`Mlreq-Requirement:` trailers)."""
+LogEntry = namedtuple("LogEntry", "commit author email date subject questions requirements", defaults=((),))
+"""One saved change: commit, author, email, date, subject, questions (`Mlreq-Question:`
+trailers) and requirements (those it changed or flagged: `Mlreq-Requirement:` trailers).
+A named tuple: a log makes 10,000 of them, a frozen dataclass took longer to build them
+than git took to walk (collections', not typing's: `typing` costs every start ~3 ms)."""
 
 
-@dataclass(frozen=True)
-class LogGroup:
-    """The saves that led up to an iteration (or, with iteration None, the work since the last)."""
+class LogGroup(namedtuple("LogGroup", "iteration entries")):
+    """The saves (LogEntries) that led up to an iteration (or, with iteration None, the work since the last)."""
 
-    iteration: Iteration | None
-    entries: tuple[LogEntry, ...]
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Version:
-    """One version of one answer in its timeline."""
+class Version(namedtuple("Version", "commit author date entry merged", defaults=(False,))):
+    """One version of one answer in its timeline; merged: made by merging another line of
+    work (`mlreq sync`), the version came from there."""
 
-    commit: str
-    author: str
-    date: str
-    entry: Entry
-    merged: bool = False
-    """Made by merging another line of work (`mlreq sync`): the version came from there."""
+    __slots__ = ()
 
 
 def slugify(name: str) -> str:
@@ -362,6 +344,8 @@ class History:
         return "; this is a shallow clone, so older history is not here (`git fetch --unshallow` brings it)"
 
     def _at_date(self, text: str) -> str:
+        from datetime import datetime, timedelta
+
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -399,12 +383,16 @@ class History:
         form_path, answers_dir = f"{prefix}{FORM_FILE}", f"{prefix}{ANSWERS_DIR}"
         contents: dict[str, bytes | None] = {}
         with ObjectReader(self.repo.root) as reader:
-            ends = reader.read([f"{commit}:{path}" for commit, _ in wanted for path in (form_path, answers_dir)])
+            # the project folder's own listing too: the blob ids of its other files (a diff's
+            # requirements part compares requirements.toml's without a git process of its own)
+            ends = reader.read([f"{commit}:{path}" for commit, _ in wanted for path in (form_path, answers_dir, self.scope)])
             listings: list[dict[str, str | None]] = []
             answer_files: list[dict[str, str | None]] = []
             folders: list[tuple[int, str, tuple[str, str, bytes] | None]] = []
+            top_files: list[dict[str, str]] = []
             for index in range(len(wanted)):
-                form, folder = ends[2 * index], ends[2 * index + 1]
+                form, folder, top = ends[3 * index : 3 * index + 3]
+                top_files.append(_blob_ids(top))
                 form_blob = form[0] if form is not None and form[1] == "blob" else None
                 if form is not None and form_blob is not None:
                     contents[form_blob] = form[2]
@@ -429,12 +417,14 @@ class History:
             listing.update((path, files[path]) for path in sorted(files))
         known: dict[tuple[str, bytes], Any] = {}
         return [
-            self._snapshot_of_files(commit, label, {path: contents.get(blob_id) if blob_id else None for path, blob_id in listing.items()}, known)
-            for (commit, label), listing in zip(wanted, listings)
+            self._snapshot_of_files(commit, label, {path: contents.get(blob_id) if blob_id else None for path, blob_id in listing.items()}, known, top)
+            for (commit, label), listing, top in zip(wanted, listings, top_files)
         ]
 
-    def _snapshot_of_files(self, commit: str, label: str, blobs: dict[str, bytes | None], known: dict[tuple[str, bytes], Any]) -> Snapshot:
-        """`known` keeps, by content, what was read well before: ("toml", bytes) -> data."""
+    def _snapshot_of_files(self, commit: str, label: str, blobs: dict[str, bytes | None], known: dict[tuple[str, bytes], Any],
+                           files: dict[str, str] | None = None) -> Snapshot:
+        """`known` keeps, by content, what was read well before: ("toml", bytes) -> data;
+        `files` are the blob ids in the project's folder (name -> id)."""
         paths = list(blobs)
         errors: list[str] = []
         questions: dict[str, Question] = {}
@@ -458,7 +448,7 @@ class History:
                 continue
             data = known.get(("toml", blob))
             if data is None:  # problems are said anew for each commit: they name it
-                data, problem = _parsed(blob, shown)
+                data, problem = (_parsed_form if is_form else _parsed)(blob, shown)
                 if data is None:
                     errors.append(f"{problem}; skipped")
                     skipped.add(path.rsplit("/", 1)[-1].removesuffix(".toml"))
@@ -481,7 +471,7 @@ class History:
                     entries[qid] = entry_from_table(table)
         from .semdiff import Snapshot
 
-        return Snapshot(label, commit, questions, entries, order, tuple(errors), form=form, skipped=frozenset(skipped))
+        return Snapshot(label, commit, questions, entries, order, tuple(errors), form=form, skipped=frozenset(skipped), files=files)
 
     def default_from(self) -> str:
         """The last iteration's name, or the project's first save when there is none."""
@@ -521,6 +511,8 @@ class History:
                 untrusted.extend(self._untrusted_between(*commits))
             except MlreqError as exc:  # said by the caller's thread, like any other git failure
                 failed.append(exc)
+
+        import threading
 
         walk = threading.Thread(target=walk_range, daemon=True)
         walk.start()
@@ -652,20 +644,33 @@ class History:
             if prefetch is not None:  # read for another file or question: not this timeline
                 prefetch.stop()
             prefetch = TimelineRead(self.repo.root, path, question_id, window)
-        candidates, blobs = prefetch.result()
+        found = prefetch.result()
+        from .timelinecache import blob_id_of, keepable, save
+
+        kept, learned = prefetch.cached, {}
         versions: list[Version] = []
-        for (commit, author, date, merged, untrusted), blob in zip(candidates, blobs):
-            if untrusted and blob is not None:  # mlreq never commits a file it cannot read; others may
-                _, problem = _parsed(blob, f"{commit[:10]}:{path}")
-                if problem:
-                    if problems is not None:
-                        problems.append(f"{problem}; skipped")
-                    continue
-            entry = _entry_in(blob, question_id)
+        for commit, author, date, merged, untrusted, blob_id, blob in found:
+            if blob is None:  # not there, or read by an earlier timeline (then, if a hand commit's, checked to read)
+                record = kept.get(blob_id) if blob_id else None
+                table = record[0] if record is not None and (record[1] or not untrusted) else None
+            else:
+                if untrusted:  # mlreq never commits a file it cannot read; others may
+                    _, problem = _parsed(blob, f"{commit[:10]}:{path}")
+                    if problem:
+                        if problems is not None:
+                            problems.append(f"{problem}; skipped")
+                        continue
+                table = _table_in(blob, question_id)
+                if blob_id and (table is None or keepable(table)) and blob_id_of(blob, blob_id) == blob_id:
+                    known_to_read = (learned.get(blob_id) or kept.get(blob_id) or [None, False])[1]
+                    learned[blob_id] = [table, untrusted or known_to_read]  # a hand commit's file was just checked
+            entry = entry_from_table(table) if table is not None else None
             if entry is None or (not versions and entry == EMPTY):
                 continue  # the blank entry a new project starts with is not a version
             if not versions or versions[-1].entry != entry:
                 versions.append(Version(commit, author, date, entry, merged=merged))
+        if learned:
+            save(question_id, {**{k: v for k, v in kept.items() if k not in learned}, **learned})
         return versions
 
     def entry_at(self, question_id: str, revision: str) -> Entry:
@@ -704,6 +709,9 @@ def _after_latest(iterations: list[Iteration]) -> dict[str, str]:
     it, so iterations made within one second still list in the order they were made."""
     if not iterations:
         return {}
+    import time
+    from datetime import datetime
+
     latest = max(datetime.fromisoformat(i.date) for i in iterations)
     if int(time.time()) > int(latest.timestamp()):
         return {}
@@ -715,38 +723,85 @@ def _parsed(blob: bytes, shown: str) -> tuple[dict | None, str]:
     """A TOML file's data, or None and the problem as `commit:path[:line:col]: what`."""
     try:
         text = blob.decode("utf-8")
-        fast = read_answers(text)  # an answer file as mlreq writes it, without tomllib's slow strings
-        return (fast if fast is not None else tomllib.loads(text)), ""
     except UnicodeDecodeError:
         return None, f"{shown}: not valid UTF-8"
+    fast = read_answers(text)  # an answer file as mlreq writes it, without tomllib's slow strings
+    if fast is not None:
+        return fast, ""
+    import tomllib
+
+    try:
+        return tomllib.loads(text), ""
     except tomllib.TOMLDecodeError as exc:
+        from mlreq.bank.tomlread import tomllib_error_line
+
         return None, tomllib_error_line(exc, shown)
     except RecursionError:
         return None, f"{shown}: values nested too deeply to read"
 
 
+class _Unreadable(Exception):
+    """A version of form.toml that does not read: nothing of it is cached."""
+
+
+def _parsed_form(blob: bytes, shown: str) -> tuple[dict | None, str]:
+    """form.toml's data as `_parsed` gives it, through the parse cache (`bank/tomlcache.py`,
+    by a digest of the bytes): a diff's question set is mostly the work tree's, whose
+    reading `Project.open` left there, so neither tomllib nor its 10 ms parse is needed.
+    Text with conflict markers is read without the cache: `Project.open` refuses it, and
+    must never find it there."""
+    from mlreq.bank.tomlcache import cached_parse
+    from mlreq.bank.tomlread import merge_conflict_error
+
+    def parse() -> dict:
+        from mlreq.bank import tomlfast
+
+        text = blob.decode("utf-8")  # (decodes: `_parsed` said otherwise before)
+        fast = tomlfast.loads(text)  # exactly tomllib's reading, or None
+        if fast is not None:
+            return fast
+        data, problem = _parsed(blob, shown)
+        if data is None:
+            raise _Unreadable(problem)
+        return data
+
+    try:
+        if merge_conflict_error(blob.decode("utf-8"), shown):
+            return _parsed(blob, shown)
+    except UnicodeDecodeError:
+        return None, f"{shown}: not valid UTF-8"
+    try:
+        return cached_parse(blob, parse), ""
+    except _Unreadable as exc:
+        return None, str(exc)
+
+
 def _entry_in(blob: bytes | None, question_id: str) -> Entry | None:
-    """One question's entry in an answer file's bytes, parsing only its own table.
+    """One question's entry in an answer file's bytes, parsing only its own table."""
+    table = _table_in(blob, question_id) if blob is not None else None
+    return entry_from_table(table) if table is not None else None
+
+
+def _table_in(blob: bytes, question_id: str) -> dict | None:
+    """One question's table in an answer file's bytes, parsing only that table.
 
     Timelines read hundreds of versions of a stage file; cutting out the question's table
     first makes that ten times cheaper. A cut that lands inside a multi-line string cannot
     parse, and then the whole file is parsed instead.
     """
-    if blob is None:
-        return None
     try:
         text = blob.decode("utf-8")
     except UnicodeDecodeError:
         return None
     table = _table_alone(text, question_id)
     if table is None:
+        import tomllib
+
         try:
             table = tomllib.loads(text).get(question_id)
         except (tomllib.TOMLDecodeError, RecursionError):
             return None
-    if not isinstance(table, dict):
-        return None
-    return entry_from_table(table)
+    return table if isinstance(table, dict) else None
 
 
 _TABLE_START = re.compile(r"^[ \t]*\[", re.MULTILINE)
@@ -761,10 +816,20 @@ def _table_alone(text: str, question_id: str) -> dict | None:
     fast = read_answers(snippet)
     if fast is not None:
         return fast.get(question_id)
+    import tomllib
+
     try:
         return tomllib.loads(snippet).get(question_id)
     except (tomllib.TOMLDecodeError, RecursionError):
         return None
+
+
+def _blob_ids(tree: tuple[str, str, bytes] | None) -> dict[str, str]:
+    """A tree's blobs (files and links, as `cat-file` finds them by path) by name: id;
+    nothing for a missing folder."""
+    if tree is None or tree[1] != "tree":
+        return {}
+    return {name: object_id for mode, name, object_id in tree_entries(tree[2], len(tree[0]) // 2) if mode not in ("40000", "160000")}
 
 
 def _parse_tag_message(contents: str, tag: str) -> tuple[str, str]:

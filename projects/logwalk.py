@@ -56,15 +56,18 @@ class TimelineRead:
     """The versions of one answer file a timeline looks at, read while git walks: every
     commit of the file's first-parent log that names the question, or no question (hand
     commits and merges), is asked of one `cat-file --batch` as soon as the log shows it
-    (reading the versions costs git more than the walk). `result()` is (candidates, blobs),
-    oldest first: (commit, author, date, is a merge, is not mlreq's) and the file's bytes.
+    (reading the versions costs git more than the walk), unless the version's blob id
+    (`--raw`) is one `timelinecache` kept from an earlier timeline. `result()` is a list,
+    oldest first, of (commit, author, date, is a merge, is not mlreq's, blob id or None,
+    bytes or None); `cached` holds what was kept (blob id -> record).
 
     In the background (`background=True`) it runs on a thread, so `mlreq log QID` reads
     while it loads the project."""
 
     def __init__(self, repo_root: Path, path: str, question_id: str, window: int | None = None, background: bool = False) -> None:
         self.key = (repo_root, path, question_id, window)
-        self._result: tuple[list[tuple[str, str, str, bool, bool]], list[bytes | None]] | None = None
+        self.cached: dict[str, list] = {}
+        self._result: list[tuple[str, str, str, bool, bool, str | None, bytes | None]] | None = None
         self._error: BaseException | None = None
         self._cancelled = False
         self._thread = None
@@ -82,37 +85,67 @@ class TimelineRead:
         except BaseException as exc:  # said by the thread that asks for the result
             self._error = exc
 
-    def _read(self) -> tuple[list[tuple[str, str, str, bool, bool]], list[bytes | None]]:
+    def _read(self) -> list[tuple[str, str, str, bool, bool, str | None, bytes | None]]:
+        from .timelinecache import load
+
         repo_root, path, question_id, window = self.key
+        cached: dict[str, list] = {}
         limit = [f"-n{window}"] if window else []
-        candidates: list[tuple[str, str, str, bool, bool]] = []
-        with GitStream(repo_root, "log", "--first-parent", *limit, f"--format={FIELD.join(TIMELINE_FIELDS)}{RECORD}", "--", path) as log, \
-                BlobFeed(repo_root) as feed:
+        candidates: list[tuple[str, str, str, bool, bool, str | None]] = []
+        asked: list[str] = []  # what cat-file is asked, in order: blob ids (each once) or commit:path
+        where: list[int | None] = []  # each candidate's answer among them (None: kept, or no file)
+        position: dict[str, int] = {}
+
+        def take(record: str) -> None:
+            fields, raw_start, raw = record.partition("\n\n:")  # the record, then its --raw lines
+            parts = fields.strip("\n").split(FIELD)
+            if len(parts) != 5:
+                return
+            commit, author, date, parents, trailers = parts
+            named = [q.strip() for q in trailers.split(",") if q.strip()]
+            if named and question_id not in named:
+                return  # hand commits and merges carry no trailer: look inside
+            blob_id = _blob_of((":" + raw).split("\n") if raw_start else [], path)
+            untrusted = not named
+            candidates.append((commit, author, date, len(parents.split()) > 1, untrusted, blob_id or None))
+            if blob_id == "":  # the file is not there at this commit
+                where.append(None)
+            elif blob_id is not None and blob_id in cached and (cached[blob_id][1] or not untrusted):
+                where.append(None)
+            else:
+                name = blob_id or f"{commit}:{path}"  # (an unusual log line: as before, by path)
+                if name not in position:
+                    position[name] = len(asked)
+                    asked.append(name)
+                where.append(position[name])
+
+        # the separator first: a record's --raw lines follow it, so each piece between two
+        # separators is one whole commit
+        args = ["log", "--first-parent", *limit, "--raw", "--no-abbrev", f"--format={RECORD}{FIELD.join(TIMELINE_FIELDS)}", "--", path]
+        with GitStream(repo_root, *args) as log, BlobFeed(repo_root) as feed:
+            self.cached = cached = load(question_id)  # while git starts walking
             rest = ""
             for piece in log.pieces():
                 if self._cancelled:
-                    return [], []
-                *records, rest = (rest + piece).split(RECORD)
-                found = []
+                    return []
+                _, *records, rest = (RECORD + rest + piece).split(RECORD)
+                before = len(asked)
                 for record in records:
-                    parts = record.strip("\n").split(FIELD)
-                    if len(parts) != 5:
-                        continue
-                    commit, author, date, parents, trailers = parts
-                    named = [q.strip() for q in trailers.split(",") if q.strip()]
-                    if not named or question_id in named:  # hand commits and merges carry no trailer: look inside
-                        found.append((commit, author, date, len(parents.split()) > 1, not named))
-                candidates += found
-                feed.ask([f"{c[0]}:{path}" for c in found])
+                    take(record)
+                feed.ask(asked[before:])
+            if rest:
+                before = len(asked)
+                take(rest)
+                feed.ask(asked[before:])
             status, _ = log.finish()
             if status != 0:  # no commits yet, or git refused: no versions
-                candidates = []
-            blobs = feed.contents()[: len(candidates)]
-        candidates.reverse()
-        blobs.reverse()
-        return candidates, blobs
+                candidates, where = [], []
+            contents = feed.contents()
+        found = [(*candidate, contents[index] if index is not None else None) for candidate, index in zip(candidates, where)]
+        found.reverse()
+        return found
 
-    def result(self) -> tuple[list[tuple[str, str, str, bool, bool]], list[bytes | None]]:
+    def result(self) -> list[tuple[str, str, str, bool, bool, str | None, bytes | None]]:
         if self._thread is not None:
             self._thread.join()
         if self._error is not None:
@@ -125,6 +158,32 @@ class TimelineRead:
         self._cancelled = True
         if self._thread is not None:
             self._thread.join()
+
+
+_REGULAR = ("100644", "100755", "120000")
+"""Modes `cat-file` reads a path of as a blob (a file, a link's target text)."""
+
+
+def _blob_of(raw: list[str], path: str) -> str | None:
+    """The file's blob id at a commit from its `--raw` line: "" when it is gone, None when
+    the line does not say plainly (no line, a combined merge line, a quoted name, a
+    submodule): then it is read by path, as without `--raw`."""
+    found = None
+    for line in raw:
+        meta, tab, name = line.partition("\t")
+        fields = meta.split(" ")
+        if not tab or name != path or len(fields) != 5 or meta.startswith("::"):
+            continue
+        if found is not None:
+            return None
+        new_mode, new_id = fields[1], fields[3]
+        if new_mode == "000000" and new_id.strip("0") == "":
+            found = ""
+        elif new_mode in _REGULAR and len(new_id) in (40, 64):
+            found = new_id
+        else:
+            return None
+    return found
 
 
 def start_timeline_at(path: Path, question_id: str) -> TimelineRead | None:

@@ -12,23 +12,28 @@ read (hand edits) are said, then skipped, as answers' are.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections import namedtuple
 
 from mlreq.bank.errors import MlreqError
 
-from .requirements import REQUIREMENTS_FILE, TRAILER, Requirement, RequirementSet, RequirementsFileError, parse_requirements
+from .layout import REQUIREMENTS_FILE
+from .logwalk import REQUIREMENT_TRAILER as TRAILER
 from .safefile import read_project_file
 from .semdiff import FieldChange
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start)
 if TYPE_CHECKING:
     from mlreq.bank import Form
 
     from .history import History
     from .project import Project
+    from .requirements import Requirement, RequirementSet
     from .semdiff import ProjectDiff, Snapshot
+
+# The requirements' model (`requirements.py`, with what its writes need: ~15 ms to import)
+# is loaded only where a version is read: a diff whose ends hold the same requirements.toml
+# (or none) compares two blob ids and imports nothing more.
 
 DISK = "now"
 """An end that is the file on disk, saved or not (as `history.NOW` is for answers)."""
@@ -38,31 +43,27 @@ and a sync's kept `conflict` are bookkeeping: their change shows as a status cha
 _FIELD, _RECORD = "\x1f", "\x1e"
 
 
-@dataclass(frozen=True)
-class RequirementChange:
-    """How one requirement differs between two ends."""
+class RequirementChange(namedtuple("RequirementChange", "requirement_id kind text sources owner fields", defaults=((),))):
+    """How one requirement differs between two ends (named tuples here: see semdiff).
 
-    requirement_id: str
-    kind: str
-    """"added", "changed", "retired" (its status became retired) or "removed" (gone from the file)."""
-    text: str
-    """Its text at the newer end (the older one's when removed)."""
-    sources: tuple[str, ...]
-    """The questions it is written from, at both ends (for filters and links)."""
-    owner: str
-    fields: tuple[FieldChange, ...] = ()
-    """Changed fields, old and new as text: `from` joins question ids with ", ", `criteria`
-    puts each criterion on a line of its own, `owner` is the role's name."""
+    - kind: "added", "changed", "retired" (its status became retired) or "removed" (gone from the file);
+    - text: its text at the newer end (the older one's when removed);
+    - sources: the questions it is written from, at both ends (for filters and links);
+    - owner: the owning role's id;
+    - fields: changed fields, old and new as text: `from` joins question ids with ", ",
+      `criteria` puts each criterion on a line of its own, `owner` is the role's name.
+    """
+
+    __slots__ = ()
 
     def field(self, name: str) -> FieldChange | None:
         return next((f for f in self.fields if f.field == name), None)
 
 
-@dataclass(frozen=True)
-class RequirementsDiff:
-    changes: tuple[RequirementChange, ...] = ()
-    errors: tuple[str, ...] = ()
-    """Ends whose requirements.toml could not be read: said, then not compared."""
+class RequirementsDiff(namedtuple("RequirementsDiff", "changes errors", defaults=((), ()))):
+    """RequirementChanges; errors: ends whose requirements.toml could not be read (said, then not compared)."""
+
+    __slots__ = ()
 
     def count(self, kind: str) -> int:
         return sum(c.kind == kind for c in self.changes)
@@ -89,6 +90,10 @@ def _at_line_start(data: bytes, position: int) -> bool:
 
 
 def _parse(data: bytes, shown: str) -> RequirementSet:
+    import hashlib
+
+    from .requirements import parse_requirements
+
     key = hashlib.blake2b(data, digest_size=16).digest()
     found = _parsed.get(key)
     if found is None:  # (a local: another thread's diff may clear the cache meanwhile)
@@ -120,6 +125,8 @@ def _changed_parts(old: bytes | None, new: bytes | None, shown: tuple[str, str])
     both versions is the same requirement at both ends (ids are unique in each), so it is
     skipped; the heads are always read. Any doubt, or a block that does not read alone (its
     line numbers would be off), and the versions are read whole."""
+    from .requirements import RequirementSet, RequirementsFileError
+
     cut = [_blocks(data) if data is not None else [] for data in (old, new)]
     common = set(cut[0][1:]) & set(cut[1][1:]) if cut[0] is not None and cut[1] is not None else set()
     if cut[0] is not None and cut[1] is not None and 2 * len(common) >= max(len(cut[0]), len(cut[1])) - 1:
@@ -137,6 +144,8 @@ def _changed_parts(old: bytes | None, new: bytes | None, shown: tuple[str, str])
 
 def _one(data: bytes, requirement_id: str, shown: str) -> Requirement | None:
     """One requirement in a version of the file: its block alone when the file cuts cleanly."""
+    from .requirements import RequirementsFileError
+
     blocks = _blocks(data)
     if blocks is not None:
         line = re.compile(rb"""id[ \t]*=[ \t]*["']""" + re.escape(requirement_id.encode()) + rb"""["']""")
@@ -152,7 +161,13 @@ def _one(data: bytes, requirement_id: str, shown: str) -> Requirement | None:
 
 def _blob_id(data: bytes, like: str) -> str:
     """The id git gives these bytes as a blob (SHA-1, or SHA-256 in a repository that uses it)."""
-    algorithm = hashlib.sha256 if len(like) == 64 else hashlib.sha1
+    if len(like) == 64:
+        from hashlib import sha256 as algorithm
+    else:
+        try:
+            from _sha1 import sha1 as algorithm  # what hashlib.sha1 is; hashlib also loads OpenSSL (~3 ms)
+        except ImportError:  # pragma: no cover - another Python implementation
+            from hashlib import sha1 as algorithm
     return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
 
 
@@ -174,21 +189,27 @@ class _Ends:
         except MlreqError:
             raise
         except OSError as exc:
+            from .requirements import RequirementsFileError
+
             raise RequirementsFileError(f"{REQUIREMENTS_FILE}: cannot read ({exc.strerror or exc})") from None
 
-    def read(self, old: str | None, new: str | None) -> tuple[RequirementSet, RequirementSet, tuple[str, ...]]:
-        """The requirements at both ends, or two empty sets when nothing changed."""
-        ends = [end for end in (old, new) if end not in (None, DISK)]
-        ids = dict(zip(ends, self.repo.blob_ids_at([(commit, self.path) for commit in ends])))
+    def read(self, old: str | None, new: str | None, known: dict[str, str | None] | None = None,
+             ) -> tuple[RequirementSet | None, RequirementSet | None, tuple[str, ...]]:
+        """The requirements at both ends, or None, None when nothing changed. `known` holds
+        the blob ids of commits already found (a diff's trees): git is asked for the others."""
+        ids = dict(known or {})
+        ends = [end for end in (old, new) if end not in (None, DISK) and end not in ids]
+        ids.update(zip(ends, self.repo.blob_ids_at([(commit, self.path) for commit in ends])))
         try:
             on_disk = self.disk() if DISK in (old, new) else None
         except MlreqError as exc:  # a link, a special file: said, the answers' diff goes on
-            return RequirementSet(), RequirementSet(), (f"{exc}; requirements not compared",)
+            return None, None, (f"{exc}; requirements not compared",)
         if on_disk is not None:
             ids[DISK] = _blob_id(on_disk, next(iter(v for v in ids.values() if v), ""))
         old_id, new_id = (ids.get(end) if end is not None else None for end in (old, new))
         if old_id == new_id:  # both absent, or the same bytes: nothing to compare
-            return RequirementSet(), RequirementSet(), ()
+            return None, None, ()
+        from .requirements import RequirementsFileError
         wanted = [(end, blob) for end, blob in ((old, old_id), (new, new_id)) if blob and end != DISK]
         contents = dict(zip((end for end, _ in wanted), self.repo.read_files_at([(end, self.path) for end, _ in wanted])))
         if on_disk is not None:
@@ -198,7 +219,7 @@ class _Ends:
         try:
             before, after = _changed_parts(data[0], data[1], (shown[0], shown[1]))
         except RequirementsFileError as exc:  # showing everything as added or removed would be wrong
-            return RequirementSet(), RequirementSet(), (f"{exc}; requirements not compared",)
+            return None, None, (f"{exc}; requirements not compared",)
         return before, after, ()
 
 
@@ -213,19 +234,24 @@ def end_of(snapshot: Snapshot) -> str | None:
 # --------------------------------------------------------------------------- comparing
 
 
-def requirements_diff(project: Project, old: str | None, new: str | None) -> RequirementsDiff:
-    """What changed in the requirements from `old` to `new` (commit ids, DISK, or None)."""
+def requirements_diff(project: Project, old: str | None, new: str | None, known: dict[str, str | None] | None = None) -> RequirementsDiff:
+    """What changed in the requirements from `old` to `new` (commit ids, DISK, or None);
+    `known`: requirements.toml's blob id (None: absent) at commits where it was read already."""
     if old == new:
         return RequirementsDiff()
-    before, after, errors = _Ends(project).read(old, new)
+    before, after, errors = _Ends(project).read(old, new, known)
     if errors:
         return RequirementsDiff((), errors)
+    if before is None or after is None:  # the same file at both ends (or none)
+        return RequirementsDiff()
     return RequirementsDiff(compare(before, after, project.form))
 
 
 def requirements_diff_of(project: Project, diff: ProjectDiff) -> RequirementsDiff:
-    """The requirements part of a diff of answers: between the same two ends."""
-    return requirements_diff(project, end_of(diff.old), end_of(diff.new))
+    """The requirements part of a diff of answers: between the same two ends (the blob ids
+    of requirements.toml at its commits were read with their trees)."""
+    known = {s.commit: s.files.get(REQUIREMENTS_FILE) for s in (diff.old, diff.new) if s.commit and s.files is not None}
+    return requirements_diff(project, end_of(diff.old), end_of(diff.new), known)
 
 
 def _values(requirement: Requirement | None, form: Form) -> dict[str, str]:
@@ -278,14 +304,10 @@ def filtered(changes: tuple[RequirementChange, ...], form: Form, stage: str | No
 # --------------------------------------------------------------------------- one requirement
 
 
-@dataclass(frozen=True)
-class RequirementVersion:
-    commit: str
-    author: str
-    date: str
-    requirement: Requirement
-    subject: str = ""
-    merged: bool = False
+class RequirementVersion(namedtuple("RequirementVersion", "commit author date requirement subject merged", defaults=("", False))):
+    """One version of one requirement in its timeline."""
+
+    __slots__ = ()
 
 
 def requirement_timeline(history: History, requirement_id: str, problems: list[str] | None = None) -> list[RequirementVersion]:
@@ -293,6 +315,7 @@ def requirement_timeline(history: History, requirement_id: str, problems: list[s
     parents, as an answer's timeline). Only commits naming it in their `Mlreq-Requirement:`
     trailer, and commits without one (hand edits, merges), are read."""
     from .errors import InvalidInputError
+    from .requirements import RequirementsFileError
 
     requirement_id = requirement_id.strip().upper()
     path = history.project.repo_path(REQUIREMENTS_FILE)

@@ -9,11 +9,18 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from collections import namedtuple
 
-from mlreq.bank import Form, Question
+from .answers import EMPTY
 
-from .answers import EMPTY, Entry
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start)
+if TYPE_CHECKING:
+    from mlreq.bank import Form, Question
+
+    from .answers import Entry
+
+# The value types below are named tuples, not dataclasses: `dataclasses` (with inspect,
+# ast, dis) and about 1 ms per class were a tenth of `mlreq diff` as a process (issue 11).
 
 _TOKEN = re.compile(r"\s+|[^\w\s]+|\w+(?:[^\w\s]+\w+)*")
 """Whitespace runs, punctuation runs, and words (with inner punctuation: "charger-day", "4,000")."""
@@ -23,21 +30,19 @@ SHORT_WORDS, SHORT_CHARS = 2, 15
 between two changes: it joins them."""
 
 
-@dataclass(frozen=True)
-class WordOp:
-    """One run of the word diff: "equal", "delete" or "insert"."""
+class WordOp(namedtuple("WordOp", "op text")):
+    """One run of the word diff: op is "equal", "delete" or "insert"; text, its words."""
 
-    op: str
-    text: str
+    __slots__ = ()
 
 
-@dataclass
 class _Run:
     """Unchanged text (`same`), or a change (`gone` replaced by `came`) when same is None."""
 
-    same: str | None = None
-    gone: str = ""
-    came: str = ""
+    __slots__ = ("same", "gone", "came")
+
+    def __init__(self, same: str | None = None, gone: str = "", came: str = "") -> None:
+        self.same, self.gone, self.came = same, gone, came
 
 
 def word_diff(old: str, new: str) -> list[WordOp]:
@@ -147,55 +152,48 @@ def render_word_diff(ops: list[WordOp]) -> str:
     return "".join(marks[op.op].format(op.text) for op in ops)
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """The project as it was at one point: its question set and its entries."""
+class Snapshot(namedtuple("Snapshot", "label commit questions entries order errors form skipped files")):
+    """The project as it was at one point: its question set and its entries.
 
-    label: str
-    commit: str | None
-    questions: dict[str, Question]
-    entries: dict[str, Entry]
-    order: list[str] = field(default_factory=list)
-    errors: tuple[str, ...] = ()
-    """Files that could not be read at this point (broken, missing): said, then skipped."""
-    form: Form | None = None
-    skipped: frozenset[str] = frozenset()
-    """Stages whose answer file could not be read here: their questions are not compared."""
+    - label (str), commit (str or None), questions (id -> Question), entries (id -> Entry),
+      order (question ids, in the form's order);
+    - errors: files that could not be read at this point (broken, missing): said, then skipped;
+    - form: the question set (Form or None);
+    - skipped: stages whose answer file could not be read here: their questions are not compared;
+    - files: the blob ids of the files in the project's folder at `commit` (name -> id),
+      where read with it; None when unknown (the disk, a snapshot made otherwise).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, label: str, commit: str | None, questions: dict[str, Question], entries: dict[str, Entry],
+                order: list[str] | None = None, errors: tuple[str, ...] = (), form: Form | None = None,
+                skipped: frozenset[str] = frozenset(), files: dict[str, str] | None = None) -> Snapshot:
+        return super().__new__(cls, label, commit, questions, entries, [] if order is None else order, errors, form, skipped, files)
 
 
-@dataclass(frozen=True)
-class FieldChange:
+class FieldChange(namedtuple("FieldChange", "field old new")):
     """One field of an entry, before and after: "answer", "status", "notes", or
     "agreed_by" (the names of the roles that agreed, comma-separated; "" for none)."""
 
-    field: str
-    old: str
-    new: str
+    __slots__ = ()
 
     def words(self) -> list[WordOp]:
         return word_diff(self.old, self.new)
 
 
-@dataclass(frozen=True)
-class QuestionChange:
-    """How one question differs between two snapshots."""
+class QuestionChange(namedtuple("QuestionChange", "question_id stage text kind fields old_text", defaults=((), ""))):
+    """How one question differs between two snapshots: kind is "changed" (entry), "added" /
+    "removed" (question set), or "reworded"; fields, the FieldChanges."""
 
-    question_id: str
-    stage: str
-    text: str
-    kind: str
-    """"changed" (entry), "added" / "removed" (question set), or "reworded"."""
-    fields: tuple[FieldChange, ...] = ()
-    old_text: str = ""
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class ProjectDiff:
-    old: Snapshot
-    new: Snapshot
-    changes: tuple[QuestionChange, ...]
-    passed: tuple[str, ...] = ()
-    """Versions between the two ends that could not be read: said, then skipped."""
+class ProjectDiff(namedtuple("ProjectDiff", "old new changes passed", defaults=((),))):
+    """Two snapshots and the QuestionChanges between them; passed: versions between the two
+    ends that could not be read (said, then skipped)."""
+
+    __slots__ = ()
 
     @property
     def errors(self) -> tuple[str, ...]:

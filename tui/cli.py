@@ -450,9 +450,14 @@ def _saves(args: argparse.Namespace) -> bool:
 
 
 def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO) -> int:
+    command = args.command or "open"
+    walk = None
+    if command == "log":  # the log's git walk runs while the project's model loads and is read (issue 11)
+        from mlreq.projects.logwalk import start_timeline_at, start_walk_at
+
+        walk = args.log_walk = start_timeline_at(args.project, args.question) if args.question else start_walk_at(args.project)
     from mlreq.projects import Project
 
-    command = args.command or "open"
     if command != "export":  # exports are data, escaped by their format; the rest is for people
         # Stage names, question texts, answers, git's messages: piped (`mlreq show | less -R`)
         # or not, control characters from files become symbols and are never obeyed.
@@ -505,11 +510,6 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
     if command == "serve":
         return _serve(args, author, out)
     if command in ("show", "answer", "impact", "review", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
-        walk = None
-        if command == "log":  # the log's git walk runs while the project is read (issue 11)
-            from mlreq.projects.logwalk import start_timeline_at, start_walk_at
-
-            walk = args.log_walk = start_timeline_at(args.project, args.question) if args.question else start_walk_at(args.project)
         try:
             _ensure_merge_driver(args.project)
             project = Project.open(args.project, author=author)

@@ -6,12 +6,14 @@ import argparse
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
 
 from mlreq.projects.errors import InvalidInputError
 from mlreq.projects.safetext import safe_json, visible
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start)
 if TYPE_CHECKING:  # the project's module is loaded by the command, after `mlreq log` started git's walk
+    from typing import TextIO
+
     from mlreq.projects import Project
     from mlreq.projects.history import History, LogEntry
     from mlreq.projects.reqhistory import RequirementChange
