@@ -13,32 +13,41 @@ from __future__ import annotations
 
 import re
 
-_OUTSIDE_SHAPE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\\\ufeff]")
-"""Escapes, CR, control characters and a byte-order mark: tomllib's job."""
 _SPACE = r"[ \t]*"
 _COMMENT = r"(?:#[^\n]*)?"
 _BASIC = r'"[^"\n]*"'
-_STATEMENT = re.compile(
-    rf"{_SPACE}(?:"
-    rf'\[{_SPACE}"(?P<table>[^"\n]*)"{_SPACE}\]'
-    rf"|(?P<key>[A-Za-z0-9_-]+){_SPACE}={_SPACE}(?:"
-    rf'"""(?P<long>(?:[^"]|"(?!""))*)"""'
-    rf'|"(?P<short>[^"\n]*)"'
-    rf"|\[(?P<array>{_SPACE}(?:{_BASIC}{_SPACE},{_SPACE})*(?:{_BASIC}{_SPACE})?)\]"
-    rf"))?{_SPACE}{_COMMENT}(?:\n|\Z)"
-)
-_ITEM = re.compile(_BASIC)
+_patterns: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
+
+
+def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The outside-shape, statement and array-item patterns, compiled at first use: about
+    6 ms that `mlreq log QID` need not pay when every version it shows was read before."""
+    global _patterns
+    if _patterns is None:
+        outside_shape = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\\\ufeff]")  # escapes, CR, control characters, a BOM: tomllib's job
+        statement = re.compile(
+            rf"{_SPACE}(?:"
+            rf'\[{_SPACE}"(?P<table>[^"\n]*)"{_SPACE}\]'
+            rf"|(?P<key>[A-Za-z0-9_-]+){_SPACE}={_SPACE}(?:"
+            rf'"""(?P<long>(?:[^"]|"(?!""))*)"""'
+            rf'|"(?P<short>[^"\n]*)"'
+            rf"|\[(?P<array>{_SPACE}(?:{_BASIC}{_SPACE},{_SPACE})*(?:{_BASIC}{_SPACE})?)\]"
+            rf"))?{_SPACE}{_COMMENT}(?:\n|\Z)"
+        )
+        _patterns = (outside_shape, statement, re.compile(_BASIC))
+    return _patterns
 
 
 def read_answers(text: str) -> dict[str, dict[str, str | list[str]]] | None:
     """The tables of an answer file as tomllib would return them, or None when the text
     is not in the shape mlreq writes (then parse it with tomllib)."""
-    if _OUTSIDE_SHAPE.search(text):
+    outside_shape, statement, array_item = _compiled()
+    if outside_shape.search(text):
         return None
     tables: dict[str, dict[str, str | list[str]]] = {}
     table: dict[str, str | list[str]] | None = None
     position, end = 0, len(text)
-    match_at = _STATEMENT.match
+    match_at = statement.match
     while position < end:
         found = match_at(text, position)
         if found is None or found.end() == position:
@@ -58,5 +67,5 @@ def read_answers(text: str) -> dict[str, dict[str, str | list[str]]] | None:
             elif short is not None:
                 table[key] = short
             else:
-                table[key] = [item[1:-1] for item in _ITEM.findall(array)]
+                table[key] = [item[1:-1] for item in array_item.findall(array)]
     return tables
