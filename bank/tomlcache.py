@@ -43,11 +43,11 @@ def cached_parse(data: bytes, parse: Callable[[], dict[str, Any]]) -> dict[str, 
     if folder is None:
         return parse()
     name = os.path.join(folder, blake2b(data, digest_size=32).hexdigest() + ".json")
-    found = _load(name)
+    found = load_entry(name)
     if found is not None:
         return found
     parsed = parse()
-    _store(folder, name, parsed)
+    store_entry(folder, name, parsed)
     return parsed
 
 
@@ -62,7 +62,7 @@ def cache_folder() -> str | None:
     return os.path.join(base, "mlreq", FORMAT)
 
 
-def _load(name: str) -> dict[str, Any] | None:
+def load_entry(name: str) -> dict[str, Any] | None:
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
@@ -83,7 +83,7 @@ def _load(name: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _store(folder: str, name: str, parsed: dict[str, Any]) -> None:
+def store_entry(folder: str, name: str, parsed: dict[str, Any]) -> None:
     import json
 
     try:
@@ -92,6 +92,12 @@ def _store(folder: str, name: str, parsed: dict[str, Any]) -> None:
             return  # NaN, a table shaped like the tag, ...: not worth keeping
     except (TypeError, ValueError, KeyError, RecursionError):
         return
+    write_entry(folder, name, text)
+
+
+def write_entry(folder: str, name: str, text: str, keep: int | None = None) -> None:
+    """Write an entry whole (a temporary file, then a rename; never through a link) and keep
+    the newest `keep` (MAX_ENTRIES) files of `folder`. A failure only means working it out again next time."""
     temporary = f"{name}.{os.getpid()}.tmp"
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
@@ -105,20 +111,20 @@ def _store(folder: str, name: str, parsed: dict[str, Any]) -> None:
         except OSError:
             pass
         return
-    _prune(folder)
+    _prune(folder, MAX_ENTRIES if keep is None else keep)
 
 
-def _prune(folder: str) -> None:
-    """Keep the newest MAX_ENTRIES files (a temporary one a killed writer left goes too, in time)."""
+def _prune(folder: str, keep: int) -> None:
+    """Keep the newest `keep` files (a temporary one a killed writer left goes too, in time)."""
     try:
         with os.scandir(folder) as listing:
             entries = [(entry.stat(follow_symlinks=False).st_mtime, entry.path) for entry in listing if entry.is_file(follow_symlinks=False)]
     except OSError:
         return
-    if len(entries) <= MAX_ENTRIES:
+    if len(entries) <= keep:
         return
     entries.sort(reverse=True)
-    for _, path in entries[MAX_ENTRIES:]:
+    for _, path in entries[keep:]:
         try:
             os.unlink(path)
         except OSError:

@@ -60,7 +60,7 @@ def usable(repo_root: Path) -> bool:
 def load(commit: str) -> dict[str, str | None] | None:
     """path -> blob id (None: absent) remembered for `commit`, or None."""
     name = _entry(commit)
-    found = tomlcache._load(name) if name else None
+    found = tomlcache.load_entry(name) if name else None
     if found is None or not all(isinstance(k, str) and (v is None or (isinstance(v, str) and _COMMIT.fullmatch(v))) for k, v in found.items()):
         return None
     return found
@@ -69,7 +69,7 @@ def load(commit: str) -> dict[str, str | None] | None:
 def store(commit: str, blobs: dict[str, str | None]) -> None:
     name = _entry(commit)
     if name is not None:
-        tomlcache._store(os.path.dirname(name), name, blobs)
+        tomlcache.store_entry(os.path.dirname(name), name, blobs)
 
 
 def parent_in_reflog(repo_root: Path, commit: str) -> str | None:

@@ -113,35 +113,6 @@ def save(question_id: str, versions: dict[str, Record]) -> None:
         text = json.dumps({"question": question_id, "versions": kept}, ensure_ascii=True)
     except (TypeError, ValueError, RecursionError):
         return
-    name = _file_name(folder, question_id)
-    temporary = f"{name}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("ascii"))
-        os.replace(temporary, name)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        return
-    _prune(folder)
+    from mlreq.bank.tomlcache import write_entry
 
-
-def _prune(folder: str) -> None:
-    """Keep the newest MAX_FILES files (a temporary one a killed writer left goes too, in time)."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = [(entry.stat(follow_symlinks=False).st_mtime, entry.path) for entry in listing if entry.is_file(follow_symlinks=False)]
-    except OSError:
-        return
-    if len(entries) <= MAX_FILES:
-        return
-    entries.sort(reverse=True)
-    for _, path in entries[MAX_FILES:]:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+    write_entry(folder, _file_name(folder, question_id), text, keep=MAX_FILES)
