@@ -526,6 +526,19 @@ class GitRepo:
         return None
 
 
+def blob_id(data: bytes, like: str = "") -> str:
+    """The id git gives these bytes as a blob: SHA-1, or SHA-256 where ids are that long
+    (`like`: another id from the same repository)."""
+    if len(like) == 64:
+        from hashlib import sha256 as algorithm
+    else:
+        try:
+            from _sha1 import sha1 as algorithm  # what hashlib.sha1 is; hashlib also loads OpenSSL (~3 ms)
+        except ImportError:  # pragma: no cover - another Python implementation
+            from hashlib import sha1 as algorithm
+    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 def git_dir(repo_root: Path) -> Path:
     """The repository's git folder: `.git`, or where a worktree's `.git` file points."""
     dot_git = repo_root / ".git"

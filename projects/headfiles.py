@@ -18,25 +18,15 @@ import stat
 from mlreq.bank import tomlcache  # its JSON entries: checked on reading, written whole, pruned
 
 from .gitindex import read_git_file
-from .gitrepo import git_dir
+from .gitrepo import blob_id, git_dir  # blob_id: project.py's checks call it from here
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
 if TYPE_CHECKING:
     from pathlib import Path
 
-try:
-    from _sha1 import sha1  # what hashlib.sha1 is; hashlib itself also loads OpenSSL (~3 ms)
-except ImportError:  # pragma: no cover - another Python implementation
-    from hashlib import sha1
-
 FOLDER = "heads-1"
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 _REFLOG_TAIL = 64 * 1024
-
-
-def blob_id(data: bytes) -> str:
-    """git's id for a blob of these bytes (SHA-1 repositories)."""
-    return sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def usable(repo_root: Path) -> bool:

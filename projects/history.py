@@ -645,7 +645,8 @@ class History:
                 prefetch.stop()
             prefetch = TimelineRead(self.repo.root, path, question_id, window)
         found = prefetch.result()
-        from .timelinecache import blob_id_of, keepable, save
+        from .gitrepo import blob_id as id_of
+        from .timelinecache import keepable, save
 
         kept, learned = prefetch.cached, {}
         versions: list[Version] = []
@@ -661,7 +662,7 @@ class History:
                             problems.append(f"{problem}; skipped")
                         continue
                 table = _table_in(blob, question_id)
-                if blob_id and (table is None or keepable(table)) and blob_id_of(blob, blob_id) == blob_id:
+                if blob_id and (table is None or keepable(table)) and id_of(blob, blob_id) == blob_id:
                     known_to_read = (learned.get(blob_id) or kept.get(blob_id) or [None, False])[1]
                     learned[blob_id] = [table, untrusted or known_to_read]  # a hand commit's file was just checked
             entry = entry_from_table(table) if table is not None else None

@@ -17,6 +17,7 @@ from collections import namedtuple
 
 from mlreq.bank.errors import MlreqError
 
+from .gitrepo import blob_id as id_of
 from .layout import REQUIREMENTS_FILE
 from .logwalk import REQUIREMENT_TRAILER as TRAILER
 from .safefile import read_project_file
@@ -159,18 +160,6 @@ def _one(data: bytes, requirement_id: str, shown: str) -> Requirement | None:
     return _parse(data, shown).get(requirement_id)
 
 
-def _blob_id(data: bytes, like: str) -> str:
-    """The id git gives these bytes as a blob (SHA-1, or SHA-256 in a repository that uses it)."""
-    if len(like) == 64:
-        from hashlib import sha256 as algorithm
-    else:
-        try:
-            from _sha1 import sha1 as algorithm  # what hashlib.sha1 is; hashlib also loads OpenSSL (~3 ms)
-        except ImportError:  # pragma: no cover - another Python implementation
-            from hashlib import sha1 as algorithm
-    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
-
-
 class _Ends:
     """Reads requirements.toml at a project's commits and on disk."""
 
@@ -205,7 +194,7 @@ class _Ends:
         except MlreqError as exc:  # a link, a special file: said, the answers' diff goes on
             return None, None, (f"{exc}; requirements not compared",)
         if on_disk is not None:
-            ids[DISK] = _blob_id(on_disk, next(iter(v for v in ids.values() if v), ""))
+            ids[DISK] = id_of(on_disk, next(iter(v for v in ids.values() if v), ""))
         old_id, new_id = (ids.get(end) if end is not None else None for end in (old, new))
         if old_id == new_id:  # both absent, or the same bytes: nothing to compare
             return None, None, ()

@@ -88,18 +88,6 @@ def keepable(table: object) -> bool:
     )
 
 
-def blob_id_of(content: bytes, like: str) -> str:
-    """The id git gives these bytes as a blob (SHA-1, or SHA-256 where ids are that long)."""
-    if len(like) == 64:
-        from hashlib import sha256 as algorithm
-    else:
-        try:
-            from _sha1 import sha1 as algorithm  # hashlib.sha1 without loading OpenSSL (~3 ms)
-        except ImportError:  # pragma: no cover - another Python implementation
-            from hashlib import sha1 as algorithm
-    return algorithm(b"blob %d\0" % len(content) + content).hexdigest()
-
-
 def save(question_id: str, versions: dict[str, Record]) -> None:
     """Keep `versions` (those read before and the new ones, the newest last); a failure
     only means asking git again next time."""
