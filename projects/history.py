@@ -21,7 +21,7 @@ from .errors import InvalidInputError, ProjectError
 from .gitrepo import GitRepo, GitStream, ObjectReader, command_timeout, git_dir, tree_entries
 from .layout import ANSWERS_DIR, FORM_FILE
 from .logwalk import QUESTION_TRAILER as TRAILER
-from .logwalk import REQUIREMENT_TRAILER, TimelineRead, start_walk
+from .logwalk import REQUIREMENT_TRAILER, TimelineRead, iteration_refs_arguments, start_walk, tag_prefix_of
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start)
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from mlreq.bank import Form, Question
 
     from .commitmessage import Restoration
+    from .logwalk import DiffReads
     from .project import Project
     from .semdiff import ProjectDiff, Snapshot
 
@@ -93,7 +94,10 @@ def slugify(name: str) -> str:
 class History:
     """Read-mostly access to a project's past; creates iterations."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, started: DiffReads | None = None) -> None:
+        """`started`: `mlreq diff`'s first reads begun before the project was read
+        (`logwalk.start_diff_reads_at`), taken if they read this project's repository and
+        iterations, else stopped."""
         self.project = project
         self.repo = GitRepo(project.repo_root)
         prefix = project.repo_path(".")
@@ -102,7 +106,10 @@ class History:
         self._iterations: list[Iteration] | None = None
         self._untrusted: dict[tuple[str, str], list[str]] = {}
         """Hand-made commits between two commits, by (old, new): the history view diffs often."""
-        self.tag_prefix = "iteration/" + (_scope_slug(self.scope) + "/" if self.scope else "")
+        self.tag_prefix = tag_prefix_of(self.scope)
+        self._started = started if started is not None and started.key == (self.repo.root, self.tag_prefix) else None
+        if started is not None and self._started is None:
+            started.stop()
 
     # ------------------------------------------------------------------ iterations
 
@@ -113,10 +120,8 @@ class History:
         return list(self._iterations)
 
     def _read_iterations(self) -> list[Iteration]:
-        fields = ["%(refname:strip=2)", "%(*objectname)", "%(objectname)", "%(creatordate:iso-strict)", "%(contents)"]
-        _, out, _ = self.repo.run(
-            "for-each-ref", "--sort=creatordate", f"--format={_FIELD.join(fields)}{_RECORD}", f"refs/tags/{self.tag_prefix}"
-        )
+        started = self._started.take_refs() if self._started is not None else None
+        _, out, _ = (started or self.repo.start(*iteration_refs_arguments(self.tag_prefix))).result()
         found = []
         for record in out.split(_RECORD):
             parts = record.strip("\n").split(_FIELD)
@@ -382,7 +387,8 @@ class History:
         prefix = f"{self.scope}/" if self.scope else ""
         form_path, answers_dir = f"{prefix}{FORM_FILE}", f"{prefix}{ANSWERS_DIR}"
         contents: dict[str, bytes | None] = {}
-        with ObjectReader(self.repo.root) as reader:
+        started = self._started.take_reader() if self._started is not None else None
+        with started or ObjectReader(self.repo.root) as reader:
             # the project folder's own listing too: the blob ids of its other files (a diff's
             # requirements part compares requirements.toml's without a git process of its own)
             ends = reader.read([f"{commit}:{path}" for commit, _ in wanted for path in (form_path, answers_dir, self.scope)])
@@ -696,13 +702,6 @@ def _check_iteration_name(name: str) -> None:
         raise InvalidInputError("an iteration name must be 1-100 characters without control characters")
     if name.casefold() in (NOW, "head"):
         raise InvalidInputError(f"{name!r} already means something in `mlreq diff`; choose another iteration name")
-
-
-def _scope_slug(scope: str) -> str:
-    """The tag namespace of a project in a subfolder; a stable hash when nothing ASCII is left."""
-    import hashlib
-
-    return slugify(scope) or "project-" + hashlib.sha1(scope.encode()).hexdigest()[:8]
 
 
 def _after_latest(iterations: list[Iteration]) -> dict[str, str]:

@@ -1,16 +1,23 @@
-"""The `git log` a project's log is read from, startable before anything else is loaded.
+"""The git reads of `mlreq log [QID]` and `mlreq diff`, startable before anything else is loaded.
 
 On 10,000 saves the walk is most of `mlreq log`'s time, and it needs only the repository
-and the project's folder in it: the CLI starts it before it reads the project (imports,
-form.toml), so both run at once, and `History.log` reads the walk already under way.
+and the project's folder in it: the CLI starts it before it builds its parser and reads
+the project (imports, form.toml), so both run at once, and `History.log` reads the walk
+already under way. `mlreq diff` starts its iteration tags and its `cat-file` the same way
+(`DiffReads`). Each is only a head start: `History` uses one only if its `key` says it is
+what it would read itself, and stops it otherwise.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .gitrepo import BlobFeed, GitStream, find_git_root
+from .gitrepo import BlobFeed, GitRepo, GitStream, ObjectReader, find_git_root
 from .layout import answers_file, find_project_root
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from .gitrepo import StartedGit
 
 QUESTION_TRAILER = "Mlreq-Question"
 """`commitmessage.TRAILER`, not imported from there: that module loads the answers' model."""
@@ -35,16 +42,84 @@ def start_walk(repo_root: Path, scope: str, limit: int | None = None) -> GitStre
     return stream
 
 
+def _repository_of(path: Path) -> tuple[Path, str, Path] | None:
+    """(repository root, the project's folder in it ("" at the root), project root) for the
+    project at or above `path`; None when there is no such project or repository (the
+    command then says so, as without a head start). Raises what reading the folders raises."""
+    root = find_project_root(path)
+    repo_root = find_git_root(root)
+    if repo_root is None or not root.is_relative_to(repo_root.resolve()):
+        return None
+    scope = root.relative_to(repo_root).as_posix()
+    return repo_root, "" if scope in (".", "") else scope, root
+
+
 def start_walk_at(path: Path) -> GitStream | None:
-    """The log walk of the project at or above `path`, or None when there is no such
-    project or repository (the command then says so, as without it)."""
+    """The log walk of the project at or above `path`, or None (see `_repository_of`)."""
     try:
-        root = find_project_root(path)
-        repo_root = find_git_root(root)
-        if repo_root is None or not root.is_relative_to(repo_root.resolve()):
-            return None
-        scope = root.relative_to(repo_root).as_posix()
-        return start_walk(repo_root, "" if scope in (".", "") else scope)
+        found = _repository_of(path)
+        return start_walk(found[0], found[1]) if found else None
+    except Exception:  # noqa: BLE001 - only a head start: the command reports its own errors
+        return None
+
+
+ITERATION_FIELDS = ("%(refname:strip=2)", "%(*objectname)", "%(objectname)", "%(creatordate:iso-strict)", "%(contents)")
+
+
+def iteration_refs_arguments(tag_prefix: str) -> list[str]:
+    """The `for-each-ref` that lists a project's iterations (annotated tags under
+    `refs/tags/<tag_prefix>`), oldest first, one record per tag (`History.iterations`)."""
+    return ["for-each-ref", "--sort=creatordate", f"--format={FIELD.join(ITERATION_FIELDS)}{RECORD}", f"refs/tags/{tag_prefix}"]
+
+
+def tag_prefix_of(scope: str) -> str:
+    """Where a project's iteration tags live: `iteration/`, or for a project in a subfolder
+    (`scope`) `iteration/<the folder's slug>/`, a stable hash when nothing ASCII is left."""
+    if not scope:
+        return "iteration/"
+    import hashlib
+
+    from .history import slugify  # (loaded here only for a project in a subfolder)
+
+    return f"iteration/{slugify(scope) or 'project-' + hashlib.sha1(scope.encode()).hexdigest()[:8]}/"
+
+
+class DiffReads:
+    """The first git reads of `mlreq diff`, started before the project is read: the
+    iteration tags (`iteration_refs_arguments`), which name the two ends, and one
+    `cat-file --batch`, which reads their files. `History` takes each only if `key`
+    (repository root, tag prefix) is its own; `stop()` ends whatever nobody took."""
+
+    def __init__(self, repo_root: Path, tag_prefix: str) -> None:
+        self.key = (repo_root, tag_prefix)
+        self.refs: StartedGit | None = GitRepo(repo_root).start(*iteration_refs_arguments(tag_prefix))
+        try:
+            self.reader: ObjectReader | None = ObjectReader(repo_root)
+        except BaseException:
+            self.refs.finished()
+            raise
+
+    def take_refs(self) -> StartedGit | None:
+        refs, self.refs = self.refs, None
+        return refs
+
+    def take_reader(self) -> ObjectReader | None:
+        reader, self.reader = self.reader, None
+        return reader
+
+    def stop(self) -> None:
+        refs, reader = self.take_refs(), self.take_reader()
+        if reader is not None:
+            reader.close()  # git ends at the end of its input
+        if refs is not None:
+            refs.finished()  # a read: it ends by itself
+
+
+def start_diff_reads_at(path: Path) -> DiffReads | None:
+    """`mlreq diff`'s first reads for the project at or above `path`, or None (see `_repository_of`)."""
+    try:
+        found = _repository_of(path)
+        return DiffReads(found[0], tag_prefix_of(found[1])) if found else None
     except Exception:  # noqa: BLE001 - only a head start: the command reports its own errors
         return None
 
@@ -71,13 +146,27 @@ class TimelineRead:
         self._error: BaseException | None = None
         self._cancelled = False
         self._thread = None
+        self._log: GitStream | None = None
         if background:
             import threading
 
+            try:  # git starts now, on this thread, not whenever the reading thread first runs
+                self._log = self._start_log()
+            except BaseException as exc:  # said by `result()`, as the thread would have
+                self._error = exc
+                return
             self._thread = threading.Thread(target=self._run, daemon=True)
             self._thread.start()
         else:
             self._run()
+
+    def _start_log(self) -> GitStream:
+        """The file's first-parent log: each record separator first, so that a record's
+        `--raw` lines follow it and each piece between two separators is one whole commit."""
+        repo_root, path, _, window = self.key
+        limit = [f"-n{window}"] if window else []
+        args = ["log", "--first-parent", *limit, "--raw", "--no-abbrev", f"--format={RECORD}{FIELD.join(TIMELINE_FIELDS)}", "--", path]
+        return GitStream(repo_root, *args)
 
     def _run(self) -> None:
         try:
@@ -88,9 +177,8 @@ class TimelineRead:
     def _read(self) -> list[tuple[str, str, str, bool, bool, str | None, bytes | None]]:
         from .timelinecache import load
 
-        repo_root, path, question_id, window = self.key
+        repo_root, path, question_id, _ = self.key
         cached: dict[str, list] = {}
-        limit = [f"-n{window}"] if window else []
         candidates: list[tuple[str, str, str, bool, bool, str | None]] = []
         asked: list[str] = []  # what cat-file is asked, in order: blob ids (each once) or commit:path
         where: list[int | None] = []  # each candidate's answer among them (None: kept, or no file)
@@ -119,10 +207,8 @@ class TimelineRead:
                     asked.append(name)
                 where.append(position[name])
 
-        # the separator first: a record's --raw lines follow it, so each piece between two
-        # separators is one whole commit
-        args = ["log", "--first-parent", *limit, "--raw", "--no-abbrev", f"--format={RECORD}{FIELD.join(TIMELINE_FIELDS)}", "--", path]
-        with GitStream(repo_root, *args) as log, BlobFeed(repo_root) as feed:
+        log, self._log = self._log or self._start_log(), None
+        with log, BlobFeed(repo_root) as feed:
             self.cached = cached = load(question_id)  # while git starts walking
             rest = ""
             for piece in log.pieces():

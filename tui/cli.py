@@ -414,21 +414,69 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
             hint = f"did you mean `mlreq {close[0]}`?" if close else "see `mlreq --help`"
             raise InvalidInputError(f"{argv[0]!r} is neither a command nor a folder; {hint}")
         argv = ["open", *argv]  # `mlreq PATH` opens the app
-    parser = _parser(_command_in(argv))
-    args, extras = parser.parse_known_args(argv)
-    if extras == ["-"] and args.command == "answer" and args.source is None:
-        args.source = "-"  # `answer QID --project P -`: argparse fills positionals before options
-    elif extras:
-        parser.error(f"unrecognized arguments: {' '.join(extras)}")
-    _project_path(args)
-    author = _author(args)
+    ahead = _reads_ahead(argv)
     try:
+        parser = _parser(_command_in(argv))
+        args, extras = parser.parse_known_args(argv)
+        if extras == ["-"] and args.command == "answer" and args.source is None:
+            args.source = "-"  # `answer QID --project P -`: argparse fills positionals before options
+        elif extras:
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        _project_path(args)
+        author = _author(args)
+        args.reads_ahead = ahead
         return _run_command(args, author, out)
     except CommitError as exc:
         if _saves(args):
             raise
         # Exit 5 means "saved but not committed": a command that only reads saved nothing.
         raise ProjectError(str(exc), title=exc.title) from None
+    finally:
+        if ahead is not None:  # whatever the command did not take (or a usage error): git must not outlive mlreq
+            ahead.stop()
+
+
+_VALUE_OPTIONS = {"log": ("--project", "--author"), "diff": ("--project", "--author", "--stage", "--role", "--format", "--output", "-o")}
+"""The options of `log` and `diff` that take a value (a separate word), for `_reads_ahead`."""
+
+
+def _reads_ahead(argv: list[str]):  # type: ignore[no-untyped-def]
+    """`mlreq log [QID]` and `mlreq diff`: their first git reads, started before the parser
+    is built and the project's model loaded, so git works while Python does (issue 11).
+
+    The project and question are read from `argv` plainly; an option it does not know, or
+    `--help`, starts nothing. Only a head start: `History` uses a read only if its key is
+    what it would read itself, and `run` stops whatever was not used."""
+    rest = _leading_options(argv)
+    command = rest[0] if rest else None
+    if command not in _VALUE_OPTIONS:
+        return None
+    project, words = Path("."), []
+    items = iter(rest[1:])
+    for item in items:
+        if item in _VALUE_OPTIONS[command]:
+            value = next(items, None)
+            if value is None:
+                return None
+            if item == "--project":
+                project = Path(value)
+        elif item.startswith("--project="):
+            project = Path(item.partition("=")[2])
+        elif item == "--json" or item.startswith(tuple(f"{option}=" for option in _VALUE_OPTIONS[command])):
+            continue
+        elif item.startswith("-"):
+            return None
+        else:
+            words.append(item)
+    if command == "diff":
+        from mlreq.projects.logwalk import start_diff_reads_at
+
+        return start_diff_reads_at(project)
+    from mlreq.projects.logwalk import start_timeline_at, start_walk_at
+
+    if len(words) > 1:
+        return None
+    return start_timeline_at(project, words[0]) if words else start_walk_at(project)
 
 
 def _saves(args: argparse.Namespace) -> bool:
@@ -451,11 +499,6 @@ def _saves(args: argparse.Namespace) -> bool:
 
 def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO) -> int:
     command = args.command or "open"
-    walk = None
-    if command == "log":  # the log's git walk runs while the project's model loads and is read (issue 11)
-        from mlreq.projects.logwalk import start_timeline_at, start_walk_at
-
-        walk = args.log_walk = start_timeline_at(args.project, args.question) if args.question else start_walk_at(args.project)
     from mlreq.projects import Project
 
     if command != "export":  # exports are data, escaped by their format; the rest is for people
@@ -510,13 +553,8 @@ def _run_command(args: argparse.Namespace, author: Identity | None, out: TextIO)
     if command == "serve":
         return _serve(args, author, out)
     if command in ("show", "answer", "impact", "review", "import", "iteration", "log", "diff", "form", "remote", "sync", "resolve", "req"):
-        try:
-            _ensure_merge_driver(args.project)
-            project = Project.open(args.project, author=author)
-        except BaseException:
-            if walk is not None:
-                walk.stop()
-            raise
+        _ensure_merge_driver(args.project)
+        project = Project.open(args.project, author=author)
     elif command == "check":
         from mlreq.projects.check import check_project
 

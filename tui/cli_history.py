@@ -125,7 +125,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         return _requirement_log(history, args.question, args.json, out)
     if args.question:
         problems: list[str] = []
-        versions = history.timeline(args.question, problems=problems, prefetch=getattr(args, "log_walk", None))
+        versions = history.timeline(args.question, problems=problems, prefetch=getattr(args, "reads_ahead", None))
         if args.json:
             data = [
                 {"commit": v.commit, "author": v.author, "date": v.date, "answer": v.entry.answer, "status": v.entry.status,
@@ -145,7 +145,7 @@ def run_log(args: argparse.Namespace, project: Project, out: TextIO) -> int:
             print(f"\n#{number}  {version.date[:16].replace('T', ' ')}  {visible(version.author)}  [{version.entry.status}]  {version.commit[:10]}{merged}", file=out)
             print(_indent(visible(version.entry.answer) or "(no answer)"), file=out)
         return 0
-    groups = history.grouped_log(walk=getattr(args, "log_walk", None))
+    groups = history.grouped_log(walk=getattr(args, "reads_ahead", None))
     hand_made = [e.commit for g in reversed(groups) for e in reversed(g.entries) if not e.questions and not e.requirements]  # oldest first
     for problem in history.unreadable_at(hand_made, "a saved version that cannot be read"):
         print(f"warning: {visible(problem)}", file=sys.stderr if args.json else out)
@@ -269,7 +269,7 @@ def run_diff(args: argparse.Namespace, project: Project, out: TextIO) -> int:
         raise InvalidInputError(f"give either --json or --format {fmt}, not both")
     if args.output is not None and fmt not in ("md", "html"):
         raise InvalidInputError("--output writes a change report: add --format md or --format html")
-    history = History(project)
+    history = History(project, started=getattr(args, "reads_ahead", None))
     diff = history.diff(args.old, args.new)
     changes = _filtered(diff, project, args.stage, args.role)
     requirements, requirement_errors = _requirement_changes(project, diff, args.stage, args.role)

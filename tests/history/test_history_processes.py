@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mlreq.projects import Project
 from test_cli_startup import _run_logging_git
 
@@ -36,3 +38,56 @@ def test_a_timeline_asks_git_once_and_loads_no_parser(demo: Project, tmp_path: P
     calls, modules = _run_logging_git(argv, demo.root, tmp_path)
     assert _commands(calls) == [["log", "--first-parent"]]  # the versions read were kept (timelinecache)
     assert _loaded_but_not_needed(modules) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["diff", "--project", ".", "Kick-off workshop", "Re-scope after pilot"],
+        ["--author", "Ada <ada@example.com>", "diff", "Kick-off workshop", "Re-scope after pilot", "--json"],
+        ["diff", "--stage", "data", "--format=json", "Kick-off workshop", "Re-scope after pilot"],
+    ],
+)
+def test_a_diff_takes_the_reads_it_started_before_parsing_whatever_the_options(demo: Project, tmp_path: Path, argv: list[str]) -> None:
+    _run_logging_git(argv, demo.root, tmp_path)
+    calls, _ = _run_logging_git(argv, demo.root, tmp_path)
+    assert _commands(calls) == [["for-each-ref", "--sort=creatordate"], ["cat-file", "--batch"]]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["log", "--project=.", "data.data-source"],
+        ["log", "data.data-source", "--author", "Ada <ada@example.com>"],
+        ["log", "--", "data.data-source"],  # a shape the head start does not read: none, the same one reading
+    ],
+)
+def test_a_timeline_started_before_parsing_is_the_one_read(demo: Project, tmp_path: Path, argv: list[str]) -> None:
+    _run_logging_git(["log", "data.data-source"], demo.root, tmp_path)  # the versions are kept
+    calls, _ = _run_logging_git(argv, demo.root, tmp_path)
+    assert _commands(calls) == [["log", "--first-parent"]]
+
+
+def _children() -> list[str]:
+    """The names of this process's child processes (Linux)."""
+    names = []
+    for children in Path("/proc/self/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                names.append(Path(f"/proc/{pid}/comm").read_text().strip())
+            except OSError:
+                pass  # ended meanwhile
+    return names
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to list child processes")
+def test_a_usage_error_after_the_reads_started_leaves_no_git_running(demo: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlreq.projects.errors import InvalidInputError
+    from mlreq.tui.cli import run
+
+    monkeypatch.chdir(demo.root)
+    assert "git" not in _children()
+    with pytest.raises(InvalidInputError) as refused:  # argparse's usage error, after the head start began
+        run(["diff", "Kick-off workshop", "--format", "pdf"])
+    assert refused.value.exit_code == 2 and "'pdf'" in str(refused.value)
+    assert "git" not in _children()  # the cat-file waiting for requests was ended

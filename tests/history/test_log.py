@@ -178,3 +178,24 @@ def test_a_timeline_read_started_before_the_form_is_used_only_when_its_guess_was
     assert [(v.commit, v.entry) for v in history.timeline(UI, prefetch=right)] == expected
     assert start_timeline_at(evolved.path, "nosuchstage.question") is None
     assert start_timeline_at(evolved.path, "../form") is None  # never a path out of answers/
+
+
+def test_a_diffs_reads_started_early_are_used_only_for_their_own_project(evolved, tmp_path):
+    # `mlreq diff` starts its iteration tags and its `cat-file` before it reads the project;
+    # History takes them only for this repository's iterations, and stops the others.
+    from mlreq.projects import create_project
+    from mlreq.projects.logwalk import start_diff_reads_at
+
+    expected = History(evolved.project).diff(evolved.kickoff, evolved.review)
+    other, _ = create_project(tmp_path / "other", name="Other")
+    theirs = start_diff_reads_at(other.root)
+    mine = start_diff_reads_at(evolved.path / "answers")
+    assert theirs is not None and mine is not None
+
+    assert History(evolved.project, started=theirs).diff(evolved.kickoff, evolved.review).changes == expected.changes
+    assert theirs.refs is None and theirs.reader is None  # stopped, not read
+    history = History(evolved.project, started=mine)
+    reader = mine.reader
+    assert history.diff(evolved.kickoff, evolved.review).changes == expected.changes
+    assert mine.refs is None and mine.reader is None and reader.process.poll() == 0  # taken, read, ended
+    assert start_diff_reads_at(tmp_path / "nowhere") is None
