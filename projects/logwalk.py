@@ -281,14 +281,13 @@ def start_timeline_at(path: Path, question_id: str) -> TimelineRead | None:
     from .safefile import read_project_file
 
     try:
-        root = find_project_root(path)
-        repo_root = find_git_root(root)
-        if repo_root is None or not root.is_relative_to(repo_root.resolve()):
+        found = _repository_of(path)
+        if found is None:
             return None
+        repo_root, scope, root = found
         relative = answers_file(question_id.split(".", 1)[0])
         if f'["{question_id}"]'.encode() not in read_project_file(root, relative):
             return None
-        scope = root.relative_to(repo_root).as_posix()
-        return TimelineRead(repo_root, relative if scope in (".", "") else f"{scope}/{relative}", question_id, background=True)
+        return TimelineRead(repo_root, f"{scope}/{relative}" if scope else relative, question_id, background=True)
     except Exception:  # noqa: BLE001 - only a head start: the command reports its own errors
         return None

@@ -51,3 +51,15 @@ async def until_keys_handled(pilot, timeout: float = 30.0) -> bool:  # type: ign
             if handled():
                 return True
     return False
+
+
+def why_keys_wait(app) -> str:  # type: ignore[no-untyped-def]
+    """For a failure message: where the keys stopped."""
+    if not app.is_running:
+        # The app's own ending: a quit key, or a signal. A SIGTERM to the test process (a
+        # `timeout` around a long run) runs the app's save-and-quit, which ends its loop
+        # mid-burst: the test then waits for keys nobody handles any more.
+        return f"the app ended (exit result {app.return_value!r}: 143 is SIGTERM, 129 SIGHUP)"
+    sequencer = app.keys
+    return f"last delivered {sequencer.delivering!r}, {len(sequencer.pending)} waiting"
+

@@ -21,7 +21,7 @@ import pytest
 
 from mlreq.bank import Form
 from mlreq.projects import Project
-from keys_helpers import burst, until_keys_handled
+from keys_helpers import burst, until_keys_handled, why_keys_wait
 from tui_helpers import git_status, settle
 
 LONG = os.environ.get("MLREQ_LONG_TESTS") == "1"
@@ -216,7 +216,7 @@ async def run_session(project: Project, make_app, rng: random.Random, seed: int)
             history.append(keys)
             burst(app, keys)
             where = f"seed {seed} (MLREQ_KEYS_SEED={seed} replays it), burst {len(history)}, keys released by the stall net so far: {app.keys.stalls}: {keys}"
-            assert await until_keys_handled(pilot), f"keys never all handled (last delivered {app.keys.delivering!r}, {len(app.keys.pending)} waiting); {where}"
+            assert await until_keys_handled(pilot), f"keys never all handled ({why_keys_wait(app)}); {where}"
             assert app.screen is screen, f"a dialog stayed open: {app.screen!r}; {where}"
             assert screen.current == model.current, f"showing {screen.current}, expected {model.current}; nav line {screen.nav.cursor_line} model line {model.cursor} role {model.role} search {model.search!r} app role {screen.role_filter} search {screen.search_text!r}; {where}"
             assert where_keys_go(app) == model.focus, f"keys go to {where_keys_go(app)}, expected {model.focus}; {where}"
