@@ -222,10 +222,11 @@ class MlreqApp(App[int]):
                 pass  # not the main thread (tests) or no signals here
 
     async def _on_exit_app(self) -> None:
-        # A browser that went away (`mlreq serve` sends "quit"): what the box holds goes to
-        # its draft now, not 0.3 s later, and is saved before the process ends, so the next
-        # browser on this project is not offered someone else's typing as a left-behind draft.
-        if self.is_web and self.project is not None and self.is_screen_installed("form"):
+        # Whatever ends the app (Ctrl+Q, SIGTERM, a browser that went away under `mlreq
+        # serve`): what the box holds goes to its draft now, not 0.3 s later, and what is
+        # queued is saved and committed before the process ends (within QUIT_WAIT), so the
+        # text is in git, and the next session is not offered it as a left-behind draft.
+        if self.project is not None and self.is_screen_installed("form"):
             screen = self.form_screen
             screen.write_draft_now()
             screen.save_everything()
@@ -244,16 +245,13 @@ class MlreqApp(App[int]):
             self._on_signal(signal.SIGHUP)
 
     def _on_signal(self, signum: int) -> None:
-        if self.project is None:
-            self.exit(128 + signum)
-            return
-        self.form_screen.write_draft_now()
-        if self.presence is not None:
-            self.presence.leave()
-        if signum == signal.SIGHUP:
-            os._exit(128 + signum)  # the terminal is gone: nothing left to draw on
-        self.form_screen.save_editor()
-        self.exit(128 + signum)
+        if self.project is not None:
+            self.form_screen.write_draft_now()  # first: SIGKILL may follow a stop that takes long
+            if signum == signal.SIGHUP:
+                if self.presence is not None:
+                    self.presence.leave()
+                os._exit(128 + signum)  # the terminal is gone: nothing left to draw on
+        self.exit(128 + signum)  # SIGTERM: `_on_exit_app` saves and commits first, as Ctrl+Q does
 
     def _offer_drafts(self) -> None:
         """Offer back what sessions that ended (crash, kill, hangup) typed but never saved."""

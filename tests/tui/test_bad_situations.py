@@ -455,6 +455,34 @@ async def test_killed_while_typing_the_answer_is_offered_on_the_next_start(
     assert not draft_written()
 
 
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_terminated_while_typing_the_answer_is_committed_and_the_exit_says_so(fresh: Project, tmp_path: Path) -> None:
+    """The real `mlreq` in tmux gets SIGTERM (a shutdown, `kill`, a supervisor's stop)
+    while an answer is being typed, before any autosave: the app commits what it shows,
+    leaves no draft and no git lock behind, and ends with 143 (128 + SIGTERM)."""
+    import shlex
+
+    root, status = fresh.root, tmp_path / "exit-status"
+    # A shell around it writes the exit status (tmux's own can be missing while its child is unreaped).
+    command = f"{shlex.join([sys.executable, '-m', 'mlreq', str(root)])}; echo $? > {shlex.quote(str(status))}"
+    with Tmux(tmp_path, ["sh", "-c", command], env=_mlreq_env(tmp_path)) as tmux:
+        assert tmux.wait_for("Answer"), tmux.capture()
+        tmux.type("typed just before the stop")
+        assert tmux.wait_for("typed just before the stop"), tmux.capture()
+        shell = tmux.app_pid()
+        [app] = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+        os.kill(int(app), signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while not status.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert status.read_text().strip() == "143"
+    assert subjects(root)[0] == f"Answer {FIRST}"
+    assert committed_answer(root, "scoping", FIRST)["answer"] == "typed just before the stop"
+    assert git_status(root) == ""
+    assert not (root / ".git" / "index.lock").exists()
+    assert list((root / ".mlreq" / "drafts").glob("*.json")) == []
+
+
 # --------------------------------------------------------------------------- the question set changes elsewhere
 
 
