@@ -849,7 +849,7 @@ class BlobFeed:
     """`git cat-file --batch` given requests while they become known (from a `GitStream`),
     its answers collected on a thread; `contents()` ends the input and returns them in order.
     git starts with the first request: a timeline whose versions were all read before
-    (`timelinecache`) starts no second process."""
+    (`timelinecache`) starts no such process."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -916,3 +916,88 @@ class BlobFeed:
         self._stop_watchdog()
         for thread in self._threads:
             thread.join()
+
+
+class BlobIdFeed:
+    """`git cat-file --batch-check` given object names while they become known: each
+    answer, the blob id the name stands for (None: no blob there, as an absent file, a
+    folder or a submodule), is handed to `on_id(index, blob_id)` on a thread as soon as
+    git gives it, so that what it needs can be asked for at once; `ids()` ends the input
+    and returns them all, in the order asked. git starts with the first request."""
+
+    def __init__(self, root: Path, on_id) -> None:  # type: ignore[no-untyped-def]
+        self.root = root
+        self.on_id = on_id
+        self.process: subprocess.Popen | None = None
+        self._ids: list[str | None] = []
+        self._err: list[bytes] = []
+        self._threads: list = []
+        self._watchdog = None
+        self.count = 0
+        self._garbled = False
+
+    def _start(self) -> subprocess.Popen:
+        import threading
+
+        self.process = process = _start_reader(self.root, ["cat-file", "--batch-check"], fed=True)
+        self._threads = [threading.Thread(target=self._read, daemon=True), _drain(process.stderr, self._err)]
+        self._threads[0].start()
+        self._watchdog = threading.Timer(command_timeout(), _stop_group, (process,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        return process
+
+    def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        for line in self.process.stdout:
+            fields = line.split()
+            if not line.endswith(b"\n") or len(fields) < 2:
+                self._garbled = True
+                break
+            blob_id = fields[0].decode("ascii", "replace") if len(fields) == 3 and fields[1] == b"blob" else None
+            self._ids.append(blob_id)
+            self.on_id(len(self._ids) - 1, blob_id)
+
+    def ask(self, names: list[str]) -> None:
+        if names:
+            process = self.process or self._start()
+            assert process.stdin is not None
+            try:
+                process.stdin.write("".join(f"{name}\n" for name in names).encode())
+                process.stdin.flush()
+            except OSError:
+                pass  # git stopped: ids() says why
+            self.count += len(names)
+
+    def ids(self) -> list[str | None]:
+        if self.process is None:
+            return []
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        status = self.process.wait()
+        self._stop()
+        if status != 0:
+            raise _read_error(self.root, b"".join(self._err).decode("utf-8", "replace"))
+        if self._garbled or len(self._ids) != self.count:
+            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output")
+        return self._ids
+
+    def _stop(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        for thread in self._threads:
+            thread.join()
+
+    def __enter__(self) -> BlobIdFeed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:  # left early (an error): git must not outlive us
+            _stop_group(self.process)
+        self._stop()
+

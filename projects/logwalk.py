@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .gitrepo import BlobFeed, GitRepo, GitStream, ObjectReader, find_git_root
+from .gitrepo import BlobFeed, BlobIdFeed, GitRepo, GitStream, ObjectReader, find_git_root
 from .layout import answers_file, find_project_root
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
@@ -130,11 +130,13 @@ TIMELINE_FIELDS = ("%H", "%an", "%aI", "%P", f"%(trailers:key={QUESTION_TRAILER}
 class TimelineRead:
     """The versions of one answer file a timeline looks at, read while git walks: every
     commit of the file's first-parent log that names the question, or no question (hand
-    commits and merges), is asked of one `cat-file --batch` as soon as the log shows it
-    (reading the versions costs git more than the walk), unless the version's blob id
-    (`--raw`) is one `timelinecache` kept from an earlier timeline. `result()` is a list,
-    oldest first, of (commit, author, date, is a merge, is not mlreq's, blob id or None,
-    bytes or None); `cached` holds what was kept (blob id -> record).
+    commits and merges), is asked of one `cat-file --batch-check` as soon as the log shows
+    it, for the file's blob id there, and each version `timelinecache` did not keep from an
+    earlier timeline is asked of one `cat-file --batch` as soon as its id is known. (Blob
+    ids from the log's own `--raw` cost the walk a fifth more: it shows every change of the
+    stage file, a few of them this question's.) `result()` is a list, oldest first, of
+    (commit, author, date, is a merge, is not mlreq's, blob id or None, bytes or None);
+    `cached` holds what was kept (blob id -> record).
 
     In the background (`background=True`) it runs on a thread, so `mlreq log QID` reads
     while it loads the project."""
@@ -161,12 +163,10 @@ class TimelineRead:
             self._run()
 
     def _start_log(self) -> GitStream:
-        """The file's first-parent log: each record separator first, so that a record's
-        `--raw` lines follow it and each piece between two separators is one whole commit."""
+        """The file's first-parent log, one record per commit."""
         repo_root, path, _, window = self.key
         limit = [f"-n{window}"] if window else []
-        args = ["log", "--first-parent", *limit, "--raw", "--no-abbrev", f"--format={RECORD}{FIELD.join(TIMELINE_FIELDS)}", "--", path]
-        return GitStream(repo_root, *args)
+        return GitStream(repo_root, "log", "--first-parent", *limit, f"--format={FIELD.join(TIMELINE_FIELDS)}{RECORD}", "--", path)
 
     def _run(self) -> None:
         try:
@@ -179,55 +179,49 @@ class TimelineRead:
 
         repo_root, path, question_id, _ = self.key
         cached: dict[str, list] = {}
-        candidates: list[tuple[str, str, str, bool, bool, str | None]] = []
-        asked: list[str] = []  # what cat-file is asked, in order: blob ids (each once) or commit:path
-        where: list[int | None] = []  # each candidate's answer among them (None: kept, or no file)
-        position: dict[str, int] = {}
+        candidates: list[tuple[str, str, str, bool, bool]] = []
+        wanted: dict[str, int] = {}  # the versions to read, each once: blob id -> its place among them
+        where: list[int | None] = []  # each candidate's version among them (None: kept, or no file)
 
-        def take(record: str) -> None:
-            fields, raw_start, raw = record.partition("\n\n:")  # the record, then its --raw lines
-            parts = fields.strip("\n").split(FIELD)
+        def take(record: str) -> str | None:
+            """The record's `commit:path` if it is a candidate, else None."""
+            parts = record.strip("\n").split(FIELD)
             if len(parts) != 5:
-                return
+                return None
             commit, author, date, parents, trailers = parts
             named = [q.strip() for q in trailers.split(",") if q.strip()]
             if named and question_id not in named:
-                return  # hand commits and merges carry no trailer: look inside
-            blob_id = _blob_of((":" + raw).split("\n") if raw_start else [], path)
-            untrusted = not named
-            candidates.append((commit, author, date, len(parents.split()) > 1, untrusted, blob_id or None))
-            if blob_id == "":  # the file is not there at this commit
+                return None  # hand commits and merges carry no trailer: look inside
+            candidates.append((commit, author, date, len(parents.split()) > 1, not named))
+            return f"{commit}:{path}"
+
+        def found_id(index: int, blob_id: str | None) -> None:
+            """(On the lookup's thread) read the version now unless kept (a hand commit's only if it read)."""
+            untrusted = candidates[index][4]
+            if blob_id is None or (blob_id in cached and (cached[blob_id][1] or not untrusted)):
                 where.append(None)
-            elif blob_id is not None and blob_id in cached and (cached[blob_id][1] or not untrusted):
-                where.append(None)
-            else:
-                name = blob_id or f"{commit}:{path}"  # (an unusual log line: as before, by path)
-                if name not in position:
-                    position[name] = len(asked)
-                    asked.append(name)
-                where.append(position[name])
+                return
+            if blob_id not in wanted:
+                wanted[blob_id] = len(wanted)
+                contents.ask([blob_id])
+            where.append(wanted[blob_id])
 
         log, self._log = self._log or self._start_log(), None
-        with log, BlobFeed(repo_root) as feed:
+        with log, BlobFeed(repo_root) as contents, BlobIdFeed(repo_root, found_id) as lookup:
             self.cached = cached = load(question_id)  # while git starts walking
             rest = ""
             for piece in log.pieces():
                 if self._cancelled:
                     return []
-                _, *records, rest = (RECORD + rest + piece).split(RECORD)
-                before = len(asked)
-                for record in records:
-                    take(record)
-                feed.ask(asked[before:])
-            if rest:
-                before = len(asked)
-                take(rest)
-                feed.ask(asked[before:])
+                *records, rest = (rest + piece).split(RECORD)  # each record ends with RECORD
+                lookup.ask([name for name in map(take, records) if name])
             status, _ = log.finish()
-            if status != 0:  # no commits yet, or git refused: no versions
-                candidates, where = [], []
-            contents = feed.contents()
-        found = [(*candidate, contents[index] if index is not None else None) for candidate, index in zip(candidates, where)]
+            blob_ids = lookup.ids()
+            read = contents.contents()
+        if status != 0:  # no commits yet, or git refused: no versions
+            return []
+        found = [(*candidate, blob_id, None if index is None else read[index])
+                 for candidate, blob_id, index in zip(candidates, blob_ids, where)]
         found.reverse()
         return found
 
@@ -244,32 +238,6 @@ class TimelineRead:
         self._cancelled = True
         if self._thread is not None:
             self._thread.join()
-
-
-_REGULAR = ("100644", "100755", "120000")
-"""Modes `cat-file` reads a path of as a blob (a file, a link's target text)."""
-
-
-def _blob_of(raw: list[str], path: str) -> str | None:
-    """The file's blob id at a commit from its `--raw` line: "" when it is gone, None when
-    the line does not say plainly (no line, a combined merge line, a quoted name, a
-    submodule): then it is read by path, as without `--raw`."""
-    found = None
-    for line in raw:
-        meta, tab, name = line.partition("\t")
-        fields = meta.split(" ")
-        if not tab or name != path or len(fields) != 5 or meta.startswith("::"):
-            continue
-        if found is not None:
-            return None
-        new_mode, new_id = fields[1], fields[3]
-        if new_mode == "000000" and new_id.strip("0") == "":
-            found = ""
-        elif new_mode in _REGULAR and len(new_id) in (40, 64):
-            found = new_id
-        else:
-            return None
-    return found
 
 
 def start_timeline_at(path: Path, question_id: str) -> TimelineRead | None:

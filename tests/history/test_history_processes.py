@@ -31,12 +31,13 @@ def test_a_diff_between_iterations_asks_git_twice_and_loads_no_parser(demo: Proj
     assert _loaded_but_not_needed(modules) == []
 
 
-def test_a_timeline_asks_git_once_and_loads_no_parser(demo: Project, tmp_path: Path) -> None:
+def test_a_timeline_asks_git_twice_and_loads_no_parser(demo: Project, tmp_path: Path) -> None:
     argv = ["log", "data.data-source"]
     calls, _ = _run_logging_git(argv, demo.root, tmp_path)
-    assert sorted(_commands(calls)) == [["cat-file", "--batch"], ["log", "--first-parent"]]
+    assert sorted(_commands(calls)) == [["cat-file", "--batch"], ["cat-file", "--batch-check"], ["log", "--first-parent"]]
     calls, modules = _run_logging_git(argv, demo.root, tmp_path)
-    assert _commands(calls) == [["log", "--first-parent"]]  # the versions read were kept (timelinecache)
+    # the walk and the versions' blob ids: the versions read were kept (timelinecache)
+    assert sorted(_commands(calls)) == [["cat-file", "--batch-check"], ["log", "--first-parent"]]
     assert _loaded_but_not_needed(modules) == []
 
 
@@ -65,7 +66,7 @@ def test_a_diff_takes_the_reads_it_started_before_parsing_whatever_the_options(d
 def test_a_timeline_started_before_parsing_is_the_one_read(demo: Project, tmp_path: Path, argv: list[str]) -> None:
     _run_logging_git(["log", "data.data-source"], demo.root, tmp_path)  # the versions are kept
     calls, _ = _run_logging_git(argv, demo.root, tmp_path)
-    assert _commands(calls) == [["log", "--first-parent"]]
+    assert sorted(_commands(calls)) == [["cat-file", "--batch-check"], ["log", "--first-parent"]]
 
 
 def _children() -> list[str]:

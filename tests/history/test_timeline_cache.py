@@ -23,12 +23,12 @@ def test_a_second_timeline_asks_git_only_for_the_versions_it_has_not_read(cli, d
     argv = ["log", "data.data-source"]
     first = cli(*argv, cwd=demo.root).out
     calls, _ = _run_logging_git(argv, demo.root, tmp_path)
-    assert _git_commands(calls) == ["log"]  # every version was read by the first timeline
+    assert _git_commands(calls) == ["cat-file", "log"]  # the walk and the blob ids: every version was read by the first timeline
     assert cli(*argv, cwd=demo.root).out == first
 
     cli("answer", "data.data-source", "--text", "Only the chargers' own telemetry.", cwd=demo.root)
     calls, _ = _run_logging_git(argv, demo.root, tmp_path)
-    assert _git_commands(calls) == ["cat-file", "log"]  # the new version
+    assert _git_commands(calls) == ["cat-file", "cat-file", "log"]  # and the new version
     assert cli(*argv, cwd=demo.root).out.endswith("    Only the chargers' own telemetry.\n")
 
 
@@ -70,18 +70,24 @@ def test_bytes_git_serves_under_another_id_are_not_kept(project_dir: Path) -> No
     assert [v.entry.answer for v in shown] == ["the real answer"]  # not remembered under the real id
 
 
-def test_a_log_line_that_does_not_say_plainly_is_read_by_path() -> None:
-    from mlreq.projects.logwalk import _blob_of
+def test_commits_without_the_file_are_no_versions(project_dir: Path) -> None:
+    # The stage file removed by hand, then a folder of that name, then the file back: the
+    # blob-id lookup names no blob at those commits, so they are no versions, and nothing
+    # else (the folder's tree) is read as the answer file.
+    project = Project.open(project_dir)
+    save(project, UI, "before the removal")
+    path = project_dir / "answers" / "scoping.toml"
+    kept = path.read_text()
+    git(project_dir, "rm", "-q", "answers/scoping.toml")
+    git(project_dir, "commit", "-qm", "Removed by hand")
+    path.mkdir()
+    (path / "inside.txt").write_text("not an answer file\n")
+    git(project_dir, "add", "answers/scoping.toml/inside.txt")
+    git(project_dir, "commit", "-qm", "A folder where the file was")
+    git(project_dir, "rm", "-rq", "answers/scoping.toml")
+    path.write_text(kept.replace("before the removal", "after the removal"))
+    git(project_dir, "add", "answers/scoping.toml")
+    git(project_dir, "commit", "-qm", "Back by hand")
 
-    a, b = "1" * 40, "2" * 40
-    path = "answers/data.toml"
-    assert _blob_of([f":100644 100644 {a} {b} M\t{path}"], path) == b
-    assert _blob_of([f":100644 000000 {a} {'0' * 40} D\t{path}"], path) == ""  # gone at that commit
-    for unclear in (
-        [],  # no line (a merge, as older gits show it)
-        [f"::100644 100644 100644 {a} {a} {b} MM\t{path}"],  # a combined merge line
-        [f':100644 100644 {a} {b} M\t"answers/d\\303\\244ta.toml"'],  # a quoted name is not this path
-        [f":160000 160000 {a} {b} M\t{path}"],  # a submodule
-        [f":100644 100644 {a} {b} M\t{path}", f":100644 100644 {a} {b} M\t{path}"],  # said twice
-    ):
-        assert _blob_of(unclear, path) is None
+    versions = History(Project.open(project_dir)).timeline(UI)
+    assert [v.entry.answer for v in versions] == ["before the removal", "after the removal"]
