@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,10 @@ class SshServer:
     user: str
     key: Path
     root: Path
+    sockets: Path
+    """Where shared connections' sockets go: a short folder of its own, since a socket's path
+    may not pass 107 bytes, and ssh makes it 17 longer while it sets one up (under xdist,
+    pytest's folders were already too deep once its run counter reached four digits)."""
 
     def url(self, path: Path) -> str:
         return f"ssh://{self.user}@127.0.0.1:{self.port}{path}"
@@ -35,7 +40,7 @@ class SshServer:
     def command(self, key: Path | None = None, *, share: bool = False) -> str:
         """A user's ssh command for this server; `share` reuses one connection (ControlMaster)
         so that the many fetches and pushes of a test do not each pay for a new session."""
-        shared = f" -o ControlMaster=auto -o ControlPath={self.root}/cm-%C -o ControlPersist=60" if share else ""
+        shared = f" -o ControlMaster=auto -o ControlPath={self.sockets}/%C -o ControlPersist=60" if share else ""
         return (
             "ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "
             f"-o IdentitiesOnly=yes -i {key or self.key}{shared}"
@@ -96,7 +101,7 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
                 server.terminate()
                 pytest.skip("sshd did not accept connections within 10 s")
             time.sleep(0.05)
-    found = SshServer(port, user, root / "client_key", root)
+    found = SshServer(port, user, root / "client_key", root, Path(tempfile.mkdtemp(prefix="mlreq-ssh-")))
     try:
         yield found
     finally:
@@ -106,3 +111,4 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+        shutil.rmtree(found.sockets, ignore_errors=True)
