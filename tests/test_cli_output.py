@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shlex
+import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, assert_one_line_error, console, git
+from helpers import MLREQ_SCRIPT, ROOT, assert_one_line_error, console, git
 from mlreq.projects import Project
 
 V3 = tomllib.loads((ROOT / "bank" / "data" / "forms" / "v3.toml").read_text())
@@ -229,3 +232,26 @@ def test_check_not_a_project(tmp_path):
     outcome = console("check", tmp_path, cwd=tmp_path)
 
     assert_one_line_error(outcome, code=3)
+
+
+@pytest.mark.parametrize("argv", [["log", "scoping.business-problems"], ["show", "scoping.business-problems", "--json"], ["diff", "--json"]])
+def test_a_read_command_s_whole_output_reaches_a_pipe_and_a_file(cli, project_dir, tmp_path, argv):
+    # Read commands end without Python's teardown (cli._end_now): what they printed must
+    # still be flushed whole, to a pipe and to a file, with their exit code.
+    for number in range(3):  # enough saves for more than one write of output
+        assert cli("answer", "scoping.business-problems", "--text", f"version {number} " + "word " * 2000, cwd=project_dir).code == 0
+    expected = cli(*argv, cwd=project_dir).out
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's shell runs it
+    piped = console(*argv, cwd=project_dir, env=buffered)
+    assert (piped.code, piped.out) == (0, expected) and len(expected) > 8192  # more than one buffer's worth
+    target = tmp_path / "out.txt"
+    with target.open("wb") as sink:
+        done = subprocess.run([str(MLREQ_SCRIPT), *argv], cwd=project_dir, env=buffered, stdout=sink, stderr=subprocess.PIPE)
+    assert done.returncode == 0 and target.read_text("utf-8") == expected
+
+
+def test_a_read_command_whose_reader_goes_away_ends_quietly(project_dir):
+    # `mlreq log | head -1`: the pipe closes early; the command ends with 0 and says nothing.
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(f"{shlex.quote(str(MLREQ_SCRIPT))} log | head -1", shell=True, cwd=project_dir, env=buffered, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.count("\n") == 1 and done.stderr == ""

@@ -809,4 +809,26 @@ def main(argv: list[str] | None = None) -> None:
         code = 130
     except BrokenPipeError:
         code = 0
+    if _command_in(sys.argv[1:] if argv is None else argv) in READ_COMMANDS:
+        _end_now(code)
     sys.exit(code)
+
+
+READ_COMMANDS = ("show", "status", "log", "diff", "impact", "completion")
+"""Commands that end without the interpreter's teardown (`_end_now`): they only read (a diff's
+report is written and closed before), start no app, and wait for every git process."""
+
+
+def _end_now(code: int) -> None:
+    """End a read command with its output flushed, skipping what Python does at exit:
+    freeing every module and object, which the system does anyway (10-15 ms of a `mlreq log
+    QID`, issue 11). Nothing is lost by it: no exit handler is registered, no file is left
+    open for writing and no git process is left running."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader went away (`| head`), or it was closed
+            pass
+    os._exit(code)
