@@ -845,26 +845,30 @@ class GitStream:
         self.stop()
 
 
-class BlobFeed:
-    """`git cat-file --batch` given requests while they become known (from a `GitStream`),
-    its answers collected on a thread; `contents()` ends the input and returns them in order.
-    git starts with the first request: a timeline whose versions were all read before
-    (`timelinecache`) starts no such process."""
+class _CatFileFeed:
+    """A `git cat-file` given requests while they become known (from a `GitStream`),
+    started with the first of them; its answers are read on threads (`_readers`), and the
+    whole process group is stopped after `command_timeout()` or when left early."""
+
+    MODE = "--batch"
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.process: subprocess.Popen | None = None
-        self._out: list[bytes] = []
         self._err: list[bytes] = []
         self._threads: list = []
         self._watchdog = None
         self.count = 0
 
+    def _readers(self, process: subprocess.Popen) -> list:
+        """The started threads that read git's standard output."""
+        raise NotImplementedError
+
     def _start(self) -> subprocess.Popen:
         import threading
 
-        self.process = process = _start_reader(self.root, ["cat-file", "--batch"], fed=True)
-        self._threads = [_drain(process.stdout, self._out), _drain(process.stderr, self._err)]
+        self.process = process = _start_reader(self.root, ["cat-file", self.MODE], fed=True)
+        self._threads = [*self._readers(process), _drain(process.stderr, self._err)]
         self._watchdog = threading.Timer(command_timeout(), _stop_group, (process,))
         self._watchdog.daemon = True
         self._watchdog.start()
@@ -878,100 +882,13 @@ class BlobFeed:
                 process.stdin.write("".join(f"{name}\n" for name in names).encode())
                 process.stdin.flush()
             except OSError:
-                pass  # git stopped: contents() says why
+                pass  # git stopped: the answers say why
             self.count += len(names)
 
-    def contents(self) -> list[bytes | None]:
-        """The content of each object asked for (None where absent), in the order asked."""
+    def _finish(self) -> bool:
+        """End the input and wait for git and its readers; False when nothing was asked."""
         if self.process is None:
-            return []
-        assert self.process.stdin is not None
-        try:
-            self.process.stdin.close()
-        except OSError:
-            pass
-        status = self.process.wait()
-        self._stop_watchdog()
-        for thread in self._threads:
-            thread.join()
-        if status != 0:
-            raise _read_error(self.root, b"".join(self._err).decode("utf-8", "replace"))
-        try:
-            return _parse_batch(b"".join(self._out), self.count)
-        except (ValueError, IndexError):
-            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
-
-    def _stop_watchdog(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-
-    def __enter__(self) -> BlobFeed:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:  # left early (an error): git must not outlive us
-            _stop_group(self.process)
-        self._stop_watchdog()
-        for thread in self._threads:
-            thread.join()
-
-
-class BlobIdFeed:
-    """`git cat-file --batch-check` given object names while they become known: each
-    answer, the blob id the name stands for (None: no blob there, as an absent file, a
-    folder or a submodule), is handed to `on_id(index, blob_id)` on a thread as soon as
-    git gives it, so that what it needs can be asked for at once; `ids()` ends the input
-    and returns them all, in the order asked. git starts with the first request."""
-
-    def __init__(self, root: Path, on_id) -> None:  # type: ignore[no-untyped-def]
-        self.root = root
-        self.on_id = on_id
-        self.process: subprocess.Popen | None = None
-        self._ids: list[str | None] = []
-        self._err: list[bytes] = []
-        self._threads: list = []
-        self._watchdog = None
-        self.count = 0
-        self._garbled = False
-
-    def _start(self) -> subprocess.Popen:
-        import threading
-
-        self.process = process = _start_reader(self.root, ["cat-file", "--batch-check"], fed=True)
-        self._threads = [threading.Thread(target=self._read, daemon=True), _drain(process.stderr, self._err)]
-        self._threads[0].start()
-        self._watchdog = threading.Timer(command_timeout(), _stop_group, (process,))
-        self._watchdog.daemon = True
-        self._watchdog.start()
-        return process
-
-    def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        for line in self.process.stdout:
-            fields = line.split()
-            if not line.endswith(b"\n") or len(fields) < 2:
-                self._garbled = True
-                break
-            blob_id = fields[0].decode("ascii", "replace") if len(fields) == 3 and fields[1] == b"blob" else None
-            self._ids.append(blob_id)
-            self.on_id(len(self._ids) - 1, blob_id)
-
-    def ask(self, names: list[str]) -> None:
-        if names:
-            process = self.process or self._start()
-            assert process.stdin is not None
-            try:
-                process.stdin.write("".join(f"{name}\n" for name in names).encode())
-                process.stdin.flush()
-            except OSError:
-                pass  # git stopped: ids() says why
-            self.count += len(names)
-
-    def ids(self) -> list[str | None]:
-        if self.process is None:
-            return []
+            return False
         assert self.process.stdin is not None
         try:
             self.process.stdin.close()
@@ -981,9 +898,10 @@ class BlobIdFeed:
         self._stop()
         if status != 0:
             raise _read_error(self.root, b"".join(self._err).decode("utf-8", "replace"))
-        if self._garbled or len(self._ids) != self.count:
-            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output")
-        return self._ids
+        return True
+
+    def _garbled(self) -> GitReadError:
+        return GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output")
 
     def _stop(self) -> None:
         if self._watchdog is not None:
@@ -991,7 +909,7 @@ class BlobIdFeed:
         for thread in self._threads:
             thread.join()
 
-    def __enter__(self) -> BlobIdFeed:
+    def __enter__(self):  # type: ignore[no-untyped-def]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -1001,3 +919,65 @@ class BlobIdFeed:
             _stop_group(self.process)
         self._stop()
 
+
+class BlobFeed(_CatFileFeed):
+    """`git cat-file --batch` fed while the requests become known, its answers collected on a
+    thread; `contents()` ends the input and returns them in order. git starts with the first
+    request: a timeline whose versions were all read before (`timelinecache`) starts none."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self._out: list[bytes] = []
+
+    def _readers(self, process: subprocess.Popen) -> list:
+        return [_drain(process.stdout, self._out)]
+
+    def contents(self) -> list[bytes | None]:
+        """The content of each object asked for (None where absent), in the order asked."""
+        if not self._finish():
+            return []
+        try:
+            return _parse_batch(b"".join(self._out), self.count)
+        except (ValueError, IndexError):
+            raise self._garbled() from None
+
+
+class BlobIdFeed(_CatFileFeed):
+    """`git cat-file --batch-check` fed object names while they become known: each answer,
+    the blob id the name stands for (None: no blob there, as an absent file, a folder or a
+    submodule), is handed to `on_id(index, blob_id)` on a thread as soon as git gives it,
+    so that what it needs can be asked for at once; `ids()` ends the input and returns
+    them all, in the order asked."""
+
+    MODE = "--batch-check"
+
+    def __init__(self, root: Path, on_id) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(root)
+        self.on_id = on_id
+        self._ids: list[str | None] = []
+        self._broken = False
+
+    def _readers(self, process: subprocess.Popen) -> list:
+        import threading
+
+        reader = threading.Thread(target=self._read, args=(process,), daemon=True)
+        reader.start()
+        return [reader]
+
+    def _read(self, process: subprocess.Popen) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            fields = line.split()
+            if not line.endswith(b"\n") or len(fields) < 2:
+                self._broken = True
+                break
+            blob_id = fields[0].decode("ascii", "replace") if len(fields) == 3 and fields[1] == b"blob" else None
+            self._ids.append(blob_id)
+            self.on_id(len(self._ids) - 1, blob_id)
+
+    def ids(self) -> list[str | None]:
+        if not self._finish():
+            return []
+        if self._broken or len(self._ids) != self.count:
+            raise self._garbled()
+        return self._ids
