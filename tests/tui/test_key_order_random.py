@@ -44,7 +44,10 @@ class Model:
     role: str | None = None
     search: str = ""
     cursor: int = 0
-    """The list's cursor line (stage lines count)."""
+    """The list's cursor line (stage lines count): set from `current` at the start."""
+
+    def __post_init__(self) -> None:
+        self.cursor = self.lines().index(self.current)  # the first question sits under its stage's line
 
     def shown(self) -> list[str]:
         words = self.search.casefold().split()
