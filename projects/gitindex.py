@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-from .gitrepo import git_dir
+from .gitrepo import common_dir, git_dir
 
 MAX_INDEX_BYTES = 1 << 20
 """Larger indexes (tens of thousands of files) are git's to read: its loop is faster."""
@@ -28,9 +28,7 @@ def index_entries(repo_root: Path) -> list[tuple[str, int, str]] | None:
         return None
     try:
         folder = git_dir(repo_root)
-        common = folder
-        if (folder / "commondir").is_file():  # a linked worktree: its config is the main one's
-            common = folder / (folder / "commondir").read_text().strip()
+        common = common_dir(folder)  # a linked worktree: its config is the main one's
         if os.stat(folder).st_uid != os.getuid() or b"objectformat" in read_git_file(common / "config", 1 << 20).lower():
             return None  # git may refuse another user's repository; SHA-256 ids are longer
         data = read_git_file(folder / "index", MAX_INDEX_BYTES)

@@ -338,10 +338,7 @@ class GitRepo:
             paths = [folder / "index.lock", folder / "HEAD.lock"]
             head = (folder / "HEAD").read_text().strip()
             if head.startswith("ref: refs/"):
-                common = folder
-                if (folder / "commondir").is_file():
-                    common = folder / (folder / "commondir").read_text().strip()
-                paths.append(common / (head[len("ref: ") :] + ".lock"))
+                paths.append(common_dir(folder) / (head[len("ref: ") :] + ".lock"))
         except (OSError, UnicodeDecodeError):
             return {}
         return {path: path.exists() for path in paths}
@@ -439,9 +436,7 @@ class GitRepo:
         """Cheap gate before asking git: `git init --shared` writes the setting into the
         repository's config and makes its folder group-writable."""
         try:
-            folder = git_dir(self.root)
-            if (folder / "commondir").is_file():  # a linked worktree: config is in the main one
-                folder = folder / (folder / "commondir").read_text().strip()
+            folder = common_dir(git_dir(self.root))  # a linked worktree: config is in the main one
             if folder.stat().st_mode & 0o2020:
                 return True
             return b"sharedrepository" in (folder / "config").read_bytes().lower()
@@ -514,11 +509,8 @@ class GitRepo:
         try:
             folder = git_dir(self.root)
             head = (folder / "HEAD").read_text().strip()
-            if head.startswith("ref: "):
-                common = folder
-                if (folder / "commondir").is_file():  # a linked worktree keeps refs in the main one
-                    common = folder / (folder / "commondir").read_text().strip()
-                head = (common / head[len("ref: ") :]).read_text().strip()
+            if head.startswith("ref: "):  # a linked worktree keeps refs in the main one
+                head = (common_dir(folder) / head[len("ref: ") :]).read_text().strip()
             if _OBJECT_ID.fullmatch(head):
                 return head
         except (OSError, UnicodeDecodeError):
@@ -546,6 +538,14 @@ def git_dir(repo_root: Path) -> Path:
         target = dot_git.read_text().partition("gitdir:")[2].strip()
         return (repo_root / target).resolve()
     return dot_git
+
+
+def common_dir(folder: Path) -> Path:
+    """The folder holding config, refs and objects for the git folder `folder`: itself, or
+    for a linked worktree the main repository's (named by its `commondir` file)."""
+    if (folder / "commondir").is_file():
+        return folder / (folder / "commondir").read_text().strip()
+    return folder
 
 
 class BlobRead:

@@ -18,7 +18,7 @@ import stat
 from mlreq.bank import tomlcache  # its JSON entries: checked on reading, written whole, pruned
 
 from .gitindex import read_git_file
-from .gitrepo import blob_id, git_dir  # blob_id: project.py's checks call it from here
+from .gitrepo import blob_id, common_dir, git_dir  # blob_id: project.py's checks call it from here
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~3 ms a start, issue 14)
 if TYPE_CHECKING:
@@ -35,10 +35,7 @@ def usable(repo_root: Path) -> bool:
     if any(name in os.environ for name in ("GIT_DIR", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_REPLACE_REF_BASE")):
         return False
     try:
-        folder = git_dir(repo_root)
-        common = folder
-        if (folder / "commondir").is_file():
-            common = folder / (folder / "commondir").read_text().strip()
+        common = common_dir(git_dir(repo_root))
         if (common / "refs" / "replace").exists() or (common / "info" / "grafts").exists():
             return False
         packed = common / "packed-refs"

@@ -28,7 +28,7 @@ from pathlib import Path
 from mlreq.bank.errors import MlreqError
 
 from .answers import EMPTY, AnswerFile, Entry
-from .gitrepo import GitRepo, find_git_root, git_dir
+from .gitrepo import GitRepo, common_dir, find_git_root, git_dir
 from .layout import ANSWERS_DIR, FORM_FILE, find_project_root
 from .safetext import visible
 
@@ -195,8 +195,7 @@ def local_driver_setting(repo: GitRepo) -> str | None:
         folder = git_dir(repo.root)
         if (folder / "config.worktree").exists():
             return None
-        if (folder / "commondir").is_file():  # a linked worktree: the config is the main one's
-            folder = folder / (folder / "commondir").read_text().strip()
+        folder = common_dir(folder)  # a linked worktree: the config is the main one's
         fd = os.open(folder / "config", os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
