@@ -12,30 +12,28 @@ with tomllib, which also reports the errors: the fast path never decides a file 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _SPACE = r"[ \t]*"
 _COMMENT = r"(?:#[^\n]*)?"
 _BASIC = r'"[^"\n]*"'
-_patterns: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
 
 
+@cache
 def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """The outside-shape, statement and array-item patterns, compiled at first use: about
     6 ms that `mlreq log QID` need not pay when every version it shows was read before."""
-    global _patterns
-    if _patterns is None:
-        outside_shape = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\\\ufeff]")  # escapes, CR, control characters, a BOM: tomllib's job
-        statement = re.compile(
-            rf"{_SPACE}(?:"
-            rf'\[{_SPACE}"(?P<table>[^"\n]*)"{_SPACE}\]'
-            rf"|(?P<key>[A-Za-z0-9_-]+){_SPACE}={_SPACE}(?:"
-            rf'"""(?P<long>(?:[^"]|"(?!""))*)"""'
-            rf'|"(?P<short>[^"\n]*)"'
-            rf"|\[(?P<array>{_SPACE}(?:{_BASIC}{_SPACE},{_SPACE})*(?:{_BASIC}{_SPACE})?)\]"
-            rf"))?{_SPACE}{_COMMENT}(?:\n|\Z)"
-        )
-        _patterns = (outside_shape, statement, re.compile(_BASIC))
-    return _patterns
+    outside_shape = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\\\ufeff]")  # escapes, CR, control characters, a BOM: tomllib's job
+    statement = re.compile(
+        rf"{_SPACE}(?:"
+        rf'\[{_SPACE}"(?P<table>[^"\n]*)"{_SPACE}\]'
+        rf"|(?P<key>[A-Za-z0-9_-]+){_SPACE}={_SPACE}(?:"
+        rf'"""(?P<long>(?:[^"]|"(?!""))*)"""'
+        rf'|"(?P<short>[^"\n]*)"'
+        rf"|\[(?P<array>{_SPACE}(?:{_BASIC}{_SPACE},{_SPACE})*(?:{_BASIC}{_SPACE})?)\]"
+        rf"))?{_SPACE}{_COMMENT}(?:\n|\Z)"
+    )
+    return outside_shape, statement, re.compile(_BASIC)
 
 
 def read_answers(text: str) -> dict[str, dict[str, str | list[str]]] | None:

@@ -479,7 +479,7 @@ class GitRepo:
         try:
             return _parse_batch(output, len(read.wanted))
         except (ValueError, IndexError):
-            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output") from None
+            raise _garbled(self.root) from None
 
     def _cat_file(self, options: list[str], wanted: list[tuple[str, str]]) -> bytes:
         """`git cat-file <options>`'s output for (revision, path) requests, in one process."""
@@ -492,7 +492,7 @@ class GitRepo:
             return []
         lines = self._cat_file(["--batch-check"], wanted).decode("ascii", "replace").splitlines()
         if len(lines) != len(wanted):
-            raise GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output")
+            raise _garbled(self.root)
         return [parts[0] if len(parts := line.split()) == 3 and parts[1] == "blob" else None for line in lines]
 
     def head_id(self) -> str | None:
@@ -611,6 +611,10 @@ def _parse_batch(output: bytes, count: int) -> list[bytes | None]:
         else:
             contents.append(None)  # "<object> missing"
     return contents
+
+
+def _garbled(root: Path) -> GitReadError:
+    return GitReadError(f"cannot read git history in {root}: git cat-file answered garbled output")
 
 
 def _read_error(root: Path, err: str) -> GitReadError:
@@ -900,9 +904,6 @@ class _CatFileFeed:
             raise _read_error(self.root, b"".join(self._err).decode("utf-8", "replace"))
         return True
 
-    def _garbled(self) -> GitReadError:
-        return GitReadError(f"cannot read git history in {self.root}: git cat-file answered garbled output")
-
     def _stop(self) -> None:
         if self._watchdog is not None:
             self._watchdog.cancel()
@@ -939,7 +940,7 @@ class BlobFeed(_CatFileFeed):
         try:
             return _parse_batch(b"".join(self._out), self.count)
         except (ValueError, IndexError):
-            raise self._garbled() from None
+            raise _garbled(self.root) from None
 
 
 class BlobIdFeed(_CatFileFeed):
@@ -979,5 +980,5 @@ class BlobIdFeed(_CatFileFeed):
         if not self._finish():
             return []
         if self._broken or len(self._ids) != self.count:
-            raise self._garbled()
+            raise _garbled(self.root)
         return self._ids

@@ -568,12 +568,10 @@ class Project:
             if remembered is not None:  # the work tree is HEAD's, as headfiles remembers it: no git
                 blobs, self._head_ids = remembered
             elif ahead is not None and ahead[:2] == (head, paths):
-                blobs = repo.files_read(ahead[2])
+                blobs, ahead = repo.files_read(ahead[2]), None
             else:
-                if ahead is not None:  # HEAD moved since: that read is of no use
-                    _ended(ahead[2].output)
                 blobs = repo.read_files(head, paths) if head else {}
-            if ahead is not None and remembered is not None:
+            if ahead is not None:  # not needed, or HEAD moved since: that read is of no use
                 _ended(ahead[2].output)
             if remembered is None:
                 from . import headfiles
